@@ -1,0 +1,201 @@
+// Package cli is the only package that knows about flags, streams and exit
+// codes. One file per command; each registers itself in init via addCommand.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mxprobe/mxprobe/internal/exitcode"
+	"github.com/mxprobe/mxprobe/internal/i18n"
+)
+
+// Globals are the global flags every command shares, plus the run's streams.
+type Globals struct {
+	IO        *IOStreams
+	Format    string // "text" | "json"
+	LangFlag  string
+	Lang      i18n.Lang
+	NoColor   bool
+	Timeout   time.Duration
+	Verbose   bool
+	Quiet     bool
+	Resolvers []string
+	Lab       bool
+}
+
+// JSON reports whether machine output was asked for.
+func (g *Globals) JSON() bool { return g.Format == "json" }
+
+// Color reports whether stdout gets colour: a TTY, no --no-color, no NO_COLOR.
+func (g *Globals) Color() bool {
+	if g.NoColor || g.IO.Getenv("NO_COLOR") != "" || g.IO.Getenv("TERM") == "dumb" {
+		return false
+	}
+	return g.IO.OutTTY
+}
+
+// ErrColor is Color for stderr.
+func (g *Globals) ErrColor() bool {
+	if g.NoColor || g.IO.Getenv("NO_COLOR") != "" || g.IO.Getenv("TERM") == "dumb" {
+		return false
+	}
+	return g.IO.ErrTTY
+}
+
+var commandCtors []func(*Globals) *cobra.Command
+
+// addCommand registers a subcommand constructor (called from init in each
+// command file).
+func addCommand(f func(*Globals) *cobra.Command) { commandCtors = append(commandCtors, f) }
+
+// NewRootCmd builds the command tree for one run.
+func NewRootCmd(g *Globals) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "mxprobe",
+		Short: "Diagnose e-mail deliverability: SMTP dialogue, DNS, authentication, delivery proof",
+		Long: `mxprobe talks to a destination's MX hosts, checks the sender's side (outbound IP,
+rDNS, SPF, DKIM, DMARC, block lists, TLS), explains SMTP replies and enhanced status
+codes in English and German, and proves delivery with tagged probes.
+
+` + exitcode.HelpText(),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			return g.finish()
+		},
+	}
+	root.CompletionOptions.HiddenDefaultCmd = true
+	pf := root.PersistentFlags()
+	pf.StringVarP(&g.Format, "format", "o", "text", "output format: text or json")
+	pf.StringVar(&g.LangFlag, "lang", "", "language of the output: de or en (default from LC_ALL, LC_MESSAGES, LANG)")
+	pf.BoolVar(&g.NoColor, "no-color", false, "disable colour (also NO_COLOR or a non-terminal stdout)")
+	pf.DurationVar(&g.Timeout, "timeout", 60*time.Second, "overall deadline of the command")
+	pf.BoolVarP(&g.Verbose, "verbose", "v", false, "show more detail")
+	pf.BoolVarP(&g.Quiet, "quiet", "q", false, "print only problems (text) ")
+	pf.StringArrayVar(&g.Resolvers, "resolver", nil, "DNS server ADDR[:PORT] to ask (repeatable; also MXPROBE_RESOLVER, comma separated)")
+	pf.BoolVar(&g.Lab, "lab", false, "run against an in-process loopback lab instead of the real network")
+	_ = root.RegisterFlagCompletionFunc("format", fixedCompletion("text", "json"))
+	_ = root.RegisterFlagCompletionFunc("lang", fixedCompletion("de", "en"))
+	root.SetOut(g.IO.Out)
+	root.SetErr(g.IO.ErrOut)
+	root.SetIn(g.IO.In)
+	for _, c := range commandCtors {
+		root.AddCommand(c(g))
+	}
+	addExitStatus(root)
+	return root
+}
+
+// addExitStatus appends the exit-code table to every command's help, so it
+// reaches the man pages too (DESIGN.md: one table, in every command's help).
+func addExitStatus(c *cobra.Command) {
+	if !strings.Contains(c.Long, "EXIT STATUS") {
+		long := c.Long
+		if long == "" {
+			long = c.Short
+		}
+		c.Long = strings.TrimRight(long, "\n") + "\n\n" + exitcode.HelpText()
+	}
+	for _, sub := range c.Commands() {
+		addExitStatus(sub)
+	}
+}
+
+func fixedCompletion(vals ...string) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return vals, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+// finish validates and derives global settings after flag parsing.
+func (g *Globals) finish() error {
+	switch g.Format {
+	case "text", "json":
+	default:
+		return exitcode.UsageError("invalid --format %q: use text or json", g.Format)
+	}
+	if g.LangFlag != "" {
+		l, ok := i18n.Parse(g.LangFlag)
+		if !ok {
+			return exitcode.UsageError("invalid --lang %q: use de or en", g.LangFlag)
+		}
+		g.Lang = l
+	} else {
+		g.Lang = i18n.Detect(g.IO.Getenv)
+	}
+	if g.Timeout <= 0 {
+		return exitcode.UsageError("invalid --timeout %s: must be positive", g.Timeout)
+	}
+	if len(g.Resolvers) == 0 {
+		if v := g.IO.Getenv("MXPROBE_RESOLVER"); v != "" {
+			for _, s := range strings.Split(v, ",") {
+				if s = strings.TrimSpace(s); s != "" {
+					g.Resolvers = append(g.Resolvers, s)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// Run executes mxprobe with args and streams and returns the exit code. Errors
+// are printed as one line on stderr.
+func Run(ctx context.Context, args []string, io *IOStreams) int {
+	g := &Globals{IO: io}
+	root := NewRootCmd(g)
+	root.SetArgs(args)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return exitcode.WithCode(exitcode.Usage, err)
+	})
+	err := root.ExecuteContext(ctx)
+	if err != nil && ctx.Err() != nil && errors.Is(ctx.Err(), context.Canceled) {
+		err = exitcode.WithCode(exitcode.Interrupted, fmt.Errorf("interrupted"))
+	}
+	code := exitcode.Of(err)
+	if err != nil && !isUsageFromCobra(err) {
+		var ee *exitcode.Error
+		if !(errors.As(err, &ee) && ee.Err == nil) {
+			fmt.Fprintf(io.ErrOut, "mxprobe: %s\n", oneLine(err.Error()))
+		}
+	} else if err != nil {
+		fmt.Fprintf(io.ErrOut, "mxprobe: %s\n", oneLine(err.Error()))
+		code = exitcode.Usage
+	}
+	return code
+}
+
+// isUsageFromCobra recognises cobra's own argument errors (unknown command,
+// wrong arg count), which carry no exit code of ours.
+func isUsageFromCobra(err error) bool {
+	var ee *exitcode.Error
+	if errors.As(err, &ee) {
+		return false
+	}
+	m := err.Error()
+	return strings.HasPrefix(m, "unknown command") || strings.HasPrefix(m, "unknown flag") ||
+		strings.Contains(m, "arg(s)") || strings.HasPrefix(m, "invalid argument") ||
+		strings.HasPrefix(m, "required flag") || strings.HasPrefix(m, "unknown shorthand flag") ||
+		strings.Contains(m, "flag needs an argument")
+}
+
+func oneLine(s string) string {
+	s = strings.ReplaceAll(s, "\r", " ")
+	return strings.ReplaceAll(s, "\n", " ")
+}
+
+// Main is the program entry: signal handling and exit.
+func Main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := Run(ctx, os.Args[1:], System())
+	stop()
+	os.Exit(code)
+}

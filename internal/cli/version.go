@@ -1,0 +1,81 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"runtime/debug"
+
+	"github.com/spf13/cobra"
+)
+
+// Set by -ldflags "-X github.com/mxprobe/mxprobe/internal/cli.version=… ".
+var (
+	version = ""
+	commit  = ""
+	date    = ""
+)
+
+// VersionInfo is the JSON shape of `mxprobe version`.
+type VersionInfo struct {
+	Version string `json:"version"`
+	Commit  string `json:"commit"`
+	Date    string `json:"date"`
+	Go      string `json:"go"`
+}
+
+// Version returns the build's version facts: ldflags first, else the module
+// build info (VCS revision and time from a plain `go build` in a checkout).
+func Version() VersionInfo {
+	v := VersionInfo{Version: version, Commit: commit, Date: date}
+	bi, ok := debug.ReadBuildInfo()
+	if ok {
+		v.Go = bi.GoVersion
+		if v.Version == "" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			v.Version = bi.Main.Version
+		}
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				if v.Commit == "" {
+					v.Commit = s.Value
+				}
+			case "vcs.time":
+				if v.Date == "" {
+					v.Date = s.Value
+				}
+			case "vcs.modified":
+				if s.Value == "true" && v.Commit != "" && commit == "" {
+					v.Commit += "-dirty"
+				}
+			}
+		}
+	}
+	if v.Version == "" {
+		v.Version = "dev"
+	}
+	if v.Commit == "" {
+		v.Commit = "unknown"
+	}
+	if v.Date == "" {
+		v.Date = "unknown"
+	}
+	return v
+}
+
+func init() {
+	addCommand(func(g *Globals) *cobra.Command {
+		return &cobra.Command{
+			Use:   "version",
+			Short: "Print version, commit and build date",
+			Args:  cobra.NoArgs,
+			RunE: func(cmd *cobra.Command, args []string) error {
+				v := Version()
+				if g.JSON() {
+					return json.NewEncoder(g.IO.Out).Encode(v)
+				}
+				_, err := fmt.Fprintf(g.IO.Out, "mxprobe %s (commit %s, built %s, %s)\n", v.Version, v.Commit, v.Date, v.Go)
+				return err
+			},
+		}
+	})
+}
