@@ -1,5 +1,5 @@
 // Package resolver is mxprobe's DNS client and the only package (with its
-// test-server subpackage authserver) that imports github.com/miekg/dns.
+// test-server subpackage dnsserver) that imports github.com/miekg/dns.
 // Every other package sees DNS through the typed Answer below.
 package resolver
 
@@ -104,6 +104,10 @@ type Answer struct {
 	TXT  []string     `json:"txt,omitempty"`  // TXT: one entry per record, character-strings concatenated
 	PTR  []string     `json:"ptr,omitempty"`  // PTR targets, CNAME, NS targets
 	TLSA []TLSA       `json:"tlsa,omitempty"` // TLSA
+
+	// Truncated is set when the answer held more than MaxRecords records of
+	// the asked type; only the first MaxRecords are kept.
+	Truncated bool `json:"truncated,omitempty"`
 
 	// Err explains a non-OK status (nil for OK, NXDOMAIN and NODATA).
 	Err error `json:"-"`
