@@ -21,25 +21,25 @@ func TestParse(t *testing.T) {
 		{"v=TLSRPTv1; rua=mailto:tls%2Drep@example.com?subject=x", true, []string{"tls-rep@example.com"}, false},
 		{"v=TLSRPTv1; rua=https://[2001:db8::1]/r", true, []string{"[2001:db8::1]"}, false},
 
-		{"v=TLSRPTv1", false, nil, false},                                                 // rua missing
-		{"v=TLSRPTv1;", false, nil, false},                                                // rua missing
-		{"v=tlsrptv1; rua=mailto:a@example.com", false, nil, false},                       // version is case-sensitive
-		{"v=TLSRPTv2; rua=mailto:a@example.com", false, nil, false},                       // unknown version
-		{"rua=mailto:a@example.com; v=TLSRPTv1", false, nil, false},                       // version must be first
-		{"v=TLSRPTv1; rua=http://rep.example.net/", false, nil, false},                    // only https
-		{"v=TLSRPTv1; rua=a@example.com", false, nil, false},                              // no scheme
-		{"v=TLSRPTv1; rua=mailto:example.com", false, nil, false},                         // not an address
-		{"v=TLSRPTv1; rua=mailto:a@exa_mple.com", false, nil, false},                      // bad domain
+		{"v=TLSRPTv1", false, nil, false},                                                     // rua missing
+		{"v=TLSRPTv1;", false, nil, false},                                                    // rua missing
+		{"v=tlsrptv1; rua=mailto:a@example.com", false, nil, false},                           // version is case-sensitive
+		{"v=TLSRPTv2; rua=mailto:a@example.com", false, nil, false},                           // unknown version
+		{"rua=mailto:a@example.com; v=TLSRPTv1", false, nil, false},                           // version must be first
+		{"v=TLSRPTv1; rua=http://rep.example.net/", false, nil, false},                        // only https
+		{"v=TLSRPTv1; rua=a@example.com", false, nil, false},                                  // no scheme
+		{"v=TLSRPTv1; rua=mailto:example.com", false, nil, false},                             // not an address
+		{"v=TLSRPTv1; rua=mailto:a@exa_mple.com", false, nil, false},                          // bad domain
 		{"v=TLSRPTv1; rua=mailto:a@example.com; rua=mailto:b@example.com", false, nil, false}, // twice
-		{"v=TLSRPTv1; rua=", false, nil, false},                                           // empty
-		{"v=TLSRPTv1; rua=mailto:a@example.com;; x=y", false, nil, false},                 // empty field
-		{"v=TLSRPTv1; rua=mailto:a@example.com; x y=1", false, nil, false},                // bad key
-		{"v=TLSRPTv1; rua=mailto:a@example.com; x=", false, nil, false},                   // empty ext value
-		{"v=TLSRPTv1; rua=mailto:a!b@example.com", false, nil, false},                     // unencoded !
-		{"v=TLSRPTv1; rua=mailto:a%2C@example.com", false, nil, false},                    // two addresses
-		{"v=TLSRPTv1; rua=https://user:pw@rep.example/", false, nil, false},               // userinfo
-		{"v=TLSRPTv1; rua=mailto:a@example.com\x00", false, nil, false},                   // control char
-		{"v=TLSRPTv1; rua=mailto:a@example.com; v=TLSRPTv1", false, nil, false},           // v twice
+		{"v=TLSRPTv1; rua=", false, nil, false},                                               // empty
+		{"v=TLSRPTv1; rua=mailto:a@example.com;; x=y", false, nil, false},                     // empty field
+		{"v=TLSRPTv1; rua=mailto:a@example.com; x y=1", false, nil, false},                    // bad key
+		{"v=TLSRPTv1; rua=mailto:a@example.com; x=", false, nil, false},                       // empty ext value
+		{"v=TLSRPTv1; rua=mailto:a!b@example.com", false, nil, false},                         // unencoded !
+		{"v=TLSRPTv1; rua=mailto:a%2C@example.com", false, nil, false},                        // two addresses
+		{"v=TLSRPTv1; rua=https://user:pw@rep.example/", false, nil, false},                   // userinfo
+		{"v=TLSRPTv1; rua=mailto:a@example.com\x00", false, nil, false},                       // control char
+		{"v=TLSRPTv1; rua=mailto:a@example.com; v=TLSRPTv1", false, nil, false},               // v twice
 	}
 	for _, c := range cases {
 		rec, warns, err := Parse(c.in)
