@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"math/big"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/mxprobe/mxprobe/internal/i18n"
 )
@@ -221,12 +222,13 @@ func splitColonList(s string) []string {
 	return out
 }
 
+// shorten cuts s to at most 60 runes for messages.
 func shorten(s string) string {
 	const max = 60
-	if len(s) <= max {
+	if utf8.RuneCountInString(s) <= max {
 		return s
 	}
-	return s[:max] + "…"
+	return string([]rune(s)[:max]) + "…"
 }
 
 // LooksLikeKey reports whether a TXT record is plausibly meant as a DKIM key
