@@ -9,10 +9,13 @@ import (
 	"net"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/miekg/dns"
 )
+
+var udpBufs = sync.Pool{New: func() any { b := make([]byte, dns.MaxMsgSize); return &b }}
 
 // result is the outcome of asking the configured servers once for (name, t).
 type result struct {
@@ -130,12 +133,15 @@ func (r *Resolver) roundTrip(ctx context.Context, network, srv string, wire []by
 		if _, err := conn.Write(wire); err != nil {
 			return nil, netErr(ctx, network, srv, err)
 		}
-		buf = make([]byte, dns.MaxMsgSize)
-		n, err := conn.Read(buf)
+		// Read into a full-size buffer so an oversized datagram is seen
+		// whole rather than cut (and then misparsed).
+		bp := udpBufs.Get().(*[]byte)
+		defer udpBufs.Put(bp)
+		n, err := conn.Read(*bp)
 		if err != nil {
 			return nil, netErr(ctx, network, srv, err)
 		}
-		buf = buf[:n]
+		buf = (*bp)[:n]
 	} else {
 		// RFC 1035 §4.2.2 / RFC 7766 §8: two-byte length prefix.
 		out := make([]byte, 2+len(wire))
