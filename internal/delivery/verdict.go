@@ -1,0 +1,609 @@
+package delivery
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/mxprobe/mxprobe/internal/i18n"
+)
+
+// State is the verdict about one probe.
+type State string
+
+const (
+	StateRejected           State = "rejected"              // the receiver refused it (5xx)
+	StateDeferred           State = "deferred"              // the receiver said "later" (4xx); not retried
+	StatePending            State = "pending"               // accepted, not found yet, still within the window
+	StateDeliveredInbox     State = "delivered_inbox"       // found in the inbox in time
+	StateDeliveredJunk      State = "delivered_junk"        // found in the junk folder
+	StateDeliveredOther     State = "delivered_other"       // found in another folder
+	StateDeliveredLate      State = "delivered_late"        // found, but it arrived after the expect window
+	StateMovedAfterDelivery State = "moved_after_delivery"  // found, later in another folder or gone
+	StateBouncedLate        State = "bounced_late"          // accepted with 250, then a bounce/DSN "failed"
+	StateSilentDrop         State = "silent_drop_suspected" // accepted, never found, no bounce
+	StateInconclusive       State = "inconclusive"          // the evidence does not allow a verdict
+)
+
+// States lists every state in a stable order.
+var States = []State{
+	StateRejected, StateDeferred, StatePending, StateDeliveredInbox, StateDeliveredJunk,
+	StateDeliveredOther, StateDeliveredLate, StateMovedAfterDelivery, StateBouncedLate,
+	StateSilentDrop, StateInconclusive,
+}
+
+// Delivered reports whether the probe was found in the mailbox.
+func (s State) Delivered() bool {
+	switch s {
+	case StateDeliveredInbox, StateDeliveredJunk, StateDeliveredOther, StateDeliveredLate, StateMovedAfterDelivery:
+		return true
+	}
+	return false
+}
+
+// Confidence of a silent-drop suspicion.
+type Confidence string
+
+const (
+	// ConfidenceLow: accepted with 250, nothing in any folder after the
+	// drop-after window across at least two complete scans, no bounce.
+	ConfidenceLow Confidence = "low"
+	// ConfidenceMedium: additionally a control probe over a known-good path
+	// arrived at the same seed.
+	ConfidenceMedium Confidence = "medium"
+	// ConfidenceHigh: several probes in separate windows all missing while
+	// their controls arrived.
+	ConfidenceHigh Confidence = "high"
+)
+
+// Reason explains an inconclusive verdict.
+type Reason string
+
+const (
+	ReasonSendFailed        Reason = "send_failed"             // no reply decided the send (network, TLS, auth)
+	ReasonSeedNotWatched    Reason = "seed_not_watched"        // the seed mailbox was never scanned
+	ReasonSeedUnreadable    Reason = "seed_unreadable"         // every scan of the seed failed
+	ReasonTooFewScans       Reason = "too_few_scans"           // fewer than two complete scans, or none after the drop-after deadline
+	ReasonControlMissing    Reason = "control_missing"         // the control probe is missing too
+	ReasonDeliveredNotFound Reason = "dsn_delivered_not_found" // a success DSN, but the message is in no folder
+)
+
+// HighConfidenceSeries is how many probes (in separate windows, all missing
+// while controls arrived) raise a suspicion to high confidence.
+const HighConfidenceSeries = 3
+
+// Windows are the time windows of the verdict, measured from the acceptance
+// of a probe.
+type Windows struct {
+	// Expect: a healthy delivery shows up within this time.
+	Expect time.Duration `json:"expect"`
+	// DropAfter: a probe still missing after this time (with enough scans)
+	// is suspected dropped.
+	DropAfter time.Duration `json:"drop_after"`
+	// Final: after this time the verdict is final; watching stops.
+	Final time.Duration `json:"final"`
+}
+
+// DefaultWindows are 15 minutes, 24 hours and 72 hours.
+func DefaultWindows() Windows {
+	return Windows{Expect: 15 * time.Minute, DropAfter: 24 * time.Hour, Final: 72 * time.Hour}
+}
+
+// Validate checks 0 < expect ≤ drop-after ≤ final.
+func (w Windows) Validate() error {
+	if w.Expect <= 0 || w.DropAfter <= 0 || w.Final <= 0 {
+		return errors.New("windows must be positive")
+	}
+	if w.Expect > w.DropAfter || w.DropAfter > w.Final {
+		return fmt.Errorf("windows must satisfy expect (%s) ≤ drop-after (%s) ≤ final (%s)", w.Expect, w.DropAfter, w.Final)
+	}
+	return nil
+}
+
+// ControlStatus is the state of a control probe as seen from its probe.
+type ControlStatus struct {
+	Token string `json:"token"`
+	State State  `json:"state"`
+}
+
+// ProbeVerdict is the verdict about one probe with its reasons.
+type ProbeVerdict struct {
+	Token    string `json:"token"`
+	Group    string `json:"group"`
+	Role     Role   `json:"role"`
+	To       string `json:"to"`
+	Route    Route  `json:"route"`
+	Relay    string `json:"relay,omitempty"`
+	MXHost   string `json:"mx_host,omitempty"`
+	Provider string `json:"provider"`
+
+	State      State      `json:"state"`
+	Confidence Confidence `json:"confidence,omitempty"`
+	Reason     Reason     `json:"reason,omitempty"`
+	// Final: the state will not change with more waiting (a later scan can
+	// still reveal a move, a later message still reopen a suspicion until
+	// the final window ends).
+	Final bool `json:"final"`
+
+	SentAt   time.Time `json:"sent_at"`
+	ExpectBy time.Time `json:"expect_by"`
+	DropAt   time.Time `json:"drop_at"`
+	FinalAt  time.Time `json:"final_at"`
+
+	// Where it was found: the latest folder, and the first when it moved.
+	Folder      string    `json:"folder,omitempty"`
+	FolderRole  string    `json:"folder_role,omitempty"`
+	FirstFolder string    `json:"first_folder,omitempty"`
+	ArrivedAt   time.Time `json:"arrived_at,omitzero"`
+	// LatencySeconds is arrival (INTERNALDATE) minus acceptance.
+	LatencySeconds float64      `json:"latency_seconds,omitempty"`
+	Spam           *SpamVerdict `json:"spam,omitempty"`
+
+	ScansComplete    int       `json:"scans_complete"`
+	ScansFailed      int       `json:"scans_failed"`
+	LastCompleteScan time.Time `json:"last_complete_scan,omitzero"`
+
+	Controls []ControlStatus `json:"controls,omitempty"`
+	DSN      *DSNMatch       `json:"dsn,omitempty"`
+	// Series is the number of probes in separate windows counted for high
+	// confidence.
+	Series int `json:"series,omitempty"`
+
+	// Reasons say why; Missing says what evidence would raise the
+	// confidence or decide an inconclusive case.
+	Reasons []i18n.Text `json:"reasons"`
+	Missing []i18n.Text `json:"missing,omitempty"`
+}
+
+// VerdictResult is the verdict over a ledger.
+type VerdictResult struct {
+	Now     time.Time      `json:"now"`
+	Windows Windows        `json:"windows"`
+	Probes  []ProbeVerdict `json:"probes"`
+}
+
+// Get returns the verdict of token.
+func (r VerdictResult) Get(token string) (ProbeVerdict, bool) {
+	for _, p := range r.Probes {
+		if p.Token == token {
+			return p, true
+		}
+	}
+	return ProbeVerdict{}, false
+}
+
+// AllFinal reports whether every verdict among tokens (all when empty) is
+// final.
+func (r VerdictResult) AllFinal(tokens ...string) bool {
+	for _, p := range r.Probes {
+		if len(tokens) > 0 && !slices.Contains(tokens, p.Token) {
+			continue
+		}
+		if !p.Final {
+			return false
+		}
+	}
+	return true
+}
+
+// sighting in time: a scan (complete or not) that saw or did not see a token.
+type observation struct {
+	at       time.Time
+	complete bool
+	failed   bool
+	found    *Sighting
+}
+
+type facts struct {
+	sent *Probe
+	at   time.Time // acceptance time (DoneAt)
+	obs  []observation
+	dsns []*DSNMatch
+}
+
+func tr(en, de string, args ...any) i18n.Text {
+	return i18n.Text{EN: fmt.Sprintf(en, args...), DE: fmt.Sprintf(de, args...)}
+}
+
+func ts(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05Z") }
+
+// Verdict recomputes the verdict of every probe in events at time now. It is
+// a pure function: same events, same now, same windows — same result.
+func Verdict(events []Event, now time.Time, w Windows) VerdictResult {
+	res := VerdictResult{Now: now, Windows: w}
+	byToken := map[string]*facts{}
+	var order []string
+	for i := range events {
+		ev := &events[i]
+		if ev.Kind == KindSent && ev.Sent != nil {
+			if _, dup := byToken[ev.Token]; dup {
+				continue // a token is never reused; keep the first record
+			}
+			at := ev.Sent.DoneAt
+			if at.IsZero() {
+				at = ev.At
+			}
+			byToken[ev.Token] = &facts{sent: ev.Sent, at: at}
+			order = append(order, ev.Token)
+		}
+	}
+	for i := range events {
+		ev := &events[i]
+		switch {
+		case ev.Kind == KindScan && ev.Scan != nil && ev.Scan.Purpose == PurposeSeed:
+			found := map[string]*Sighting{}
+			for j := range ev.Scan.Found {
+				s := &ev.Scan.Found[j]
+				if _, ok := found[s.Token]; !ok {
+					found[s.Token] = s
+				}
+			}
+			for _, tok := range ev.Scan.Tokens {
+				f := byToken[tok]
+				if f == nil {
+					continue
+				}
+				f.obs = append(f.obs, observation{at: ev.At, complete: ev.Scan.Complete, failed: !ev.Scan.Complete, found: found[tok]})
+			}
+		case ev.Kind == KindDSN && ev.DSN != nil:
+			if f := byToken[ev.Token]; f != nil {
+				f.dsns = append(f.dsns, ev.DSN)
+			}
+		}
+	}
+	for _, f := range byToken {
+		sort.SliceStable(f.obs, func(i, j int) bool { return f.obs[i].at.Before(f.obs[j].at) })
+	}
+	// First pass: every probe on its own (controls included).
+	base := map[string]ProbeVerdict{}
+	for _, tok := range order {
+		base[tok] = judge(byToken[tok], now, w)
+	}
+	// Second pass: controls raise or undo a suspicion.
+	controlsOf := map[string][]string{}
+	for _, tok := range order {
+		p := byToken[tok].sent
+		if p.Role == RoleControl && p.Group != "" && p.Group != tok {
+			controlsOf[p.Group] = append(controlsOf[p.Group], tok)
+		}
+	}
+	for _, tok := range order {
+		v := base[tok]
+		for _, c := range controlsOf[tok] {
+			v.Controls = append(v.Controls, ControlStatus{Token: c, State: base[c].State})
+		}
+		if v.State == StateSilentDrop {
+			v = applyControls(v, base, controlsOf[tok])
+		}
+		res.Probes = append(res.Probes, v)
+	}
+	applySeries(&res, w)
+	return res
+}
+
+// judge decides one probe from its own evidence (confidence at most low).
+func judge(f *facts, now time.Time, w Windows) ProbeVerdict {
+	p := f.sent
+	v := ProbeVerdict{
+		Token: p.Token, Group: p.Group, Role: p.Role, To: p.To, Route: p.Route, Relay: p.Relay,
+		MXHost: p.MXHost, Provider: ProviderOf(p.MXHost, domainOf(p.To)),
+		SentAt: f.at, ExpectBy: f.at.Add(w.Expect), DropAt: f.at.Add(w.DropAfter), FinalAt: f.at.Add(w.Final),
+		Reasons: []i18n.Text{},
+	}
+	if v.Group == "" {
+		v.Group = v.Token
+	}
+	if v.Role == "" {
+		v.Role = RoleProbe
+	}
+	if p.Route == RouteSubmit {
+		v.Provider = ProviderOf("", domainOf(p.To))
+	}
+	for _, o := range f.obs {
+		if o.at.Before(f.at) {
+			continue // a scan before the send cannot have seen the probe
+		}
+		if o.complete {
+			v.ScansComplete++
+			v.LastCompleteScan = o.at
+		} else {
+			v.ScansFailed++
+		}
+	}
+	switch p.Outcome {
+	case OutcomeRejected:
+		v.State, v.Final = StateRejected, true
+		v.Reasons = append(v.Reasons, tr("The receiver refused the probe at %s: %s", "Der Empfänger hat die Probe bei %s abgelehnt: %s", stageName(p.Stage), p.Reply))
+		return v
+	case OutcomeDeferred:
+		v.State, v.Final = StateDeferred, true
+		v.Reasons = append(v.Reasons, tr("The receiver deferred the probe at %s (temporary failure, not retried): %s",
+			"Der Empfänger hat die Probe bei %s zurückgestellt (vorübergehender Fehler, kein neuer Versuch): %s", stageName(p.Stage), p.Reply))
+		return v
+	case OutcomeFailed:
+		v.State, v.Reason, v.Final = StateInconclusive, ReasonSendFailed, true
+		v.Reasons = append(v.Reasons, tr("The probe could not be handed over: %s", "Die Probe konnte nicht übergeben werden: %s", p.Error))
+		v.Missing = append(v.Missing, tr("Send a new probe once the connection works.", "Eine neue Probe senden, sobald die Verbindung funktioniert."))
+		return v
+	}
+	v.Reasons = append(v.Reasons, tr("Accepted at %s by %s: %s", "Angenommen um %s von %s: %s", ts(f.at), orDash(p.MXHost), oneLineReply(p.Reply)))
+
+	// Sightings: where was it, and did it move?
+	var first *observation
+	for i := range f.obs {
+		o := &f.obs[i]
+		if o.found != nil && first == nil {
+			first = o
+		}
+	}
+	if first != nil {
+		return judgeFound(v, f, first, w)
+	}
+
+	// Not found (yet).
+	for _, d := range f.dsns {
+		if d.Action == "failed" || strings.HasPrefix(d.Status, "5") {
+			v.State, v.Final, v.DSN = StateBouncedLate, true, d
+			v.Reasons = append(v.Reasons, tr("A bounce arrived after the 250 acceptance (%s %s): %s",
+				"Nach der Annahme mit 250 kam eine Unzustellbarkeitsmeldung (%s %s): %s", orDash(d.Action), orDash(d.Status), orDash(d.DiagnosticCode)))
+			return v
+		}
+	}
+	var delivered, delayed *DSNMatch
+	for _, d := range f.dsns {
+		switch d.Action {
+		case "delivered", "relayed", "expanded":
+			delivered = d
+		case "delayed":
+			delayed = d
+		}
+	}
+	if delayed != nil {
+		v.DSN = delayed
+		v.Reasons = append(v.Reasons, tr("A delay notification arrived (%s): %s", "Eine Verzögerungsmeldung kam (%s): %s", orDash(delayed.Status), orDash(delayed.DiagnosticCode)))
+	}
+	if now.Before(v.DropAt) {
+		v.State = StatePending
+		switch {
+		case now.Before(v.ExpectBy):
+			v.Reasons = append(v.Reasons, tr("Not found yet; a delivery is expected by %s.", "Noch nicht gefunden; die Zustellung wird bis %s erwartet.", ts(v.ExpectBy)))
+		default:
+			v.Reasons = append(v.Reasons, tr("Overdue: not found by %s; a silent drop is only suspected after %s.",
+				"Überfällig: bis %s nicht gefunden; stilles Verwerfen wird erst nach %s vermutet.", ts(v.ExpectBy), ts(v.DropAt)))
+		}
+		if v.ScansComplete == 0 && v.ScansFailed > 0 {
+			v.Reasons = append(v.Reasons, tr("The seed mailbox could not be read (%d failed scans).", "Das Seed-Postfach konnte nicht gelesen werden (%d fehlgeschlagene Durchsuchungen).", v.ScansFailed))
+		}
+		v.Missing = append(v.Missing, tr("Scan the seed mailbox again after %s (probe confirm or probe watch).",
+			"Das Seed-Postfach nach %s erneut durchsuchen (probe confirm oder probe watch).", ts(v.DropAt)))
+		return v
+	}
+	v.Final = !now.Before(v.FinalAt)
+	switch {
+	case v.ScansComplete == 0 && v.ScansFailed == 0:
+		v.State, v.Reason = StateInconclusive, ReasonSeedNotWatched
+		v.Reasons = append(v.Reasons, tr("The seed mailbox was never scanned for this probe.", "Das Seed-Postfach wurde für diese Probe nie durchsucht."))
+		v.Missing = append(v.Missing, tr("At least two complete scans of the seed mailbox (probe confirm --imap …), the last after %s.",
+			"Mindestens zwei vollständige Durchsuchungen des Seed-Postfachs (probe confirm --imap …), die letzte nach %s.", ts(v.DropAt)))
+		return v
+	case v.ScansComplete == 0:
+		v.State, v.Reason = StateInconclusive, ReasonSeedUnreadable
+		v.Reasons = append(v.Reasons, tr("Every scan of the seed mailbox failed (%d); a missing message proves nothing.",
+			"Jede Durchsuchung des Seed-Postfachs ist fehlgeschlagen (%d); eine fehlende Nachricht beweist nichts.", v.ScansFailed))
+		v.Missing = append(v.Missing, tr("Working IMAP access to the seed mailbox and two complete scans.",
+			"Funktionierender IMAP-Zugang zum Seed-Postfach und zwei vollständige Durchsuchungen."))
+		return v
+	case v.ScansComplete < 2 || v.LastCompleteScan.Before(v.DropAt):
+		v.State, v.Reason = StateInconclusive, ReasonTooFewScans
+		v.Reasons = append(v.Reasons, tr("Only %d complete scan(s), the last at %s; a suspicion needs two, the last after %s.",
+			"Nur %d vollständige Durchsuchung(en), die letzte um %s; ein Verdacht braucht zwei, die letzte nach %s.",
+			v.ScansComplete, ts(v.LastCompleteScan), ts(v.DropAt)))
+		v.Missing = append(v.Missing, tr("Another complete scan of the seed mailbox now (probe confirm).",
+			"Eine weitere vollständige Durchsuchung des Seed-Postfachs jetzt (probe confirm)."))
+		return v
+	case delivered != nil:
+		v.State, v.Reason, v.DSN = StateInconclusive, ReasonDeliveredNotFound, delivered
+		v.Reasons = append(v.Reasons, tr("The receiver reported delivery (DSN %s), but the probe is in no folder of the seed mailbox.",
+			"Der Empfänger meldete die Zustellung (DSN %s), aber die Probe liegt in keinem Ordner des Seed-Postfachs.", delivered.Action))
+		v.Missing = append(v.Missing, tr("Check the quarantine and mail rules of the seed mailbox; ask its admin for a message trace.",
+			"Quarantäne und Regeln des Seed-Postfachs prüfen; den Admin um eine Nachrichtenablaufverfolgung bitten."))
+		return v
+	}
+	v.State, v.Confidence = StateSilentDrop, ConfidenceLow
+	v.Reasons = append(v.Reasons, tr("Not found in any folder in %d complete scans (the last at %s, after the drop-after deadline %s), and no bounce.",
+		"In %d vollständigen Durchsuchungen in keinem Ordner gefunden (die letzte um %s, nach der Frist %s), und keine Unzustellbarkeitsmeldung.",
+		v.ScansComplete, ts(v.LastCompleteScan), ts(v.DropAt)))
+	if !v.Final {
+		v.Reasons = append(v.Reasons, tr("Until %s a late arrival can still reopen this verdict.", "Bis %s kann eine späte Zustellung dieses Urteil noch ändern.", ts(v.FinalAt)))
+	}
+	v.Missing = append(v.Missing, tr("A control probe over a known-good path (probe send --control-via …) that arrives at the same seed.",
+		"Eine Kontrollprobe über einen bewährten Weg (probe send --control-via …), die beim selben Seed ankommt."))
+	return v
+}
+
+func judgeFound(v ProbeVerdict, f *facts, first *observation, w Windows) ProbeVerdict {
+	s := first.found
+	v.Final = true
+	v.FirstFolder = s.Folder
+	v.Folder, v.FolderRole, v.Spam = s.Folder, s.Role, s.Spam
+	arrived := s.Arrived
+	approx := false
+	if arrived.IsZero() {
+		arrived, approx = first.at, true
+	}
+	v.ArrivedAt = arrived
+	lat := arrived.Sub(f.at)
+	if lat < 0 {
+		lat = 0 // clocks differ; the message cannot arrive before it was sent
+	}
+	v.LatencySeconds = lat.Seconds()
+	// The latest complete scan after the first sighting decides where it is now.
+	var now *observation
+	for i := range f.obs {
+		o := &f.obs[i]
+		if o.at.Before(first.at) {
+			continue
+		}
+		if o.complete || o.found != nil {
+			now = o
+		}
+	}
+	where := tr("%s (%s)", "%s (%s)", s.Folder, s.Role)
+	if approx {
+		v.Reasons = append(v.Reasons, tr("Found in %s by the scan at %s (no arrival time from the server).",
+			"Gefunden in %s bei der Durchsuchung um %s (der Server nannte keine Ankunftszeit).", where.EN, ts(first.at)))
+	} else {
+		v.Reasons = append(v.Reasons, tr("Found in %s; it arrived at %s, %s after acceptance.",
+			"Gefunden in %s; angekommen um %s, %s nach der Annahme.", where.EN, ts(arrived), lat.Round(time.Second)))
+	}
+	if v.Spam != nil && v.Spam.Junk() && s.Role != RoleJunk {
+		v.Reasons = append(v.Reasons, tr("The receiver's headers classify it as spam.", "Die Kopfzeilen des Empfängers stufen sie als Spam ein."))
+	}
+	switch {
+	case now != nil && now.found == nil && now.complete:
+		v.State = StateMovedAfterDelivery
+		v.Folder, v.FolderRole = "", ""
+		v.Reasons = append(v.Reasons, tr("The complete scan at %s no longer found it: deleted, or moved out of reach (e.g. quarantine by zero-hour auto purge).",
+			"Die vollständige Durchsuchung um %s fand sie nicht mehr: gelöscht oder außer Reichweite verschoben (z. B. Quarantäne durch Zero-Hour Auto Purge).", ts(now.at)))
+	case now != nil && now.found != nil && now.found.Folder != s.Folder:
+		v.State = StateMovedAfterDelivery
+		v.Folder, v.FolderRole = now.found.Folder, now.found.Role
+		v.Reasons = append(v.Reasons, tr("Later (scan at %s) it was in %s (%s).", "Später (Durchsuchung um %s) lag sie in %s (%s).", ts(now.at), now.found.Folder, now.found.Role))
+	case !approx && lat > w.Expect:
+		v.State = StateDeliveredLate
+		v.Reasons = append(v.Reasons, tr("That is later than the expect window (%s).", "Das ist später als das erwartete Zeitfenster (%s).", w.Expect))
+	case s.Role == RoleInbox:
+		v.State = StateDeliveredInbox
+	case s.Role == RoleJunk:
+		v.State = StateDeliveredJunk
+	default:
+		v.State = StateDeliveredOther
+	}
+	return v
+}
+
+// applyControls sets the confidence of a suspicion from the controls.
+func applyControls(v ProbeVerdict, base map[string]ProbeVerdict, controls []string) ProbeVerdict {
+	if len(controls) == 0 {
+		return v
+	}
+	var arrived, missing, open []string
+	for _, c := range controls {
+		cv := base[c]
+		switch {
+		case cv.State.Delivered():
+			arrived = append(arrived, c)
+		case cv.State == StateSilentDrop:
+			missing = append(missing, c)
+		default:
+			open = append(open, c+" ("+string(cv.State)+")")
+		}
+	}
+	switch {
+	case len(arrived) > 0:
+		v.Confidence = ConfidenceMedium
+		v.Reasons = append(v.Reasons, tr("The control probe %s arrived at the same seed over another path.",
+			"Die Kontrollprobe %s kam über einen anderen Weg beim selben Seed an.", strings.Join(arrived, ", ")))
+		v.Missing = []i18n.Text{tr("%d more probes in separate windows, all missing while their controls arrive.",
+			"%d weitere Proben in getrennten Zeitfenstern, die alle fehlen, während ihre Kontrollproben ankommen.", HighConfidenceSeries-1)}
+	case len(missing) > 0:
+		v.State, v.Confidence, v.Reason = StateInconclusive, "", ReasonControlMissing
+		v.Reasons = append(v.Reasons, tr("The control probe %s is missing too: the seed or its scanning may be at fault, not the path.",
+			"Die Kontrollprobe %s fehlt ebenfalls: eher das Seed-Postfach oder seine Durchsuchung ist schuld, nicht der Weg.", strings.Join(missing, ", ")))
+		v.Missing = []i18n.Text{tr("A control probe that arrives at the seed (check the seed mailbox and its rules).",
+			"Eine Kontrollprobe, die beim Seed ankommt (Seed-Postfach und seine Regeln prüfen).")}
+	default:
+		v.Reasons = append(v.Reasons, tr("The control probe gives no comparison yet: %s.", "Die Kontrollprobe erlaubt noch keinen Vergleich: %s.", strings.Join(open, ", ")))
+	}
+	return v
+}
+
+// applySeries raises medium suspicions to high when several probes to the
+// same seed over the same route, sent in separate windows (at least the
+// expect window apart), are all missing while their controls arrived, and no
+// probe of that route reached the seed in between.
+func applySeries(res *VerdictResult, w Windows) {
+	type key struct{ to, route, relay string }
+	groups := map[key][]int{}
+	for i, p := range res.Probes {
+		if p.Role != RoleProbe {
+			continue
+		}
+		k := key{strings.ToLower(p.To), string(p.Route), p.Relay}
+		groups[k] = append(groups[k], i)
+	}
+	for _, idx := range groups {
+		var medium []int
+		for _, i := range idx {
+			if res.Probes[i].State == StateSilentDrop && res.Probes[i].Confidence == ConfidenceMedium {
+				medium = append(medium, i)
+			}
+		}
+		if len(medium) < HighConfidenceSeries {
+			continue
+		}
+		sort.Slice(medium, func(a, b int) bool { return res.Probes[medium[a]].SentAt.Before(res.Probes[medium[b]].SentAt) })
+		var series []int
+		for _, i := range medium {
+			if len(series) == 0 || !res.Probes[i].SentAt.Before(res.Probes[series[len(series)-1]].SentAt.Add(w.Expect)) {
+				series = append(series, i)
+			}
+		}
+		if len(series) < HighConfidenceSeries {
+			continue
+		}
+		from, to := res.Probes[series[0]].SentAt, res.Probes[series[len(series)-1]].SentAt
+		intermittent := false
+		for _, i := range idx {
+			p := res.Probes[i]
+			if p.State.Delivered() && !p.SentAt.Before(from) && !p.SentAt.After(to) {
+				intermittent = true
+			}
+		}
+		if intermittent {
+			for _, i := range series {
+				res.Probes[i].Reasons = append(res.Probes[i].Reasons, tr("Other probes of this route arrived in the same period: the losses are intermittent.",
+					"Andere Proben dieses Weges kamen im selben Zeitraum an: die Verluste treten nur zeitweise auf."))
+			}
+			continue
+		}
+		for _, i := range series {
+			p := &res.Probes[i]
+			p.Confidence = ConfidenceHigh
+			p.Series = len(series)
+			p.Reasons = append(p.Reasons, tr("%d probes to this seed over this route, in separate windows between %s and %s, are all missing while their controls arrived.",
+				"%d Proben an diesen Seed über diesen Weg, in getrennten Zeitfenstern zwischen %s und %s, fehlen alle, während ihre Kontrollproben ankamen.",
+				len(series), ts(from), ts(to)))
+			p.Missing = nil
+		}
+	}
+}
+
+func stageName(s string) string {
+	if s == "" {
+		return "?"
+	}
+	return s
+}
+
+func orDash(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "-"
+	}
+	return s
+}
+
+func oneLineReply(s string) string {
+	s = strings.ReplaceAll(s, "\r", "")
+	return strings.ReplaceAll(s, "\n", " | ")
+}
+
+func domainOf(addr string) string {
+	if i := strings.LastIndexByte(addr, '@'); i >= 0 {
+		return strings.ToLower(strings.TrimSuffix(addr[i+1:], ">"))
+	}
+	return ""
+}
