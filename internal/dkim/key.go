@@ -370,7 +370,12 @@ func ParseKey(txt string) (*Key, error) {
 	}
 	raw, err := base64.StdEncoding.Strict().DecodeString(b64)
 	if err != nil {
-		return nil, recErr(ErrBase64, "p", b64, "%v", "%v", err)
+		var ce base64.CorruptInputError
+		if errors.As(err, &ce) {
+			return nil, recErr(ErrBase64, "p", b64, "p= is not valid base64 (bad character or padding at position %d)",
+				"p= ist kein gültiges Base64 (falsches Zeichen oder Auffüllung an Position %d)", int64(ce))
+		}
+		return nil, recErr(ErrBase64, "p", b64, "p= is not valid base64", "p= ist kein gültiges Base64")
 	}
 	if err := k.decodePublicKey(raw); err != nil {
 		return nil, err
