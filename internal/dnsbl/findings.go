@@ -1,0 +1,126 @@
+package dnsbl
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/mxprobe/mxprobe/internal/i18n"
+	"github.com/mxprobe/mxprobe/internal/report"
+)
+
+// Finding ids of this package (a public contract).
+const (
+	FindingClean      = "dnsbl.clean"
+	FindingListed     = "dnsbl.listed"
+	FindingUnknown    = "dnsbl.unknown"
+	FindingZoneBroken = "dnsbl.zone_broken"
+)
+
+// Advice for the specific cases, used with Finding.WithAdvice.
+var (
+	advicePBL = i18n.T("The Spamhaus PBL is not about spam: it marks addresses that should not send mail directly (dynamic or customer ranges). Send through your provider's or your mail service's relay (smarthost). If this really is a mail server with a static address and its own rDNS, its owner can request removal at check.spamhaus.org.",
+		"Die Spamhaus PBL ist kein Spam-Vorwurf: sie kennzeichnet Adressen, die E-Mail nicht direkt versenden sollen (dynamische oder Kundenbereiche). Über das Relay (Smarthost) Ihres Providers oder Mail-Dienstes senden. Ist es wirklich ein Mailserver mit fester Adresse und eigenem rDNS, kann sein Betreiber die Austragung unter check.spamhaus.org beantragen.")
+	advicePublicResolver = i18n.T("Spamhaus refused the query because it came through a public or shared resolver (8.8.8.8, 1.1.1.1, 9.9.9.9, many cloud resolvers) or exceeded the free-use volume. This says nothing about the address. Query with your own recursive resolver (--resolver) or use a Spamhaus Data Query Service key (zone <key>.zen.dq.spamhaus.net).",
+		"Spamhaus hat die Anfrage abgewiesen, weil sie über einen öffentlichen oder geteilten Resolver kam (8.8.8.8, 1.1.1.1, 9.9.9.9, viele Cloud-Resolver) oder das kostenlose Kontingent überschritt. Über die Adresse sagt das nichts. Mit einem eigenen rekursiven Resolver abfragen (--resolver) oder einen Schlüssel für den Spamhaus Data Query Service verwenden (Zone <schlüssel>.zen.dq.spamhaus.net).")
+)
+
+func init() {
+	report.Register(
+		report.Def{ID: FindingClean, Severity: report.OK,
+			Title:  i18n.T("Not listed on the checked block lists", "Auf den geprüften Sperrlisten nicht gelistet"),
+			Advice: i18n.T("Nothing to do.", "Nichts zu tun.")},
+		report.Def{ID: FindingListed, Severity: report.Fail,
+			Title: i18n.T("IP address is on a block list", "IP-Adresse steht auf einer Sperrliste"),
+			Advice: i18n.T("Receivers using this list reject or junk mail from the address. First find and stop the cause (compromised account or machine, open relay, a form that sends mail, bad list hygiene), then request delisting on the list's lookup page (in the evidence). Only the address's operator can do this.",
+				"Empfänger, die diese Liste nutzen, lehnen E-Mail von der Adresse ab oder sortieren sie als Spam ein. Zuerst die Ursache finden und beseitigen (kompromittiertes Konto oder System, offenes Relay, ein Formular, das E-Mail verschickt, schlechte Listenpflege), dann auf der Abfrageseite der Liste (in den Belegen) die Austragung beantragen. Das kann nur der Betreiber der Adresse.")},
+		report.Def{ID: FindingUnknown, Severity: report.Warn,
+			Title: i18n.T("Block list could not be asked", "Sperrliste konnte nicht abgefragt werden"),
+			Advice: i18n.T("The list refused the query or did not answer (timeout, SERVFAIL); whether the address is listed is unknown. Try again, or with your own recursive resolver (--resolver): many lists refuse queries from public resolvers.",
+				"Die Liste hat die Anfrage abgewiesen oder nicht beantwortet (Zeitüberschreitung, SERVFAIL); ob die Adresse gelistet ist, ist unbekannt. Erneut versuchen oder mit einem eigenen rekursiven Resolver (--resolver): viele Listen beantworten keine Anfragen öffentlicher Resolver.")},
+		report.Def{ID: FindingZoneBroken, Severity: report.Warn,
+			Title: i18n.T("Block list failed its health check and was ignored", "Sperrliste hat den Funktionstest nicht bestanden und wurde ignoriert"),
+			Advice: i18n.T("Every list must list the test address 127.0.0.2 and must not list 127.0.0.1 (RFC 5782 §5). This one does not, so it is dead, parked or answers \"listed\" for everything; its answer for your address means nothing. Remove the zone from your configuration, and from your mail server's if it uses it.",
+				"Jede Liste muss die Testadresse 127.0.0.2 führen und darf 127.0.0.1 nicht führen (RFC 5782 §5). Diese tut das nicht; sie ist also eingestellt, geparkt oder meldet alles als gelistet, ihre Antwort zu Ihrer Adresse bedeutet nichts. Die Zone aus Ihrer Konfiguration entfernen – auch aus der Ihres Mailservers, falls er sie nutzt.")},
+	)
+}
+
+// Findings turns a Result into findings: one per listing, refused/failed
+// list and broken list, plus one dnsbl.clean when nothing is listed.
+func Findings(res Result) []report.Finding {
+	if res.Err != nil {
+		return nil
+	}
+	var fs []report.Finding
+	var clean []string
+	for _, z := range res.Zones {
+		switch z.Status {
+		case StatusListed:
+			m := meanings(z.Listings)
+			d := i18n.Text{
+				EN: fmt.Sprintf("%s is listed on %s: %s.", res.IP, z.Zone.Label, m.EN),
+				DE: fmt.Sprintf("%s steht auf %s: %s.", res.IP, z.Zone.Label, m.DE),
+			}
+			ev := []string{fmt.Sprintf("%s A %s", z.Query, joinIPs(z.Answers))}
+			if z.Reason != "" {
+				ev = append(ev, fmt.Sprintf("%s TXT %q", z.Query, z.Reason))
+			}
+			if z.Zone.Lookup != "" {
+				ev = append(ev, "lookup/delist: "+z.Zone.Lookup)
+			}
+			if z.Error != "" {
+				ev = append(ev, "note: "+z.Error)
+			}
+			f := report.New(FindingListed, d, ev...)
+			if policyOnly(z.Listings) {
+				f = f.WithAdvice(advicePBL)
+			}
+			fs = append(fs, f)
+		case StatusUnknown:
+			ev := []string{fmt.Sprintf("%s A: %s", z.Query, answerText(z))}
+			if z.Error != "" {
+				ev = append(ev, "error: "+z.Error)
+			}
+			d := report.Detailf("%s could not be asked about %s.", "%s konnte zu %s nicht abgefragt werden.", z.Zone.Label, res.IP)
+			if z.Refusal != nil {
+				d = i18n.Text{
+					EN: fmt.Sprintf("%s refused the query for %s: %s.", z.Zone.Label, res.IP, z.Refusal.Meaning.EN),
+					DE: fmt.Sprintf("%s hat die Anfrage zu %s abgewiesen: %s.", z.Zone.Label, res.IP, z.Refusal.Meaning.DE),
+				}
+			}
+			f := report.New(FindingUnknown, d, ev...)
+			if z.Refusal != nil && (z.Refusal.Name == "public-resolver" || z.Refusal.Name == "rate-limit") {
+				f = f.WithAdvice(advicePublicResolver)
+			}
+			fs = append(fs, f)
+		case StatusBroken:
+			fs = append(fs, report.New(FindingZoneBroken,
+				report.Detailf("%s (%s) failed the health check; its answer was ignored.",
+					"%s (%s) hat den Funktionstest nicht bestanden; ihre Antwort wurde ignoriert.", z.Zone.Label, z.Zone.Name),
+				fmt.Sprintf("%s A: %s", z.Query, answerText(z)), "error: "+z.Error))
+		case StatusNotListed:
+			clean = append(clean, z.Zone.Label)
+		}
+	}
+	if res.Status == StatusClean || (res.Status == StatusUnknown && len(clean) > 0) {
+		fs = append(fs, report.New(FindingClean,
+			report.Detailf("%s is not listed on %s.", "%s steht nicht auf %s.", res.IP, strings.Join(clean, ", ")),
+			"zones: "+strings.Join(clean, ", ")))
+	}
+	return fs
+}
+
+func policyOnly(ls []Listing) bool {
+	for _, l := range ls {
+		if !l.Code.Policy {
+			return false
+		}
+	}
+	return len(ls) > 0
+}
+
+func answerText(z ZoneResult) string {
+	if len(z.Answers) > 0 {
+		return joinIPs(z.Answers)
+	}
+	return string(z.DNSStatus)
+}
