@@ -40,8 +40,8 @@ type Options struct {
 // Well-known lab names.
 const (
 	Zone         = "lab.test"
-	SenderDomain = "sender.lab.test"     // a well-configured sending domain
-	WeakDomain   = "weak.lab.test"       // a sending domain without SPF, DKIM, DMARC
+	SenderDomain = "sender.lab.test" // a well-configured sending domain
+	WeakDomain   = "weak.lab.test"   // a sending domain without SPF, DKIM, DMARC
 	ClientName   = "client.sender.lab.test"
 	ClientIP     = "127.0.0.1"
 	DKIMSelector = "s1"
