@@ -94,6 +94,18 @@ func (r *Resolver) exchangeServer(ctx context.Context, srv, name string, t Type)
 	if err != nil {
 		return nil, err
 	}
+	if resp.Rcode == dns.RcodeFormatError && resp.IsEdns0() == nil {
+		// RFC 6891 §7: a server without EDNS support answers FORMERR
+		// without an OPT record; ask again without EDNS.
+		q.Extra = nil
+		q.AuthenticatedData = false
+		if wire, err = q.Pack(); err != nil {
+			return nil, fmt.Errorf("%w: %q: %v", ErrInvalidName, name, err)
+		}
+		if resp, err = r.roundTrip(ctx, "udp", srv, wire, q); err != nil {
+			return nil, err
+		}
+	}
 	if !resp.Truncated {
 		return resp, nil
 	}

@@ -25,6 +25,9 @@ func queryName(name string) (pres, out string, err error) {
 		}
 		return "", "", fmt.Errorf("%w: empty name", ErrInvalidName)
 	}
+	if strings.HasSuffix(n, ".") || strings.HasPrefix(n, ".") {
+		return "", n, fmt.Errorf("%w: %q: empty label", ErrInvalidName, name)
+	}
 	if !isASCII(n) && utf8.ValidString(n) {
 		if a, err := ToASCII(n); err == nil {
 			n = a

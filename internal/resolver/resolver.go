@@ -284,80 +284,108 @@ func LookupIP(ctx context.Context, l Lookuper, name string) (v4, v6 *Answer) {
 // status. qp is the canonical presentation name, out the name reported.
 func (r *Resolver) resolve(ctx context.Context, qp, out string, t Type) *Answer {
 	ans := &Answer{Name: out, Type: t}
-	cur := qp
-	seen := map[string]bool{qp: true}
-	authentic := true
-	ttl := uint32(1<<31 - 1)
-	fail := func(st Status, err error) *Answer {
-		ans.Status, ans.Err, ans.TTL = st, err, 0
-		ans.Authentic = false
-		return ans
-	}
+	c := newChain(qp)
 	for q := 0; q <= MaxCNAME; q++ {
-		res := r.exchange(ctx, cur, t)
+		res := r.exchange(ctx, c.cur, t)
 		ans.Server = res.server
 		if res.err != nil {
-			return fail(res.status, res.err)
-		}
-		msg := res.msg
-		authentic = authentic && msg.AuthenticatedData
-
-		// Follow the CNAME chain inside this answer. Only records whose
-		// owner is in the chain count (RFC 2181 §5.4.1: ignore unrelated
-		// data); the chain is capped and loops are an error.
-		cnames := map[string]*dns.CNAME{}
-		for _, rr := range msg.Answer {
-			if c, ok := rr.(*dns.CNAME); ok && c.Hdr.Class == dns.ClassINET {
-				if _, dup := cnames[canon(c.Hdr.Name)]; !dup {
-					cnames[canon(c.Hdr.Name)] = c
-				}
-			}
-		}
-		followed := false
-		for t != TypeCNAME {
-			c, ok := cnames[cur]
-			if !ok {
-				break
-			}
-			target := canon(c.Target)
-			if seen[target] {
-				return fail(StatusError, fmt.Errorf("%w: %s → %s", ErrCNAMELoop, outName(cur), outName(target)))
-			}
-			if len(ans.CNAMEs) >= MaxCNAME {
-				return fail(StatusError, fmt.Errorf("%w: more than %d CNAMEs from %s", ErrCNAMEChain, MaxCNAME, out))
-			}
-			seen[target] = true
-			ans.CNAMEs = append(ans.CNAMEs, outName(target))
-			ttl = min(ttl, c.Hdr.Ttl)
-			cur = target
-			followed = true
-		}
-
-		if msg.Rcode == dns.RcodeNameError {
-			// RFC 6604 §3: with a CNAME chain the RCODE is about the last name.
-			ans.Status = StatusNXDomain
-			ans.TTL = negTTL(msg)
-			ans.Authentic = authentic
+			c.fail(ans, res.status, res.err)
 			return ans
 		}
-		n := fill(ans, msg, cur, t, &ttl)
-		if n > 0 {
-			ans.Status = StatusOK
-			ans.TTL = time.Duration(ttl) * time.Second
-			ans.Authentic = authentic
+		if c.step(ans, res.msg, t) {
 			return ans
 		}
-		if followed && !hasSOA(msg) {
-			// The server gave only the CNAME (e.g. the target lies outside
-			// its zones): ask for the target.
-			continue
-		}
-		ans.Status = StatusNoData
-		ans.TTL = min(negTTL(msg), time.Duration(ttl)*time.Second)
-		ans.Authentic = authentic
-		return ans
 	}
-	return fail(StatusError, fmt.Errorf("%w: more than %d queries from %s", ErrCNAMEChain, MaxCNAME, out))
+	c.fail(ans, StatusError, fmt.Errorf("%w: more than %d queries from %s", ErrCNAMEChain, MaxCNAME, out))
+	return ans
+}
+
+// chain is the state of one lookup across the messages it needs.
+type chain struct {
+	cur       string          // name asked next (canonical presentation)
+	seen      map[string]bool // names in the chain so far
+	authentic bool            // AD bit of every message so far
+	ttl       uint32          // lowest TTL of the records used
+}
+
+func newChain(qp string) *chain {
+	return &chain{cur: qp, seen: map[string]bool{qp: true}, authentic: true, ttl: 1<<31 - 1}
+}
+
+func (c *chain) fail(ans *Answer, st Status, err error) {
+	ans.Status, ans.Err, ans.TTL, ans.Authentic = st, err, 0, false
+	ans.IPs, ans.MX, ans.TXT, ans.PTR, ans.TLSA, ans.Truncated = nil, nil, nil, nil, nil, false
+}
+
+// step interprets one NOERROR or NXDOMAIN message asking (c.cur, t). It
+// returns true when ans is final, false when the last CNAME target of the
+// chain must be asked next.
+func (c *chain) step(ans *Answer, msg *dns.Msg, t Type) bool {
+	c.authentic = c.authentic && msg.AuthenticatedData
+
+	// Follow the CNAME chain inside this answer. Only records whose owner
+	// is in the chain count (RFC 2181 §5.4.1: ignore unrelated data); the
+	// chain is capped and loops are an error.
+	var cnames map[string]*dns.CNAME
+	for _, rr := range msg.Answer {
+		if cn, ok := rr.(*dns.CNAME); ok && cn.Hdr.Class == dns.ClassINET {
+			if cnames == nil {
+				cnames = map[string]*dns.CNAME{}
+			}
+			if _, dup := cnames[canon(cn.Hdr.Name)]; !dup {
+				cnames[canon(cn.Hdr.Name)] = cn
+			}
+		}
+	}
+	followed := false
+	for t != TypeCNAME {
+		cn, ok := cnames[c.cur]
+		if !ok {
+			break
+		}
+		target := canon(cn.Target)
+		if c.seen[target] {
+			c.fail(ans, StatusError, fmt.Errorf("%w: %s → %s", ErrCNAMELoop, outName(c.cur), outName(target)))
+			return true
+		}
+		if len(ans.CNAMEs) >= MaxCNAME {
+			c.fail(ans, StatusError, fmt.Errorf("%w: more than %d CNAMEs from %s", ErrCNAMEChain, MaxCNAME, ans.Name))
+			return true
+		}
+		c.seen[target] = true
+		ans.CNAMEs = append(ans.CNAMEs, outName(target))
+		c.ttl = min(c.ttl, cn.Hdr.Ttl)
+		c.cur = target
+		followed = true
+	}
+
+	switch msg.Rcode {
+	case dns.RcodeNameError:
+		// RFC 6604 §3: with a CNAME chain the RCODE is about the last name.
+		ans.Status = StatusNXDomain
+		ans.TTL = negTTL(msg)
+		ans.Authentic = c.authentic
+		return true
+	case dns.RcodeSuccess:
+	default:
+		c.fail(ans, StatusError, fmt.Errorf("%w %s", ErrRcode, dns.RcodeToString[msg.Rcode]))
+		return true
+	}
+	if n := fill(ans, msg, c.cur, t, &c.ttl); n > 0 {
+		ans.Status = StatusOK
+		ans.TTL = time.Duration(c.ttl) * time.Second
+		ans.Authentic = c.authentic
+		return true
+	}
+	if followed && !hasSOA(msg) {
+		// The server gave only the CNAME (e.g. the target lies outside its
+		// zones): ask for the target.
+		return false
+	}
+	ans.Status = StatusNoData
+	ans.TTL = min(negTTL(msg), time.Duration(c.ttl)*time.Second)
+	ans.Authentic = c.authentic
+	return true
 }
 
 func hasSOA(m *dns.Msg) bool {
@@ -381,7 +409,9 @@ func negTTL(m *dns.Msg) time.Duration {
 }
 
 // fill copies the records of type t owned by owner into ans and returns how
-// many there were.
+// many there were. Records that do not decode (an A record without four
+// octets, TLSA data that is not hex) are skipped. Types without a typed
+// field (SOA, …) are counted only.
 func fill(ans *Answer, m *dns.Msg, owner string, t Type, ttl *uint32) int {
 	n := 0
 	for _, rr := range m.Answer {
@@ -393,15 +423,16 @@ func fill(ans *Answer, m *dns.Msg, owner string, t Type, ttl *uint32) int {
 			ans.Truncated = true
 			continue
 		}
-		n++
-		*ttl = min(*ttl, h.Ttl)
+		ok := true
 		switch v := rr.(type) {
 		case *dns.A:
-			if a, ok := netip.AddrFromSlice(v.A.To4()); ok {
+			var a netip.Addr
+			if a, ok = netip.AddrFromSlice(v.A.To4()); ok {
 				ans.IPs = append(ans.IPs, a)
 			}
 		case *dns.AAAA:
-			if a, ok := netip.AddrFromSlice(v.AAAA.To16()); ok {
+			var a netip.Addr
+			if a, ok = netip.AddrFromSlice(v.AAAA.To16()); ok {
 				ans.IPs = append(ans.IPs, a)
 			}
 		case *dns.MX:
@@ -421,15 +452,22 @@ func fill(ans *Answer, m *dns.Msg, owner string, t Type, ttl *uint32) int {
 		case *dns.NS:
 			ans.PTR = append(ans.PTR, outName(canon(v.Ns)))
 		case *dns.TLSA:
-			data, err := hex.DecodeString(v.Certificate)
-			if err != nil {
-				n--
-				continue
+			var data []byte
+			if data, ok = decodeHex(v.Certificate); ok {
+				ans.TLSA = append(ans.TLSA, TLSA{Usage: v.Usage, Selector: v.Selector, MatchingType: v.MatchingType, Data: data})
 			}
-			ans.TLSA = append(ans.TLSA, TLSA{Usage: v.Usage, Selector: v.Selector, MatchingType: v.MatchingType, Data: data})
+		}
+		if ok {
+			n++
+			*ttl = min(*ttl, h.Ttl)
 		}
 	}
 	return n
+}
+
+func decodeHex(s string) ([]byte, bool) {
+	b, err := hex.DecodeString(s)
+	return b, err == nil
 }
 
 // joinTXT concatenates the character-strings of one TXT record (RFC 7208

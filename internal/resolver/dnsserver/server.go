@@ -45,6 +45,9 @@ type Rule struct {
 	// (spoof-like); WrongID answers with a different message ID.
 	WrongQuestion bool
 	WrongID       bool
+	// NoEDNS answers queries with EDNS0 with FORMERR and no OPT record, as
+	// servers without EDNS support do (RFC 6891 §7).
+	NoEDNS bool
 }
 
 type key struct {
@@ -249,20 +252,25 @@ func (s *Server) header(name string, t uint16) (dns.RR_Header, error) {
 }
 
 // AddTXT adds one TXT record at name holding the given character-strings
-// (each at most 255 bytes, any bytes allowed). name is a plain name; it may
-// contain any characters except dots inside labels, as the RFC 7208 test
-// suite needs.
+// (any bytes allowed; a string longer than 255 bytes is split into several
+// character-strings, which readers concatenate, RFC 7208 §3.3). name is a
+// plain name; it may contain any characters except dots inside labels, as
+// the RFC 7208 test suite needs. Calling AddTXT twice adds two records.
 func (s *Server) AddTXT(name string, strs ...string) error {
 	h, err := s.header(name, dns.TypeTXT)
 	if err != nil {
 		return err
 	}
-	esc := make([]string, len(strs))
-	for i, str := range strs {
-		if len(str) > 255 {
-			return fmt.Errorf("dnsserver: TXT character-string longer than 255 bytes at %q", name)
+	esc := make([]string, 0, len(strs))
+	for _, str := range strs {
+		for len(str) > 255 {
+			esc = append(esc, escapeTXT(str[:255]))
+			str = str[255:]
 		}
-		esc[i] = escapeTXT(str)
+		esc = append(esc, escapeTXT(str))
+	}
+	if len(esc) == 0 {
+		esc = []string{""}
 	}
 	s.add(&dns.TXT{Hdr: h, Txt: esc})
 	return nil
@@ -534,6 +542,10 @@ func (s *Server) serve(w dns.ResponseWriter, req *dns.Msg) {
 	m.RecursionAvailable = req.RecursionDesired
 	m.AuthenticatedData = ad
 	switch {
+	case rule.NoEDNS && req.IsEdns0() != nil:
+		m.Rcode = dns.RcodeFormatError
+		_ = w.WriteMsg(m)
+		return
 	case rule.ServFail:
 		m.Rcode = dns.RcodeServerFailure
 	case rule.Refused:
