@@ -125,6 +125,12 @@ func (r *Resolver) roundTrip(ctx context.Context, network, srv string, wire []by
 	}
 	ctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
+	select {
+	case r.inflight <- struct{}{}:
+		defer func() { <-r.inflight }()
+	case <-ctx.Done():
+		return nil, fmt.Errorf("%w: too many queries in flight", ErrTimeout)
+	}
 	r.exchanges.Add(1)
 
 	var d net.Dialer

@@ -36,6 +36,8 @@ const (
 	// SOA (RFC 2308 §5 gives none; a run is short).
 	negTTLNoSOA     = 30 * time.Second
 	maxCacheEntries = 100000
+	// maxInflight bounds the queries (sockets) in flight per resolver.
+	maxInflight = 256
 )
 
 // Config configures a Resolver.
@@ -64,6 +66,7 @@ type Resolver struct {
 	cache map[cacheKey]*entry
 
 	exchanges atomic.Int64
+	inflight  chan struct{} // semaphore, maxInflight slots
 }
 
 var _ Lookuper = (*Resolver)(nil)
@@ -90,6 +93,7 @@ func New(cfg Config) (*Resolver, error) {
 		noCache:  cfg.NoCache,
 		now:      time.Now,
 		cache:    map[cacheKey]*entry{},
+		inflight: make(chan struct{}, maxInflight),
 	}
 	for _, s := range cfg.Servers {
 		a, err := NormalizeServer(s)
@@ -157,6 +161,9 @@ func (r *Resolver) Lookup(ctx context.Context, name string, t Type) *Answer {
 	qp, out, err := queryName(name)
 	if err != nil {
 		return &Answer{Name: out, Type: t, Status: StatusError, Err: err}
+	}
+	if ctx.Err() != nil {
+		return ctxAnswer(ctx, out, t)
 	}
 	if r.noCache {
 		return r.resolve(ctx, qp, out, t)
