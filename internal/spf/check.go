@@ -697,7 +697,7 @@ func dnsError(a *resolver.Answer) error {
 	return &DNSError{Name: a.Name, Type: a.Type, Status: a.Status, Err: a.Err}
 }
 
-// normalizeDomain trims a trailing dot and converts an internationalised
+// normalizeDomain trims a trailing dot, lower-cases, and converts an internationalised
 // name to its A-label form (IDNA, UTS 46); names that do not convert are
 // kept as given and fail the syntax check later.
 func normalizeDomain(d string) string {
@@ -705,12 +705,12 @@ func normalizeDomain(d string) string {
 	for i := 0; i < len(d); i++ {
 		if d[i] >= 0x80 {
 			if a, err := idna.Lookup.ToASCII(d); err == nil {
-				return a
+				return strings.ToLower(a)
 			}
-			break
+			return d
 		}
 	}
-	return d
+	return strings.ToLower(d)
 }
 
 // checkDomain returns why name cannot be looked up, or "". RFC 7208 §4.3:

@@ -43,6 +43,7 @@ type macroPart struct {
 	digits  int    // keep this many right-hand parts; 0 = all
 	reverse bool   // "r" transformer
 	delims  string // split characters; "" means "."
+	raw     string // the macro as written, for String
 }
 
 // macroString is a parsed macro-string.
@@ -179,6 +180,7 @@ func parseMacroString(s string, ctx macroContext) (macroString, error) {
 			return nil, &MacroError{s, i, fmt.Sprintf("unexpected %q in macro; expected digits, \"r\", a delimiter or \"}\"", s[i])}
 		}
 		i++
+		p.raw = s[start:i]
 		out = append(out, p)
 	}
 	flush()
@@ -202,20 +204,7 @@ func (m macroString) String() string {
 				b.WriteString("%-")
 			}
 		case partMacro:
-			b.WriteString("%{")
-			l := p.letter
-			if p.upper {
-				l -= 0x20
-			}
-			b.WriteByte(l)
-			if p.digits > 0 {
-				b.WriteString(strconv.Itoa(p.digits))
-			}
-			if p.reverse {
-				b.WriteByte('r')
-			}
-			b.WriteString(p.delims)
-			b.WriteByte('}')
+			b.WriteString(p.raw)
 		}
 	}
 	return b.String()

@@ -338,6 +338,9 @@ func parseDirective(term string) (Directive, error) {
 		if name == "redirect" || name == "exp" {
 			return bad(`%q is a modifier and needs "=" (e.g. %s=example.com)`, name, name)
 		}
+		if eq := strings.IndexByte(rest, '='); eq >= 0 && eq < n {
+			return bad(`%q is not a valid modifier name (a letter, then letters, digits, "-", "_" or ".")`, rest[:eq])
+		}
 		if name == "" {
 			return bad("missing mechanism name")
 		}

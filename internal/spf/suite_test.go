@@ -311,6 +311,7 @@ func checkCase(t *testing.T, r resolver.Lookuper, tc suiteCase) bool {
 
 // TestRFC7208Suite runs the complete RFC 7208 test suite: every case must pass.
 func TestRFC7208Suite(t *testing.T) {
+	t.Parallel()
 	var passed, ran *int
 	t.Run("suite", func(t *testing.T) {
 		passed, ran = runSuite(t, "../../testdata/spf/rfc7208-tests.yml", nil)
@@ -321,16 +322,24 @@ func TestRFC7208Suite(t *testing.T) {
 	}
 }
 
-// rfc4408Skips are the RFC 4408 cases whose expectation contradicts RFC 7208;
-// a conforming RFC 7208 evaluator must differ there.
+// rfc4408Skips are the RFC 4408 cases whose expectation contradicts RFC 7208
+// (a conforming RFC 7208 evaluator must differ there), by case name with the
+// reason. None is needed: where RFC 7208 settled a question RFC 4408 left
+// open (the mx limit, IPv4 clients against ip6 mechanisms, SPF-type records),
+// the 2009.10 suite already lists the RFC 7208 outcome among the acceptable
+// results, and the RFC 7208-only void-lookup limit is not tested there.
 var rfc4408Skips = map[string]string{}
 
 // TestRFC4408Suite runs the older RFC 4408 suite, minus the cases where
 // RFC 7208 changed the rules.
 func TestRFC4408Suite(t *testing.T) {
+	t.Parallel()
 	var passed, ran *int
 	t.Run("suite", func(t *testing.T) {
 		passed, ran = runSuite(t, "../../testdata/spf/rfc4408-tests.yml", rfc4408Skips)
 	})
 	t.Logf("RFC 4408 suite: %d of %d cases passed (%d skipped as contradicting RFC 7208)", *passed, *ran, len(rfc4408Skips))
+	if *ran+len(rfc4408Skips) != 191 {
+		t.Errorf("ran %d cases and skipped %d, the suite has 191", *ran, len(rfc4408Skips))
+	}
 }
