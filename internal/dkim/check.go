@@ -29,8 +29,9 @@ var CommonSelectors = []string{
 	"protonmail", "protonmail2", "protonmail3", "sig1", "smtp", "mx", "email",
 }
 
-// maxParallel bounds concurrent selector lookups.
-const maxParallel = 16
+// maxParallel bounds concurrent selector lookups; it is above
+// len(CommonSelectors) so the guess costs one round trip.
+const maxParallel = 32
 
 // SelectorStatus is the outcome of looking up one selector.
 type SelectorStatus string

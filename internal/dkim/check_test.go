@@ -206,6 +206,9 @@ func TestCheckSelectorsGuessed(t *testing.T) {
 	l.txt(t, "s1._domainkey.guess.test", "v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=")
 	// A wildcard-like unrelated TXT at a guessed name is not a broken key.
 	l.txt(t, "mail._domainkey.guess.test", "google-site-verification=abc")
+	if len(CommonSelectors) > maxParallel {
+		t.Fatal("the common selectors would need more than one round of lookups")
+	}
 	res := CheckSelectors(ctxT(t), l.res, "guess.test", nil)
 	if !res.Guessed || !slices.Equal(res.Tried, CommonSelectors) {
 		t.Fatalf("tried %v", res.Tried)
@@ -288,6 +291,32 @@ func TestRegisteredFindings(t *testing.T) {
 		d, ok := report.Lookup(id)
 		if !ok || !d.Title.Complete() || !d.Advice.Complete() {
 			t.Errorf("%s not registered with EN and DE texts", id)
+		}
+	}
+}
+
+// BenchmarkCheckSelectorsGuessed measures the guessed-selector probe against
+// the lab with 20 ms added latency per answer: the lookups run concurrently,
+// so one iteration should take about one round trip, not len(CommonSelectors).
+func BenchmarkCheckSelectorsGuessed(b *testing.B) {
+	s, err := dnsserver.Start("127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.AddTXT("google._domainkey.bench.test", "v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="); err != nil {
+		b.Fatal(err)
+	}
+	s.SetDelay(20 * time.Millisecond)
+	r, err := resolver.New(resolver.Config{Servers: []string{s.Addr()}, Timeout: 2 * time.Second, Attempts: 1, NoCache: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.ResetTimer()
+	for b.Loop() {
+		if res := CheckSelectors(ctx, r, "bench.test", nil); res.Status != ResultOK {
+			b.Fatal(res.Status)
 		}
 	}
 }

@@ -294,3 +294,12 @@ func FuzzParseKey(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkParseKey(b *testing.B) {
+	rec := "v=DKIM1; k=rsa; p=" + fakeRSA(b, 2048, true)
+	for b.Loop() {
+		if _, err := ParseKey(rec); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
