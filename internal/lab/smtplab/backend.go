@@ -51,6 +51,12 @@ func (ss *session) Mail(from string, opts *smtp.MailOptions) error {
 	ss.from = from
 	ss.utf8 = opts != nil && opts.UTF8
 	ss.s.update(ss.fc.rec, func(r *Session) { r.MailFrom = append(r.MailFrom, from) })
+	if ss.s.sc.OnMail != nil {
+		if serr := ss.s.sc.OnMail(ss.env(), from); serr != nil && serr.Code/100 != 2 {
+			ss.Reset()
+			return serr
+		}
+	}
 	return nil
 }
 

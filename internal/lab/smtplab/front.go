@@ -190,6 +190,15 @@ func (fc *frontConn) Read(p []byte) (int, error) {
 				}
 				continue // go-smtp never sees STARTTLS
 			}
+		case "EHLO":
+			if fc.s.sc.NoEHLO {
+				// RFC 5321 §4.1.4: a server without EHLO answers 500/502.
+				if err := fc.writeReply([]string{"502 5.5.1 Command not implemented"}); err != nil {
+					return 0, err
+				}
+				continue
+			}
+			fc.s.update(fc.rec, func(r *Session) { r.Helo = append(r.Helo, strings.TrimSpace(arg)) })
 		case "DATA":
 			fc.awaitData = true
 		case "BDAT":
@@ -199,7 +208,7 @@ func (fc *frontConn) Read(p []byte) (int, error) {
 					fc.bdatLeft, fc.mode = n, modeBDAT
 				}
 			}
-		case "EHLO", "HELO":
+		case "HELO":
 			fc.s.update(fc.rec, func(r *Session) { r.Helo = append(r.Helo, strings.TrimSpace(arg)) })
 		}
 		return fc.hand(p, line), nil

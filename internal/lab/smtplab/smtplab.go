@@ -174,6 +174,11 @@ type Scenario struct {
 	MaxSize int64
 	NoSize  bool
 
+	// NoEHLO answers EHLO with 502 5.5.1 (an old server); HELO works.
+	NoEHLO bool
+
+	// OnMail decides the reverse path (nil result: accept).
+	OnMail func(env Envelope, from string) *smtp.SMTPError
 	// OnRcpt decides a recipient (nil result: accept with 250 2.1.5). When
 	// set, Rcpt is ignored.
 	OnRcpt func(env Envelope, rcpt string) *smtp.SMTPError

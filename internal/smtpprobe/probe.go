@@ -1,0 +1,847 @@
+// Package smtpprobe holds mxprobe's live SMTP dialogue with one MX address:
+// banner, EHLO (HELO fallback), STARTTLS with certificate checks, MAIL
+// FROM, one RCPT TO, RSET, QUIT — never DATA. Every read is bounded in
+// time and size; a hostile or broken peer yields a classified error, never a
+// hang or a panic. Probe always returns a Result, also when it failed: a
+// diagnostic tool must not lose what it saw before the failure.
+//
+// Why not go-smtp's Client (v0.25.1): it cannot STARTTLS after an EHLO with
+// our name (NewClientStartTLS says "EHLO localhost"), hides the 220 greeting
+// and the text of 2xx replies, falls back to HELO only on 500/502, uses one
+// timeout for greeting and commands, and reads replies with net/textproto,
+// which takes any number of continuation lines and silently accepts
+// mismatched multi-line codes. The dialogue here is small, lock-step (with
+// RFC 2920 pipelining of MAIL+RCPT and RSET+QUIT when offered) and speaks
+// go-smtp's types where callers meet them (Reply.SMTPError).
+package smtpprobe
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"os"
+	"strings"
+	"time"
+
+	"golang.org/x/net/idna"
+
+	"github.com/mxprobe/mxprobe/internal/resolver"
+)
+
+// Default per-phase timeouts: far below RFC 5321 §4.5.3.2's minutes (5 min
+// for the greeting and most commands), because a diagnostic run waits for a
+// human. All of them are further capped by the context's deadline.
+const (
+	DefaultConnectTimeout = 10 * time.Second
+	DefaultBannerTimeout  = 30 * time.Second
+	DefaultCommandTimeout = 30 * time.Second
+)
+
+// Timeouts per phase; zero fields take the defaults.
+type Timeouts struct {
+	Connect time.Duration // TCP connect
+	Banner  time.Duration // from connect to the complete 220 greeting
+	Command time.Duration // each command's reply, and the TLS handshake
+}
+
+// Options of one probe.
+type Options struct {
+	// Host is the MX name: SNI and the name the certificate must match.
+	// May be empty (then no SNI is sent and no name is checked).
+	Host string
+	// Addr is the address to dial, e.g. 192.0.2.25:25.
+	Addr netip.AddrPort
+	// HELO is the name to introduce ourselves with (RFC 5321 §4.1.1.1). It
+	// must be a host name or address literal; empty means the system host
+	// name when it is fully qualified, else the local address as a literal
+	// — never "localhost".
+	HELO string
+	// MailFrom is the reverse path; "" is the null sender <>.
+	MailFrom string
+	// RcptTo is the recipient. With AcceptAllTest only its domain is used.
+	RcptTo string
+	// AcceptAllTest probes a random, certainly nonexistent local part at
+	// RcptTo's domain instead of RcptTo: a 2xx then means the server accepts
+	// every recipient at RCPT time.
+	AcceptAllTest bool
+
+	Timeouts Timeouts
+	Limits   Limits
+
+	// RootCAs verifies the server certificate; nil means the system roots.
+	RootCAs *x509.CertPool
+	// TLSA records of _25._tcp.<Host> for DANE (RFC 7672), if any.
+	TLSA []resolver.TLSA
+	// NoSTARTTLS skips STARTTLS even when offered.
+	NoSTARTTLS bool
+	// NoPipelining sends every command in lock-step even when the server
+	// offers PIPELINING (RFC 2920).
+	NoPipelining bool
+}
+
+func (o Options) timeouts() Timeouts {
+	t := o.Timeouts
+	if t.Connect <= 0 {
+		t.Connect = DefaultConnectTimeout
+	}
+	if t.Banner <= 0 {
+		t.Banner = DefaultBannerTimeout
+	}
+	if t.Command <= 0 {
+		t.Command = DefaultCommandTimeout
+	}
+	return t
+}
+
+// Result kinds.
+const (
+	KindRcpt          = "rcpt"
+	KindAcceptAllTest = "accept_all_test"
+)
+
+// Result of one probe. All fields are facts as seen on the wire; findings
+// are derived by Findings.
+type Result struct {
+	// Kind is "rcpt" or "accept_all_test".
+	Kind    string `json:"kind"`
+	Host    string `json:"host,omitempty"`
+	Address string `json:"address"`
+	// HELO, MailFrom and RcptTo are what was (or would have been) sent;
+	// domains are in A-label form.
+	HELO     string `json:"helo"`
+	MailFrom string `json:"mail_from"`
+	RcptTo   string `json:"rcpt_to"`
+
+	StartedAt time.Time `json:"started_at"`
+	// LocalAddr is our socket address for this connection.
+	LocalAddr string `json:"local_addr,omitempty"`
+	// ConnectMS is the TCP connect time.
+	ConnectMS float64 `json:"connect_ms"`
+
+	Banner *Banner `json:"banner,omitempty"`
+	// BannerHost and EHLOHost are the names the server claims first in its
+	// banner and in its (first) EHLO/HELO reply.
+	BannerHost string `json:"banner_host,omitempty"`
+	EHLOHost   string `json:"ehlo_host,omitempty"`
+	// ClientIP is our address as the server sees it: echoed in its greeting
+	// (ClientIPSource "ehlo" or "banner"), else our socket address
+	// ("socket"), which may differ behind NAT.
+	ClientIP       string `json:"client_ip,omitempty"`
+	ClientIPSource string `json:"client_ip_source,omitempty"`
+
+	// HELOFallback: EHLO was refused with 5xx and HELO was used.
+	HELOFallback bool `json:"helo_fallback,omitempty"`
+	// Extensions of the last EHLO reply (inside TLS when STARTTLS ran);
+	// Extensions.STARTTLS tells whether the plaintext EHLO offered it.
+	Extensions *Extensions `json:"extensions,omitempty"`
+	TLS        *TLSInfo    `json:"tls,omitempty"`
+
+	// SMTPUTF8Required: a local part is not ASCII (RFC 6531 §3.3).
+	// SMTPUTF8Used: MAIL FROM carried the SMTPUTF8 parameter.
+	SMTPUTF8Required bool `json:"smtputf8_required,omitempty"`
+	SMTPUTF8Used     bool `json:"smtputf8_used,omitempty"`
+
+	// Replies lists every reply in order.
+	Replies []Reply `json:"replies"`
+	// Rcpt is the reply to RCPT TO, when one was received after an
+	// accepted MAIL FROM.
+	Rcpt *Reply `json:"rcpt,omitempty"`
+
+	// Anomalies are tolerated deviations from RFC 5321 (bare LF, control or
+	// 8-bit bytes in replies, no reply to QUIT …).
+	Anomalies []string `json:"anomalies,omitempty"`
+
+	Transcript          []TranscriptLine `json:"transcript"`
+	TranscriptTruncated bool             `json:"transcript_truncated,omitempty"`
+
+	// Phase is "done" after a complete dialogue, else the phase where the
+	// probe stopped.
+	Phase Phase `json:"phase"`
+	// Error says why the probe stopped early (nil when Phase is "done").
+	Error *Error `json:"error,omitempty"`
+	// DurationMS is the wall time of the whole probe.
+	DurationMS float64 `json:"duration_ms"`
+
+	anomalies map[string]bool
+}
+
+// Banner is the server's greeting (RFC 5321 §4.3.1: 220, or 554/421).
+type Banner struct {
+	Code         int    `json:"code"`
+	EnhancedCode string `json:"enhanced_code,omitempty"`
+	Text         string `json:"text"`
+	// DelayMS is the time from the TCP connect to the complete greeting.
+	DelayMS float64 `json:"delay_ms"`
+}
+
+// Extensions are the EHLO keywords (RFC 5321 §4.1.1.1) mxprobe reports.
+type Extensions struct {
+	// Keywords lists every advertised line as sent ("SIZE 35882577").
+	Keywords []string `json:"keywords"`
+	// Size is the SIZE value (RFC 1870 §4); 0 with SizeAdvertised means no
+	// fixed limit.
+	Size           int64 `json:"size,omitempty"`
+	SizeAdvertised bool  `json:"size_advertised"`
+	STARTTLS       bool  `json:"starttls"`   // RFC 3207
+	SMTPUTF8       bool  `json:"smtputf8"`   // RFC 6531
+	DSN            bool  `json:"dsn"`        // RFC 3461
+	REQUIRETLS     bool  `json:"requiretls"` // RFC 8689
+	EightBitMIME   bool  `json:"8bitmime"`   // RFC 6152
+	PIPELINING     bool  `json:"pipelining"` // RFC 2920
+	CHUNKING       bool  `json:"chunking"`   // RFC 3030
+	// EnhancedStatusCodes: RFC 2034.
+	EnhancedStatusCodes bool `json:"enhancedstatuscodes"`
+}
+
+// Rcpt outcome words.
+const (
+	RcptAccepted = "accepted"
+	RcptDeferred = "deferred"
+	RcptRejected = "rejected"
+)
+
+// RcptOutcome is "accepted", "deferred", "rejected", or "" when no RCPT
+// reply was received.
+func (r *Result) RcptOutcome() string {
+	if r == nil || r.Rcpt == nil {
+		return ""
+	}
+	switch r.Rcpt.Class() {
+	case 2:
+		return RcptAccepted
+	case 4:
+		return RcptDeferred
+	}
+	return RcptRejected
+}
+
+// Failed reports whether the probe stopped before the RCPT reply.
+func (r *Result) Failed() bool { return r.Error != nil && r.Rcpt == nil }
+
+// Unsuccessful returns the replies the caller should explain: every 4xx
+// and 5xx reply (banner included), in order.
+func (r *Result) Unsuccessful() []Reply {
+	var out []Reply
+	for _, rep := range r.Replies {
+		if rep.Code >= 400 {
+			out = append(out, rep)
+		}
+	}
+	return out
+}
+
+func (r *Result) addAnomaly(what string) {
+	if r.anomalies == nil {
+		r.anomalies = map[string]bool{}
+	}
+	if r.anomalies[what] || len(r.Anomalies) >= 32 {
+		return
+	}
+	r.anomalies[what] = true
+	r.Anomalies = append(r.Anomalies, what)
+}
+
+// Probe runs one SMTP dialogue and always returns a Result. It ends by the
+// context's deadline at the latest: a cancelled context closes the
+// connection at once.
+func Probe(ctx context.Context, o Options) *Result {
+	start := time.Now()
+	p := &prober{
+		ctx: ctx,
+		o:   o,
+		to:  o.timeouts(),
+		lim: o.Limits.withDefaults(),
+		res: &Result{
+			Kind:      KindRcpt,
+			Host:      strings.TrimSuffix(o.Host, "."),
+			Address:   o.Addr.String(),
+			StartedAt: start,
+			Replies:   []Reply{},
+			Phase:     PhaseConnect,
+		},
+	}
+	p.tr = newTranscript(start, p.lim.MaxTranscriptBytes)
+	if o.AcceptAllTest {
+		p.res.Kind = KindAcceptAllTest
+	}
+	p.run()
+	p.res.Transcript = p.tr.lines
+	p.res.TranscriptTruncated = p.tr.truncated
+	p.res.DurationMS = ms(time.Since(start))
+	return p.res
+}
+
+type prober struct {
+	ctx context.Context
+	o   Options
+	to  Timeouts
+	lim Limits
+	res *Result
+	tr  *transcript
+
+	raw       net.Conn
+	conn      net.Conn // raw, or *tls.Conn after STARTTLS
+	connected time.Time
+	rr   *replyReader
+	ext  *Extensions
+}
+
+func (p *prober) run() {
+	if err := p.prepare(); err != nil {
+		p.fail(PhaseConnect, err)
+		p.res.Error.Class = ClassInvalid
+		return
+	}
+	if !p.connect() {
+		return
+	}
+	defer p.raw.Close()
+	// go-smtp-style clients have no context: closing the socket is what
+	// unblocks a read when the deadline passes or the user presses Ctrl-C.
+	stop := context.AfterFunc(p.ctx, func() { _ = p.raw.Close() })
+	defer stop()
+
+	if !p.banner() || !p.hello(PhaseEHLO) {
+		return
+	}
+	if p.ext.STARTTLS && !p.o.NoSTARTTLS {
+		ok, usable := p.startTLS()
+		if !usable {
+			return
+		}
+		if ok && !p.hello(PhaseEHLOTLS) {
+			return
+		}
+	}
+	if !p.transaction() {
+		return
+	}
+	p.res.Phase = PhaseDone
+}
+
+// prepare validates the options and fills HELO, MailFrom and RcptTo.
+func (p *prober) prepare() error {
+	o, res := p.o, p.res
+	if !o.Addr.IsValid() || o.Addr.Port() == 0 {
+		return fmt.Errorf("invalid address %q", o.Addr)
+	}
+	if o.HELO != "" {
+		if err := checkHELO(o.HELO); err != nil {
+			return err
+		}
+		res.HELO = o.HELO
+	}
+	from, fromUTF8, err := normalizeAddress(o.MailFrom, true)
+	if err != nil {
+		return fmt.Errorf("MAIL FROM: %w", err)
+	}
+	rcpt := o.RcptTo
+	if o.AcceptAllTest {
+		_, domain, ok := strings.Cut(rcpt, "@")
+		if !ok || domain == "" {
+			return errors.New("the accept-all test needs a recipient domain")
+		}
+		rcpt = randomLocalPart() + "@" + domain
+	}
+	to, toUTF8, err := normalizeAddress(rcpt, false)
+	if err != nil {
+		return fmt.Errorf("RCPT TO: %w", err)
+	}
+	res.MailFrom, res.RcptTo = from, to
+	res.SMTPUTF8Required = fromUTF8 || toUTF8
+	return nil
+}
+
+// randomLocalPart is a local part no real mailbox has: 64 random bits.
+func randomLocalPart() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return "mxprobe-nx-" + hex.EncodeToString(b)
+}
+
+func checkHELO(name string) error {
+	if strings.HasPrefix(name, "[") && strings.HasSuffix(name, "]") {
+		if _, ok := addressLiteral(name[1 : len(name)-1]); ok {
+			return nil
+		}
+		return fmt.Errorf("HELO %q: not an address literal", name)
+	}
+	if len(name) > 253 || strings.EqualFold(name, "localhost") || strings.ContainsAny(name, " \t\r\n\x00<>") {
+		return fmt.Errorf("HELO %q: not a usable host name", name)
+	}
+	return nil
+}
+
+// defaultHELO: RFC 5321 §4.1.4 asks for the client's FQDN, else an address
+// literal.
+func defaultHELO(local netip.Addr) string {
+	if h, err := os.Hostname(); err == nil && strings.Contains(strings.Trim(h, "."), ".") && checkHELO(h) == nil {
+		return strings.TrimSuffix(h, ".")
+	}
+	if local.Is6() && !local.Is4In6() {
+		return "[IPv6:" + local.String() + "]"
+	}
+	return "[" + local.Unmap().String() + "]"
+}
+
+// normalizeAddress checks an envelope address and converts its domain to
+// A-labels. It reports whether the local part needs SMTPUTF8 (RFC 6531
+// §3.3: non-ASCII local parts cannot be expressed otherwise).
+func normalizeAddress(addr string, mayBeEmpty bool) (string, bool, error) {
+	if addr == "" {
+		if mayBeEmpty {
+			return "", false, nil
+		}
+		return "", false, errors.New("empty address")
+	}
+	if len(addr) > 254 || strings.ContainsAny(addr, "\r\n\x00<>") {
+		return "", false, fmt.Errorf("invalid address %q", addr)
+	}
+	at := strings.LastIndexByte(addr, '@')
+	if at <= 0 || at == len(addr)-1 {
+		return "", false, fmt.Errorf("invalid address %q", addr)
+	}
+	local, domain := addr[:at], addr[at+1:]
+	if len(local) > 64 { // RFC 5321 §4.5.3.1.1
+		return "", false, fmt.Errorf("local part of %q longer than 64 octets", addr)
+	}
+	ascii, err := idna.Lookup.ToASCII(strings.TrimSuffix(domain, "."))
+	if err != nil {
+		return "", false, fmt.Errorf("domain of %q: %w", addr, err)
+	}
+	return local + "@" + ascii, !isASCII(local), nil
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// deadline is now+d, capped by the context's deadline.
+func (p *prober) deadline(d time.Duration) time.Time {
+	t := time.Now().Add(d)
+	if cd, ok := p.ctx.Deadline(); ok && cd.Before(t) {
+		t = cd
+	}
+	return t
+}
+
+func (p *prober) connect() bool {
+	p.tr.add(DirEvent, "connect "+p.o.Addr.String())
+	dctx, cancel := context.WithDeadline(p.ctx, p.deadline(p.to.Connect))
+	defer cancel()
+	var d net.Dialer
+	t0 := time.Now()
+	c, err := d.DialContext(dctx, "tcp", p.o.Addr.String())
+	p.connected = time.Now()
+	p.res.ConnectMS = ms(p.connected.Sub(t0))
+	if err != nil {
+		if dctx.Err() != nil && p.ctx.Err() == nil {
+			err = fmt.Errorf("no answer within %v: %w", time.Since(t0).Round(time.Millisecond), os.ErrDeadlineExceeded)
+		}
+		p.fail(PhaseConnect, err)
+		return false
+	}
+	p.raw, p.conn = c, c
+	local := c.LocalAddr().(*net.TCPAddr).AddrPort()
+	p.res.LocalAddr = local.String()
+	p.res.ClientIP, p.res.ClientIPSource = local.Addr().Unmap().String(), "socket"
+	if p.res.HELO == "" {
+		p.res.HELO = defaultHELO(local.Addr())
+	}
+	p.tr.add(DirEvent, fmt.Sprintf("connected from %s in %.1f ms", local, p.res.ConnectMS))
+	p.setReader(c)
+	return true
+}
+
+func (p *prober) setReader(c net.Conn) {
+	p.rr = newReplyReader(c, p.lim)
+	p.rr.onLine = func(l string) { p.tr.add(DirServer, l) }
+	p.rr.anomaly = p.res.addAnomaly
+}
+
+// read reads one reply to cmd, sent at sent, within timeout.
+func (p *prober) read(phase Phase, cmd string, sent time.Time, timeout time.Duration) (*Reply, bool) {
+	_ = p.conn.SetReadDeadline(p.deadline(timeout))
+	rep, err := p.rr.read()
+	if err != nil {
+		p.fail(phase, err)
+		return nil, false
+	}
+	rep.Command = cmd
+	rep.ElapsedMS = ms(time.Since(sent))
+	p.res.Replies = append(p.res.Replies, *rep)
+	return rep, true
+}
+
+// send writes command lines in one write (one line, or a pipelined group).
+func (p *prober) send(phase Phase, lines ...string) (time.Time, bool) {
+	var b strings.Builder
+	for _, l := range lines {
+		p.tr.add(DirClient, l)
+		b.WriteString(l)
+		b.WriteString("\r\n")
+	}
+	_ = p.conn.SetWriteDeadline(p.deadline(p.to.Command))
+	now := time.Now()
+	if _, err := io.WriteString(p.conn, b.String()); err != nil {
+		p.fail(phase, err)
+		return now, false
+	}
+	return now, true
+}
+
+func (p *prober) command(phase Phase, cmd, line string) (*Reply, bool) {
+	p.res.Phase = phase
+	sent, ok := p.send(phase, line)
+	if !ok {
+		return nil, false
+	}
+	return p.read(phase, cmd, sent, p.to.Command)
+}
+
+func (p *prober) banner() bool {
+	p.res.Phase = PhaseBanner
+	// RFC 5321 §4.3.1: the greeting is 220, or 554 (no service), or 421.
+	rep, ok := p.read(PhaseBanner, "banner", p.connected, p.to.Banner)
+	if !ok {
+		return false
+	}
+	p.res.Banner = &Banner{Code: rep.Code, EnhancedCode: rep.EnhancedCode, Text: rep.Text, DelayMS: rep.ElapsedMS}
+	p.res.BannerHost = GreetingHost(rep.Text)
+	if revealsClient(rep.Text) {
+		p.clientIP(rep.Text, "banner")
+	}
+	if rep.Code == 220 {
+		return true
+	}
+	p.reject(PhaseBanner, rep)
+	if rep.Class() == 5 {
+		// RFC 5321 §3.1: after a 554 greeting the server waits for QUIT.
+		p.quit()
+	}
+	return false
+}
+
+func (p *prober) clientIP(text, source string) {
+	if a, ok := ClientIPFromGreeting(text); ok {
+		p.res.ClientIP, p.res.ClientIPSource = a.String(), source
+	}
+}
+
+// hello sends EHLO, falling back to HELO when EHLO is refused with 5xx
+// (RFC 5321 §4.1.4, §3.2: a server that does not know EHLO answers 500/502;
+// other 5xx are worth a HELO too).
+func (p *prober) hello(phase Phase) bool {
+	rep, ok := p.command(phase, "EHLO", "EHLO "+p.res.HELO)
+	if !ok {
+		return false
+	}
+	first := phase == PhaseEHLO
+	switch {
+	case rep.Code == 250:
+		offeredTLS := p.ext != nil && p.ext.STARTTLS
+		p.ext = parseExtensions(rep.Text)
+		if !first {
+			p.ext.STARTTLS = offeredTLS
+		}
+		p.res.Extensions = p.ext
+	case rep.Class() == 5 && first:
+		hrep, ok := p.command(PhaseHELO, "HELO", "HELO "+p.res.HELO)
+		if !ok {
+			return false
+		}
+		if hrep.Code != 250 {
+			p.reject(PhaseHELO, hrep)
+			p.politeQuit(hrep)
+			return false
+		}
+		rep = hrep
+		p.res.HELOFallback = true
+		p.ext = &Extensions{Keywords: []string{}}
+		p.res.Extensions = p.ext
+	default:
+		p.reject(phase, rep)
+		p.politeQuit(rep)
+		return false
+	}
+	if first {
+		p.res.EHLOHost = GreetingHost(rep.Text)
+		p.clientIP(firstLine(rep.Text), "ehlo")
+	}
+	return true
+}
+
+func firstLine(s string) string {
+	l, _, _ := strings.Cut(s, "\n")
+	return l
+}
+
+func parseExtensions(text string) *Extensions {
+	e := &Extensions{Keywords: []string{}}
+	lines := strings.Split(text, "\n")
+	for _, l := range lines[1:] { // the first line is the greeting
+		l = strings.TrimSpace(l)
+		if l == "" {
+			continue
+		}
+		e.Keywords = append(e.Keywords, l)
+		kw, param, _ := strings.Cut(l, " ")
+		switch strings.ToUpper(kw) {
+		case "SIZE":
+			e.SizeAdvertised = true
+			var n int64
+			if _, err := fmt.Sscan(param, &n); err == nil && n > 0 {
+				e.Size = n
+			}
+		case "STARTTLS":
+			e.STARTTLS = true
+		case "SMTPUTF8":
+			e.SMTPUTF8 = true
+		case "DSN":
+			e.DSN = true
+		case "REQUIRETLS":
+			e.REQUIRETLS = true
+		case "8BITMIME":
+			e.EightBitMIME = true
+		case "PIPELINING":
+			e.PIPELINING = true
+		case "CHUNKING":
+			e.CHUNKING = true
+		case "ENHANCEDSTATUSCODES":
+			e.EnhancedStatusCodes = true
+		}
+	}
+	return e
+}
+
+// startTLS runs STARTTLS (RFC 3207). ok: TLS is up. usable: the connection
+// can go on (in plaintext after a 454, say).
+func (p *prober) startTLS() (ok, usable bool) {
+	rep, got := p.command(PhaseSTARTTLS, "STARTTLS", "STARTTLS")
+	if !got {
+		return false, false
+	}
+	if rep.Code != 220 {
+		// RFC 3207 §4: 454 "TLS not available"; the client may go on in
+		// plaintext, as sending MTAs do.
+		p.res.TLS = &TLSInfo{Error: "STARTTLS refused: " + rep.Line()}
+		if rep.Code == 421 {
+			p.reject(PhaseSTARTTLS, rep)
+			return false, false
+		}
+		return false, true
+	}
+	// Whatever the server sent after its 220 was read in plaintext and must
+	// not be taken as coming from inside TLS (RFC 3207 §5, the STARTTLS
+	// response injection class of bugs). A server speaks second in TLS, so
+	// such bytes also mean its TLS is broken.
+	if n := p.rr.br.Buffered(); n > 0 {
+		p.res.Phase = PhaseTLS
+		p.fail(PhaseTLS, &ProtocolError{Err: ErrDataAfterTLS, Line: fmt.Sprintf("%d bytes", n)})
+		p.res.Error.Class = ClassTLS
+		p.res.TLS = &TLSInfo{Error: p.res.Error.Detail}
+		return false, false
+	}
+	p.res.Phase = PhaseTLS
+	sni := p.res.Host
+	if _, err := netip.ParseAddr(sni); err == nil {
+		sni = "" // RFC 6066 §3: no IP literals in SNI
+	}
+	cfg := &tls.Config{
+		ServerName: sni,
+		// Opportunistic STARTTLS (RFC 7435, RFC 3207 §4.1): like a sending
+		// MTA we go on with any certificate and verify it ourselves below,
+		// so a bad certificate becomes a finding, not a lost RCPT answer.
+		InsecureSkipVerify: true,
+		// Accept old versions and RSA key exchange so that we can report
+		// them instead of failing where a sending MTA would not.
+		MinVersion:   tls.VersionTLS10,
+		CipherSuites: allSuites(),
+	}
+	tc := tls.Client(p.raw, cfg)
+	hctx, cancel := context.WithDeadline(p.ctx, p.deadline(p.to.Command))
+	defer cancel()
+	t0 := time.Now()
+	err := tc.HandshakeContext(hctx)
+	if err != nil {
+		if hctx.Err() != nil && p.ctx.Err() == nil {
+			err = fmt.Errorf("TLS handshake: %w", os.ErrDeadlineExceeded)
+		}
+		p.fail(PhaseTLS, err)
+		p.res.TLS = &TLSInfo{Error: p.res.Error.Detail}
+		return false, false
+	}
+	_ = tc.SetDeadline(time.Time{})
+	p.res.TLS = inspectTLS(tc.ConnectionState(), p.res.Host, p.o.RootCAs, p.o.TLSA, time.Now())
+	p.res.TLS.HandshakeMS = ms(time.Since(t0))
+	p.tr.add(DirEvent, fmt.Sprintf("TLS established: %s, %s", p.res.TLS.Version, p.res.TLS.Cipher))
+	p.conn = tc
+	p.setReader(tc)
+	return true, true
+}
+
+func allSuites() []uint16 {
+	var ids []uint16
+	for _, s := range tls.CipherSuites() {
+		ids = append(ids, s.ID)
+	}
+	return ids
+}
+
+// transaction runs MAIL FROM and RCPT TO, then RSET and QUIT. Never DATA.
+func (p *prober) transaction() bool {
+	res := p.res
+	if res.SMTPUTF8Required {
+		if !p.ext.SMTPUTF8 {
+			// RFC 6531 §3.2: without the extension a non-ASCII address must
+			// not be sent at all.
+			res.Phase = PhaseMAIL
+			p.fail(PhaseMAIL, errors.New("the address needs SMTPUTF8 (RFC 6531), which the server does not offer"))
+			res.Error.Class = ClassSMTPUTF8
+			p.quit()
+			return false
+		}
+		res.SMTPUTF8Used = true
+	}
+	mail := "MAIL FROM:<" + res.MailFrom + ">"
+	if res.SMTPUTF8Used {
+		mail += " SMTPUTF8" // RFC 6531 §3.4
+	}
+	rcpt := "RCPT TO:<" + res.RcptTo + ">"
+	pipeline := p.ext.PIPELINING && !p.o.NoPipelining
+
+	var mrep, rrep *Reply
+	var ok bool
+	res.Phase = PhaseMAIL
+	if pipeline {
+		// RFC 2920 §3.1: MAIL and RCPT may be sent as one group.
+		sent, sok := p.send(PhaseMAIL, mail, rcpt)
+		if !sok {
+			return false
+		}
+		if mrep, ok = p.read(PhaseMAIL, "MAIL", sent, p.to.Command); !ok {
+			return false
+		}
+		res.Phase = PhaseRCPT
+		rrep, ok = p.read(PhaseRCPT, "RCPT", sent, p.to.Command)
+		if mrep.Class() != 2 {
+			res.Phase = PhaseMAIL
+			p.reject(PhaseMAIL, mrep)
+			p.politeQuit(mrep)
+			return false
+		}
+		if !ok {
+			return false
+		}
+	} else {
+		if mrep, ok = p.command(PhaseMAIL, "MAIL", mail); !ok {
+			return false
+		}
+		if mrep.Class() != 2 {
+			p.reject(PhaseMAIL, mrep)
+			p.politeQuit(mrep)
+			return false
+		}
+		if rrep, ok = p.command(PhaseRCPT, "RCPT", rcpt); !ok {
+			return false
+		}
+	}
+	if rrep.Class() == 3 {
+		p.fail(PhaseRCPT, &ProtocolError{Err: ErrUnexpected, Line: rrep.Line()})
+		return false
+	}
+	r := *rrep
+	res.Rcpt = &r
+	if rrep.Code == 421 {
+		p.reject(PhaseRCPT, rrep)
+		return false
+	}
+	p.finish(pipeline)
+	return true
+}
+
+// finish sends RSET and QUIT; their failures are anomalies, not errors:
+// the RCPT answer is already in.
+func (p *prober) finish(pipeline bool) {
+	p.res.Phase = PhaseRSET
+	if pipeline {
+		// RFC 2920 §3.1: QUIT may end a pipelined group.
+		sent, ok := p.send(PhaseRSET, "RSET", "QUIT")
+		if !ok {
+			p.res.Error = nil
+			p.res.addAnomaly("connection lost before RSET")
+			return
+		}
+		if _, ok := p.readQuietly(PhaseRSET, "RSET", sent); ok {
+			p.readQuietly(PhaseQUIT, "QUIT", sent)
+		}
+		return
+	}
+	sent, ok := p.send(PhaseRSET, "RSET")
+	if ok {
+		_, ok = p.readQuietly(PhaseRSET, "RSET", sent)
+	}
+	if ok {
+		p.quit()
+	}
+}
+
+func (p *prober) readQuietly(phase Phase, cmd string, sent time.Time) (*Reply, bool) {
+	rep, ok := p.read(phase, cmd, sent, p.to.Command)
+	if !ok {
+		p.res.addAnomaly("no reply to " + cmd + ": " + p.res.Error.Detail)
+		p.res.Error = nil
+		return nil, false
+	}
+	return rep, true
+}
+
+// quit sends QUIT and waits for its reply (RFC 5321 §3.8: the client
+// SHOULD wait for it), without letting a failure count as an error.
+func (p *prober) quit() {
+	phase := p.res.Phase
+	saved := p.res.Error
+	p.res.Error = nil
+	sent, ok := p.send(PhaseQUIT, "QUIT")
+	if ok {
+		p.readQuietly(PhaseQUIT, "QUIT", sent)
+	} else {
+		p.res.Error = nil
+	}
+	p.res.Error, p.res.Phase = saved, phase
+}
+
+// politeQuit quits unless the server already said it is closing (421).
+func (p *prober) politeQuit(rep *Reply) {
+	if rep.Code != 421 {
+		p.quit()
+	}
+}
+
+// reject records that the server refused to go on.
+func (p *prober) reject(phase Phase, rep *Reply) {
+	p.res.Phase = phase
+	p.res.Error = &Error{Class: ClassRejected, Phase: phase, Detail: rep.Line()}
+	p.tr.add(DirEvent, "stopped: "+string(phase)+" refused")
+}
+
+func (p *prober) fail(phase Phase, err error) {
+	if p.res.Error != nil {
+		return
+	}
+	p.res.Phase = phase
+	p.res.Error = classify(p.ctx, phase, err)
+	p.tr.add(DirEvent, "error: "+string(p.res.Error.Class)+": "+p.res.Error.Detail)
+}

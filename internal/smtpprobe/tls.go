@@ -1,0 +1,153 @@
+package smtpprobe
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/mxprobe/mxprobe/internal/resolver"
+)
+
+// TLSInfo describes the TLS session after STARTTLS and the quality of the
+// server's certificate.
+type TLSInfo struct {
+	Version     string  `json:"version,omitempty"` // "TLS 1.3"
+	Cipher      string  `json:"cipher,omitempty"`
+	ServerName  string  `json:"server_name,omitempty"` // SNI we sent
+	HandshakeMS float64 `json:"handshake_ms,omitempty"`
+	// Chain is the certificate chain as the server sent it, leaf first.
+	Chain []CertInfo `json:"chain,omitempty"`
+	// Verified: the chain leads to a trusted root (RootCAs or the system
+	// roots) and is valid now; the name is checked separately.
+	Verified    bool   `json:"verified"`
+	VerifyError string `json:"verify_error,omitempty"`
+	// NameMatch: the leaf is valid for Host (RFC 6125; RFC 7672 §3.2.3 and
+	// RFC 8461 §4.2 match MX names this way). False when Host is empty.
+	NameMatch bool `json:"name_match"`
+	// NotAfter and DaysLeft of the leaf (DaysLeft < 0: expired).
+	NotAfter   time.Time `json:"not_after,omitzero"`
+	DaysLeft   int       `json:"days_left"`
+	Expired    bool      `json:"expired,omitempty"`
+	SelfSigned bool      `json:"self_signed,omitempty"`
+	// DANE is the TLSA match (RFC 7672), when records were given.
+	DANE *DANEInfo `json:"dane,omitempty"`
+	// Error is set when STARTTLS was refused or the handshake failed.
+	Error string `json:"error,omitempty"`
+}
+
+// OK reports whether TLS is up with a trusted, matching, unexpired
+// certificate.
+func (t *TLSInfo) OK() bool {
+	return t != nil && t.Error == "" && t.Version != "" && t.Verified && t.NameMatch && !t.Expired
+}
+
+// CertInfo is one certificate of the chain.
+type CertInfo struct {
+	Subject   string    `json:"subject"`
+	Issuer    string    `json:"issuer"`
+	DNSNames  []string  `json:"dns_names,omitempty"`
+	NotBefore time.Time `json:"not_before"`
+	NotAfter  time.Time `json:"not_after"`
+	// SHA256 of the certificate (TLSA 0 0 1 / 3 0 1) and of its
+	// SubjectPublicKeyInfo (TLSA 3 1 1), hex.
+	SHA256     string `json:"sha256"`
+	SPKISHA256 string `json:"spki_sha256"`
+}
+
+// DANE match states.
+const (
+	DANEMatched    = "matched"
+	DANEMismatch   = "mismatch"
+	DANENotChecked = "not_checked"
+)
+
+// DANEInfo is the outcome of matching TLSA records against the live chain.
+type DANEInfo struct {
+	Status  string `json:"status"` // matched, mismatch, not_checked
+	Records int    `json:"records"`
+	Detail  string `json:"detail,omitempty"`
+}
+
+// daneMatch matches TLSA records against the chain; nil until internal/dane
+// is wired in (see inspectTLS).
+var daneMatch func(records []resolver.TLSA, chain []*x509.Certificate) (bool, string)
+
+func inspectTLS(st tls.ConnectionState, host string, roots *x509.CertPool, tlsa []resolver.TLSA, now time.Time) *TLSInfo {
+	info := &TLSInfo{
+		Version:    tls.VersionName(st.Version),
+		Cipher:     tls.CipherSuiteName(st.CipherSuite),
+		ServerName: st.ServerName,
+	}
+	chain := st.PeerCertificates
+	if len(chain) == 0 {
+		info.VerifyError = "no certificate"
+		return info
+	}
+	for _, c := range chain {
+		info.Chain = append(info.Chain, certInfo(c))
+	}
+	leaf := chain[0]
+	info.NotAfter = leaf.NotAfter
+	info.DaysLeft = int(math.Floor(leaf.NotAfter.Sub(now).Hours() / 24))
+	info.Expired = now.After(leaf.NotAfter)
+	info.SelfSigned = bytes.Equal(leaf.RawIssuer, leaf.RawSubject) &&
+		leaf.CheckSignature(leaf.SignatureAlgorithm, leaf.RawTBSCertificate, leaf.Signature) == nil
+
+	inter := x509.NewCertPool()
+	for _, c := range chain[1:] {
+		inter.AddCert(c)
+	}
+	_, err := leaf.Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter, CurrentTime: now})
+	info.Verified = err == nil
+	if err != nil {
+		info.VerifyError = verifyError(err)
+	}
+	if host != "" {
+		info.NameMatch = leaf.VerifyHostname(strings.TrimSuffix(host, ".")) == nil
+	}
+	if len(tlsa) > 0 {
+		info.DANE = &DANEInfo{Records: len(tlsa), Status: DANENotChecked,
+			Detail: "TODO: DANE matching waits for internal/dane (dane.Match)"}
+		if daneMatch != nil {
+			ok, why := daneMatch(tlsa, chain)
+			info.DANE.Status, info.DANE.Detail = DANEMismatch, why
+			if ok {
+				info.DANE.Status = DANEMatched
+			}
+		}
+	}
+	return info
+}
+
+func certInfo(c *x509.Certificate) CertInfo {
+	h := sha256.Sum256(c.Raw)
+	s := sha256.Sum256(c.RawSubjectPublicKeyInfo)
+	return CertInfo{
+		Subject:    c.Subject.String(),
+		Issuer:     c.Issuer.String(),
+		DNSNames:   c.DNSNames,
+		NotBefore:  c.NotBefore,
+		NotAfter:   c.NotAfter,
+		SHA256:     hex.EncodeToString(h[:]),
+		SPKISHA256: hex.EncodeToString(s[:]),
+	}
+}
+
+// verifyError words x509's errors for the report.
+func verifyError(err error) string {
+	var inv x509.CertificateInvalidError
+	var ua x509.UnknownAuthorityError
+	switch {
+	case errors.As(err, &inv) && inv.Reason == x509.Expired:
+		return "certificate has expired or is not yet valid"
+	case errors.As(err, &ua):
+		return "certificate signed by an unknown authority"
+	}
+	return strings.TrimPrefix(err.Error(), "x509: ")
+}
