@@ -203,3 +203,42 @@ func TestSignatureFields(t *testing.T) {
 		t.Fatalf("%+v", got)
 	}
 }
+
+// staticLookuper answers from a map, for fuzzing without sockets.
+type staticLookuper map[string][]string
+
+func (s staticLookuper) Lookup(_ context.Context, name string, t resolver.Type) *resolver.Answer {
+	if txt, ok := s[strings.ToLower(name)]; ok {
+		return &resolver.Answer{Name: name, Type: t, Status: resolver.StatusOK, TXT: txt}
+	}
+	return &resolver.Answer{Name: name, Type: t, Status: resolver.StatusNXDomain}
+}
+
+func FuzzVerifyMessage(f *testing.F) {
+	mv := msgauthVectors(f)
+	keys := staticLookuper{
+		"brisbane._domainkey.example.com":          {msgauthString(f, mv, "dnsPublicKey")},
+		"newengland._domainkey.example.com":        {msgauthString(f, mv, "dnsRawRSAPublicKey")},
+		"brisbane._domainkey.football.example.com": {msgauthString(f, mv, "dnsEd25519PublicKey")},
+	}
+	for _, k := range []string{"verifiedMailString", "verifiedRawRSAMailString", "verifiedEd25519MailString", "unsignedMailString"} {
+		f.Add(msgauthString(f, mv, k))
+	}
+	f.Add("DKIM-Signature: v=1; s=\r\n\r\n")
+	f.Fuzz(func(t *testing.T, msg string) {
+		vs, err := VerifyMessage(context.Background(), keys, strings.NewReader(msg))
+		if err != nil && vs != nil && !errors.Is(err, ErrTooManySignatures) {
+			t.Fatalf("results with error %v", err)
+		}
+		for _, v := range vs {
+			switch v.Result {
+			case VerifyPass, VerifyFail, VerifyPermError, VerifyTempError:
+			default:
+				t.Fatalf("result %q", v.Result)
+			}
+		}
+		if len(signatureFields([]byte(msg))) > MaxSignatures {
+			t.Fatal("signatureFields exceeded MaxSignatures")
+		}
+	})
+}

@@ -184,7 +184,12 @@ func Looks(txt string) bool {
 		return false
 	}
 	rest = strings.TrimLeft(rest, " \t")
-	return len(rest) >= 6 && strings.EqualFold(rest[:6], "DMARC1")
+	if len(rest) < 6 || !strings.EqualFold(rest[:6], "DMARC1") {
+		return false
+	}
+	// "v=DMARC10" is another version, not DMARC1.
+	rest = strings.TrimLeft(rest[6:], " \t\\")
+	return rest == "" || rest[0] == ';'
 }
 
 // Parse parses and validates a DMARC record.

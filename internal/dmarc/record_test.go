@@ -357,6 +357,7 @@ func TestLooks(t *testing.T) {
 	for s, want := range map[string]bool{
 		"v=DMARC1; p=none": true, "v = dmarc1": true, " V=DMARC1": true, "v=DMARC1": true,
 		"v=spf1": false, "p=none; v=DMARC1": false, "": false, "v=DMARC": false,
+		"v=DMARC10; p=none": false, "v=DMARC1 ; p=none": true, `v=DMARC1\; p=none`: true,
 	} {
 		if Looks(s) != want {
 			t.Errorf("Looks(%q) != %v", s, want)
