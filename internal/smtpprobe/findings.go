@@ -108,7 +108,7 @@ func init() {
 			Advice: i18n.T("The server refused EHLO, so no SMTP extensions (STARTTLS, SIZE, SMTPUTF8 …) are available. Current servers support EHLO (RFC 5321 §4.1.1.1).",
 				"Der Server hat EHLO abgelehnt; damit stehen keine SMTP-Erweiterungen (STARTTLS, SIZE, SMTPUTF8 …) zur Verfügung. Aktuelle Server unterstützen EHLO (RFC 5321 §4.1.1.1).")},
 		report.Def{ID: IDTLSOK, Severity: report.OK,
-			Title: i18n.T("TLS certificate is valid", "TLS-Zertifikat ist gültig"),
+			Title:  i18n.T("TLS certificate is valid", "TLS-Zertifikat ist gültig"),
 			Advice: i18n.T("Keep the renewal automated.", "Halten Sie die Erneuerung automatisiert.")},
 		report.Def{ID: IDTLSHandshake, Severity: report.Fail,
 			Title: i18n.T("STARTTLS fails", "STARTTLS scheitert"),

@@ -289,8 +289,8 @@ type prober struct {
 	raw       net.Conn
 	conn      net.Conn // raw, or *tls.Conn after STARTTLS
 	connected time.Time
-	rr   *replyReader
-	ext  *Extensions
+	rr        *replyReader
+	ext       *Extensions
 }
 
 func (p *prober) run() {

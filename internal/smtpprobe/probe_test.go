@@ -46,7 +46,9 @@ func startLab(t *testing.T, sc smtplab.Scenario) *smtplab.Server {
 	return s
 }
 
-// short timeouts for tests: every scenario ends well within these.
+// Timeouts for phases that should succeed are generous enough for a loaded
+// machine under -race; scenarios that expect a timeout set short ones
+// (shortTimeouts), so the suite stays fast without timing asserts.
 func testOptions(s *smtplab.Server) Options {
 	return Options{
 		Host:     mxName,
@@ -54,10 +56,12 @@ func testOptions(s *smtplab.Server) Options {
 		HELO:     "probe.lab.test",
 		MailFrom: "sender@lab.test",
 		RcptTo:   "postmaster@lab.test",
-		Timeouts: Timeouts{Connect: 2 * time.Second, Banner: 500 * time.Millisecond, Command: 500 * time.Millisecond},
+		Timeouts: Timeouts{Connect: 2 * time.Second, Banner: 2 * time.Second, Command: 2 * time.Second},
 		RootCAs:  labCA.Pool,
 	}
 }
+
+var shortTimeouts = Timeouts{Connect: 2 * time.Second, Banner: 300 * time.Millisecond, Command: 300 * time.Millisecond}
 
 // run probes with a 5 s context and checks what must hold for every probe:
 // the result serialises, the server never saw DATA or more than one RCPT
@@ -388,7 +392,9 @@ func TestSystemRootsRejectLabCA(t *testing.T) {
 
 func TestTarpitBannerTimeout(t *testing.T) {
 	s := startLab(t, smtplab.Scenario{BannerDelay: 10 * time.Second})
-	r := run(t, s, testOptions(s))
+	o := testOptions(s)
+	o.Timeouts = shortTimeouts
+	r := run(t, s, o)
 	wantError(t, r, ClassBannerTimeout, PhaseBanner, nil)
 	wantFindings(t, r, IDTarpit)
 }
@@ -446,7 +452,11 @@ func TestHostilePeers(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			s := startLab(t, smtplab.Scenario{Hostile: tc.kind, HostileAt: tc.at})
-			r := run(t, s, testOptions(s))
+			o := testOptions(s)
+			if tc.class == ClassTimeout || tc.class == ClassBannerTimeout {
+				o.Timeouts = shortTimeouts
+			}
+			r := run(t, s, o)
 			wantError(t, r, tc.class, tc.phase, tc.detail)
 			wantFindings(t, r, tc.id)
 			if r.Rcpt != nil {
