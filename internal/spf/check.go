@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/net/idna"
 
+	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/resolver"
 )
 
@@ -137,8 +138,8 @@ func CheckHost(ctx context.Context, r resolver.Lookuper, q Query) Result {
 		return finish(Permerror, fmt.Errorf("%w: no valid client IP address", ErrInvalidInput))
 	}
 	// RFC 7208 §4.3: a malformed or single-label domain gives "none".
-	if reason := checkDomain(domain, true); reason != "" {
-		return finish(None, fmt.Errorf("%w: %q %s", ErrInvalidDomain, q.Domain, reason))
+	if reason := checkDomain(domain, true); !reason.IsZero() {
+		return finish(None, &DomainError{Domain: q.Domain, Reason: reason})
 	}
 
 	c := &checker{ctx: ctx, r: r, ip: ip, helo: q.HELO, receiver: q.Receiver}
@@ -212,11 +213,11 @@ func (c *checker) evaluate(domain string, node *Node, inInclude bool) (out outco
 			node.Error = out.err.Error()
 		}
 	}()
-	rec, st, err := c.fetch(domain)
+	rec, text, st, err := c.fetch(domain)
+	node.Record = text
 	if rec == nil {
 		return outcome{status: st, err: err}
 	}
-	node.Record = rec.Text
 
 	c.stack = append(c.stack, strings.ToLower(domain))
 	defer func() { c.stack = c.stack[:len(c.stack)-1] }()
@@ -255,13 +256,13 @@ func (c *checker) evaluate(domain string, node *Node, inInclude bool) (out outco
 		}
 		target, err := c.targetName(rec.redirect, domain)
 		if err == nil {
-			if reason := checkDomain(target, true); reason != "" {
-				err = fmt.Errorf("%w: %q %s", ErrInvalidDomain, target, reason)
+			if reason := checkDomain(target, true); !reason.IsZero() {
+				err = &DomainError{Domain: target, Reason: reason}
 			}
 		}
 		if err != nil {
 			// RFC 7208 §6.1: a malformed target-name is a permerror.
-			return outcome{status: Permerror, err: fmt.Errorf("%w: %s: %w", ErrRedirectNone, term, err)}
+			return outcome{status: Permerror, err: &TargetError{Kind: ErrRedirectNone, Term: term, Target: target, Err: err}}
 		}
 		if err := c.checkLoop(target, term); err != nil {
 			return outcome{status: Permerror, err: err}
@@ -271,7 +272,7 @@ func (c *checker) evaluate(domain string, node *Node, inInclude bool) (out outco
 		sub := c.evaluate(target, child, inInclude)
 		if sub.status == None {
 			// RFC 7208 §6.1: no SPF record at the target is a permerror.
-			return outcome{status: Permerror, err: fmt.Errorf("%w: %s: %w", ErrRedirectNone, term, sub.err)}
+			return outcome{status: Permerror, err: &TargetError{Kind: ErrRedirectNone, Term: term, Target: target, Err: sub.err}}
 		}
 		return sub
 	}
@@ -280,15 +281,16 @@ func (c *checker) evaluate(domain string, node *Node, inInclude bool) (out outco
 }
 
 // fetch looks up and selects the SPF record of domain (RFC 7208 §4.4, §4.5).
-// A nil record comes with the status to return.
-func (c *checker) fetch(domain string) (*Record, Status, error) {
+// A nil record comes with the status to return; text is the record text
+// when there is exactly one (also when it does not parse).
+func (c *checker) fetch(domain string) (rec *Record, text string, st Status, err error) {
 	ans := c.lookup(domain, resolver.TypeTXT)
 	switch {
 	case ans.Status.Temporary():
 		// RFC 7208 §4.4: a DNS error or timeout is temperror, never "none".
-		return nil, Temperror, dnsError(ans)
+		return nil, "", Temperror, dnsError(ans)
 	case ans.Status == resolver.StatusNXDomain || ans.Status == resolver.StatusNoData:
-		return nil, None, fmt.Errorf("%w at %s (%s)", ErrNoRecord, domain, ans.Status)
+		return nil, "", None, fmt.Errorf("%w at %s (%s)", ErrNoRecord, domain, ans.Status)
 	}
 	var spf []string
 	for _, txt := range ans.TXT {
@@ -300,31 +302,27 @@ func (c *checker) fetch(domain string) (*Record, Status, error) {
 	}
 	switch len(spf) {
 	case 0:
-		return nil, None, fmt.Errorf("%w at %s", ErrNoRecord, domain)
+		return nil, "", None, fmt.Errorf("%w at %s", ErrNoRecord, domain)
 	case 1:
 	default:
 		// RFC 7208 §4.5: more than one record is a permerror.
-		return nil, Permerror, fmt.Errorf("%w: %s publishes %d records: %s", ErrMultipleRecords, domain, len(spf), strings.Join(quoteAll(spf), ", "))
+		return nil, "", Permerror, &MultipleError{Domain: domain, Records: spf}
 	}
-	rec, err := Parse(spf[0])
+	rec, err = Parse(spf[0])
 	if err != nil {
-		return nil, Permerror, fmt.Errorf("%s: %w", domain, err)
+		var se *SyntaxError
+		if errors.As(err, &se) {
+			se.Domain = domain
+		}
+		return nil, spf[0], Permerror, err
 	}
-	return rec, "", nil
-}
-
-func quoteAll(ss []string) []string {
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = fmt.Sprintf("%q", s)
-	}
-	return out
+	return rec, spf[0], "", nil
 }
 
 func (c *checker) countLookup(term string) error {
 	c.lookups++
 	if c.lookups > MaxLookups {
-		return fmt.Errorf("%w: %q is DNS-querying term number %d, the limit is %d (RFC 7208 §4.6.4)", ErrTooManyLookups, term, c.lookups, MaxLookups)
+		return &LimitError{Limit: ErrTooManyLookups, Term: term, Count: c.lookups, Max: MaxLookups}
 	}
 	return nil
 }
@@ -334,7 +332,7 @@ func (c *checker) countLookup(term string) error {
 func (c *checker) countVoid(term string) error {
 	c.voids++
 	if c.voids > MaxVoidLookups {
-		return fmt.Errorf("%w: %q is void lookup number %d, the limit is %d (RFC 7208 §4.6.4)", ErrTooManyVoidLookups, term, c.voids, MaxVoidLookups)
+		return &LimitError{Limit: ErrTooManyVoidLookups, Term: term, Count: c.voids, Max: MaxVoidLookups}
 	}
 	return nil
 }
@@ -343,7 +341,7 @@ func (c *checker) checkLoop(target, term string) error {
 	t := strings.ToLower(target)
 	for _, d := range c.stack {
 		if d == t {
-			return fmt.Errorf("%w: %q leads back to %s (%s → %s)", ErrLoop, term, target, strings.Join(c.stack, " → "), t)
+			return &LoopError{Term: term, Target: t, Chain: append([]string(nil), c.stack...)}
 		}
 	}
 	return nil
@@ -364,12 +362,12 @@ func (c *checker) match(d *Directive, domain string, node *Node) (bool, Status, 
 		// RFC 7208 §5.2.
 		target, err := c.targetName(d.spec, domain)
 		if err == nil {
-			if reason := checkDomain(target, true); reason != "" {
-				err = fmt.Errorf("%w: %q %s", ErrInvalidDomain, target, reason)
+			if reason := checkDomain(target, true); !reason.IsZero() {
+				err = &DomainError{Domain: target, Reason: reason}
 			}
 		}
 		if err != nil {
-			return false, Permerror, fmt.Errorf("%w: %s: %w", ErrIncludeNone, d.Text, err)
+			return false, Permerror, &TargetError{Kind: ErrIncludeNone, Term: d.Text, Target: target, Err: err}
 		}
 		if err := c.checkLoop(target, d.Text); err != nil {
 			return false, Permerror, err
@@ -383,12 +381,12 @@ func (c *checker) match(d *Directive, domain string, node *Node) (bool, Status, 
 		case Fail, Softfail, Neutral:
 			return false, "", nil
 		case Temperror:
-			return false, Temperror, sub.err
+			return false, Temperror, fmt.Errorf("%s: %w", d.Text, sub.err)
 		case None:
 			// RFC 7208 §5.2: "none" from the included domain is permerror.
-			return false, Permerror, fmt.Errorf("%w: %s: %w", ErrIncludeNone, d.Text, sub.err)
+			return false, Permerror, &TargetError{Kind: ErrIncludeNone, Term: d.Text, Target: target, Err: sub.err}
 		default:
-			return false, Permerror, sub.err
+			return false, Permerror, fmt.Errorf("%s: %w", d.Text, sub.err)
 		}
 
 	case MechA:
@@ -428,14 +426,14 @@ func (c *checker) match(d *Directive, domain string, node *Node) (bool, Status, 
 		// RFC 7208 §4.6.4: each mx term MUST NOT look up more than 10
 		// address records; exceeding it is a permerror.
 		if len(ans.MX) > MaxNames {
-			return false, Permerror, fmt.Errorf("%w: %q: %s has %d MX records, the limit is %d (RFC 7208 §4.6.4)", ErrTooManyMX, d.Text, target, len(ans.MX), MaxNames)
+			return false, Permerror, &LimitError{Limit: ErrTooManyMX, Term: d.Text, Count: len(ans.MX), Max: MaxNames, Target: target}
 		}
 		for _, mx := range ans.MX {
 			host := strings.TrimSuffix(mx.Host, ".")
 			if host == "" {
 				continue // null MX (RFC 7505) names no host.
 			}
-			if checkDomain(host, false) != "" {
+			if !checkDomain(host, false).IsZero() {
 				continue
 			}
 			ips, _, err := c.addrs(host)
@@ -503,7 +501,7 @@ func (c *checker) match(d *Directive, domain string, node *Node) (bool, Status, 
 // accepts "no match" (invalid-domain-empty-label, invalid-domain-long).
 func (c *checker) mechTarget(d *Directive, domain string) (string, bool) {
 	t, err := c.targetName(d.spec, domain)
-	if err != nil || checkDomain(t, false) != "" {
+	if err != nil || !checkDomain(t, false).IsZero() {
 		return "", false
 	}
 	return t, true
@@ -604,7 +602,7 @@ func (c *checker) ptrCandidates() (names []string, void bool, err error) {
 // validates reports whether name resolves back to the client IP (the
 // forward half of RFC 7208 §5.5); lookup errors skip the name.
 func (c *checker) validates(name string) bool {
-	if checkDomain(name, false) != "" {
+	if !checkDomain(name, false).IsZero() {
 		return false
 	}
 	ips, _, err := c.addrs(name)
@@ -659,7 +657,7 @@ func (c *checker) explain(rec *Record, domain string) string {
 		return ""
 	}
 	name, err := c.targetName(rec.exp, domain)
-	if err != nil || checkDomain(name, false) != "" {
+	if err != nil || !checkDomain(name, false).IsZero() {
 		return ""
 	}
 	ans := c.lookup(name, resolver.TypeTXT)
@@ -713,41 +711,41 @@ func normalizeDomain(d string) string {
 	return strings.ToLower(d)
 }
 
-// checkDomain returns why name cannot be looked up, or "". RFC 7208 §4.3:
-// labels of 1–63 octets, at most 253 octets in all; for the <domain> of
-// check_host() (multi == true) also at least two labels and not a domain
-// literal.
-func checkDomain(name string, multi bool) string {
+// checkDomain returns why name cannot be looked up, or the zero Text.
+// RFC 7208 §4.3: labels of 1–63 octets, at most 253 octets in all; for the
+// <domain> of check_host() (multi == true) also at least two labels, no
+// address literal, no spaces or control characters.
+func checkDomain(name string, multi bool) i18n.Text {
 	switch {
 	case name == "":
-		return "is empty"
+		return tr("is empty", "ist leer")
 	case len(name) > 253:
-		return "is longer than 253 characters"
+		return tr("is longer than 253 characters", "ist länger als 253 Zeichen")
 	}
 	labels := strings.Split(name, ".")
 	for _, l := range labels {
 		if l == "" {
-			return "has an empty label"
+			return tr("has an empty label", "hat ein leeres Label")
 		}
 		if len(l) > 63 {
-			return fmt.Sprintf("has a label longer than 63 characters (%d)", len(l))
+			return tr("has a label longer than 63 characters (%d)", "hat ein Label mit mehr als 63 Zeichen (%d)", len(l))
 		}
 	}
 	if multi {
 		if len(labels) < 2 {
-			return "is not a fully qualified domain name"
+			return tr("is not a fully qualified domain name", "ist kein vollständiger Domainname")
 		}
 		if strings.HasPrefix(name, "[") {
-			return "is an address literal, not a domain"
+			return tr("is an address literal, not a domain", "ist ein Adressliteral, keine Domain")
 		}
 		for i := 0; i < len(name); i++ {
 			if c := name[i]; c <= ' ' || c >= 0x7f {
-				return "contains a character that is not allowed in a domain name"
+				return tr("contains a character that is not allowed in a domain name", "enthält ein Zeichen, das in Domainnamen nicht erlaubt ist")
 			}
 		}
 		if allDigits(labels[len(labels)-1]) {
-			return "has an all-numeric top-level label"
+			return tr("has an all-numeric top-level label", "hat eine Top-Level-Domain nur aus Ziffern")
 		}
 	}
-	return ""
+	return i18n.Text{}
 }

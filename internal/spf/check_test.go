@@ -96,7 +96,7 @@ func wantFindings(t *testing.T, res spf.Result, ids ...string) []report.Finding 
 		}
 	}
 	for _, f := range fs {
-		if !f.Detail.Complete() {
+		if !f.Detail.Complete() || f.Detail.DE == f.Detail.EN {
 			t.Errorf("finding %s: detail not in both languages: %+v", f.ID, f.Detail)
 		}
 	}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/report"
-	"github.com/mxprobe/mxprobe/internal/resolver"
 )
 
 // Finding ids of the SPF check (a public contract). Every Result gives
@@ -123,20 +122,26 @@ var resultIDs = map[Status]string{
 
 // Findings turns a result into findings: always one spf.<result>, then one
 // per specific cause (limits, syntax, loops, missing targets) and
-// observations of the evaluated records (ptr).
+// observations of the evaluated records (ptr). Details are in English and
+// German and name the matched term, the path through includes and
+// redirects, and the lookup count; the evidence holds the record.
 func Findings(res Result) []report.Finding {
 	ev := evidence(res)
-	path := matchPath(res.Tree)
 	var out []report.Finding
 
 	id, ok := resultIDs[res.Status]
 	if !ok {
 		id = IDPermerror
 	}
+	cause := Describe(res.Err)
+	where := ""
+	if p := errorPath(res.Tree); p != "" && !errors.Is(res.Err, ErrLoop) { // a loop's text shows its chain
+		where = " (" + p + ")"
+	}
 	var detail i18n.Text
 	switch res.Status {
 	case Pass, Fail, Softfail, Neutral:
-		if path != "" {
+		if path := matchPath(res.Tree); path != "" {
 			detail = report.Detailf("SPF of %s gives %s: matched %s (%d of 10 DNS lookups used).",
 				"SPF von %s ergibt %s: Treffer %s (%d von 10 DNS-Abfragen verwendet).",
 				res.Domain, res.Status, path, res.Lookups)
@@ -151,60 +156,49 @@ func Findings(res Result) []report.Finding {
 		}
 	case None:
 		if errors.Is(res.Err, ErrInvalidDomain) {
-			detail = report.Detailf("%q is not a domain SPF can be checked for: %v.",
-				"Für %q kann SPF nicht geprüft werden: %v.", res.Domain, res.Err)
+			detail = i18n.Text{
+				EN: fmt.Sprintf("SPF cannot be checked: %s.", cause.EN),
+				DE: fmt.Sprintf("SPF kann nicht geprüft werden: %s.", cause.DE),
+			}
 		} else {
 			detail = report.Detailf("%s has no TXT record starting with \"v=spf1\".",
 				"%s hat keinen TXT-Eintrag, der mit „v=spf1“ beginnt.", res.Domain)
 		}
 	case Temperror:
-		var de *DNSError
-		if errors.As(res.Err, &de) {
-			if de.Status == resolver.StatusTimeout {
-				detail = report.Detailf("The %s lookup of %s timed out while evaluating SPF of %s; the result is unknown, not \"no record\".",
-					"Die %s-Abfrage von %s hat beim Auswerten von SPF für %s zu lange gedauert; das Ergebnis ist unbekannt, nicht „kein Eintrag“.",
-					de.Type, de.Name, res.Domain)
-			} else {
-				detail = report.Detailf("The %s lookup of %s failed (%s) while evaluating SPF of %s.",
-					"Die %s-Abfrage von %s ist fehlgeschlagen (%s) beim Auswerten von SPF für %s.",
-					de.Type, de.Name, de.Status, res.Domain)
-			}
-		} else {
-			detail = report.Detailf("SPF of %s could not be evaluated: %v.",
-				"SPF von %s konnte nicht ausgewertet werden: %v.", res.Domain, res.Err)
+		detail = i18n.Text{
+			EN: fmt.Sprintf("SPF of %s could not be evaluated: %s%s; the result is unknown, not \"no record\".", res.Domain, cause.EN, where),
+			DE: fmt.Sprintf("SPF von %s konnte nicht ausgewertet werden: %s%s; das Ergebnis ist unbekannt, nicht „kein Eintrag“.", res.Domain, cause.DE, where),
 		}
 	default: // permerror
-		detail = report.Detailf("SPF of %s is a permerror: %v.",
-			"SPF von %s ergibt permerror: %v.", res.Domain, res.Err)
+		detail = i18n.Text{
+			EN: fmt.Sprintf("SPF of %s is a permerror: %s%s.", res.Domain, cause.EN, where),
+			DE: fmt.Sprintf("SPF von %s ergibt permerror: %s%s.", res.Domain, cause.DE, where),
+		}
 	}
 	out = append(out, report.New(id, detail, ev...))
 
-	// Specific causes.
-	var se *SyntaxError
+	// Specific causes, with the same bilingual description.
+	causeDetail := i18n.Text{EN: cause.EN + where + ".", DE: cause.DE + where + "."}
+	if errors.Is(res.Err, ErrSyntax) {
+		causeDetail = i18n.Text{EN: upperFirst(causeDetail.EN), DE: upperFirst(causeDetail.DE)}
+	}
 	switch {
 	case errors.Is(res.Err, ErrTooManyLookups):
-		out = append(out, report.New(IDLookupLimit, report.Detailf(
-			"Evaluating SPF of %s needs more than %d DNS-querying terms; evaluation stopped at %d.",
-			"Die Auswertung von SPF für %s braucht mehr als %d Terme mit DNS-Abfragen; abgebrochen bei %d.",
-			res.Domain, MaxLookups, res.Lookups), ev...))
+		out = append(out, report.New(IDLookupLimit, causeDetail, ev...))
 	case errors.Is(res.Err, ErrTooManyVoidLookups):
-		out = append(out, report.New(IDVoidLimit, report.Detailf(
-			"Evaluating SPF of %s hit %d lookups without an answer (limit %d): %v.",
-			"Beim Auswerten von SPF für %s gab es %d Abfragen ohne Ergebnis (Grenze %d): %v.",
-			res.Domain, res.VoidLookups, MaxVoidLookups, res.Err), ev...))
+		out = append(out, report.New(IDVoidLimit, causeDetail, ev...))
 	case errors.Is(res.Err, ErrTooManyMX):
-		out = append(out, report.New(IDMXLimit, report.Detailf("%v.", "%v.", res.Err), ev...))
+		out = append(out, report.New(IDMXLimit, causeDetail, ev...))
 	case errors.Is(res.Err, ErrMultipleRecords):
-		out = append(out, report.New(IDMultipleRecords, report.Detailf("%v.", "%v.", res.Err), ev...))
+		out = append(out, report.New(IDMultipleRecords, causeDetail, ev...))
 	case errors.Is(res.Err, ErrLoop):
-		out = append(out, report.New(IDLoop, report.Detailf("%v.", "%v.", res.Err), ev...))
-	case errors.As(res.Err, &se):
-		out = append(out, report.New(IDSyntaxError, report.Detailf(
-			"%s (evaluating SPF of %s).", "%s (bei der Auswertung von SPF für %s).", se.Error(), res.Domain), ev...))
+		out = append(out, report.New(IDLoop, causeDetail, ev...))
+	case errors.Is(res.Err, ErrSyntax):
+		out = append(out, report.New(IDSyntaxError, causeDetail, ev...))
 	case errors.Is(res.Err, ErrIncludeNone):
-		out = append(out, report.New(IDIncludeNone, report.Detailf("%v.", "%v.", res.Err), ev...))
+		out = append(out, report.New(IDIncludeNone, causeDetail, ev...))
 	case errors.Is(res.Err, ErrRedirectNone):
-		out = append(out, report.New(IDRedirectNone, report.Detailf("%v.", "%v.", res.Err), ev...))
+		out = append(out, report.New(IDRedirectNone, causeDetail, ev...))
 	}
 
 	// Observations of the evaluated records.
@@ -214,6 +208,41 @@ func Findings(res Result) []report.Finding {
 			strings.Join(ptr, ", ")), ev...))
 	}
 	return out
+}
+
+func upperFirst(s string) string {
+	if s != "" && s[0] >= 'a' && s[0] <= 'z' {
+		return string(s[0]-'a'+'A') + s[1:]
+	}
+	return s
+}
+
+// errorPath describes where in the include/redirect tree an error happened,
+// "example.com → include:_spf.example.net → redirect=_r.example.net", or ""
+// when it happened in the top record.
+func errorPath(root *Node) string {
+	if root == nil {
+		return ""
+	}
+	steps := []string{root.Domain}
+	n := root
+	for depth := 0; depth < 2*MaxLookups+2; depth++ {
+		var next *Node
+		for _, c := range n.Children {
+			if c.Error != "" {
+				next = c // evaluation stops at the first error: the last child
+			}
+		}
+		if next == nil {
+			break
+		}
+		steps = append(steps, next.Term)
+		n = next
+	}
+	if len(steps) == 1 {
+		return ""
+	}
+	return strings.Join(steps, " → ")
 }
 
 // evidence lists the raw facts of a result.

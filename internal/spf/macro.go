@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+
+	"github.com/mxprobe/mxprobe/internal/i18n"
 )
 
 // Macros, RFC 7208 §7.
@@ -59,13 +61,19 @@ const (
 
 // MacroError is a syntax error in a macro string.
 type MacroError struct {
-	Text   string // the macro string
+	Macro  string // the macro string
 	Pos    int    // byte offset of the error
-	Reason string
+	Reason i18n.Text
 }
 
-func (e *MacroError) Error() string {
-	return fmt.Sprintf("invalid macro string %q at offset %d: %s", e.Text, e.Pos, e.Reason)
+func (e *MacroError) Error() string { return e.Text().EN }
+
+// Text describes the error in English and German.
+func (e *MacroError) Text() i18n.Text {
+	return i18n.Text{
+		EN: fmt.Sprintf("invalid macro string %q at offset %d: %s", e.Macro, e.Pos, e.Reason.EN),
+		DE: fmt.Sprintf("ungültiger Makro-String %q an Position %d: %s", e.Macro, e.Pos, e.Reason.DE),
+	}
 }
 
 func isMacroLetter(c byte, ctx macroContext) bool {
@@ -105,7 +113,7 @@ func parseMacroString(s string, ctx macroContext) (macroString, error) {
 			case c >= 0x21 && c <= 0x7e:
 			case c == ' ' && ctx == ctxExplain: // explain-string = *( macro-string / SP )
 			default:
-				return nil, &MacroError{s, i, fmt.Sprintf("character 0x%02x is not allowed (only visible US-ASCII)", c)}
+				return nil, &MacroError{s, i, tr("character 0x%02x is not allowed (only visible US-ASCII)", "Zeichen 0x%02x ist nicht erlaubt (nur sichtbares US-ASCII)", c)}
 			}
 			lit.WriteByte(c)
 			i++
@@ -113,7 +121,7 @@ func parseMacroString(s string, ctx macroContext) (macroString, error) {
 		}
 		// RFC 7208 §7.1: a "%" not followed by "{", "%", "-" or "_" is a syntax error.
 		if i+1 >= len(s) {
-			return nil, &MacroError{s, i, `"%" at the end of the string (write "%%" for a literal percent sign)`}
+			return nil, &MacroError{s, i, i18n.T(`"%" at the end of the string (write "%%" for a literal percent sign)`, `„%“ am Ende (für ein Prozentzeichen „%%“ schreiben)`)}
 		}
 		switch s[i+1] {
 		case '%':
@@ -133,19 +141,20 @@ func parseMacroString(s string, ctx macroContext) (macroString, error) {
 			continue
 		case '{':
 		default:
-			return nil, &MacroError{s, i, fmt.Sprintf(`"%%" followed by %q; expected "{", "%%", "_" or "-"`, s[i+1])}
+			return nil, &MacroError{s, i, tr(`"%%" followed by %q; expected "{", "%%", "_" or "-"`, `„%%“ gefolgt von %q; erwartet „{“, „%%“, „_“ oder „-“`, s[i+1])}
 		}
 		flush()
 		start := i
 		i += 2
 		if i >= len(s) {
-			return nil, &MacroError{s, start, "unterminated macro"}
+			return nil, &MacroError{s, start, i18n.T("unterminated macro", "Makro nicht abgeschlossen")}
 		}
 		p := macroPart{kind: partMacro}
 		if !isMacroLetter(s[i], ctx) {
-			reason := fmt.Sprintf("unknown macro letter %q", s[i])
+			reason := tr("unknown macro letter %q", "unbekannter Makrobuchstabe %q", s[i])
 			if isMacroLetter(s[i], ctxExplain) {
-				reason = fmt.Sprintf("macro letter %q is only allowed in explanation text (exp= TXT record)", s[i])
+				reason = tr("macro letter %q is only allowed in explanation text (exp= TXT record)",
+					"Makrobuchstabe %q ist nur im Erklärungstext erlaubt (TXT-Eintrag von exp=)", s[i])
 			}
 			return nil, &MacroError{s, i, reason}
 		}
@@ -162,7 +171,7 @@ func parseMacroString(s string, ctx macroContext) (macroString, error) {
 		}
 		if i > dstart && p.digits == 0 {
 			// RFC 7208 §7.3: "If a DIGIT is specified, the value MUST be nonzero."
-			return nil, &MacroError{s, dstart, "transformer digits must be nonzero"}
+			return nil, &MacroError{s, dstart, i18n.T("transformer digits must be nonzero", "die Ziffern des Transformers dürfen nicht 0 sein")}
 		}
 		if i < len(s) && (s[i] == 'r' || s[i] == 'R') {
 			p.reverse = true
@@ -174,10 +183,10 @@ func parseMacroString(s string, ctx macroContext) (macroString, error) {
 		}
 		p.delims = s[dstart:i]
 		if i >= len(s) {
-			return nil, &MacroError{s, start, "unterminated macro"}
+			return nil, &MacroError{s, start, i18n.T("unterminated macro", "Makro nicht abgeschlossen")}
 		}
 		if s[i] != '}' {
-			return nil, &MacroError{s, i, fmt.Sprintf("unexpected %q in macro; expected digits, \"r\", a delimiter or \"}\"", s[i])}
+			return nil, &MacroError{s, i, tr(`unexpected %q in macro; expected digits, "r", a delimiter or "}"`, `unerwartetes %q im Makro; erwartet Ziffern, „r“, ein Trennzeichen oder „}“`, s[i])}
 		}
 		i++
 		p.raw = s[start:i]

@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+
+	"github.com/mxprobe/mxprobe/internal/i18n"
 )
 
 // Record syntax, RFC 7208 §4.5, §4.6.1 and §12 (collected ABNF):
@@ -130,21 +132,6 @@ func (r *Record) UsesPTR() bool {
 	return false
 }
 
-// SyntaxError explains why a record is not valid SPF; it unwraps to ErrSyntax.
-type SyntaxError struct {
-	Term   string // the offending term ("" for the record as a whole)
-	Reason string
-}
-
-func (e *SyntaxError) Error() string {
-	if e.Term == "" {
-		return "spf: syntax error: " + e.Reason
-	}
-	return fmt.Sprintf("spf: syntax error in term %q: %s", e.Term, e.Reason)
-}
-
-func (e *SyntaxError) Unwrap() error { return ErrSyntax }
-
 // IsSPF reports whether a TXT record is an SPF version 1 record: it starts
 // with "v=spf1" (case-insensitive) followed by a space or the end of the
 // record (RFC 7208 §4.5).
@@ -161,7 +148,7 @@ func IsSPF(txt string) bool {
 // *SyntaxError explaining the first problem (a permerror for check_host).
 func Parse(record string) (*Record, error) {
 	if !IsSPF(record) {
-		return nil, &SyntaxError{Reason: `the record does not start with "v=spf1" followed by a space`}
+		return nil, &SyntaxError{Reason: tr(`the record does not start with "v=spf1" followed by a space`, `der Eintrag beginnt nicht mit „v=spf1“ und einem Leerzeichen`)}
 	}
 	r := &Record{Text: record}
 	seenRedirect, seenExp := false, false
@@ -178,17 +165,17 @@ func Parse(record string) (*Record, error) {
 			case "redirect":
 				// RFC 7208 §6: redirect and exp MUST NOT appear more than once.
 				if seenRedirect {
-					return nil, &SyntaxError{term, `"redirect=" appears more than once (RFC 7208 §6)`}
+					return nil, &SyntaxError{Term: term, Reason: tr(`"redirect=" appears more than once (RFC 7208 §6)`, `„redirect=“ kommt mehr als einmal vor (RFC 7208 §6)`)}
 				}
 				seenRedirect = true
 				spec, err := parseDomainSpec(value)
 				if err != nil {
-					return nil, &SyntaxError{term, err.Error()}
+					return nil, &SyntaxError{Term: term, Reason: textOf(err)}
 				}
 				r.Redirect, r.redirect = value, spec
 			case "exp":
 				if seenExp {
-					return nil, &SyntaxError{term, `"exp=" appears more than once (RFC 7208 §6)`}
+					return nil, &SyntaxError{Term: term, Reason: tr(`"exp=" appears more than once (RFC 7208 §6)`, `„exp=“ kommt mehr als einmal vor (RFC 7208 §6)`)}
 				}
 				seenExp = true
 				// RFC 7208 §6.2 and erratum: an explicit empty "exp=" is a
@@ -196,14 +183,14 @@ func Parse(record string) (*Record, error) {
 				// text) are ignored.
 				spec, err := parseDomainSpec(value)
 				if err != nil {
-					return nil, &SyntaxError{term, err.Error()}
+					return nil, &SyntaxError{Term: term, Reason: textOf(err)}
 				}
 				r.Exp, r.exp = value, spec
 			default:
 				// RFC 7208 §6: unknown modifiers are ignored, but their value
 				// must still be a valid macro-string (§12: unknown-modifier).
 				if _, err := parseMacroString(value, ctxDomain); err != nil {
-					return nil, &SyntaxError{term, err.Error()}
+					return nil, &SyntaxError{Term: term, Reason: textOf(err)}
 				}
 				r.Unknown = append(r.Unknown, Modifier{Name: lname, Value: value})
 			}
@@ -251,25 +238,28 @@ func parseDirective(term string) (Directive, error) {
 		n = len(rest)
 	}
 	name, args := strings.ToLower(rest[:n]), rest[n:]
-	bad := func(format string, a ...any) (Directive, error) {
-		return Directive{}, &SyntaxError{term, fmt.Sprintf(format, a...)}
+	bad := func(en, de string, a ...any) (Directive, error) {
+		return Directive{}, &SyntaxError{Term: term, Reason: tr(en, de, a...)}
+	}
+	badErr := func(err error) (Directive, error) {
+		return Directive{}, &SyntaxError{Term: term, Reason: textOf(err)}
 	}
 	switch Mechanism(name) {
 	case MechAll:
 		// RFC 7208 §5.1: all = "all", nothing after it.
 		d.Mechanism = MechAll
 		if args != "" {
-			return bad(`"all" takes no argument`)
+			return bad(`"all" takes no argument`, `„all“ hat kein Argument`)
 		}
 	case MechInclude, MechExists:
 		// RFC 7208 §5.2 and §5.7: "include" / "exists" ":" domain-spec.
 		d.Mechanism = Mechanism(name)
 		if !strings.HasPrefix(args, ":") {
-			return bad(`%q needs ":" and a domain`, name)
+			return bad(`%q needs ":" and a domain`, `%q braucht „:“ und eine Domain`, name)
 		}
 		spec, err := parseDomainSpec(args[1:])
 		if err != nil {
-			return bad("%v", err)
+			return badErr(err)
 		}
 		d.DomainSpec, d.spec = args[1:], spec
 	case MechPTR:
@@ -279,11 +269,11 @@ func parseDirective(term string) (Directive, error) {
 			break
 		}
 		if args[0] != ':' {
-			return bad(`"ptr" takes no CIDR length`)
+			return bad(`"ptr" takes no CIDR length`, `„ptr“ hat keine CIDR-Länge`)
 		}
 		spec, err := parseDomainSpec(args[1:])
 		if err != nil {
-			return bad("%v", err)
+			return badErr(err)
 		}
 		d.DomainSpec, d.spec = args[1:], spec
 	case MechA, MechMX:
@@ -291,18 +281,18 @@ func parseDirective(term string) (Directive, error) {
 		d.Mechanism = Mechanism(name)
 		spec, c4, c6, err := splitDualCIDR(args)
 		if err != nil {
-			return bad("%v", err)
+			return badErr(err)
 		}
 		d.CIDR4, d.CIDR6 = c4, c6
 		if spec == "" {
 			break
 		}
 		if spec[0] != ':' {
-			return bad("invalid CIDR length %q", spec)
+			return bad("invalid CIDR length %q", "ungültige CIDR-Länge %q", spec)
 		}
 		ds, err := parseDomainSpec(spec[1:])
 		if err != nil {
-			return bad("%v", err)
+			return badErr(err)
 		}
 		d.DomainSpec, d.spec = spec[1:], ds
 	case MechIP4, MechIP6:
@@ -310,7 +300,7 @@ func parseDirective(term string) (Directive, error) {
 		// "ip6" ":" ip6-network [ ip6-cidr-length ].
 		d.Mechanism = Mechanism(name)
 		if !strings.HasPrefix(args, ":") || len(args) == 1 {
-			return bad(`%q needs ":" and an address`, name)
+			return bad(`%q needs ":" and an address`, `%q braucht „:“ und eine Adresse`, name)
 		}
 		addr, length, hasLen := strings.Cut(args[1:], "/")
 		max := 32
@@ -321,30 +311,30 @@ func parseDirective(term string) (Directive, error) {
 		if hasLen {
 			var err error
 			if bits, err = parseCIDR(length, max); err != nil {
-				return bad("%v", err)
+				return badErr(err)
 			}
 		}
 		ip, err := netip.ParseAddr(addr)
 		switch {
 		case err != nil || ip.Zone() != "":
-			return bad("%q is not a valid %s address", addr, map[bool]string{true: "IPv6", false: "IPv4"}[name == "ip6"])
+			return bad("%q is not a valid %s address", "%q ist keine gültige %s-Adresse", addr, map[bool]string{true: "IPv6", false: "IPv4"}[name == "ip6"])
 		case name == "ip4" && !ip.Is4():
-			return bad("%q is not an IPv4 address", addr)
+			return bad("%q is not an IPv4 address", "%q ist keine IPv4-Adresse", addr)
 		case name == "ip6" && !ip.Is6():
-			return bad("%q is not an IPv6 address (use ip4: for IPv4)", addr)
+			return bad("%q is not an IPv6 address (use ip4: for IPv4)", "%q ist keine IPv6-Adresse (für IPv4 ip4: verwenden)", addr)
 		}
 		d.Net = netip.PrefixFrom(ip, bits).Masked()
 	default:
 		if name == "redirect" || name == "exp" {
-			return bad(`%q is a modifier and needs "=" (e.g. %s=example.com)`, name, name)
+			return bad(`%q is a modifier and needs "=" (e.g. %s=example.com)`, `%q ist ein Modifikator und braucht „=“ (z. B. %s=example.com)`, name, name)
 		}
 		if eq := strings.IndexByte(rest, '='); eq >= 0 && eq < n {
-			return bad(`%q is not a valid modifier name (a letter, then letters, digits, "-", "_" or ".")`, rest[:eq])
+			return bad(`%q is not a valid modifier name (a letter, then letters, digits, "-", "_" or ".")`, `%q ist kein gültiger Modifikatorname (ein Buchstabe, dann Buchstaben, Ziffern, „-“, „_“ oder „.“)`, rest[:eq])
 		}
 		if name == "" {
-			return bad("missing mechanism name")
+			return bad("missing mechanism name", "Name des Mechanismus fehlt")
 		}
-		return bad("unknown mechanism %q", name)
+		return bad("unknown mechanism %q", "unbekannter Mechanismus %q", name)
 	}
 	return d, nil
 }
@@ -372,7 +362,7 @@ func splitDualCIDR(args string) (spec string, c4, c6 int, err error) {
 		rest = rest[:i]
 	}
 	if strings.Contains(rest, "/") && !strings.HasPrefix(rest, ":") {
-		return "", 0, 0, fmt.Errorf("invalid CIDR length %q", args)
+		return "", 0, 0, reasonf("invalid CIDR length %q", "ungültige CIDR-Länge %q", args)
 	}
 	return rest, c4, c6, nil
 }
@@ -393,14 +383,14 @@ func allDigits(s string) bool {
 // most max (RFC 7208 §5.6: ip4-cidr-length 0-32, ip6-cidr-length 0-128).
 func parseCIDR(s string, max int) (int, error) {
 	if !allDigits(s) || len(s) > 3 {
-		return 0, fmt.Errorf("invalid CIDR length %q", "/"+s)
+		return 0, reasonf("invalid CIDR length %q", "ungültige CIDR-Länge %q", "/"+s)
 	}
 	if len(s) > 1 && s[0] == '0' {
-		return 0, fmt.Errorf("CIDR length %q has a leading zero", "/"+s)
+		return 0, reasonf("CIDR length %q has a leading zero", "CIDR-Länge %q hat eine führende Null", "/"+s)
 	}
 	n, _ := strconv.Atoi(s)
 	if n > max {
-		return 0, fmt.Errorf("CIDR length /%d is larger than %d", n, max)
+		return 0, reasonf("CIDR length /%d is larger than %d", "CIDR-Länge /%d ist größer als %d", n, max)
 	}
 	return n, nil
 }
@@ -413,7 +403,7 @@ func parseCIDR(s string, max int) (int, error) {
 //	              ( 1*alphanum "-" *( alphanum / "-" ) alphanum )
 func parseDomainSpec(s string) (macroString, error) {
 	if s == "" {
-		return nil, fmt.Errorf("empty domain")
+		return nil, reasonf("empty domain", "leere Domain")
 	}
 	m, err := parseMacroString(s, ctxDomain)
 	if err != nil {
@@ -427,16 +417,16 @@ func parseDomainSpec(s string) (macroString, error) {
 	dot := strings.LastIndexByte(t, '.')
 	if dot < 0 {
 		if len(m) == 1 {
-			return nil, fmt.Errorf("%q is not a fully qualified domain name (it needs a dot and a top-level label)", s)
+			return nil, reasonf("%q is not a fully qualified domain name (it needs a dot and a top-level label)", "%q ist kein vollständiger Domainname (es fehlen ein Punkt und eine Top-Level-Domain)", s)
 		}
-		return nil, fmt.Errorf("%q does not end in a macro or in a dot and a top-level label", s)
+		return nil, reasonf("%q does not end in a macro or in a dot and a top-level label", "%q endet weder mit einem Makro noch mit einem Punkt und einer Top-Level-Domain", s)
 	}
 	top := t[dot+1:]
-	if reason := checkTopLabel(top); reason != "" {
+	if reason := checkTopLabel(top); !reason.IsZero() {
 		if allDigits(top) && looksLikeIPv4(s) {
-			return nil, fmt.Errorf("%q is an IP address, not a domain (use ip4:%s)", s, s)
+			return nil, reasonf("%q is an IP address, not a domain (use ip4:%s)", "%q ist eine IP-Adresse, keine Domain (ip4:%s verwenden)", s, s)
 		}
-		return nil, fmt.Errorf("%q: top-level label %q %s", s, top, reason)
+		return nil, &reasonError{i18n.Text{EN: fmt.Sprintf("%q: top-level label %q %s", s, top, reason.EN), DE: fmt.Sprintf("%q: Top-Level-Label %q %s", s, top, reason.DE)}}
 	}
 	return m, nil
 }
@@ -446,10 +436,10 @@ func looksLikeIPv4(s string) bool {
 	return err == nil && ip.Is4()
 }
 
-// checkTopLabel returns why top is not a toplabel, or "".
-func checkTopLabel(top string) string {
+// checkTopLabel returns why top is not a toplabel, or the zero Text.
+func checkTopLabel(top string) i18n.Text {
 	if top == "" {
-		return "is empty"
+		return tr("is empty", "ist leer")
 	}
 	hasAlpha, hasDash := false, false
 	for i := 0; i < len(top); i++ {
@@ -461,14 +451,14 @@ func checkTopLabel(top string) string {
 		case c == '-':
 			hasDash = true
 		default:
-			return fmt.Sprintf("contains %q (only letters, digits and hyphens)", c)
+			return tr("contains %q (only letters, digits and hyphens)", "enthält %q (nur Buchstaben, Ziffern und Bindestriche)", c)
 		}
 	}
 	if top[0] == '-' || top[len(top)-1] == '-' {
-		return "starts or ends with a hyphen"
+		return tr("starts or ends with a hyphen", "beginnt oder endet mit einem Bindestrich")
 	}
 	if !hasAlpha && !hasDash {
-		return "is all-numeric"
+		return tr("is all-numeric", "besteht nur aus Ziffern")
 	}
-	return ""
+	return i18n.Text{}
 }

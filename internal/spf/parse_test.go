@@ -133,8 +133,11 @@ func TestParseErrors(t *testing.T) {
 		if se.Term != tc.term {
 			t.Errorf("%q: term %q, want %q", tc.rec, se.Term, tc.term)
 		}
-		if !strings.Contains(se.Reason, tc.reason) {
-			t.Errorf("%q: reason %q does not mention %q", tc.rec, se.Reason, tc.reason)
+		if !strings.Contains(se.Reason.EN, tc.reason) {
+			t.Errorf("%q: reason %q does not mention %q", tc.rec, se.Reason.EN, tc.reason)
+		}
+		if !se.Reason.Complete() || se.Reason.DE == se.Reason.EN {
+			t.Errorf("%q: reason not in German: %+v", tc.rec, se.Reason)
 		}
 	}
 }
