@@ -1,0 +1,153 @@
+package delivery
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// ConfirmOptions configure one round of evidence gathering.
+type ConfirmOptions struct {
+	Ledger *Ledger
+	// Tokens to look for; with Pending (or when empty) every probe whose
+	// verdict is not final.
+	Tokens  []string
+	Pending bool
+	// Seed is the seed mailbox (nil: not scanned this round).
+	Seed *IMAPOptions
+	// DSNIMAP or DSNMaildir is the mailbox where bounces arrive.
+	DSNIMAP    *IMAPOptions
+	DSNMaildir string
+	Windows    Windows
+	Now        func() time.Time
+}
+
+// ConfirmResult is what one round found.
+type ConfirmResult struct {
+	Tokens []string `json:"tokens"`
+	// Seed and DSN are the scans of this round (nil when not configured).
+	Seed *Scan `json:"seed_scan,omitempty"`
+	DSN  *Scan `json:"dsn_scan,omitempty"`
+	// NewDSNs are reports matched for the first time in this round.
+	NewDSNs []TokenMatch `json:"-"`
+	// Verdict over the whole ledger after this round.
+	Verdict VerdictResult `json:"-"`
+	// Ledger tells what reading the ledger skipped.
+	Ledger LedgerStatus `json:"-"`
+	Healed bool         `json:"-"`
+}
+
+// ErrUnknownToken is returned for a token that is not in the ledger.
+var ErrUnknownToken = errors.New("delivery: no probe with this token in the ledger")
+
+// Confirm gathers evidence once: it scans the seed mailbox and the DSN
+// mailbox for the probes, appends what it saw (complete or failed scans,
+// new bounces) to the ledger, and returns the recomputed verdict. A mailbox
+// that cannot be read is recorded as an incomplete scan, never as "not
+// found"; it is not an error of Confirm.
+func Confirm(ctx context.Context, o ConfirmOptions) (*ConfirmResult, error) {
+	if o.Ledger == nil {
+		return nil, errors.New("delivery: Confirm needs a ledger")
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Windows == (Windows{}) {
+		o.Windows = DefaultWindows()
+	}
+	evs, st, err := o.Ledger.Events()
+	if err != nil {
+		return nil, err
+	}
+	res := &ConfirmResult{Ledger: st}
+	probes := map[string]*Probe{}
+	for _, ev := range evs {
+		if ev.Kind == KindSent && ev.Sent != nil {
+			if _, dup := probes[ev.Token]; !dup {
+				probes[ev.Token] = ev.Sent
+			}
+		}
+	}
+	var tokens []string
+	if len(o.Tokens) > 0 {
+		for _, t := range o.Tokens {
+			if probes[t] == nil {
+				return nil, fmt.Errorf("%w: %s", ErrUnknownToken, t)
+			}
+			if !slices.Contains(tokens, t) {
+				tokens = append(tokens, t)
+			}
+		}
+	}
+	if len(o.Tokens) == 0 || o.Pending {
+		for _, v := range Verdict(evs, o.Now(), o.Windows).Probes {
+			if !v.Final && !slices.Contains(tokens, v.Token) {
+				tokens = append(tokens, v.Token)
+			}
+		}
+	}
+	// Only accepted probes can arrive or bounce later.
+	want := map[string]*Probe{}
+	var since time.Time
+	var accepted []string
+	for _, t := range tokens {
+		p := probes[t]
+		if !p.Accepted() {
+			continue
+		}
+		want[t] = p
+		accepted = append(accepted, t)
+		if since.IsZero() || p.StartedAt.Before(since) {
+			since = p.StartedAt
+		}
+	}
+	res.Tokens = accepted
+	var add []Event
+	if len(accepted) > 0 && o.Seed != nil {
+		sc := ScanSeed(ctx, o.Seed, accepted, since)
+		res.Seed = sc
+		add = append(add, Event{Kind: KindScan, At: o.Now(), Scan: sc})
+	}
+	if len(accepted) > 0 && (o.DSNIMAP != nil || o.DSNMaildir != "") {
+		var sc *Scan
+		var matches []TokenMatch
+		if o.DSNIMAP != nil {
+			sc, matches = ScanDSNIMAP(ctx, o.DSNIMAP, want, since)
+		} else {
+			sc, matches = ScanMaildir(ctx, o.DSNMaildir, want)
+		}
+		res.DSN = sc
+		add = append(add, Event{Kind: KindScan, At: o.Now(), Scan: sc})
+		known := map[string]bool{}
+		for _, ev := range evs {
+			if ev.Kind == KindDSN && ev.DSN != nil {
+				known[ev.Token+"\x00"+ev.DSN.Source] = true
+			}
+		}
+		for _, m := range matches {
+			k := m.Token + "\x00" + m.DSN.Source
+			if known[k] {
+				continue
+			}
+			known[k] = true
+			d := m.DSN
+			res.NewDSNs = append(res.NewDSNs, m)
+			add = append(add, Event{Kind: KindDSN, At: o.Now(), Token: m.Token, DSN: &d})
+		}
+	}
+	if len(add) > 0 {
+		healed, err := o.Ledger.Append(add...)
+		res.Healed = healed
+		if err != nil {
+			return res, err
+		}
+		evs = append(evs, add...)
+		for i := range evs[len(evs)-len(add):] {
+			evs[len(evs)-len(add)+i].V = SchemaVersion
+		}
+	}
+	res.Verdict = Verdict(evs, o.Now(), o.Windows)
+	return res, nil
+}
