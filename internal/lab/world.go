@@ -19,6 +19,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mxprobe/mxprobe/internal/dnsbl"
+	"github.com/mxprobe/mxprobe/internal/lab/httpslab"
 	"github.com/mxprobe/mxprobe/internal/lab/smtplab"
 	"github.com/mxprobe/mxprobe/internal/lab/tlslab"
 	"github.com/mxprobe/mxprobe/internal/resolver/dnsserver"
@@ -45,7 +47,13 @@ const (
 	ClientName   = "client.sender.lab.test"
 	ClientIP     = "127.0.0.1"
 	DKIMSelector = "s1"
+	BlockList    = "bl.lab.test"
 )
+
+// DNSBLZones are the block lists to ask inside the lab.
+func DNSBLZones() []dnsbl.Zone {
+	return []dnsbl.Zone{{Name: BlockList, Label: "lab block list"}}
+}
 
 // World is a running lab.
 type World struct {
@@ -56,6 +64,8 @@ type World struct {
 	SMTP map[netip.Addr]*smtplab.Server
 	// DKIMKey signs as SenderDomain with selector DKIMSelector.
 	DKIMKey ed25519.PrivateKey
+	// HTTPS serves the MTA-STS policies (dial it with HTTPS.DialContext).
+	HTTPS *httpslab.Server
 
 	mu      sync.Mutex
 	closers []func() error
@@ -114,6 +124,15 @@ func Start(opts Options) (w *World, err error) {
 	if err := w.startSMTP(scs, opts); err != nil {
 		return nil, err
 	}
+	if w.HTTPS, err = httpslab.Start(w.CA, ClientIP+":0"); err != nil {
+		return nil, fmt.Errorf("lab: https: %w", err)
+	}
+	w.onClose(w.HTTPS.Close)
+	for _, sc := range scs {
+		if sc.Policy != "" {
+			w.HTTPS.SetPolicy("mta-sts."+sc.Domain, sc.Policy)
+		}
+	}
 	return w, nil
 }
 
@@ -129,6 +148,10 @@ func (w *World) addZones(scs []Scenario) error {
 		ClientName + ". 300 IN TXT \"v=spf1 a -all\"",
 		"_dmarc." + SenderDomain + ". 300 IN TXT \"v=DMARC1; p=reject; rua=mailto:dmarc@" + SenderDomain + "\"",
 		WeakDomain + ". 300 IN MX 10 mx.ok.lab.test.",
+		// The lab block list: its RFC 5782 §5 test entry 127.0.0.2 is listed,
+		// 127.0.0.1 (the lab client) is not.
+		"2.0.0.127." + BlockList + ". 300 IN A 127.0.0.2",
+		"2.0.0.127." + BlockList + ". 300 IN TXT \"test entry of the lab block list\"",
 	}
 	if err := w.DNS.AddRR(rr...); err != nil {
 		return fmt.Errorf("lab: zone: %w", err)

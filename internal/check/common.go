@@ -1,0 +1,132 @@
+// Package check is the orchestrator of `mxprobe dns` and `mxprobe check`: it
+// runs the individual checks concurrently (wall time approaches the longest
+// chain of dependent lookups), collects their typed results and findings,
+// and derives the verdict. It never prints; see render.go for the text form.
+package check
+
+import (
+	"context"
+	"net/netip"
+	"sync"
+	"time"
+
+	"github.com/mxprobe/mxprobe/internal/dane"
+	"github.com/mxprobe/mxprobe/internal/iprev"
+	"github.com/mxprobe/mxprobe/internal/mx"
+	"github.com/mxprobe/mxprobe/internal/report"
+	"github.com/mxprobe/mxprobe/internal/resolver"
+)
+
+// SchemaVersion of the JSON reports (see docs/json.md and
+// docs/schema/*.json). Bump only for incompatible changes.
+const SchemaVersion = 1
+
+// Tool identifies the program in reports.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// MXLookup is the outcome of the MX resolution of the target domain.
+type MXLookup struct {
+	Status    mx.Status       `json:"status"`
+	DNSStatus resolver.Status `json:"dns_status"`
+	Authentic bool            `json:"authentic"`
+	NullMixed bool            `json:"null_mixed,omitempty"`
+	Error     string          `json:"error,omitempty"`
+}
+
+// MXHost is one mail exchanger of the target with its addresses.
+type MXHost struct {
+	Host       string          `json:"host"`
+	Preference uint16          `json:"preference"`
+	Implicit   bool            `json:"implicit,omitempty"`
+	IPLiteral  bool            `json:"ip_literal,omitempty"`
+	CNAMEs     []string        `json:"cnames,omitempty"`
+	AStatus    resolver.Status `json:"a_status,omitempty"`
+	AAAAStatus resolver.Status `json:"aaaa_status,omitempty"`
+	Error      string          `json:"error,omitempty"`
+	Addresses  []*MXAddress    `json:"addresses"`
+	// DANE is the TLSA lookup of _25._tcp.<host> (and, after a dialogue,
+	// its match against the live certificate chain).
+	DANE *dane.Result `json:"dane,omitempty"`
+}
+
+// MXAddress is one address of an MX host.
+type MXAddress struct {
+	IP netip.Addr `json:"ip"`
+	// PTR is the rDNS / FCrDNS (iprev) result of the address.
+	PTR *iprev.Result `json:"ptr,omitempty"`
+	// SMTP fields are filled by `check` (see check.go).
+	smtpFields
+}
+
+func hostsFrom(res mx.Result) []*MXHost {
+	out := make([]*MXHost, 0, len(res.Hosts))
+	for _, h := range res.Hosts {
+		mh := &MXHost{Host: h.Name, Preference: h.Preference, Implicit: h.Implicit, IPLiteral: h.IPLiteral,
+			CNAMEs: h.CNAMEs, AStatus: h.AStatus, AAAAStatus: h.AAAAStatus, Error: h.Error, Addresses: []*MXAddress{}}
+		for _, ip := range h.IPs {
+			mh.Addresses = append(mh.Addresses, &MXAddress{IP: ip})
+		}
+		out = append(out, mh)
+	}
+	return out
+}
+
+// group runs functions concurrently and waits for all.
+type group struct{ wg sync.WaitGroup }
+
+func (g *group) Go(f func()) {
+	g.wg.Add(1)
+	go func() { defer g.wg.Done(); f() }()
+}
+func (g *group) Wait() { g.wg.Wait() }
+
+// collector gathers findings from concurrent checks.
+type collector struct {
+	mu         sync.Mutex
+	fs         []report.Finding
+	incomplete bool
+}
+
+func (c *collector) add(fs ...report.Finding) {
+	c.mu.Lock()
+	c.fs = append(c.fs, fs...)
+	c.mu.Unlock()
+}
+
+func (c *collector) setIncomplete() {
+	c.mu.Lock()
+	c.incomplete = true
+	c.mu.Unlock()
+}
+
+// lookupDANE starts TLSA lookups for every MX host as soon as the MX
+// records are known, in parallel with the address lookups of mx.Resolve (the
+// resolver de-duplicates the shared MX query).
+func lookupDANE(ctx context.Context, r resolver.Lookuper, domain string, port int) map[string]*dane.Result {
+	a := r.Lookup(ctx, domain, resolver.TypeMX)
+	out := map[string]*dane.Result{}
+	if a.Status != resolver.StatusOK {
+		return out
+	}
+	var mu sync.Mutex
+	var g group
+	for _, m := range a.MX {
+		host := m.Host
+		if host == "." || host == "" {
+			continue
+		}
+		g.Go(func() {
+			res := dane.Lookup(ctx, r, host, port)
+			mu.Lock()
+			out[host] = &res
+			mu.Unlock()
+		})
+	}
+	g.Wait()
+	return out
+}
+
+func since(t time.Time) float64 { return float64(time.Since(t).Microseconds()) / 1000 }

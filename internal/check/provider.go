@@ -1,0 +1,157 @@
+package check
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/mxprobe/mxprobe/internal/i18n"
+	"github.com/mxprobe/mxprobe/internal/iprev"
+	"github.com/mxprobe/mxprobe/internal/provider"
+	"github.com/mxprobe/mxprobe/internal/report"
+	"github.com/mxprobe/mxprobe/internal/smtpprobe"
+	"github.com/mxprobe/mxprobe/internal/spf"
+)
+
+// ProviderInfo is the operator behind the destination's MX (`provider{}`),
+// with its guidance rendered in the report's language.
+type ProviderInfo struct {
+	Name     string `json:"name"`
+	Kind     string `json:"kind,omitempty"`
+	Display  string `json:"display"`
+	Evidence string `json:"evidence,omitempty"`
+	// SilentDropKnown: this operator is known to accept with 250 and then
+	// discard mail of senders it distrusts, without a bounce.
+	SilentDropKnown bool            `json:"silent_drop_known"`
+	Guidance        []GuidanceEntry `json:"guidance,omitempty"`
+}
+
+// GuidanceEntry is one pointer to the operator's own help (form, portal, docs).
+type GuidanceEntry struct {
+	Title string `json:"title"`
+	URL   string `json:"url,omitempty"`
+	Text  string `json:"text"`
+}
+
+// IDProvider is the informational finding naming the operator.
+const IDProvider = "provider.identified"
+
+func init() {
+	report.Register(report.Def{ID: IDProvider, Severity: report.Info,
+		Title: i18n.T("Destination operator recognised", "Betreiber des Ziels erkannt"),
+		Advice: i18n.T("Use the operator's own channels listed in the report (postmaster pages, delisting forms, feedback programmes).",
+			"Nutzen Sie die eigenen Kanäle des Betreibers aus dem Bericht (Postmaster-Seiten, Delisting-Formulare, Feedback-Programme).")})
+}
+
+// identifyProvider recognises the operator from the MX names first, then
+// from the banners and replies of the dialogue.
+func identifyProvider(rep *Report, o Options) *ProviderInfo {
+	var info provider.Info
+	found := false
+	for _, h := range rep.MX {
+		if info, found = provider.Identify(h.Host, ""); found {
+			break
+		}
+	}
+	if !found || info.Kind == "" {
+		var text strings.Builder
+		for _, h := range rep.MX {
+			for _, a := range h.Addresses {
+				if a.SMTP == nil {
+					continue
+				}
+				for _, r := range a.SMTP.Replies {
+					text.WriteString(r.Text)
+					text.WriteByte('\n')
+				}
+			}
+		}
+		host := ""
+		if found {
+			host = strings.TrimPrefix(info.Evidence, "mx:")
+		}
+		if i2, ok := provider.Identify(host, text.String()); ok {
+			info, found = i2, true
+		}
+	}
+	if !found {
+		return nil
+	}
+	p := &ProviderInfo{Name: info.Name, Kind: info.Kind, Display: info.Display, Evidence: info.Evidence,
+		// Microsoft's consumer service (outlook.com, hotmail.com, live.*) is
+		// the documented case of accept-then-discard (see issue background
+		// and Outlook.com postmaster "Troubleshooting").
+		SilentDropKnown: info.Name == provider.Microsoft && info.Kind == provider.KindConsumer}
+	for _, g := range info.Guidance {
+		p.Guidance = append(p.Guidance, GuidanceEntry{Title: g.Title.In(o.Lang), URL: g.URL, Text: g.Text.In(o.Lang)})
+	}
+	return p
+}
+
+// providerFindings names the operator and, for operators that discard
+// silently, weighs the sender-side risk factors (silentdrop.risk).
+func providerFindings(rep *Report, o Options) []report.Finding {
+	p := rep.Provider
+	if p == nil {
+		return nil
+	}
+	var ev []string
+	for _, g := range p.Guidance {
+		if g.URL != "" {
+			ev = append(ev, g.Title+": "+g.URL)
+		}
+	}
+	out := []report.Finding{report.New(IDProvider, report.Detailf("%s (%s).", "%s (%s).", p.Display, p.Evidence), ev...)}
+	if !p.SilentDropKnown {
+		return out
+	}
+	factors := riskFactors(rep)
+	if len(factors) == 0 {
+		return out
+	}
+	en := make([]string, len(factors))
+	de := make([]string, len(factors))
+	for i, f := range factors {
+		en[i], de[i] = f.EN, f.DE
+	}
+	out = append(out, report.New(IDSilentDropRisk, i18n.T(
+		fmt.Sprintf("%s is known to discard mail silently, and this sender shows risk factors: %s.", p.Display, strings.Join(en, "; ")),
+		fmt.Sprintf("%s verwirft Mail bekanntermaßen still, und dieser Absender zeigt Risikofaktoren: %s.", p.Display, strings.Join(de, "; ")))))
+	return out
+}
+
+// riskFactors lists what makes a receiver distrust this sender.
+func riskFactors(rep *Report) []i18n.Text {
+	var out []i18n.Text
+	s := rep.Sender
+	if s.PTR != nil {
+		switch {
+		case s.PTR.Result != iprev.StatusPass:
+			out = append(out, i18n.T("no forward-confirmed rDNS", "kein vorwärts bestätigtes Reverse-DNS"))
+		default:
+			if _, generic := s.PTR.Generic(); generic {
+				out = append(out, i18n.T("generic-looking PTR name", "generisch wirkender PTR-Name"))
+			}
+		}
+	}
+	if s.SPF != nil && s.SPF.Status != spf.Pass {
+		out = append(out, i18n.T("SPF "+string(s.SPF.Status), "SPF "+string(s.SPF.Status)))
+	}
+	if s.DKIM != nil && len(s.DKIM.Found) == 0 {
+		out = append(out, i18n.T("no DKIM key found", "kein DKIM-Schlüssel gefunden"))
+	}
+	if s.DMARC != nil && s.DMARC.Record == nil {
+		out = append(out, i18n.T("no DMARC record", "kein DMARC-Eintrag"))
+	}
+	if s.DNSBL != nil && len(s.DNSBL.Listed()) > 0 {
+		out = append(out, i18n.T("IP on a block list", "IP auf einer Sperrliste"))
+	}
+	for _, h := range rep.MX {
+		for _, a := range h.Addresses {
+			if a.AcceptAllTest != nil && a.AcceptAllTest.RcptOutcome() == smtpprobe.RcptAccepted {
+				out = append(out, i18n.T("the MX accepts every recipient at RCPT", "der MX nimmt bei RCPT jeden Empfänger an"))
+				return out
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,79 @@
+package cli
+
+import (
+	"context"
+	"crypto/x509"
+	"fmt"
+	"time"
+
+	"github.com/mxprobe/mxprobe/internal/dnsbl"
+	"github.com/mxprobe/mxprobe/internal/exitcode"
+	"github.com/mxprobe/mxprobe/internal/lab"
+	"github.com/mxprobe/mxprobe/internal/mtasts"
+	"github.com/mxprobe/mxprobe/internal/resolver"
+)
+
+// runEnv is what a network command works with: the resolver and, with
+// --lab, an in-process lab whose DNS, SMTP port, CA and block list replace
+// the real network's.
+type runEnv struct {
+	Resolver   *resolver.Resolver
+	Lab        *lab.World
+	RootCAs    *x509.CertPool
+	Port       int
+	Fetcher    *mtasts.Fetcher
+	DNSBLZones []dnsbl.Zone
+	// HELO and From are defaults for the lab (the lab's client identity).
+	HELO, From string
+}
+
+func (e *runEnv) Close() {
+	if e.Lab != nil {
+		e.Lab.Close()
+	}
+}
+
+// labOptions lets tests start the lab with short delays.
+var labOptions = lab.Options{}
+
+// setup builds the environment of one command run.
+func (g *Globals) setup() (*runEnv, error) {
+	env := &runEnv{Port: 25}
+	if g.Lab {
+		w, err := lab.Start(labOptions)
+		if err != nil {
+			return nil, fmt.Errorf("starting the lab: %w", err)
+		}
+		env.Lab = w
+		r, err := resolver.New(resolver.Config{Servers: []string{w.DNSAddr()}, Timeout: 2 * time.Second, Attempts: 1})
+		if err != nil {
+			w.Close()
+			return nil, err
+		}
+		env.Resolver = r
+		env.RootCAs = w.CA.Pool
+		env.Port = int(w.SMTPPort)
+		env.Fetcher = &mtasts.Fetcher{Resolver: r, RootCAs: w.CA.Pool, Dial: w.HTTPS.DialContext}
+		env.DNSBLZones = lab.DNSBLZones()
+		env.HELO = lab.ClientName
+		env.From = "postmaster@" + lab.SenderDomain
+		return env, nil
+	}
+	for _, s := range g.Resolvers {
+		if _, err := resolver.NormalizeServer(s); err != nil {
+			return nil, exitcode.UsageError("invalid --resolver %q: %v", s, err)
+		}
+	}
+	r, err := resolver.Default(g.Resolvers)
+	if err != nil {
+		return nil, exitcode.WithCode(exitcode.Incomplete, fmt.Errorf("no usable DNS resolver: %w", err))
+	}
+	env.Resolver = r
+	env.Fetcher = &mtasts.Fetcher{Resolver: r}
+	return env, nil
+}
+
+// withTimeout applies the global --timeout to ctx.
+func (g *Globals) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, g.Timeout)
+}
