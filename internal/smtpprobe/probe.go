@@ -151,8 +151,10 @@ type Result struct {
 	// Replies lists every reply in order.
 	Replies []Reply `json:"replies"`
 	// Rcpt is the reply to RCPT TO, when one was received after an
-	// accepted MAIL FROM.
-	Rcpt *Reply `json:"rcpt,omitempty"`
+	// accepted MAIL FROM; RcptAtMS is when it was complete, counted from
+	// the start of the probe (the dialogue's critical path up to RCPT).
+	Rcpt     *Reply  `json:"rcpt,omitempty"`
+	RcptAtMS float64 `json:"rcpt_at_ms,omitempty"`
 
 	// Anomalies are tolerated deviations from RFC 5321 (bare LF, control or
 	// 8-bit bytes in replies, no reply to QUIT …).
@@ -295,8 +297,8 @@ type prober struct {
 
 func (p *prober) run() {
 	if err := p.prepare(); err != nil {
-		p.fail(PhaseConnect, err)
-		p.res.Error.Class = ClassInvalid
+		p.res.Error = &Error{Class: ClassInvalid, Phase: PhaseConnect, Detail: err.Error(), err: err}
+		p.tr.add(DirEvent, "error: "+string(ClassInvalid)+": "+err.Error())
 		return
 	}
 	if !p.connect() {
@@ -764,6 +766,7 @@ func (p *prober) transaction() bool {
 	}
 	r := *rrep
 	res.Rcpt = &r
+	res.RcptAtMS = ms(time.Since(res.StartedAt))
 	if rrep.Code == 421 {
 		p.reject(PhaseRCPT, rrep)
 		return false

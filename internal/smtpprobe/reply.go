@@ -165,6 +165,9 @@ func (rr *replyReader) read() (*Reply, error) {
 			return nil, err
 		}
 		rr.seen(raw, false)
+		if len(raw) > 512 && rr.anomaly != nil {
+			rr.anomaly("reply line longer than 512 octets (RFC 5321 §4.5.3.1.5)")
+		}
 		total += len(raw)
 		if total > rr.lim.MaxReplyBytes {
 			return nil, &ProtocolError{Err: ErrReplyTooLarge}

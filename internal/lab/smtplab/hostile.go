@@ -142,9 +142,14 @@ func (h *rawConn) serve() {
 		case "HELO":
 			reply = "250 " + sc.hostname() + "\r\n"
 		case "STARTTLS":
-			if !h.tlsKind() {
-				reply = "454 4.7.0 TLS not available\r\n"
+			if !h.tlsKind() || sc.Hostile == HostileSTARTTLS454 {
+				reply = "454 4.7.0 TLS not available due to local problem\r\n"
 				break
+			}
+			if sc.Hostile == HostileSTARTTLSInjection {
+				_ = h.writeString("220 2.0.0 Ready to start TLS\r\n250-injected\r\n250 before TLS\r\n")
+				h.drain()
+				return
 			}
 			if err := h.writeString("220 2.0.0 Ready to start TLS\r\n"); err != nil {
 				return
@@ -173,7 +178,7 @@ func (h *rawConn) serve() {
 
 func (h *rawConn) tlsKind() bool {
 	k := h.s.sc.Hostile
-	return k == HostileTLSHandshakeFail || k == HostileTLSGarbage
+	return k == HostileTLSHandshakeFail || k == HostileTLSGarbage || k == HostileSTARTTLSInjection || k == HostileSTARTTLS454
 }
 
 // misbehaves reports whether the kind acts at a Step (others act at connect

@@ -109,6 +109,13 @@ const (
 	// HostileTLSGarbage offers STARTTLS, answers 220 and then sends bytes
 	// that are not TLS.
 	HostileTLSGarbage Hostile = "tls_garbage"
+	// HostileSTARTTLSInjection sends plaintext right behind its 220 to
+	// STARTTLS, in the same write (the response injection of CVE-2011-0411
+	// and its relatives).
+	HostileSTARTTLSInjection Hostile = "starttls_injection"
+	// HostileSTARTTLS454 offers STARTTLS and answers it with 454; the rest
+	// of the dialogue works in plaintext.
+	HostileSTARTTLS454 Hostile = "starttls_454"
 )
 
 // Step names the point of the dialogue where a Hostile reply is given.
