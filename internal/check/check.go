@@ -477,3 +477,11 @@ func mxFindingsForDelivery(res mx.Result) []report.Finding {
 	}
 	return out
 }
+
+// Failed is the report of a target that could not be checked at all (bulk
+// mode reports it in place and goes on).
+func Failed(input, version string, err error) *Report {
+	return &Report{SchemaVersion: SchemaVersion, Tool: Tool{"mxprobe", version}, Command: "check",
+		Target: Target{Input: input}, StartedAt: time.Now().UTC(), Verdict: report.VerdictIncomplete,
+		Error: err.Error(), MXLookup: MXLookup{Status: mx.StatusInvalid}, MX: []*MXHost{}}
+}

@@ -70,11 +70,11 @@ func (r *Report) RenderText(w io.Writer, o TextOptions) {
 	if r.Provider != nil {
 		fmt.Fprintf(w, "  %s %s\n", tr(l, "Operator:", "Betreiber:"), r.Provider.Display)
 		for _, g := range r.Provider.Guidance {
-			line := "· " + g.Title
+			line := g.Title
 			if g.URL != "" {
 				line += ": " + g.URL
 			}
-			fmt.Fprintln(w, render.Wrap(line, render.Width, "    "))
+			fmt.Fprintln(w, render.WrapHang(line, render.Width, "    · ", "      "))
 		}
 	}
 
@@ -85,7 +85,7 @@ func (r *Report) RenderText(w io.Writer, o TextOptions) {
 		fmt.Fprintf(w, "  IP %s %s\n", s.IP, st.Dim("("+ipSourceText(s.IPSource, l)+")"))
 	}
 	if s.PTR != nil {
-		fmt.Fprintf(w, "  PTR %s\n", ptrText(s.PTR.Result, s.PTR.Host, namesOf(s.PTR), l))
+		fmt.Fprintln(w, render.WrapHang("PTR "+ptrText(s.PTR.Result, s.PTR.Host, namesOf(s.PTR), l), render.Width, "  ", "      "))
 	}
 	if s.HELO != "" {
 		match := tr(l, "matches the PTR", "passt zum PTR")
@@ -125,7 +125,7 @@ func (r *Report) RenderText(w io.Writer, o TextOptions) {
 	for _, h := range r.MX {
 		for _, a := range h.Addresses {
 			if a.SMTP != nil && a.SMTP.TLS != nil {
-				fmt.Fprintf(w, "  %s: %s\n", h.Host, tlsLine(a.SMTP.TLS, l))
+				fmt.Fprintln(w, render.WrapHang(h.Host+": "+tlsLine(a.SMTP.TLS, l), render.Width, "  ", "      "))
 			} else if a.SMTP != nil && a.SMTP.Extensions != nil && !a.SMTP.Extensions.STARTTLS {
 				fmt.Fprintf(w, "  %s: %s\n", h.Host, tr(l, "no STARTTLS", "kein STARTTLS"))
 			}
@@ -237,18 +237,18 @@ func writeMXHost(w io.Writer, h *MXHost, l i18n.Lang, st render.Styler) {
 		fmt.Fprintln(w, render.Wrap(h.Error, render.Width, "      "))
 	}
 	for _, a := range h.Addresses {
-		line := "      " + a.IP.String()
+		line := a.IP.String()
 		if a.PTR != nil {
 			line += "  PTR " + ptrText(a.PTR.Result, a.PTR.Host, namesOf(a.PTR), l)
 		}
-		fmt.Fprintln(w, line)
+		fmt.Fprintln(w, render.WrapHang(line, render.Width, "      ", "        "))
 		if a.SMTP != nil {
 			fmt.Fprintln(w, render.Wrap(smtpLine(a.SMTP, l), render.Width, "        "))
 		} else if h.Addresses != nil && !a.Tried {
 			fmt.Fprintln(w, st.Dim("        "+tr(l, "not tried", "nicht versucht")))
 		}
 		if a.AcceptAllTest != nil && a.AcceptAllTest.Rcpt != nil {
-			fmt.Fprintln(w, render.Wrap(fmt.Sprintf("%s <%s>: %s", tr(l, "accept-all test", "Catch-all-Test"), a.AcceptAllTest.RcptTo, a.AcceptAllTest.Rcpt.Line()), render.Width, "        "))
+			fmt.Fprintln(w, render.Wrap(fmt.Sprintf("%s <%s>: %s", tr(l, "accept-all test", "Catch-all-Test"), a.AcceptAllTest.RcptTo, oneLine(a.AcceptAllTest.Rcpt.Line(), 60)), render.Width, "        "))
 		}
 	}
 }

@@ -226,8 +226,7 @@ func checkBulk(cmd *cobra.Command, g *Globals, o *checkOptions, base check.Optio
 				opt := base
 				tgt, err := check.ParseTarget(t)
 				if err != nil {
-					s.rep = &check.Report{SchemaVersion: check.SchemaVersion, Command: "check", Target: check.Target{Input: t},
-						Verdict: report.VerdictIncomplete, Error: err.Error(), Findings: []report.Localized{}}
+					s.rep = check.Failed(t, base.Version, err)
 					return
 				}
 				opt.Target = tgt

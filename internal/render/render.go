@@ -163,3 +163,10 @@ func Findings(w io.Writer, st Styler, fs []report.Localized, lang i18n.Lang, ver
 		}
 	}
 }
+
+// WrapHang wraps text like Wrap but with a different prefix for the first
+// line (a hanging indent, e.g. "  · " then "    ").
+func WrapHang(text string, width int, first, rest string) string {
+	w := Wrap(text, width-utf8.RuneCountInString(first)+utf8.RuneCountInString(rest), rest)
+	return first + strings.TrimPrefix(w, rest)
+}
