@@ -173,6 +173,9 @@ func TestLookup(t *testing.T) {
 	if d := res.Verify(p.other); d.Matched {
 		t.Fatalf("verify other key: %+v", d)
 	}
+	if m := checkJSON(t, res); m["status"] != "usable" || m["verification"].(map[string]any)["matched"] != false {
+		t.Fatalf("JSON %v", m)
+	}
 	f := Findings(res)
 	if len(f) != 1 || f[0].ID != FindingMismatch {
 		t.Fatalf("findings after mismatch %+v", f)

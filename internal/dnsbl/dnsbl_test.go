@@ -86,6 +86,9 @@ func TestListedAndDecoded(t *testing.T) {
 	if res.Status != StatusListed {
 		t.Fatalf("status %s: %+v", res.Status, res)
 	}
+	if m := checkJSON(t, res); m["status"] != "listed" {
+		t.Fatalf("JSON %v", m)
+	}
 	z := res.Zones[0]
 	if z.Status != StatusListed || z.Health != HealthOK || len(z.Listings) != 2 {
 		t.Fatalf("zone %+v", z)

@@ -90,6 +90,9 @@ func TestCheck(t *testing.T) {
 	}
 	for _, c := range cases {
 		res := Check(context.Background(), r, netip.MustParseAddr(c.ip))
+		if m := checkJSON(t, res); m["result"] != string(c.result) {
+			t.Errorf("%s: JSON result %v", c.ip, m["result"])
+		}
 		if res.Result != c.result || res.Host != c.host {
 			t.Errorf("%s: result %s host %q, want %s %q (%+v)", c.ip, res.Result, res.Host, c.result, c.host, res)
 		}

@@ -101,6 +101,9 @@ func TestEnforceAndMXMismatch(t *testing.T) {
 	if res.ParsedRecord.ID != "20260101T000000" || res.Fetch.StatusCode != 200 || res.Fetch.RemoteAddr != w.https.Addr() {
 		t.Fatalf("record/fetch %+v %+v", res.ParsedRecord, res.Fetch)
 	}
+	if m := checkJSON(t, res); m["status"] != "valid" || m["policy"].(map[string]any)["mode"] != "enforce" {
+		t.Fatalf("JSON %v", m)
+	}
 	fs := ids(Findings(res))
 	if _, ok := fs[FindingOK]; !ok || len(fs) != 1 {
 		t.Fatalf("findings %v", fs)

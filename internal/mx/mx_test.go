@@ -223,6 +223,9 @@ func TestCNAMEAndBadTargets(t *testing.T) {
 	if res.Status != StatusOK || len(res.Hosts) != 4 {
 		t.Fatalf("%+v", res)
 	}
+	if m := checkJSON(t, res); m["status"] != "ok" || len(m["hosts"].([]any)) != 4 {
+		t.Fatalf("JSON %v", m)
+	}
 	h := res.Hosts[0]
 	if h.Name != "mail.alias.test" || len(h.CNAMEs) == 0 || !h.Usable() {
 		t.Fatalf("CNAME host %+v", h)

@@ -58,6 +58,9 @@ func TestCheck(t *testing.T) {
 	}
 	for _, c := range cases {
 		res := Check(context.Background(), r, c.domain)
+		if m := checkJSON(t, res); m["status"] != string(c.status) {
+			t.Errorf("%s: JSON status %v", c.domain, m["status"])
+		}
 		if res.Status != c.status || (c.err == nil) != (res.Err == nil) || c.err != nil && !errors.Is(res.Err, c.err) {
 			t.Errorf("%s: status %s err %v, want %s %v", c.domain, res.Status, res.Err, c.status, c.err)
 			continue

@@ -195,9 +195,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-t.C:
 		case <-r.Context().Done():
-			return
+			// Drop the connection without an answer (never an empty 200).
+			panic(http.ErrAbortHandler)
 		case <-s.closing:
-			// Drop the connection without an answer (no empty 200).
 			panic(http.ErrAbortHandler)
 		}
 	}
