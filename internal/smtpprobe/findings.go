@@ -430,6 +430,15 @@ func tlsFindings(r *Result, t *TLSInfo, o FindingsOptions) []report.Finding {
 		out = append(out, report.New(IDTLSCertInvalid,
 			report.Detailf("The certificate of %s does not verify: %s.", "Das Zertifikat von %s lässt sich nicht prüfen: %s.", who, t.VerifyError), ev...))
 	}
+	if t.DANE != nil && t.DANE.Status == DANEMatched {
+		// RFC 7672 §3.1.1: with a matching DANE-EE record PKIX trust, names
+		// and dates do not matter to DANE senders; other senders still care.
+		for i := range out {
+			if out[i].ID == IDTLSCertInvalid || out[i].ID == IDTLSSelfSigned {
+				out[i] = out[i].WithSeverity(report.Info)
+			}
+		}
+	}
 	if r.Host != "" && !t.NameMatch {
 		names := ""
 		if len(t.Chain) > 0 {

@@ -77,7 +77,9 @@ type Options struct {
 
 	// RootCAs verifies the server certificate; nil means the system roots.
 	RootCAs *x509.CertPool
-	// TLSA records of _25._tcp.<Host> for DANE (RFC 7672), if any.
+	// TLSA records of _25._tcp.<Host> for DANE (RFC 7672), if any. Pass
+	// only records from a DNSSEC-authenticated answer (dane.Result.Usable);
+	// the match result lands in Result.TLS.DANE.
 	TLSA []resolver.TLSA
 	// NoSTARTTLS skips STARTTLS even when offered.
 	NoSTARTTLS bool

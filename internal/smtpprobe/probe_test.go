@@ -2,6 +2,7 @@ package smtpprobe
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/mxprobe/mxprobe/internal/lab/smtplab"
 	"github.com/mxprobe/mxprobe/internal/lab/tlslab"
 	"github.com/mxprobe/mxprobe/internal/report"
+	"github.com/mxprobe/mxprobe/internal/resolver"
 )
 
 const mxName = "mx.lab.test"
@@ -740,5 +742,35 @@ func TestResultJSONShape(t *testing.T) {
 	}
 	if _, ok := m["banner"].(map[string]any)["delay_ms"]; !ok {
 		t.Error("banner.delay_ms missing")
+	}
+}
+
+func TestDANEMatch(t *testing.T) {
+	sc := cert(t, smtplab.CertSelfSigned)
+	s := startLab(t, *sc)
+	leaf := sc.TLSCert.Leaf
+	spki := sha256.Sum256(leaf.RawSubjectPublicKeyInfo)
+	good := resolver.TLSA{Usage: 3, Selector: 1, MatchingType: 1, Data: spki[:]}
+	bad := resolver.TLSA{Usage: 3, Selector: 1, MatchingType: 1, Data: make([]byte, 32)}
+
+	o := testOptions(s)
+	o.TLSA = []resolver.TLSA{bad, good}
+	r := run(t, s, o)
+	wantDone(t, r)
+	if d := r.TLS.DANE; d == nil || d.Status != DANEMatched || d.Records != 2 || d.Usage != 3 {
+		t.Fatalf("dane %+v", r.TLS.DANE)
+	}
+	fs := wantFindings(t, r, IDTLSSelfSigned)
+	if f := hasFinding(fs, IDTLSSelfSigned); f.Severity != report.Info {
+		t.Fatalf("self-signed with DANE match: %s", f.Severity)
+	}
+
+	o.TLSA = []resolver.TLSA{bad}
+	r = run(t, s, o)
+	if d := r.TLS.DANE; d == nil || d.Status != DANEMismatch || d.Reason == "" {
+		t.Fatalf("dane %+v", r.TLS.DANE)
+	}
+	if f := hasFinding(wantFindings(t, r, IDTLSSelfSigned), IDTLSSelfSigned); f.Severity != report.Warn {
+		t.Fatalf("self-signed without DANE: %s", f.Severity)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mxprobe/mxprobe/internal/dane"
 	"github.com/mxprobe/mxprobe/internal/resolver"
 )
 
@@ -62,21 +63,17 @@ type CertInfo struct {
 
 // DANE match states.
 const (
-	DANEMatched    = "matched"
-	DANEMismatch   = "mismatch"
-	DANENotChecked = "not_checked"
+	DANEMatched  = "matched"
+	DANEMismatch = "mismatch"
 )
 
-// DANEInfo is the outcome of matching TLSA records against the live chain.
+// DANEInfo is the outcome of matching the TLSA records given in
+// Options.TLSA against the live chain (RFC 7672 §3.1, internal/dane).
 type DANEInfo struct {
-	Status  string `json:"status"` // matched, mismatch, not_checked
+	Status  string `json:"status"` // matched or mismatch
 	Records int    `json:"records"`
-	Detail  string `json:"detail,omitempty"`
+	dane.MatchDetail
 }
-
-// daneMatch matches TLSA records against the chain; nil until internal/dane
-// is wired in (see inspectTLS).
-var daneMatch func(records []resolver.TLSA, chain []*x509.Certificate) (bool, string)
 
 func inspectTLS(st tls.ConnectionState, host string, roots *x509.CertPool, tlsa []resolver.TLSA, now time.Time) *TLSInfo {
 	info := &TLSInfo{
@@ -112,14 +109,16 @@ func inspectTLS(st tls.ConnectionState, host string, roots *x509.CertPool, tlsa 
 		info.NameMatch = leaf.VerifyHostname(strings.TrimSuffix(host, ".")) == nil
 	}
 	if len(tlsa) > 0 {
-		info.DANE = &DANEInfo{Records: len(tlsa), Status: DANENotChecked,
-			Detail: "TODO: DANE matching waits for internal/dane (dane.Match)"}
-		if daneMatch != nil {
-			ok, why := daneMatch(tlsa, chain)
-			info.DANE.Status, info.DANE.Detail = DANEMismatch, why
-			if ok {
-				info.DANE.Status = DANEMatched
-			}
+		// RFC 7672 §3.2.2: DANE-TA(2) certificates must match the MX host
+		// name; DANE-EE(3) ignores names and dates.
+		var names []string
+		if host != "" {
+			names = []string{strings.TrimSuffix(host, ".")}
+		}
+		ok, d := dane.MatchWith(tlsa, chain, dane.MatchOptions{Names: names, Now: now})
+		info.DANE = &DANEInfo{Status: DANEMismatch, Records: len(tlsa), MatchDetail: d}
+		if ok {
+			info.DANE.Status = DANEMatched
 		}
 	}
 	return info
