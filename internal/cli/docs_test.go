@@ -46,6 +46,15 @@ func TestDocsUpToDate(t *testing.T) {
 			}
 		}
 	}
+	// The public finding-id table.
+	w, err := os.ReadFile(filepath.Join(tmp, "docs", "findings.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := os.ReadFile(filepath.Join(docsRepoRoot, "docs", "findings.md"))
+	if err != nil || !bytes.Equal(w, g) {
+		t.Errorf("docs/findings.md is stale (%v); %s", err, docsRegenerateHint)
+	}
 }
 
 // docsReadGenerated reads the generated files of one directory: everything
