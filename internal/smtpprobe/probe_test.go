@@ -774,3 +774,16 @@ func TestDANEMatch(t *testing.T) {
 		t.Fatalf("self-signed without DANE: %s", f.Severity)
 	}
 }
+
+func TestIPv6Loopback(t *testing.T) {
+	s, err := smtplab.Start("[::1]:0", smtplab.Scenario{Style: smtplab.StyleMicrosoft})
+	if err != nil {
+		t.Skip("no IPv6 loopback:", err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	r := run(t, s, testOptions(s))
+	wantDone(t, r)
+	if r.ClientIP != "::1" || r.ClientIPSource != "ehlo" || !strings.HasPrefix(r.Address, "[::1]:") {
+		t.Fatalf("client ip %q from %q, address %q", r.ClientIP, r.ClientIPSource, r.Address)
+	}
+}

@@ -186,6 +186,9 @@ type Scenario struct {
 
 	// OnMail decides the reverse path (nil result: accept).
 	OnMail func(env Envelope, from string) *smtp.SMTPError
+	// Hooks run on the session's goroutine and may be called concurrently
+	// for different sessions.
+	//
 	// OnRcpt decides a recipient (nil result: accept with 250 2.1.5). When
 	// set, Rcpt is ignored.
 	OnRcpt func(env Envelope, rcpt string) *smtp.SMTPError

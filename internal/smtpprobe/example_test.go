@@ -1,0 +1,38 @@
+package smtpprobe_test
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/mxprobe/mxprobe/internal/lab/smtplab"
+	"github.com/mxprobe/mxprobe/internal/smtpprobe"
+)
+
+// Probe one MX address up to RCPT, then turn the result into findings.
+func ExampleProbe() {
+	srv, err := smtplab.Start("127.0.0.1:0", smtplab.Scenario{Style: smtplab.StyleMicrosoft, Rcpt: smtplab.RcptRejectS3150})
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	res := smtpprobe.Probe(ctx, smtpprobe.Options{
+		Host:   "hotmail-com.olc.protection.outlook.com",
+		Addr:   srv.Addr(),
+		HELO:   "mail.example.test",
+		RcptTo: "postmaster@example.test",
+	})
+	fmt.Println(res.Phase, res.RcptOutcome(), res.Rcpt.Code, res.Rcpt.EnhancedCode)
+	fmt.Println("client IP seen by the server:", res.ClientIP, "from", res.ClientIPSource)
+	for _, f := range smtpprobe.Findings([]*smtpprobe.Result{res}, smtpprobe.FindingsOptions{DNSWorks: true}) {
+		fmt.Println(f.ID, f.Severity)
+	}
+	// Output:
+	// done rejected 550 5.7.1
+	// client IP seen by the server: 127.0.0.1 from ehlo
+	// smtp.starttls_missing warn
+	// smtp.rcpt_rejected fail
+}
