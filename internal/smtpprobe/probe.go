@@ -575,6 +575,11 @@ func (p *prober) hello(phase Phase) bool {
 		p.res.HELOFallback = true
 		p.ext = &Extensions{Keywords: []string{}}
 		p.res.Extensions = p.ext
+	case rep.Class() < 4:
+		// RFC 5321 §4.3.2: EHLO succeeds with 250 only.
+		p.fail(phase, &ProtocolError{Err: ErrUnexpected, Line: rep.Line()})
+		p.quit()
+		return false
 	default:
 		p.reject(phase, rep)
 		p.politeQuit(rep)
@@ -742,8 +747,8 @@ func (p *prober) transaction() bool {
 		rrep, ok = p.read(PhaseRCPT, "RCPT", sent, p.to.Command)
 		if mrep.Class() != 2 {
 			res.Phase = PhaseMAIL
-			p.reject(PhaseMAIL, mrep)
-			p.politeQuit(mrep)
+			res.Error = nil // a failed RCPT read matters less than the MAIL reply
+			p.mailRefused(mrep)
 			return false
 		}
 		if !ok {
@@ -754,8 +759,7 @@ func (p *prober) transaction() bool {
 			return false
 		}
 		if mrep.Class() != 2 {
-			p.reject(PhaseMAIL, mrep)
-			p.politeQuit(mrep)
+			p.mailRefused(mrep)
 			return false
 		}
 		if rrep, ok = p.command(PhaseRCPT, "RCPT", rcpt); !ok {
@@ -775,6 +779,18 @@ func (p *prober) transaction() bool {
 	}
 	p.finish(pipeline)
 	return true
+}
+
+// mailRefused stops after a non-2xx reply to MAIL FROM: 4xx/5xx is a
+// refusal, 3xx a protocol error (RFC 5321 §4.3.2: MAIL succeeds with 250).
+func (p *prober) mailRefused(rep *Reply) {
+	if rep.Class() == 3 {
+		p.fail(PhaseMAIL, &ProtocolError{Err: ErrUnexpected, Line: rep.Line()})
+		p.quit()
+		return
+	}
+	p.reject(PhaseMAIL, rep)
+	p.politeQuit(rep)
 }
 
 // finish sends RSET and QUIT; their failures are anomalies, not errors:

@@ -787,3 +787,14 @@ func TestIPv6Loopback(t *testing.T) {
 		t.Fatalf("client ip %q from %q, address %q", r.ClientIP, r.ClientIPSource, r.Address)
 	}
 }
+
+func TestUnexpectedReplyCodes(t *testing.T) {
+	s := startLab(t, smtplab.Scenario{OnMail: func(smtplab.Envelope, string) *smtp.SMTPError {
+		return &smtp.SMTPError{Code: 354, Message: "go ahead?"}
+	}})
+	r := run(t, s, testOptions(s))
+	wantError(t, r, ClassProtocol, PhaseMAIL, ErrUnexpected)
+	if ss := s.Sessions(); ss[0].Count("QUIT") != 1 {
+		t.Fatalf("commands %q", ss[0].Commands)
+	}
+}
