@@ -63,7 +63,7 @@ func ParseAcceptance(reply, ourMessageID string) Acceptance {
 	if a.EchoedMessageID != "" && ourMessageID != "" {
 		a.EchoedOurs = strings.EqualFold(strings.Trim(a.EchoedMessageID, "<>"), strings.Trim(ourMessageID, "<>"))
 	}
-	lower := strings.ToLower(text)
+	lower := asciiLower(text) // same byte offsets as text, for wordAfter
 	switch {
 	case a.Provider != "":
 	case strings.HasSuffix(strings.TrimSpace(lower), "- gsmtp"):
@@ -177,4 +177,16 @@ func ProviderOf(mxHost, rcptDomain string) string {
 		return "webde"
 	}
 	return "other"
+}
+
+// asciiLower lower-cases ASCII letters only, keeping every byte offset
+// (strings.ToLower can change the length of non-ASCII input).
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }

@@ -298,3 +298,16 @@ func TestTranscriptBounded(t *testing.T) {
 		t.Fatalf("unbounded transcript: %d lines, first %d bytes", len(ls), len(ls[0].Text))
 	}
 }
+
+func FuzzParseAcceptance(f *testing.F) {
+	f.Add("250 2.6.0 <a@b> [InternalId=1, Hostname=x] Queued mail for delivery", "<a@b>")
+	f.Add("250 Requested mail action okay, completed: id=\xff\xfeİ", "")
+	f.Add("250 2.0.0 OK x - gsmtp", "")
+	f.Fuzz(func(t *testing.T, reply, msgid string) {
+		a := ParseAcceptance(reply, msgid)
+		if len(a.QueueID) > len(reply) || len(a.InternalID) > len(reply) {
+			t.Fatal("extracted more than the input")
+		}
+		replyCodes(reply)
+	})
+}
