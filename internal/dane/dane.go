@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 
+	"golang.org/x/net/idna"
+
 	"github.com/mxprobe/mxprobe/internal/resolver"
 )
 
@@ -111,7 +113,7 @@ func Lookup(ctx context.Context, r resolver.Lookuper, host string, port int) Res
 	if port <= 0 {
 		port = 25
 	}
-	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	host = aLabel(host)
 	res := Result{Host: host, Port: port, Name: fmt.Sprintf("_%d._tcp.%s", port, host), Records: []Record{}}
 	fail := func(s Status, err error) Result {
 		res.Status, res.Err, res.Error = s, err, err.Error()
@@ -227,4 +229,14 @@ func trunc(s string) string {
 		return s[:40] + "…"
 	}
 	return s
+}
+
+// aLabel normalises a domain: trimmed, lower case, without the trailing dot,
+// Unicode labels converted to A-labels (IDNA, UTS #46) when valid.
+func aLabel(d string) string {
+	d = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(d), "."))
+	if a, err := idna.Lookup.ToASCII(d); err == nil {
+		return a
+	}
+	return d
 }

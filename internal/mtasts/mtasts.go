@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"strings"
 
+	"golang.org/x/net/idna"
+
 	"github.com/mxprobe/mxprobe/internal/resolver"
 )
 
@@ -76,7 +78,7 @@ type Result struct {
 // nil, compares the MX hosts with the policy (see CheckMX). The MX lookup
 // can run concurrently with Check: pass nil and call CheckMX afterwards.
 func Check(ctx context.Context, r resolver.Lookuper, f *Fetcher, domain string, mxHosts []string) Result {
-	domain = strings.ToLower(strings.TrimSuffix(domain, "."))
+	domain = aLabel(domain)
 	res := Result{Domain: domain, Name: "_mta-sts." + domain}
 	fail := func(s Status, err error) Result {
 		res.Status, res.Err, res.Error = s, err, err.Error()
@@ -163,4 +165,14 @@ func (r *Result) CheckMX(hosts []string) {
 			r.MXMismatched = append(r.MXMismatched, h)
 		}
 	}
+}
+
+// aLabel normalises a domain: trimmed, lower case, without the trailing dot,
+// Unicode labels converted to A-labels (IDNA, UTS #46) when valid.
+func aLabel(d string) string {
+	d = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(d), "."))
+	if a, err := idna.Lookup.ToASCII(d); err == nil {
+		return a
+	}
+	return d
 }

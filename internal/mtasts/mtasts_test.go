@@ -109,6 +109,12 @@ func TestEnforceAndMXMismatch(t *testing.T) {
 		t.Fatalf("findings %v", fs)
 	}
 
+	// Unicode domains are checked under their A-label form.
+	w.domain(t, "xn--bcher-kva.test", strings.ReplaceAll(policy, "good", "xn--bcher-kva"), "mx1.xn--bcher-kva.test")
+	if res := Check(ctx, w.r, w.f, "Bücher.test", []string{"mx1.xn--bcher-kva.test"}); res.Status != StatusValid || res.Domain != "xn--bcher-kva.test" || len(res.MXMatched) != 1 {
+		t.Fatalf("IDN: %+v", res)
+	}
+
 	// The MX lookup and the policy check can run concurrently: CheckMX later.
 	res = Check(ctx, w.r, w.f, "bad.test", nil)
 	if res.MXChecked {

@@ -74,4 +74,8 @@ func TestCheck(t *testing.T) {
 	if res.Name != "_smtp._tls.ok.test" || len(res.Parsed.RUA) != 2 || res.Parsed.RUA[1].Scheme != "https" {
 		t.Fatalf("%+v", res)
 	}
+	add("_smtp._tls.xn--bcher-kva.test", "v=TLSRPTv1; rua=mailto:tls@xn--bcher-kva.test")
+	if res := Check(context.Background(), r, "Bücher.test"); res.Status != StatusValid || res.Domain != "xn--bcher-kva.test" {
+		t.Fatalf("IDN: %+v", res)
+	}
 }

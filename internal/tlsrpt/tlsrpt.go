@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strings"
 
+	"golang.org/x/net/idna"
+
 	"github.com/mxprobe/mxprobe/internal/resolver"
 )
 
@@ -300,7 +302,7 @@ type Result struct {
 
 // Check looks up and validates the TLS-RPT record of domain (RFC 8460 §3).
 func Check(ctx context.Context, r resolver.Lookuper, domain string) Result {
-	domain = strings.ToLower(strings.TrimSuffix(domain, "."))
+	domain = aLabel(domain)
 	res := Result{Domain: domain, Name: "_smtp._tls." + domain}
 	ans := r.Lookup(ctx, res.Name, resolver.TypeTXT)
 	res.DNSStatus = ans.Status
@@ -343,4 +345,14 @@ func Check(ctx context.Context, r resolver.Lookuper, domain string) Result {
 	}
 	res.Parsed, res.Status = rec, StatusValid
 	return res
+}
+
+// aLabel normalises a domain: trimmed, lower case, without the trailing dot,
+// Unicode labels converted to A-labels (IDNA, UTS #46) when valid.
+func aLabel(d string) string {
+	d = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(d), "."))
+	if a, err := idna.Lookup.ToASCII(d); err == nil {
+		return a
+	}
+	return d
 }
