@@ -166,7 +166,8 @@ outer() {
 			# resolver asks NSD, and the host's resolv.conf is untouched.
 			mkdir -p "/etc/netns/$NS"
 			printf 'nameserver %s\noptions timeout:2 attempts:1\n' "$DNS" >"/etc/netns/$NS/resolv.conf"
-			printf '127.0.0.1 localhost\n' >"/etc/netns/$NS/hosts"
+			# No host names from files: every name, 127.0.0.1 too, comes from NSD.
+			printf '# mxprobe integration run: names come from NSD (it.test)\n' >"/etc/netns/$NS/hosts"
 			mode=netns
 		else
 			say "note: ip netns does not work here; falling back to loopback addresses on the host"
@@ -250,7 +251,7 @@ setup_world() {
 	fi
 
 	# Keys: a self-signed certificate for the MX hosts' STARTTLS, a DKIM key for sender.it.test.
-	timeout 30 openssl req -x509 -newkey rsa:2048 -nodes -days 7 -subj "/CN=mx-accept.it.test" \
+	timeout 30 openssl req -x509 -newkey rsa:2048 -nodes -days 365 -subj "/CN=mx-accept.it.test" \
 		-addext "subjectAltName=DNS:mx-accept.it.test,DNS:mx-reject.it.test,DNS:mx-grey.it.test,DNS:mx-discard.it.test,DNS:mx-junk.it.test" \
 		-keyout "$WORK/tls/mx.key" -out "$WORK/tls/mx.crt" >/dev/null 2>&1 || return 1
 	timeout 30 openssl genrsa -out "$WORK/dkim/sel.key" 2048 >/dev/null 2>&1 || return 1
@@ -415,12 +416,101 @@ test_mxprobe() {
 	test_mxprobe_logscan
 }
 
+# log_mark FILE: remember how many lines FILE has; log_since FILE MARK: the lines after it.
+log_mark() { wc -l <"$1" 2>/dev/null || echo 0; }
+log_since() { tail -n +"$(($2 + 1))" "$1" 2>/dev/null; }
+
+# expect_check NAME WANT_RC IDS NOT_IDS [PATH=VALUE...]: assertions on $WORK/out/NAME.out
+expect_check() {
+	local name=$1 want_rc=$2 ids=$3 not_ids=$4 got id pv val miss=""
+	shift 4
+	got=$("$PY" "$HELPER" findings "$WORK/out/$name.out" 2>&1 | head -n 1)
+	[ "$RC" = "$want_rc" ] || miss="$miss exit $RC (want $want_rc);"
+	for id in ${ids//,/ }; do
+		[[ ",${got#*ids=}," == *",$id,"* ]] || miss="$miss no $id;"
+	done
+	for id in ${not_ids//,/ }; do
+		[[ ",${got#*ids=}," == *",$id,"* ]] && miss="$miss unexpected $id;"
+	done
+	for pv in "$@"; do
+		val=$("$PY" "$HELPER" jget "$WORK/out/$name.out" "${pv%%=*}" 2>&1)
+		[ "$val" = "${pv#*=}" ] || miss="$miss ${pv%%=*}=$val (want ${pv#*=});"
+	done
+	if [ -z "$miss" ]; then
+		pass "$name: exit $RC, $got"
+	else
+		fail "$name" "$miss [$got] $(head -c 300 "$WORK/out/$name.err" | tr '\n' ' ')"
+	fi
+}
+
 test_mxprobe_check() {
 	if ! has_cmd check; then
 		skip "mxprobe check" "not available yet"
 		return
 	fi
-	skip "mxprobe check" "assertions not written yet"
+	local common=(check --from probe@sender.it.test --helo client.it.test --dkim-selector sel -o json)
+	local a0=mx.0.addresses.0 mark
+	mark=$(log_mark "$WORK/postfix-mx/maillog")
+
+	# The sender side is the same everywhere: FCrDNS of 127.0.0.1, SPF pass, DKIM key,
+	# DMARC p=reject. Block lists: NSD answers REFUSED for their zones, which must read
+	# as "unknown", never as "listed" or "not listed".
+	local sender_ok=rdns.ok,spf.pass,dkim.ok,dmarc.ok,dnsbl.unknown
+	local not_sender=dnsbl.listed,spf.fail,spf.none,dkim.missing,dmarc.missing,rdns.missing,rdns.not_confirmed,helo.ptr_mismatch
+
+	mxp check-accept "${common[@]}" accept.it.test
+	expect_check check-accept 0 "mx.ok,smtp.rcpt_accepted,tls.self_signed,$sender_ok" "smtp.accept_all,smtp.starttls_missing,smtp.port25_blocked,$not_sender" \
+		verdict=warn $a0.smtp.banner_host=mx-accept.it.test $a0.smtp.rcpt.code=250 $a0.smtp.rcpt.enhanced_code=2.1.5 \
+		$a0.smtp.tls.version="TLS 1.3" $a0.smtp.tls.name_match=true $a0.ptr.result=pass \
+		$a0.accept_all_test.rcpt.code=550 $a0.accept_all_test.rcpt.enhanced_code=5.1.1 \
+		sender.ip=127.0.0.1 sender.spf.result=pass
+	mxp check-reject "${common[@]}" reject.it.test
+	expect_check check-reject 1 "smtp.rcpt_rejected,$sender_ok" "smtp.rcpt_accepted,$not_sender" \
+		verdict=fail $a0.smtp.rcpt.code=550 $a0.smtp.rcpt.enhanced_code=5.7.1
+	mxp check-grey "${common[@]}" grey.it.test
+	expect_check check-grey 0 "smtp.rcpt_deferred" "smtp.rcpt_accepted,smtp.rcpt_rejected" \
+		verdict=warn $a0.smtp.rcpt.code=450 $a0.smtp.rcpt.enhanced_code=4.7.1
+	mxp check-grey-failon-warn "${common[@]}" --fail-on warn grey.it.test
+	expect_check check-grey-failon-warn 1 "smtp.rcpt_deferred" ""
+	# Postfix DISCARD matches any local part: accepted, and accept-all (a 250 proves nothing).
+	mxp check-discard "${common[@]}" discard.it.test
+	expect_check check-discard 0 "smtp.rcpt_accepted,smtp.accept_all" "smtp.rcpt_rejected" \
+		$a0.smtp.rcpt.code=250 $a0.accept_all_test.rcpt.code=250
+	mxp check-junk-address "${common[@]}" seed@junk.it.test
+	expect_check check-junk-address 0 "smtp.rcpt_accepted" "smtp.accept_all" \
+		$a0.smtp.rcpt_to=seed@junk.it.test $a0.smtp.banner_host=mx-junk.it.test
+	mxp check-nullmx "${common[@]}" nullmx.it.test
+	expect_check check-nullmx 1 "mx.null" "smtp.rcpt_accepted"
+	mxp check-nxdomain "${common[@]}" nothere.it.test
+	expect_check check-nxdomain 1 "mx.nxdomain" "smtp.rcpt_accepted"
+
+	# Bulk: NDJSON in input order, exit code the worst over all targets.
+	printf '%s\n' accept.it.test reject.it.test grey.it.test discard.it.test junk.it.test >"$WORK/out/targets.txt"
+	mxp check-bulk check --from probe@sender.it.test --helo client.it.test -o json --concurrency 3 --targets "$WORK/out/targets.txt"
+	local order
+	order=$("$PY" -c 'import json,sys; print(" ".join(json.loads(l)["target"]["input"] for l in open(sys.argv[1]) if l.strip()))' "$WORK/out/check-bulk.out" 2>&1)
+	if [ "$RC" = 1 ] && [ "$order" = "accept.it.test reject.it.test grey.it.test discard.it.test junk.it.test" ]; then
+		pass "check-bulk: NDJSON in input order, exit 1 (worst)"
+	else fail "check-bulk" "exit $RC, targets: $order"; fi
+
+	# Text report in German, as a person would read it.
+	mxp check-text-de check --from probe@sender.it.test --helo client.it.test --lang de --no-color reject.it.test
+	if [ "$RC" = 1 ] && grep -q 'Empfänger abgelehnt' "$WORK/out/check-text-de.out" && grep -q '550 5.7.1' "$WORK/out/check-text-de.out"; then
+		pass "check-text-de: German report names the 550 5.7.1 rejection"
+	else fail "check-text-de" "exit $RC: $(head -n 3 "$WORK/out/check-text-de.out" | tr '\n' ' ')"; fi
+
+	# What the real server saw: check never sends DATA and always says QUIT.
+	local seen
+	seen=$(log_since "$WORK/postfix-mx/maillog" "$mark" | grep 'smtpd.*disconnect from [^ ]*\[127.0.0.1\]')
+	if [ -z "$seen" ]; then
+		fail "postfix saw check's sessions" "no disconnect lines from client.it.test[127.0.0.1] (peer name lookup?)"
+	elif grep -q ' data=' <<<"$seen"; then
+		fail "check never sends DATA (Postfix session stats)" "$(grep ' data=' <<<"$seen" | head -n 1)"
+	elif grep -vq ' quit=1 ' <<<"$seen"; then
+		fail "check ends every session with QUIT (Postfix session stats)" "$(grep -v ' quit=1 ' <<<"$seen" | head -n 1)"
+	else
+		pass "postfix: $(wc -l <<<"$seen") check sessions, none sent DATA, all ended with QUIT"
+	fi
 }
 
 test_mxprobe_probe() {
@@ -458,8 +548,12 @@ inner() {
 	return 0
 }
 
-if [ "${1:-}" = __inner ]; then
-	inner "$2" "$3"
-	exit $?
+# Sourcing the file only defines the functions (handy to bring the world up by hand:
+# WORK=/tmp/w MODE=netns; setup_world && start_world, inside `ip netns exec`).
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+	if [ "${1:-}" = __inner ]; then
+		inner "$2" "$3"
+		exit $?
+	fi
+	outer
 fi
-outer
