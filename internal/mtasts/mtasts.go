@@ -11,8 +11,6 @@ import (
 	"fmt"
 	"strings"
 
-	"golang.org/x/net/idna"
-
 	"github.com/mxprobe/mxprobe/internal/resolver"
 )
 
@@ -168,11 +166,11 @@ func (r *Result) CheckMX(hosts []string) {
 }
 
 // aLabel normalises a domain: trimmed, lower case, without the trailing dot,
-// Unicode labels converted to A-labels (IDNA, UTS #46) when valid.
+// Unicode labels converted to A-labels (resolver.ToASCII) when valid.
 func aLabel(d string) string {
-	d = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(d), "."))
-	if a, err := idna.Lookup.ToASCII(d); err == nil {
+	d = strings.TrimSpace(d)
+	if a, err := resolver.ToASCII(d); err == nil {
 		return a
 	}
-	return d
+	return strings.ToLower(strings.TrimSuffix(d, "."))
 }

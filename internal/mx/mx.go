@@ -14,8 +14,6 @@ import (
 	"strings"
 	"sync"
 
-	"golang.org/x/net/idna"
-
 	"github.com/mxprobe/mxprobe/internal/resolver"
 )
 
@@ -299,17 +297,9 @@ func ipLiteral(name string) (netip.Addr, bool) {
 }
 
 // Normalize lower-cases a domain, removes one trailing dot and converts
-// Unicode labels to A-labels (IDNA, UTS #46).
+// Unicode labels to A-labels (resolver.ToASCII: IDNA, UTS #46).
 func Normalize(domain string) (string, error) {
-	d := strings.TrimSuffix(strings.TrimSpace(domain), ".")
-	if d == "" {
-		return "", errors.New("empty domain")
-	}
-	a, err := idna.Lookup.ToASCII(d)
-	if err != nil {
-		return "", err
-	}
-	return strings.ToLower(a), nil
+	return resolver.ToASCII(strings.TrimSpace(domain))
 }
 
 func errSuffix(err error) string {

@@ -11,8 +11,6 @@ import (
 	"net/url"
 	"strings"
 
-	"golang.org/x/net/idna"
-
 	"github.com/mxprobe/mxprobe/internal/resolver"
 )
 
@@ -348,11 +346,11 @@ func Check(ctx context.Context, r resolver.Lookuper, domain string) Result {
 }
 
 // aLabel normalises a domain: trimmed, lower case, without the trailing dot,
-// Unicode labels converted to A-labels (IDNA, UTS #46) when valid.
+// Unicode labels converted to A-labels (resolver.ToASCII) when valid.
 func aLabel(d string) string {
-	d = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(d), "."))
-	if a, err := idna.Lookup.ToASCII(d); err == nil {
+	d = strings.TrimSpace(d)
+	if a, err := resolver.ToASCII(d); err == nil {
 		return a
 	}
-	return d
+	return strings.ToLower(strings.TrimSuffix(d, "."))
 }
