@@ -14,6 +14,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"github.com/emersion/go-smtp"
 	"net"
 	"net/netip"
 	"sync"
@@ -21,6 +22,7 @@ import (
 
 	"github.com/mxprobe/mxprobe/internal/dnsbl"
 	"github.com/mxprobe/mxprobe/internal/lab/httpslab"
+	"github.com/mxprobe/mxprobe/internal/lab/imaplab"
 	"github.com/mxprobe/mxprobe/internal/lab/smtplab"
 	"github.com/mxprobe/mxprobe/internal/lab/tlslab"
 	"github.com/mxprobe/mxprobe/internal/resolver/dnsserver"
@@ -48,6 +50,11 @@ const (
 	ClientIP     = "127.0.0.1"
 	DKIMSelector = "s1"
 	BlockList    = "bl.lab.test"
+	// Lab credentials: loopback only, printed by `mxprobe lab`.
+	SeedUser      = "seed"
+	SeedPassword  = "lab-seed-password"
+	RelayUser     = "relay"
+	RelayPassword = "lab-relay-password"
 )
 
 // DNSBLZones are the block lists to ask inside the lab.
@@ -66,6 +73,14 @@ type World struct {
 	DKIMKey ed25519.PrivateKey
 	// HTTPS serves the MTA-STS policies (dial it with HTTPS.DialContext).
 	HTTPS *httpslab.Server
+	// Seed is the IMAP seed mailbox every scenario delivers into (user
+	// SeedUser, password SeedPassword); DSNSink receives bounces.
+	Seed    *imaplab.Server
+	DSNSink *imaplab.Server
+	// Relay is a known-good submission relay (AUTH PLAIN RelayUser /
+	// RelayPassword, no TLS on loopback) that delivers into the seed INBOX:
+	// the path for control probes.
+	Relay *imaplab.MX
 
 	mu      sync.Mutex
 	closers []func() error
@@ -121,6 +136,19 @@ func Start(opts Options) (w *World, err error) {
 	if err := w.addZones(scs); err != nil {
 		return nil, err
 	}
+	if w.Seed, err = imaplab.Start(imaplab.Options{User: SeedUser, Password: SeedPassword}); err != nil {
+		return nil, fmt.Errorf("lab: imap: %w", err)
+	}
+	w.onClose(w.Seed.Close)
+	if w.DSNSink, err = imaplab.Start(imaplab.Options{User: SeedUser, Password: SeedPassword}); err != nil {
+		return nil, fmt.Errorf("lab: imap: %w", err)
+	}
+	w.onClose(w.DSNSink.Close)
+	if w.Relay, err = imaplab.StartMX(imaplab.MXOptions{Seed: w.Seed, DSNSink: w.DSNSink, DSN: true,
+		Hostname: "relay.lab.test", Users: map[string]string{RelayUser: RelayPassword}, InsecureAuth: true}); err != nil {
+		return nil, fmt.Errorf("lab: relay: %w", err)
+	}
+	w.onClose(w.Relay.Close)
 	if err := w.startSMTP(scs, opts); err != nil {
 		return nil, err
 	}
@@ -201,6 +229,9 @@ func (w *World) startSMTP(scs []Scenario, opts Options) error {
 			if s.Tarpit {
 				ss.BannerDelay = opts.TarpitDelay
 			}
+			if ss.OnData == nil {
+				ss.OnData = w.deliver(sc.Delivery)
+			}
 			wants = append(wants, want{s.Addr, ss})
 		}
 	}
@@ -248,4 +279,26 @@ func freePort(a netip.Addr) (uint16, error) {
 	}
 	defer l.Close()
 	return uint16(l.Addr().(*net.TCPAddr).Port), nil
+}
+
+// deliver is the OnData hook of a scenario's MX: the accepted message lands
+// in the seed INBOX or junk folder; "discard" answers like Microsoft and
+// throws it away (the silent drop).
+func (w *World) deliver(how string) func(smtplab.Envelope, []byte) *smtp.SMTPError {
+	switch how {
+	case "discard":
+		return msQueued
+	case "inbox", "junk":
+		return func(env smtplab.Envelope, msg []byte) *smtp.SMTPError {
+			folder := "INBOX"
+			if how == "junk" {
+				folder = w.Seed.JunkFolder()
+			}
+			if _, err := w.Seed.Append(folder, msg, time.Time{}); err != nil {
+				return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "lab mailbox error"}
+			}
+			return nil
+		}
+	}
+	return nil
 }

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emersion/go-smtp"
+
 	"github.com/mxprobe/mxprobe/internal/resolver"
 )
 
@@ -69,5 +71,53 @@ func TestWorldServesScenarios(t *testing.T) {
 	line, err := bufio.NewReader(conn).ReadString('\n')
 	if err != nil || !strings.HasPrefix(line, "220 ") {
 		t.Fatalf("banner %q, %v", line, err)
+	}
+}
+
+func TestWorldDeliversIntoSeed(t *testing.T) {
+	w, err := Start(Options{Only: []string{"ok.lab.test", "junk.lab.test", "drop.lab.test"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	send := func(ip string, rcpt string) string {
+		t.Helper()
+		c, err := smtp.Dial(netip.AddrPortFrom(netip.MustParseAddr(ip), w.SMTPPort).String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		c.CommandTimeout = 5 * time.Second
+		if err := c.Hello(ClientName); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Mail("a@"+SenderDomain, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Rcpt(rcpt, nil); err != nil {
+			t.Fatal(err)
+		}
+		wc, err := c.Data()
+		if err != nil {
+			t.Fatal(err)
+		}
+		wc.Write([]byte("Message-ID: <t1@sender.lab.test>\r\nSubject: x\r\n\r\nbody\r\n"))
+		resp, err := wc.CloseWithResponse()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.StatusText
+	}
+	send("127.0.0.10", "seed@ok.lab.test")
+	send("127.0.0.11", "seed@junk.lab.test")
+	line := send("127.0.0.12", "seed@drop.lab.test")
+	if !strings.Contains(line, "Queued mail for delivery") || !strings.Contains(line, "t1@sender.lab.test") {
+		t.Fatalf("drop scenario acceptance %q", line)
+	}
+	if n, _ := w.Seed.Count("INBOX"); n != 1 {
+		t.Fatalf("INBOX has %d messages, want 1", n)
+	}
+	if n, _ := w.Seed.Count(w.Seed.JunkFolder()); n != 1 {
+		t.Fatalf("junk has %d messages, want 1 (the drop must not deliver)", n)
 	}
 }
