@@ -102,11 +102,12 @@ var (
 	reInReplyTo    = regexp.MustCompile(`(?i)\s*\(in reply to ([a-z ]+?)(?: command)?\)\s*$`)
 	reEximAfter    = regexp.MustCompile(`(?i)SMTP error from remote (?:mail server|mailer)\s+after\s+(initial connection|end of data|pipelined [a-z ]+|[a-z]+(?: from| to)?)(?:\s*:\s*<[^>]*>)?(?:\s+[A-Z]+=\S*)*\s*:\s*(?:host\s+(\S+)\s+\[([^\]]*)\]\s*:\s*)?`)
 	reEximHost     = regexp.MustCompile(`(?i)\bhost\s+(\S+)\s+\[([0-9a-f.:]+)\]`)
+	reGmailSaid    = regexp.MustCompile(`(?i)the error that the other server returned was:\s*`)
 	reQmailSaid    = regexp.MustCompile(`(?i)\bremote host said:\s*`)
 	reExchangeSaid = regexp.MustCompile(`(?i)(?:remote server returned|vom remoteserver wurde)\s*'([^']*)'`)
 	reExchangeHash = regexp.MustCompile(`#([245]\d\d[ -][^#]*?)\s*##`)
 	reExchangeOld  = regexp.MustCompile(`<\s*([^\s<>#]*)\s+#([245]\.\d{1,3}\.\d{1,3})(?:\s+smtp;\s*(.*?))?>(?:\s|$)`)
-	reDiagPrefix   = regexp.MustCompile(`(?i)^(?:diagnostic-code:\s*)?(?:smtp|x-[a-z0-9-]+)\s*;\s*`)
+	reDiagPrefix   = regexp.MustCompile(`(?i)^(?:diagnostic-code:\s*)?(smtp|x-[a-z0-9-]+)\s*;\s*`)
 	reSaid         = regexp.MustCompile(`(?i)\bsaid:\s*`)
 
 	// reCodeStart matches a reply at the start: code, separator, optional enhanced code.
@@ -117,6 +118,7 @@ var (
 	reBareCode = regexp.MustCompile(`(?:^|[\s:'"(\[])([2-5][0-5]\d)[ -][A-Za-z<'"#(\[]`)
 	// reEnhancedStart matches text starting with an enhanced code.
 	reEnhancedStart = regexp.MustCompile(`^#?([245]\.\d{1,3}\.\d{1,3})\b`)
+	reLaterFailure  = regexp.MustCompile(`\b[45]\d\d[ -]`)
 	reCommand       = regexp.MustCompile(`(?i)\b(?:after|in reply to)\s+(initial connection|end of data|data|rcpt to|mail from|ehlo|helo|starttls|auth)\b`)
 )
 
@@ -139,6 +141,17 @@ func ParseReply(s string) (Reply, error) {
 	s = joinLines(s)
 	r.Raw = s
 	body := unwrap(s, &r)
+	if strings.HasPrefix(r.Wrapper, "dsn-") {
+		r.Text = body
+		return r, ErrNoCode
+	}
+	// A transcript that starts with a positive reply ("354 End data with …
+	// 451 4.3.0 Error …"): the failure that follows is what counts.
+	if len(body) > 4 && (body[0] == '2' || body[0] == '3') && reCodeStart.MatchString(body) {
+		if m := reLaterFailure.FindStringIndex(body[4:]); m != nil {
+			body = strings.TrimSpace(body[4+m[0]:])
+		}
+	}
 	if m := reCodeStart.FindStringSubmatchIndex(body); m != nil {
 		r.Code, _ = strconv.Atoi(body[m[2]:m[3]])
 		if m[4] >= 0 {
@@ -171,9 +184,7 @@ func ParseReply(s string) (Reply, error) {
 	}
 	r.Text = stripRepeatedCodes(r.Text, r.Code, r.Enhanced)
 	if r.Command == "" {
-		if m := reCommand.FindStringSubmatch(s); m != nil {
-			r.Command = normCommand(m[1])
-		}
+		r.Command = commandFromText(s)
 	}
 	if r.Code == 0 && r.Enhanced.IsZero() {
 		return r, ErrNoCode
@@ -249,6 +260,19 @@ func unwrap(s string, r *Reply) string {
 		r.Wrapper = "qmail"
 		return strings.TrimSpace(s[m[1]:])
 	}
+	if m := reGmailSaid.FindStringIndex(s); m != nil {
+		// Gmail's bounce: "The error that the other server returned was:
+		// 550 550 5.1.1 … (state 14)" — the code is repeated once.
+		r.Wrapper = "gmail"
+		inner := strings.TrimSpace(s[m[1]:])
+		if len(inner) >= 8 && inner[:3] == inner[4:7] && inner[3] == ' ' {
+			inner = inner[4:]
+		}
+		if i := strings.LastIndex(inner, " (state "); i > 0 {
+			inner = inner[:i]
+		}
+		return inner
+	}
 	if m := reExchangeSaid.FindStringSubmatch(s); m != nil {
 		r.Wrapper = "exchange"
 		return strings.TrimSpace(m[1])
@@ -270,8 +294,12 @@ func unwrap(s string, r *Reply) string {
 		r.Wrapper = "exchange"
 		return strings.TrimSpace(m[1])
 	}
-	if m := reDiagPrefix.FindStringIndex(s); m != nil {
+	if m := reDiagPrefix.FindStringSubmatchIndex(s); m != nil {
 		r.Wrapper = "dsn"
+		if m[2] >= 0 && !strings.EqualFold(s[m[2]:m[3]], "smtp") {
+			// "X-Unix; 255": an exit status, not a reply code (RFC 3464 §2.3.6).
+			r.Wrapper = "dsn-" + strings.ToLower(s[m[2]:m[3]])
+		}
 		return strings.TrimSpace(s[m[1]:])
 	}
 	if m := reSaid.FindStringIndex(s); m != nil && !reCodeStart.MatchString(s) {
@@ -316,4 +344,43 @@ func stripRepeatedCodes(t string, code int, e Enhanced) string {
 		}
 	}
 	return t
+}
+
+// commandMarkers name the SMTP command in the phrasing of various MTAs'
+// bounces: Exim/Postfix ("after RCPT TO", "in reply to end of DATA"),
+// DragonFly ("did not like our RCPT TO"), sendmail transcripts (">>> RCPT
+// To:"), qmail ("does not like recipient", "sender was rejected", "my name
+// was rejected", "failed after I sent the message") and qmail-ldap ("[RCPT_TO]").
+var commandMarkers = []struct{ marker, cmd string }{
+	{"did not like our rcpt", "RCPT TO"},
+	{"did not like our final data", "DATA"},
+	{"did not like our data", "DATA"},
+	{"did not like our mail", "MAIL FROM"},
+	{"does not like recipient", "RCPT TO"},
+	{"sender was rejected", "MAIL FROM"},
+	{"my name was rejected", "EHLO"},
+	{"failed after i sent the message", "DATA"},
+	{"[rcpt_to]", "RCPT TO"},
+	{"[mail_from]", "MAIL FROM"},
+	{">>> rcpt", "RCPT TO"},
+	{">>> mail", "MAIL FROM"},
+	{">>> data", "DATA"},
+	{"error following rcpt", "RCPT TO"},
+	{"refused to talk to me", "CONNECT"},
+}
+
+func commandFromText(s string) string {
+	if m := reCommand.FindStringSubmatch(s); m != nil {
+		return normCommand(m[1])
+	}
+	if len(s) > 4096 {
+		s = s[:4096]
+	}
+	l := strings.ToLower(s)
+	for _, cm := range commandMarkers {
+		if strings.Contains(l, cm.marker) {
+			return cm.cmd
+		}
+	}
+	return ""
 }
