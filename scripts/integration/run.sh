@@ -382,11 +382,11 @@ test_outbound() {
 		grep -q '^<-  250 2.0.0 Ok: queued as' <<<"$out" || fail "outbound submit for $d.it.test" "$(grep -E '^<' <<<"$out" | tail -n 1)"
 	done
 	local log="$WORK/postfix-out/maillog"
-	expect "outbound log: status=sent for accept" wait_for 20 grep -q 'to=<seed@accept.it.test>, relay=mx-accept.it.test\[127.0.2.10\]:25.*status=sent (250 ' "$log"
+	expect "outbound log: status=sent for accept" wait_for 20 grep -q 'to=<seed@accept.it.test>, relay=[^,]*\[127.0.2.10\]:25,.*status=sent (250 ' "$log"
 	expect "outbound log: status=sent for junk" wait_for 20 grep -q 'to=<seed@junk.it.test>,.*status=sent (250 ' "$log"
 	expect "outbound log: status=sent for discard (the silent drop)" wait_for 20 grep -q 'to=<seed@discard.it.test>,.*status=sent (250 ' "$log"
-	expect "outbound log: status=deferred 450 4.7.1 for grey" wait_for 20 grep -q 'to=<seed@grey.it.test>,.*status=deferred (host mx-grey.it.test\[127.0.2.12\] said: 450 4.7.1 ' "$log"
-	expect "outbound log: status=bounced 550 5.7.1 for reject" wait_for 20 grep -q 'to=<seed@reject.it.test>,.*status=bounced (host mx-reject.it.test\[127.0.2.11\] said: 550 5.7.1 ' "$log"
+	expect "outbound log: status=deferred 450 4.7.1 for grey" wait_for 20 grep -q 'to=<seed@grey.it.test>,.*status=deferred (host [^ ]*\[127.0.2.12\] said: 450 4.7.1 ' "$log"
+	expect "outbound log: status=bounced 550 5.7.1 for reject" wait_for 20 grep -q 'to=<seed@reject.it.test>,.*status=bounced (host [^ ]*\[127.0.2.11\] said: 550 5.7.1 ' "$log"
 	expect "bounce (DSN) delivered to probe@sender.it.test" wait_for 20 bash -c "grep -rqs 'Content-Type: message/delivery-status' '$WORK/mail/probe/Maildir/new'"
 }
 
