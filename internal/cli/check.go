@@ -14,9 +14,11 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mxprobe/mxprobe/internal/check"
+	"github.com/mxprobe/mxprobe/internal/dnsbl"
 	"github.com/mxprobe/mxprobe/internal/exitcode"
 	"github.com/mxprobe/mxprobe/internal/render"
 	"github.com/mxprobe/mxprobe/internal/report"
+	"github.com/mxprobe/mxprobe/internal/resolver"
 	"github.com/mxprobe/mxprobe/internal/smtpprobe"
 )
 
@@ -31,6 +33,7 @@ type checkOptions struct {
 	transcript      bool
 	targetsFile     string
 	concurrency     int
+	dnsbl           []string
 }
 
 func init() {
@@ -71,6 +74,7 @@ one JSON object per line (NDJSON, input order); the exit code is the worst.`,
 		f.BoolVar(&o.transcript, "transcript", false, "print the SMTP transcripts (JSON always carries them)")
 		f.StringVar(&o.targetsFile, "targets", "", "read targets from FILE, one per line (bulk mode)")
 		f.IntVar(&o.concurrency, "concurrency", 4, "targets checked at once in bulk mode")
+		f.StringArrayVar(&o.dnsbl, "dnsbl", nil, "block-list zone to check the sender IP against (repeatable; default: Spamhaus ZEN, SpamCop, Barracuda, PSBL, Mailspike)")
 		addFailOn(cmd, &o.failOn)
 		return cmd
 	})
@@ -123,6 +127,12 @@ func checkRun(cmd *cobra.Command, g *Globals, o *checkOptions, args []string) er
 		base.Port = env.Port
 	}
 	base.Resolver, base.RootCAs, base.DNSBLZones = env.Resolver, env.RootCAs, env.DNSBLZones
+	for _, z := range o.dnsbl {
+		if err := resolver.ValidateDomain(z); err != nil {
+			return exitcode.UsageError("invalid --dnsbl zone %q: %v", z, err)
+		}
+		base.DNSBLZones = append(base.DNSBLZones, dnsbl.ZoneFor(z))
+	}
 	base.Policy.Fetcher = env.Fetcher
 	if g.Lab {
 		// Lab servers answer within milliseconds; a tarpit shows as such.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/mxprobe/mxprobe/internal/dnsbl"
@@ -69,11 +70,34 @@ func (g *Globals) setup() (*runEnv, error) {
 		return nil, exitcode.WithCode(exitcode.Incomplete, fmt.Errorf("no usable DNS resolver: %w", err))
 	}
 	env.Resolver = r
-	env.Fetcher = &mtasts.Fetcher{Resolver: r}
+	if g.CAFile != "" {
+		pool, err := loadCAFile(g.CAFile)
+		if err != nil {
+			return nil, err
+		}
+		env.RootCAs = pool
+	}
+	env.Fetcher = &mtasts.Fetcher{Resolver: r, RootCAs: env.RootCAs}
 	return env, nil
 }
 
 // withTimeout applies the global --timeout to ctx.
 func (g *Globals) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(ctx, g.Timeout)
+}
+
+// loadCAFile returns the system roots plus the certificates in path.
+func loadCAFile(path string) (*x509.CertPool, error) {
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return nil, exitcode.UsageError("cannot read --ca-file: %v", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, exitcode.UsageError("--ca-file %s holds no PEM certificate", path)
+	}
+	return pool, nil
 }

@@ -30,6 +30,8 @@ type Globals struct {
 	Quiet     bool
 	Resolvers []string
 	Lab       bool
+	// CAFile adds PEM certificates to the trusted roots (private CAs, the lab).
+	CAFile string
 }
 
 // JSON reports whether machine output was asked for.
@@ -83,6 +85,7 @@ codes in English and German, and proves delivery with tagged probes.
 	pf.BoolVarP(&g.Quiet, "quiet", "q", false, "print only problems (text) ")
 	pf.StringArrayVar(&g.Resolvers, "resolver", nil, "DNS server ADDR[:PORT] to ask (repeatable; also MXPROBE_RESOLVER, comma separated)")
 	pf.BoolVar(&g.Lab, "lab", false, "run against an in-process loopback lab instead of the real network")
+	pf.StringVar(&g.CAFile, "ca-file", "", "also trust the CA certificates in this PEM file (private CAs, mxprobe lab)")
 	_ = root.RegisterFlagCompletionFunc("format", fixedCompletion("text", "json"))
 	_ = root.RegisterFlagCompletionFunc("lang", fixedCompletion("de", "en"))
 	root.SetOut(g.IO.Out)

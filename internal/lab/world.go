@@ -39,6 +39,10 @@ type Options struct {
 	TarpitDelay time.Duration
 	// Only limits the SMTP servers started to these scenario domains (nil: all).
 	Only []string
+	// HTTPSAddr is where the MTA-STS server listens (default 127.0.0.1:0).
+	// `mxprobe lab` asks for 127.0.0.1:443 so that separate mxprobe
+	// processes can fetch policies; it falls back to a free port.
+	HTTPSAddr string
 }
 
 // Well-known lab names.
@@ -152,7 +156,13 @@ func Start(opts Options) (w *World, err error) {
 	if err := w.startSMTP(scs, opts); err != nil {
 		return nil, err
 	}
-	if w.HTTPS, err = httpslab.Start(w.CA, ClientIP+":0"); err != nil {
+	if opts.HTTPSAddr != "" {
+		w.HTTPS, err = httpslab.Start(w.CA, opts.HTTPSAddr)
+	}
+	if w.HTTPS == nil {
+		w.HTTPS, err = httpslab.Start(w.CA, ClientIP+":0")
+	}
+	if err != nil {
 		return nil, fmt.Errorf("lab: https: %w", err)
 	}
 	w.onClose(w.HTTPS.Close)

@@ -1,0 +1,95 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mxprobe/mxprobe/internal/i18n"
+	"github.com/mxprobe/mxprobe/internal/lab"
+	"github.com/mxprobe/mxprobe/internal/render"
+)
+
+func init() {
+	addCommand(func(g *Globals) *cobra.Command {
+		var caOut string
+		cmd := &cobra.Command{
+			Use:   "lab",
+			Short: "Serve the loopback mail lab (DNS, SMTP, HTTPS, IMAP) and print its scenarios",
+			Long: `Start mxprobe's lab on loopback addresses: an authoritative DNS server with the
+lab.test zones, scripted SMTP servers (accept, junk, Microsoft-style
+accept-and-discard, S3150 rejection, greylisting, bad certificates, null MX,
+tarpit, hostile peers …), an HTTPS server for MTA-STS policies, an IMAP seed
+mailbox, a DSN mailbox and a known-good relay. It prints the scenario table and
+the exact commands to run against it, and serves until Ctrl-C or SIGTERM.
+
+Any command also takes the global flag --lab to run against a private
+in-process lab in one go, e.g. "mxprobe check --lab drop.lab.test".`,
+			Example: `  mxprobe lab
+  mxprobe --lang de lab --ca-out /tmp/lab-ca.pem`,
+			Args: cobra.NoArgs,
+			RunE: func(cmd *cobra.Command, args []string) error {
+				lo := labOptions
+				lo.HTTPSAddr = "127.0.0.1:443" // reachable for other processes when allowed
+				w, err := lab.Start(lo)
+				if err != nil {
+					return err
+				}
+				defer w.Close()
+				if caOut == "" {
+					caOut = filepath.Join(os.TempDir(), "mxprobe-lab-ca.pem")
+				}
+				if err := os.WriteFile(caOut, w.CA.PEM(), 0o644); err != nil {
+					return fmt.Errorf("writing the lab CA: %w", err)
+				}
+				printLab(g, w, caOut)
+				<-cmd.Context().Done()
+				fmt.Fprintln(g.IO.ErrOut, i18n.T("lab stopped", "Labor beendet").In(g.Lang))
+				return nil
+			},
+		}
+		cmd.Flags().StringVar(&caOut, "ca-out", "", "write the lab's CA certificate (PEM) here (default: a file in the temp directory)")
+		return cmd
+	})
+}
+
+func printLab(g *Globals, w *lab.World, caFile string) {
+	l, st, out := g.Lang, render.Styler{Color: g.Color()}, g.IO.Out
+	t := func(en, de string) string { return i18n.T(en, de).In(l) }
+	fmt.Fprintln(out, st.Bold(t("mxprobe lab — a mail world on loopback", "mxprobe-Labor – eine Mailwelt auf Loopback")))
+	fmt.Fprintf(out, "  DNS   %s\n", w.DNSAddr())
+	fmt.Fprintf(out, "  SMTP  127.0.0.10–127.0.0.40, %s %d\n", t("port", "Port"), w.SMTPPort)
+	fmt.Fprintf(out, "  IMAP  %s (%s %s, %s %s)\n", w.Seed.URL(), t("user", "Benutzer"), lab.SeedUser, t("password", "Passwort"), lab.SeedPassword)
+	fmt.Fprintf(out, "  DSN   %s\n", w.DSNSink.URL())
+	fmt.Fprintf(out, "  %s 127.0.0.1:%d (AUTH %s / %s)\n", t("relay", "Relais"), w.Relay.Port(), lab.RelayUser, lab.RelayPassword)
+	fmt.Fprintf(out, "  CA    %s\n", caFile)
+	fmt.Fprintf(out, "  HTTPS %s (MTA-STS)\n\n", w.HTTPS.Addr())
+	if !strings.HasSuffix(w.HTTPS.Addr(), ":443") {
+		fmt.Fprintln(out, render.Wrap(t("Note: port 443 was not available, so other processes cannot fetch the MTA-STS policies (they report mtasts.fetch_failed); --lab inside one command works.",
+			"Hinweis: Port 443 war nicht verfügbar; andere Prozesse können die MTA-STS-Richtlinien daher nicht abrufen (sie melden mtasts.fetch_failed); --lab innerhalb eines Befehls funktioniert."), render.Width, "  ")+"\n")
+	}
+	fmt.Fprintln(out, st.Bold(t("Scenarios", "Szenarien")))
+	for _, sc := range lab.Scenarios() {
+		fmt.Fprintln(out, render.WrapHang(sc.Title.In(l), render.Width, fmt.Sprintf("  %-25s %-11s", sc.Domain, sc.Expect), strings.Repeat(" ", 39)))
+	}
+	common := fmt.Sprintf("--resolver %s --port %d --ca-file %s --helo %s --dnsbl %s", w.DNSAddr(), w.SMTPPort, caFile, lab.ClientName, lab.BlockList)
+	fmt.Fprintln(out)
+	fmt.Fprintln(out, st.Bold(t("Try", "Ausprobieren")))
+	cmds := []string{
+		fmt.Sprintf("mxprobe check ok.lab.test %s --from you@%s", common, lab.SenderDomain),
+		fmt.Sprintf("mxprobe check reject.lab.test %s", common),
+		fmt.Sprintf("mxprobe dns ok.lab.test --resolver %s --ip 127.0.0.1 --from you@%s", w.DNSAddr(), lab.SenderDomain),
+		fmt.Sprintf("MXPROBE_IMAP_PASSWORD=%s mxprobe probe send --to %s@drop.lab.test --from you@%s --i-own-this-mailbox --resolver %s --port %d", lab.SeedPassword, lab.SeedUser, lab.SenderDomain, w.DNSAddr(), w.SMTPPort),
+		fmt.Sprintf("MXPROBE_IMAP_PASSWORD=%s mxprobe probe confirm --pending --imap %s --imap-user %s", lab.SeedPassword, w.Seed.URL(), lab.SeedUser),
+		"mxprobe explain \"550 5.7.1 Unfortunately, messages from [127.0.0.1] weren't sent. (S3150)\"",
+	}
+	for _, c := range cmds {
+		fmt.Fprintln(out, "  "+c)
+	}
+	fmt.Fprintln(out)
+	fmt.Fprintln(out, render.Wrap(t("Or add --lab to any command for a private lab in one go: mxprobe check --lab drop.lab.test. Stop with Ctrl-C.",
+		"Oder hängen Sie --lab an einen Befehl für ein privates Labor in einem Schritt: mxprobe check --lab drop.lab.test. Beenden mit Strg-C."), render.Width, ""))
+}
