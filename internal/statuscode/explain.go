@@ -453,6 +453,23 @@ func build(input string, r Reply, hasText bool, opt Options) Explanation {
 		prule = pr
 		break
 	}
+	// An unregistered code that only one provider is known to use (Microsoft's
+	// 5.7.606–649, 4.7.650, 5.7.515 …) names that provider by itself.
+	if prule == nil && !pok && !e.IsZero() {
+		if _, reg := detailCatalog[e.Subject*1000+e.Detail]; !reg {
+			for i := range providerRules {
+				pr := &providerRules[i]
+				if pr.Provider == "" || len(pr.Text) > 0 || pr.Subject < 0 || !ruleCodeMatch(pr, r.Code, e) {
+					continue
+				}
+				if pi, ok := provider.ByName(pr.Provider, ""); ok {
+					pinfo, pok, prule = pi, true, pr
+					pinfo.Evidence = "code:" + e.String()
+				}
+				break
+			}
+		}
+	}
 	if pok && prule != nil && pinfo.Kind == "" && pr2kind(prule) != "" {
 		if pi, ok := provider.ByName(pinfo.Name, pr2kind(prule)); ok {
 			pi.Evidence = pinfo.Evidence
@@ -484,6 +501,9 @@ func build(input string, r Reply, hasText bool, opt Options) Explanation {
 	case basicReasons[r.Code] != "":
 		reason, source = basicReasons[r.Code], "code"
 	case hasText && (strings.TrimSpace(r.Text) != "" || len(lower) > 2):
+		reason, source = OnHold, "none"
+	case r.Code != 0 || !e.IsZero():
+		// A code whose meaning does not name a reason (550, 5.0.0).
 		reason, source = OnHold, "none"
 	default:
 		reason, source = Undefined, "none"

@@ -1,0 +1,635 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/fatih/color"
+	"github.com/spf13/cobra"
+
+	"github.com/mxprobe/mxprobe/internal/exitcode"
+	"github.com/mxprobe/mxprobe/internal/i18n"
+	"github.com/mxprobe/mxprobe/internal/statuscode"
+)
+
+// explainOptions are the flags of `mxprobe explain`.
+type explainOptions struct {
+	Lines   string // --lines FILE|-
+	Message string // --message FILE|-
+	MX      string // --mx HOST
+}
+
+// explainMaxLine bounds one --lines input line; the rest of a longer line is
+// skipped (a reply is never that long: RFC 5321 §4.5.3.1.5 allows 512 octets
+// per reply line).
+const explainMaxLine = 64 << 10
+
+func init() {
+	addCommand(func(g *Globals) *cobra.Command {
+		o := &explainOptions{}
+		cmd := &cobra.Command{
+			Use:   "explain [CODE | REPLY]...",
+			Short: "Explain an SMTP reply, reply code, enhanced status code or bounce",
+			Long: `Explain an SMTP reply in English or German: what the basic reply code
+(RFC 5321 §4.2) and the enhanced status code (RFC 3463, IANA registry) mean,
+whether it is a hard or soft bounce, the bounce reason (sisimai's vocabulary),
+what the provider's own codes mean (Microsoft, Google, Yahoo, GMX/WEB.DE,
+T-Online, …), who has to act, and what to do.
+
+Input forms:
+  mxprobe explain 5.7.1                      an enhanced status code
+  mxprobe explain 550                        a basic reply code
+  mxprobe explain "550 5.7.1 text …"         a whole reply, also multi-line
+                                             or wrapped by Postfix, Exim, qmail
+  mxprobe explain --lines FILE|-             one reply per line (log excerpts):
+                                             NDJSON with -o json, else a table
+  mxprobe explain --message FILE|-           a bounce message (RFC 3464 DSN or
+                                             a text bounce): one result per
+                                             failed recipient
+  --mx HOST names the server that gave the reply (identifies the provider).
+
+An invalid code (9.9.9, 5.1, "") or an unreadable file is an error (exit 2);
+in --lines mode a line without any code is explained from its text alone.`,
+			Example: `  mxprobe explain 5.7.1
+  mxprobe explain "550 5.7.1 Unfortunately, messages from [203.0.113.5] weren't sent. Please contact your Internet service provider since part of their network is on our block list (S3150)."
+  mxprobe explain --lang de 4.7.650 --mx outlook-com.olc.protection.outlook.com
+  grep 'status=bounced' /var/log/mail.log | mxprobe explain --lines - -o json
+  mxprobe explain --message bounce.eml`,
+			RunE: func(cmd *cobra.Command, args []string) error {
+				return explainRun(cmd.Context(), g, o, args)
+			},
+		}
+		f := cmd.Flags()
+		f.StringVar(&o.Lines, "lines", "", "explain one reply per line of FILE (- for standard input)")
+		f.StringVar(&o.Message, "message", "", "explain the bounce message in FILE (- for standard input)")
+		f.StringVar(&o.MX, "mx", "", "the MX host that gave the reply (identifies the provider)")
+		return cmd
+	})
+}
+
+func explainRun(ctx context.Context, g *Globals, o *explainOptions, args []string) error {
+	opt := statuscode.Options{Lang: g.Lang, MXHost: strings.TrimSpace(o.MX)}
+	switch {
+	case o.Lines != "" && o.Message != "":
+		return exitcode.UsageError("--lines and --message cannot be combined")
+	case (o.Lines != "" || o.Message != "") && len(args) > 0:
+		return exitcode.UsageError("give either arguments or --lines/--message, not both")
+	case o.Lines != "":
+		return explainLines(ctx, g, o.Lines, opt)
+	case o.Message != "":
+		return explainMessage(g, o.Message, opt)
+	case len(args) == 0:
+		return exitcode.UsageError("nothing to explain: give a code or reply, --lines FILE or --message FILE")
+	}
+	inputs, err := explainInputs(args)
+	if err != nil {
+		return err
+	}
+	if g.JSON() {
+		enc := json.NewEncoder(g.IO.Out)
+		enc.SetEscapeHTML(false)
+		for _, in := range inputs {
+			if err := enc.Encode(statuscode.Explain(in, opt)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	w := newExplainWriter(g)
+	for i, in := range inputs {
+		if i > 0 {
+			w.nl()
+		}
+		w.explanation(statuscode.Explain(in, opt))
+	}
+	return w.err
+}
+
+// explainInputs turns the arguments into replies: several bare codes are
+// explained one by one; anything else is one reply (the shell may have split
+// an unquoted reply into words).
+func explainInputs(args []string) ([]string, error) {
+	allCodes := len(args) > 1
+	for _, a := range args {
+		if !explainIsBareCode(a) {
+			allCodes = false
+		}
+	}
+	inputs := args
+	if !allCodes {
+		inputs = []string{strings.Join(args, " ")}
+	}
+	for _, in := range inputs {
+		if err := statuscode.Validate(in); err != nil {
+			return nil, exitcode.UsageError("%s", explainValidationMsg(in, err))
+		}
+	}
+	return inputs, nil
+}
+
+func explainIsBareCode(s string) bool {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if (s[i] < '0' || s[i] > '9') && s[i] != '.' {
+			return false
+		}
+	}
+	return true
+}
+
+func explainValidationMsg(in string, err error) string {
+	switch {
+	case errors.Is(err, statuscode.ErrEmpty):
+		return "nothing to explain: the argument is empty"
+	case errors.Is(err, statuscode.ErrBadReplyCode):
+		return fmt.Sprintf("invalid reply code %q: a reply code has three digits, the first 2 to 5 and the second 0 to 5 (RFC 5321 §4.2)", explainClip(in, 40))
+	case errors.Is(err, statuscode.ErrSyntax):
+		return fmt.Sprintf("invalid enhanced status code %q: use class.subject.detail with class 2, 4 or 5 and 1–3 digit numbers, e.g. 5.7.1 (RFC 3463)", explainClip(in, 40))
+	}
+	return err.Error()
+}
+
+// explainOpen opens FILE or standard input ("-").
+func explainOpen(g *Globals, name, flag string) (io.ReadCloser, error) {
+	if name == "-" {
+		if g.IO.In == nil {
+			return nil, exitcode.UsageError("--%s -: no standard input", flag)
+		}
+		return io.NopCloser(g.IO.In), nil
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, exitcode.UsageError("--%s: cannot read %s: %s", flag, name, explainPathErr(err))
+	}
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		f.Close()
+		return nil, exitcode.UsageError("--%s: cannot read %s: is a directory", flag, name)
+	}
+	return f, nil
+}
+
+func explainPathErr(err error) string {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// explainLineResult is one NDJSON object of --lines.
+type explainLineResult struct {
+	Line int `json:"line"`
+	statuscode.Explanation
+}
+
+// explainLines streams --lines input: one result per non-empty line, in
+// order, with bounded memory (lines longer than explainMaxLine are cut).
+func explainLines(ctx context.Context, g *Globals, name string, opt statuscode.Options) error {
+	in, err := explainOpen(g, name, "lines")
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	bw := bufio.NewWriterSize(g.IO.Out, 64<<10)
+	var tw *explainWriter
+	var enc *json.Encoder
+	if g.JSON() {
+		enc = json.NewEncoder(bw)
+		enc.SetEscapeHTML(false)
+	} else {
+		tw = newExplainWriterTo(g, bw)
+		tw.tableHeader()
+	}
+	br := bufio.NewReaderSize(in, 64<<10)
+	n := 0
+	var buf []byte
+	for {
+		line, tooLong, rerr := explainReadLine(br, buf[:0])
+		buf = line[:0]
+		if len(line) > 0 || rerr == nil {
+			n++
+		}
+		if rerr != nil && rerr != io.EOF {
+			_ = bw.Flush()
+			return exitcode.UsageError("--lines: reading %s: %s", explainInputName(name), rerr)
+		}
+		s := strings.TrimSpace(string(line))
+		if s != "" {
+			_ = tooLong
+			x := statuscode.Explain(s, opt)
+			if enc != nil {
+				if err := enc.Encode(explainLineResult{Line: n, Explanation: x}); err != nil {
+					return err
+				}
+			} else {
+				tw.tableRow(n, x)
+			}
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if ctx != nil && ctx.Err() != nil {
+			_ = bw.Flush()
+			return ctx.Err()
+		}
+	}
+	if tw != nil && tw.err != nil {
+		return tw.err
+	}
+	return bw.Flush()
+}
+
+func explainInputName(name string) string {
+	if name == "-" {
+		return "standard input"
+	}
+	return name
+}
+
+// explainReadLine reads one line without its end-of-line, keeping at most
+// explainMaxLine bytes; tooLong reports that the rest was dropped.
+func explainReadLine(br *bufio.Reader, dst []byte) (line []byte, tooLong bool, err error) {
+	for {
+		frag, isPrefix, e := br.ReadLine()
+		if len(dst)+len(frag) <= explainMaxLine {
+			dst = append(dst, frag...)
+		} else {
+			if room := explainMaxLine - len(dst); room > 0 {
+				dst = append(dst, frag[:room]...)
+			}
+			tooLong = true
+		}
+		if e != nil {
+			if e == io.EOF && len(dst) > 0 {
+				return dst, tooLong, nil
+			}
+			return dst, tooLong, e
+		}
+		if !isPrefix {
+			return dst, tooLong, nil
+		}
+	}
+}
+
+// explainMessageResult is one result of --message: the recipient from the bounce
+// and the explanation of its status.
+type explainMessageResult struct {
+	Recipient   statuscode.BounceRecipient `json:"recipient"`
+	Explanation statuscode.Explanation     `json:"explanation"`
+}
+
+func explainMessage(g *Globals, name string, opt statuscode.Options) error {
+	in, err := explainOpen(g, name, "message")
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	recips, err := statuscode.ParseBounce(in)
+	if err != nil {
+		if errors.Is(err, statuscode.ErrNoBounce) {
+			return exitcode.UsageError("--message: %s is not a bounce: no delivery status or failed recipient found", explainInputName(name))
+		}
+		return exitcode.UsageError("--message: %s", err)
+	}
+	var results []explainMessageResult
+	for _, r := range recips {
+		if !r.Failed() {
+			continue
+		}
+		o := opt
+		if o.MXHost == "" {
+			o.MXHost = r.RemoteMTA
+		}
+		o.Status = r.Status
+		input := r.DiagnosticCode
+		var x statuscode.Explanation
+		switch {
+		case input != "" && r.DiagnosticType != "" && r.DiagnosticType != "smtp":
+			// X-Unix and similar: an exit status, not a reply.
+			x = statuscode.Explain(r.DiagnosticType+"; "+input, o)
+		case input != "":
+			x = statuscode.Explain(input, o)
+		case r.Status != "":
+			x = statuscode.Explain(r.Status, o)
+		default:
+			x = statuscode.Explain("", o)
+		}
+		results = append(results, explainMessageResult{Recipient: r, Explanation: x})
+	}
+	if g.JSON() {
+		enc := json.NewEncoder(g.IO.Out)
+		enc.SetEscapeHTML(false)
+		for _, r := range results {
+			if err := enc.Encode(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	w := newExplainWriter(g)
+	if len(results) == 0 {
+		w.line(w.tr("The bounce reports no failed or delayed recipient.", "Der Rückläufer meldet keinen gescheiterten oder verzögerten Empfänger."))
+		return w.err
+	}
+	for i, r := range results {
+		if i > 0 {
+			w.nl()
+		}
+		w.recipientHeader(r.Recipient)
+		w.explanation(r.Explanation)
+	}
+	return w.err
+}
+
+// --- text rendering ---
+
+type explainWriter struct {
+	w     io.Writer
+	lang  i18n.Lang
+	color bool
+	quiet bool
+	verb  bool
+	err   error
+	bold  *color.Color
+	red   *color.Color
+	yel   *color.Color
+	green *color.Color
+	dim   *color.Color
+}
+
+func newExplainWriter(g *Globals) *explainWriter { return newExplainWriterTo(g, g.IO.Out) }
+
+func newExplainWriterTo(g *Globals, w io.Writer) *explainWriter {
+	t := &explainWriter{w: w, lang: g.Lang, color: g.Color(), quiet: g.Quiet, verb: g.Verbose,
+		bold: color.New(color.Bold), red: color.New(color.FgRed, color.Bold), yel: color.New(color.FgYellow, color.Bold),
+		green: color.New(color.FgGreen, color.Bold), dim: color.New(color.Faint)}
+	for _, c := range []*color.Color{t.bold, t.red, t.yel, t.green, t.dim} {
+		if t.color {
+			c.EnableColor()
+		} else {
+			c.DisableColor()
+		}
+	}
+	return t
+}
+
+func (t *explainWriter) tr(en, de string) string { return i18n.T(en, de).In(t.lang) }
+
+func (t *explainWriter) write(s string) {
+	if t.err == nil {
+		_, t.err = io.WriteString(t.w, s)
+	}
+}
+
+func (t *explainWriter) line(s string) { t.write(s + "\n") }
+func (t *explainWriter) nl()           { t.write("\n") }
+
+func (t *explainWriter) bounceColor(b string) *color.Color {
+	switch b {
+	case "hard":
+		return t.red
+	case "soft":
+		return t.yel
+	case "none":
+		return t.green
+	}
+	return t.bold
+}
+
+var explainRespText = map[string]i18n.Text{
+	statuscode.RespRecipient:     i18n.T("the recipient", "der Empfänger"),
+	statuscode.RespListOwner:     i18n.T("whoever keeps the address list", "wer die Adressliste pflegt"),
+	statuscode.RespSenderAdmin:   i18n.T("the sending side's mail administrator", "der Mailadministrator der Absenderseite"),
+	statuscode.RespReceiverAdmin: i18n.T("the receiving side's mail administrator", "der Mailadministrator der Empfängerseite"),
+	statuscode.RespNobody:        i18n.T("nobody for now (transient or accepted)", "vorerst niemand (vorübergehend oder angenommen)"),
+}
+
+var explainBounceText = map[string]i18n.Text{
+	"hard":    i18n.T("Hard bounce (permanent failure)", "Hard Bounce (dauerhafter Fehler)"),
+	"soft":    i18n.T("Soft bounce (temporary failure)", "Soft Bounce (vorübergehender Fehler)"),
+	"none":    i18n.T("Not a bounce (accepted)", "Kein Rückläufer (angenommen)"),
+	"unknown": i18n.T("Bounce type unknown (no code)", "Art des Rückläufers unbekannt (kein Code)"),
+}
+
+var explainLevelText = map[string]i18n.Text{
+	statuscode.ActHigh:   i18n.T("yes, mostly", "ja, meistens"),
+	statuscode.ActMedium: i18n.T("partly", "teilweise"),
+	statuscode.ActLow:    i18n.T("rarely", "selten"),
+	statuscode.ActNone:   i18n.T("no", "nein"),
+}
+
+// explanation renders one explanation as text.
+func (t *explainWriter) explanation(x statuscode.Explanation) {
+	if t.quiet {
+		t.line(fmt.Sprintf("%s %s %s", x.Bounce, x.Reason, x.Responsible))
+		return
+	}
+	head := x.Input
+	if x.Reply != "" {
+		head = x.Reply
+	}
+	t.line(t.bold.Sprint(explainClip(head, 2000)))
+	t.nl()
+	t.line("  " + t.bounceColor(x.Bounce).Sprint(x.Title))
+	t.line("  " + explainBounceText[x.Bounce].In(t.lang) + " · " + t.tr("reason", "Grund") + ": " + string(x.Reason) +
+		" · " + t.tr("responsible", "zuständig") + ": " + explainRespText[x.Responsible].In(t.lang) + " (" + x.Responsible + ")")
+	t.nl()
+	const lw = 14
+	label := func(en, de string) string {
+		l := t.tr(en, de)
+		if n := utf8.RuneCountInString(l); n < lw {
+			l += strings.Repeat(" ", lw-n)
+		}
+		return "  " + l
+	}
+	if x.Basic != nil {
+		s := label("Reply code", "Antwortcode") + strconv.Itoa(x.Basic.Code) + "  " + x.Basic.Title
+		if x.Basic.Reference != "" {
+			s += " (" + x.Basic.Reference + ")"
+		}
+		t.line(s)
+	}
+	if x.EnhancedCode != nil {
+		if x.ClassTitle != "" {
+			t.line(label("Class", "Klasse") + (*x.EnhancedCode)[:1] + "  " + x.ClassTitle)
+		}
+		if x.Subject != nil {
+			t.line(label("Subject", "Themenbereich") + strconv.Itoa(x.Subject.Number) + "  " + x.Subject.Title)
+		}
+		if x.Detail != nil {
+			s := label("Detail", "Detail") + *x.EnhancedCode + "  " + x.Detail.Title
+			if x.Registered && x.Reference != "" {
+				s += " (" + x.Reference + ")"
+			}
+			t.line(s)
+			if t.verb {
+				t.wrap(x.Detail.Description, "                ")
+			}
+		}
+	}
+	if x.Provider != nil {
+		s := label("Provider", "Anbieter") + x.Provider.Display
+		if x.Provider.Rule != "" {
+			s += " — " + t.tr("rule", "Regel") + " " + x.Provider.Rule
+		}
+		t.line(s)
+		if len(x.Provider.Tags) > 0 {
+			t.line(label("Tags", "Kennungen") + strings.Join(x.Provider.Tags, " "))
+		}
+	}
+	if x.Command != "" || x.RemoteHost != "" {
+		s := label("Context", "Kontext")
+		if x.Command != "" {
+			s += t.tr("answer to ", "Antwort auf ") + x.Command
+		}
+		if x.RemoteHost != "" {
+			if x.Command != "" {
+				s += ", "
+			}
+			s += x.RemoteHost
+			if x.RemoteIP != "" {
+				s += " [" + x.RemoteIP + "]"
+			}
+		}
+		t.line(s)
+	}
+	t.nl()
+	t.line("  " + t.bold.Sprint(t.tr("What it means", "Was es bedeutet")))
+	t.wrap(x.Description, "    ")
+	if !x.Consistent {
+		t.nl()
+		t.line("  " + t.yel.Sprint(t.tr("Code and text disagree", "Code und Text widersprechen sich")))
+		t.wrap(x.Inconsistency, "    ")
+	}
+	if len(x.Advice) > 0 {
+		t.nl()
+		t.line("  " + t.bold.Sprint(t.tr("What to do", "Was zu tun ist")))
+		for i, a := range x.Advice {
+			p := fmt.Sprintf("    %d. ", i+1)
+			t.wrapFirst(a, p, strings.Repeat(" ", len(p)))
+		}
+	}
+	t.nl()
+	t.line("  " + t.bold.Sprint(t.tr("Can the sender fix it alone?", "Kann der Absender es allein beheben?")) + " " +
+		explainLevelText[x.Actionable.Level].In(t.lang) + " — " + x.Actionable.Text)
+	if x.Provider != nil && len(x.Provider.Guidance) > 0 {
+		t.nl()
+		t.line("  " + t.bold.Sprint(t.tr("Where to go", "Anlaufstellen")))
+		for _, gd := range x.Provider.Guidance {
+			s := "    - " + gd.Title
+			if gd.URL != "" {
+				s += ": " + gd.URL
+			}
+			t.line(s)
+			if t.verb {
+				t.wrap(gd.Text, "      ")
+			}
+		}
+	}
+}
+
+func (t *explainWriter) recipientHeader(r statuscode.BounceRecipient) {
+	s := t.tr("Recipient", "Empfänger") + " " + r.FinalRecipient + " — " + r.Action
+	if r.Status != "" {
+		s += ", " + r.Status
+	}
+	if r.RemoteMTA != "" {
+		s += ", " + t.tr("remote server", "entfernter Server") + " " + r.RemoteMTA
+	}
+	t.line(t.bold.Sprint("== " + s + " =="))
+	if r.MessageID != "" || r.MxprobeID != "" || r.OriginalEnvelopeID != "" {
+		var ids []string
+		if r.MessageID != "" {
+			ids = append(ids, "Message-ID <"+r.MessageID+">")
+		}
+		if r.MxprobeID != "" {
+			ids = append(ids, "X-Mxprobe-Id "+r.MxprobeID)
+		}
+		if r.OriginalEnvelopeID != "" {
+			ids = append(ids, "ENVID "+r.OriginalEnvelopeID)
+		}
+		t.line("   " + strings.Join(ids, " · "))
+	}
+}
+
+// tableHeader and tableRow render --lines in text mode as a compact table
+// with fixed column widths, so that it can be streamed.
+func (t *explainWriter) tableHeader() {
+	if t.quiet {
+		return
+	}
+	t.line(t.bold.Sprint(fmt.Sprintf("%-6s %-4s %-8s %-7s %-15s %-10s %-14s %s",
+		t.tr("LINE", "ZEILE"), "CODE", "STATUS", t.tr("BOUNCE", "ART"), t.tr("REASON", "GRUND"),
+		t.tr("PROVIDER", "ANBIETER"), t.tr("RESPONSIBLE", "ZUSTÄNDIG"), t.tr("REPLY", "ANTWORT"))))
+}
+
+func (t *explainWriter) tableRow(n int, x statuscode.Explanation) {
+	code, enh, prov := "-", "-", "-"
+	if x.ReplyCode != nil {
+		code = strconv.Itoa(*x.ReplyCode)
+	}
+	if x.EnhancedCode != nil {
+		enh = *x.EnhancedCode
+	}
+	if x.Provider != nil {
+		prov = x.Provider.Name
+	}
+	text := x.Reply
+	if text == "" {
+		text = x.Input
+	}
+	reason := string(x.Reason)
+	if !x.Consistent {
+		reason += "*"
+	}
+	t.line(fmt.Sprintf("%-6d %-4s %-8s %s %-15s %-10s %-14s %s", n, code, enh,
+		t.bounceColor(x.Bounce).Sprintf("%-7s", x.Bounce), reason, prov, x.Responsible, explainClip(oneLine(text), 80)))
+}
+
+// wrap writes s word-wrapped to about 78 columns with an indent.
+func (t *explainWriter) wrap(s, indent string) { t.wrapFirst(s, indent, indent) }
+
+func (t *explainWriter) wrapFirst(s, first, rest string) {
+	const width = 78
+	prefix := first
+	col := 0
+	var b strings.Builder
+	b.WriteString(prefix)
+	col = utf8.RuneCountInString(prefix)
+	start := col
+	for _, word := range strings.Fields(s) {
+		wl := utf8.RuneCountInString(word)
+		if col > start && col+1+wl > width {
+			b.WriteString("\n")
+			b.WriteString(rest)
+			col = utf8.RuneCountInString(rest)
+			start = col
+		} else if col > start {
+			b.WriteByte(' ')
+			col++
+		}
+		b.WriteString(word)
+		col += wl
+	}
+	t.line(b.String())
+}
+
+// explainClip shortens s to n runes with an ellipsis.
+func explainClip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}
