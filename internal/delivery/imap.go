@@ -536,3 +536,9 @@ func ScanSeed(ctx context.Context, o *IMAPOptions, tokens []string, since time.T
 func uidSource(folder string, uv uint32, uid imap.UID) string {
 	return "imap:" + folder + ":" + strconv.FormatUint(uint64(uv), 10) + ":" + strconv.FormatUint(uint64(uid), 10)
 }
+
+// Validate checks the URL (scheme, host, no password in it).
+func (o *IMAPOptions) Validate() error {
+	_, err := o.target()
+	return err
+}

@@ -123,10 +123,14 @@ type ProbeVerdict struct {
 	State      State      `json:"state"`
 	Confidence Confidence `json:"confidence,omitempty"`
 	Reason     Reason     `json:"reason,omitempty"`
-	// Final: the state will not change with more waiting (a later scan can
-	// still reveal a move, a later message still reopen a suspicion until
-	// the final window ends).
+	// Final: the final window has ended (or the probe was never accepted,
+	// or it bounced): no later scan can change the state. Before that a
+	// scan can still reveal a move after delivery or a late arrival.
 	Final bool `json:"final"`
+	// Settled: there is an answer worth waiting for — final, or found, or
+	// bounced. probe watch stops when every probe is settled; probe confirm
+	// --pending keeps looking at everything that is not final.
+	Settled bool `json:"settled"`
 
 	SentAt   time.Time `json:"sent_at"`
 	ExpectBy time.Time `json:"expect_by"`
@@ -175,14 +179,14 @@ func (r VerdictResult) Get(token string) (ProbeVerdict, bool) {
 	return ProbeVerdict{}, false
 }
 
-// AllFinal reports whether every verdict among tokens (all when empty) is
-// final.
-func (r VerdictResult) AllFinal(tokens ...string) bool {
+// AllSettled reports whether every verdict among tokens (all when empty) is
+// settled.
+func (r VerdictResult) AllSettled(tokens ...string) bool {
 	for _, p := range r.Probes {
 		if len(tokens) > 0 && !slices.Contains(tokens, p.Token) {
 			continue
 		}
-		if !p.Final {
+		if !p.Settled {
 			return false
 		}
 	}
@@ -198,6 +202,7 @@ type observation struct {
 }
 
 type facts struct {
+	now  time.Time
 	sent *Probe
 	at   time.Time // acceptance time (DoneAt)
 	obs  []observation
@@ -226,7 +231,7 @@ func Verdict(events []Event, now time.Time, w Windows) VerdictResult {
 			if at.IsZero() {
 				at = ev.At
 			}
-			byToken[ev.Token] = &facts{sent: ev.Sent, at: at}
+			byToken[ev.Token] = &facts{now: now, sent: ev.Sent, at: at}
 			order = append(order, ev.Token)
 		}
 	}
@@ -272,6 +277,7 @@ func Verdict(events []Event, now time.Time, w Windows) VerdictResult {
 	}
 	for _, tok := range order {
 		v := base[tok]
+		v.Settled = v.Settled || v.Final
 		for _, c := range controlsOf[tok] {
 			v.Controls = append(v.Controls, ControlStatus{Token: c, State: base[c].State})
 		}
@@ -346,7 +352,7 @@ func judge(f *facts, now time.Time, w Windows) ProbeVerdict {
 	// Not found (yet).
 	for _, d := range f.dsns {
 		if d.Action == "failed" || strings.HasPrefix(d.Status, "5") {
-			v.State, v.Final, v.DSN = StateBouncedLate, true, d
+			v.State, v.Final, v.Settled, v.DSN = StateBouncedLate, true, true, d
 			v.Reasons = append(v.Reasons, tr("A bounce arrived after the 250 acceptance (%s %s): %s",
 				"Nach der Annahme mit 250 kam eine Unzustellbarkeitsmeldung (%s %s): %s", orDash(d.Action), orDash(d.Status), orDash(d.DiagnosticCode)))
 			return v
@@ -426,7 +432,8 @@ func judge(f *facts, now time.Time, w Windows) ProbeVerdict {
 
 func judgeFound(v ProbeVerdict, f *facts, first *observation, w Windows) ProbeVerdict {
 	s := first.found
-	v.Final = true
+	v.Final = !f.now.Before(v.FinalAt)
+	v.Settled = true
 	v.FirstFolder = s.Folder
 	v.Folder, v.FolderRole, v.Spam = s.Folder, s.Role, s.Spam
 	arrived := s.Arrived

@@ -64,7 +64,7 @@ func TestVerdictStates(t *testing.T) {
 		state      State
 		confidence Confidence
 		reason     Reason
-		final      bool
+		settled    bool
 	}{
 		{"rejected", new(evb).send(A, t0, OutcomeRejected), at(1), StateRejected, "", "", true},
 		{"deferred", new(evb).send(A, t0, OutcomeDeferred), at(1), StateDeferred, "", "", true},
@@ -111,9 +111,12 @@ func TestVerdictStates(t *testing.T) {
 			if !ok {
 				t.Fatal("no verdict")
 			}
-			if v.State != tc.state || v.Confidence != tc.confidence || v.Reason != tc.reason || v.Final != tc.final {
-				t.Fatalf("got %s/%s/%s final=%v, want %s/%s/%s final=%v\nreasons: %v", v.State, v.Confidence, v.Reason, v.Final,
-					tc.state, tc.confidence, tc.reason, tc.final, v.Reasons)
+			if v.State != tc.state || v.Confidence != tc.confidence || v.Reason != tc.reason || v.Settled != tc.settled {
+				t.Fatalf("got %s/%s/%s settled=%v, want %s/%s/%s settled=%v\nreasons: %v", v.State, v.Confidence, v.Reason, v.Settled,
+					tc.state, tc.confidence, tc.reason, tc.settled, v.Reasons)
+			}
+			if v.Final != !tc.now.Before(v.FinalAt) && v.State != StateRejected && v.State != StateDeferred && v.State != StateBouncedLate && v.Reason != ReasonSendFailed {
+				t.Fatalf("final=%v at %s with final window ending %s", v.Final, tc.now, v.FinalAt)
 			}
 			if len(v.Reasons) == 0 {
 				t.Fatal("no reasons")

@@ -551,11 +551,11 @@ func (s *Summary) Add(r *Record) {
 	}
 	d.add(r.Status)
 	if r.Status != StatusSent {
-		key := r.Status + "\x00" + clip(r.Reply, 300)
+		key := r.Status + "\x00" + clip(r.Reply, 1000)
 		if p := d.problems[key]; p != nil {
 			p.Count++
 		} else if len(d.problems) < 200 {
-			d.problems[key] = &Problem{Status: r.Status, Reply: clip(r.Reply, 300), Count: 1}
+			d.problems[key] = &Problem{Status: r.Status, Reply: clip(r.Reply, 1000), Count: 1}
 		}
 	}
 	if r.ProbeToken != "" && len(s.Probes) < maxProbes {
