@@ -319,7 +319,7 @@ func Run(ctx context.Context, o Options) *Report {
 			all = append(all, t.addr.AcceptAllTest)
 		}
 	}
-	c.add(smtpprobe.Findings(all, smtpprobe.FindingsOptions{DNSWorks: dnsWorks})...)
+	c.add(withReplyAdvice(smtpprobe.Findings(all, smtpprobe.FindingsOptions{DNSWorks: dnsWorks}), targets)...)
 	for _, h := range rep.MX {
 		if h.DANE != nil {
 			c.add(dane.Findings(*h.DANE)...)

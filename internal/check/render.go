@@ -175,8 +175,8 @@ func (r *Report) explanations() []Explanation {
 func writeExplanation(w io.Writer, e Explanation, l i18n.Lang) {
 	fmt.Fprintln(w, render.Wrap(fmt.Sprintf("%s → %s", e.Command, e.Reply), render.Width, "  "))
 	fmt.Fprintln(w, render.Wrap(e.Title+": "+e.Description, render.Width, "    "))
-	if e.Advice != "" {
-		fmt.Fprintln(w, render.Wrap("→ "+e.Advice, render.Width, "    "))
+	for _, a := range e.Advice {
+		fmt.Fprintln(w, render.WrapHang(a, render.Width, "    → ", "      "))
 	}
 }
 

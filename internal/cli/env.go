@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"fmt"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/mxprobe/mxprobe/internal/dnsbl"
@@ -41,7 +42,11 @@ var labOptions = lab.Options{}
 func (g *Globals) setup() (*runEnv, error) {
 	env := &runEnv{Port: 25}
 	if g.Lab {
-		w, err := lab.Start(labOptions)
+		lo, err := g.labOptionsFromEnv()
+		if err != nil {
+			return nil, err
+		}
+		w, err := lab.Start(lo)
 		if err != nil {
 			return nil, fmt.Errorf("starting the lab: %w", err)
 		}
@@ -100,4 +105,26 @@ func loadCAFile(path string) (*x509.CertPool, error) {
 		return nil, exitcode.UsageError("--ca-file %s holds no PEM certificate", path)
 	}
 	return pool, nil
+}
+
+// labOptionsFromEnv applies the benchmark knobs (scripts/bench.sh) to the
+// lab options: MXPROBE_LAB_LATENCY (added to every DNS answer and SMTP reply)
+// and MXPROBE_LAB_BULK (extra domains bulk1…N.lab.test).
+func (g *Globals) labOptionsFromEnv() (lab.Options, error) {
+	lo := labOptions
+	if v := g.IO.Getenv("MXPROBE_LAB_LATENCY"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || d > time.Minute {
+			return lo, exitcode.UsageError("invalid MXPROBE_LAB_LATENCY %q", v)
+		}
+		lo.DNSDelay, lo.SMTPLatency = d, d
+	}
+	if v := g.IO.Getenv("MXPROBE_LAB_BULK"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 100000 {
+			return lo, exitcode.UsageError("invalid MXPROBE_LAB_BULK %q", v)
+		}
+		lo.BulkDomains = n
+	}
+	return lo, nil
 }

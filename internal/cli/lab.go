@@ -32,7 +32,10 @@ in-process lab in one go, e.g. "mxprobe check --lab drop.lab.test".`,
   mxprobe --lang de lab --ca-out /tmp/lab-ca.pem`,
 			Args: cobra.NoArgs,
 			RunE: func(cmd *cobra.Command, args []string) error {
-				lo := labOptions
+				lo, err := g.labOptionsFromEnv()
+				if err != nil {
+					return err
+				}
 				lo.HTTPSAddr = "127.0.0.1:443" // reachable for other processes when allowed
 				w, err := lab.Start(lo)
 				if err != nil {

@@ -39,6 +39,9 @@ type Options struct {
 	TarpitDelay time.Duration
 	// Only limits the SMTP servers started to these scenario domains (nil: all).
 	Only []string
+	// BulkDomains adds bulk1.lab.test … bulkN.lab.test, each with its own MX
+	// name on the ok.lab.test server (bulk-mode benchmarks).
+	BulkDomains int
 	// HTTPSAddr is where the MTA-STS server listens (default 127.0.0.1:0).
 	// `mxprobe lab` asks for 127.0.0.1:443 so that separate mxprobe
 	// processes can fetch policies; it falls back to a free port.
@@ -86,6 +89,7 @@ type World struct {
 	// the path for control probes.
 	Relay *imaplab.MX
 
+	opts    Options
 	mu      sync.Mutex
 	closers []func() error
 }
@@ -116,7 +120,7 @@ func Start(opts Options) (w *World, err error) {
 	if opts.TarpitDelay == 0 {
 		opts.TarpitDelay = 60 * time.Second
 	}
-	w = &World{SMTP: map[netip.Addr]*smtplab.Server{}}
+	w = &World{SMTP: map[netip.Addr]*smtplab.Server{}, opts: opts}
 	defer func() {
 		if err != nil {
 			w.Close()
@@ -197,6 +201,13 @@ func (w *World) addZones(scs []Scenario) error {
 	if err := w.DNS.AddTXT(DKIMSelector+"._domainkey."+SenderDomain,
 		"v=DKIM1; k=ed25519; p="+base64.StdEncoding.EncodeToString(pub)); err != nil {
 		return err
+	}
+	for i := 1; i <= w.opts.BulkDomains; i++ {
+		d := fmt.Sprintf("bulk%d.%s", i, Zone)
+		if err := w.DNS.AddRR(d+". 300 IN MX 10 mx."+d+".", "mx."+d+". 300 IN A 127.0.0.10",
+			d+". 300 IN TXT \"v=spf1 mx -all\"", "_dmarc."+d+". 300 IN TXT \"v=DMARC1; p=reject\""); err != nil {
+			return err
+		}
 	}
 	for _, sc := range scs {
 		if err := w.DNS.AddRR(sc.Records...); err != nil {
