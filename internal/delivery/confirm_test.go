@@ -264,7 +264,7 @@ func TestConfirmPlainURLRules(t *testing.T) {
 		t.Fatalf("%v", err)
 	}
 	o = &IMAPOptions{URL: "imaps://mail.example", User: "u@x"}
-	if o.Mailbox() != "imaps://u@x@mail.example:993" && o.Mailbox() != "imaps://u%40x@mail.example:993" {
+	if o.Mailbox() != "imaps://u@x@mail.example:993" {
 		t.Fatal(o.Mailbox())
 	}
 	for _, bad := range []string{"http://x", "imap:", "::"} {

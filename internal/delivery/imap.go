@@ -92,7 +92,13 @@ func (o *IMAPOptions) Mailbox() string {
 	}
 	u := ""
 	if o.User != "" {
-		u = url.User(o.User).String() + "@"
+		// An identity for people, not a URL to parse: the user unescaped.
+		u = strings.Map(func(r rune) rune {
+			if r < 0x20 || r == 0x7f {
+				return -1
+			}
+			return r
+		}, o.User) + "@"
 	}
 	return t.scheme + "://" + u + t.addr
 }

@@ -129,3 +129,32 @@ func semicolonPairs(s string) func(func(string, string) bool) {
 		}
 	}
 }
+
+// Summary is a short data line of the verdict ("SCL 6, SFV SPM, dest J"),
+// empty when there is none.
+func (v *SpamVerdict) Summary() string {
+	if v == nil {
+		return ""
+	}
+	var parts []string
+	if v.SCL != nil {
+		parts = append(parts, "SCL "+strconv.Itoa(*v.SCL))
+	}
+	if v.SFV != "" {
+		parts = append(parts, "SFV "+v.SFV)
+	}
+	if v.CAT != "" {
+		parts = append(parts, "CAT "+v.CAT)
+	}
+	if v.Dest != "" {
+		parts = append(parts, "dest "+v.Dest)
+	}
+	if v.SpamFlag != "" {
+		parts = append(parts, "X-Spam-Flag "+v.SpamFlag)
+	}
+	if v.SpamStatus != "" {
+		st, _, _ := strings.Cut(v.SpamStatus, ",")
+		parts = append(parts, "X-Spam-Status "+clip(st, 16))
+	}
+	return strings.Join(parts, ", ")
+}

@@ -119,6 +119,10 @@ type ProbeVerdict struct {
 	Relay    string `json:"relay,omitempty"`
 	MXHost   string `json:"mx_host,omitempty"`
 	Provider string `json:"provider"`
+	// Reply is the deciding SMTP reply of the send (the refusal, or the
+	// final 250), Stage the step it answered.
+	Reply string `json:"reply,omitempty"`
+	Stage string `json:"stage,omitempty"`
 
 	State      State      `json:"state"`
 	Confidence Confidence `json:"confidence,omitempty"`
@@ -295,7 +299,7 @@ func judge(f *facts, now time.Time, w Windows) ProbeVerdict {
 	p := f.sent
 	v := ProbeVerdict{
 		Token: p.Token, Group: p.Group, Role: p.Role, To: p.To, Route: p.Route, Relay: p.Relay,
-		MXHost: p.MXHost, Provider: ProviderOf(p.MXHost, domainOf(p.To)),
+		MXHost: p.MXHost, Provider: ProviderOf(p.MXHost, domainOf(p.To)), Reply: p.Reply, Stage: p.Stage,
 		SentAt: f.at, ExpectBy: f.at.Add(w.Expect), DropAt: f.at.Add(w.DropAfter), FinalAt: f.at.Add(w.Final),
 		Reasons: []i18n.Text{},
 	}
@@ -465,6 +469,9 @@ func judgeFound(v ProbeVerdict, f *facts, first *observation, w Windows) ProbeVe
 	} else {
 		v.Reasons = append(v.Reasons, tr("Found in %s; it arrived at %s, %s after acceptance.",
 			"Gefunden in %s; angekommen um %s, %s nach der Annahme.", where.EN, ts(arrived), lat.Round(time.Second)))
+	}
+	if sum := v.Spam.Summary(); sum != "" {
+		v.Reasons = append(v.Reasons, tr("The receiver's spam verdict: %s.", "Das Spam-Urteil des Empfängers: %s.", sum))
 	}
 	if v.Spam != nil && v.Spam.Junk() && s.Role != RoleJunk {
 		v.Reasons = append(v.Reasons, tr("The receiver's headers classify it as spam.", "Die Kopfzeilen des Empfängers stufen sie als Spam ein."))

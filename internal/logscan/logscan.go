@@ -341,6 +341,10 @@ func (s *Scanner) exim(line []byte) *Record {
 		}
 		rec.Reply = eximReason(rest)
 	}
+	// Exim writes the line breaks of a multi-line reply as "\n".
+	if bytes.Contains(line, []byte(`\n`)) {
+		rec.Reply = strings.ReplaceAll(rec.Reply, `\n`, " ")
+	}
 	s.finish(rec)
 	return rec
 }
