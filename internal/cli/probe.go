@@ -982,7 +982,7 @@ func probeConfirmRun(cmd *cobra.Command, g *Globals, po *probeOptions, o *confir
 		}
 		printVerdicts(g, vs, g.Verbose)
 	}
-	if watch && !res.Verdict.AllSettled(watched...) {
+	if watch && len(watched) > 0 && !res.Verdict.AllSettled(watched...) {
 		// --until passed before every verdict was final.
 		if err := probesExit(vs, failOn); err != nil {
 			return err

@@ -3,8 +3,14 @@ package cli
 import (
 	"bytes"
 	"compress/gzip"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +23,7 @@ import (
 	"github.com/mxprobe/mxprobe/internal/delivery"
 	"github.com/mxprobe/mxprobe/internal/exitcode"
 	"github.com/mxprobe/mxprobe/internal/lab/imaplab"
+	"github.com/mxprobe/mxprobe/internal/lab/tlslab"
 )
 
 var probeT0 = time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC)
@@ -536,5 +543,64 @@ func TestLogscanCommand(t *testing.T) {
 	}
 	if _, _, code := runCLI(t, map[string]string{}, "logscan", "/nonexistent/mail.log"); code != exitcode.Usage {
 		t.Fatalf("missing file exit %d", code)
+	}
+}
+
+// TestProbeSubmitTLSAndDKIM sends over a STARTTLS submission relay trusted
+// through --ca-file, DKIM-signed, and confirms over imaps with the same CA.
+func TestProbeSubmitTLSAndDKIM(t *testing.T) {
+	ca, err := tlslab.NewCA("lab CA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, _ := ca.Issue(tlslab.Leaf{DNSNames: []string{"localhost"}, IPs: []net.IP{net.IPv4(127, 0, 0, 1)}})
+	tlsCfg := &tls.Config{Certificates: []tls.Certificate{cert}}
+	l := newProbeLab(t, nil, nil)
+	seed, err := imaplab.Start(imaplab.Options{User: labSeedUser, Password: labSeedPass, TLS: tlsCfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer seed.Close()
+	relay, err := imaplab.StartMX(imaplab.MXOptions{Seed: seed, TLS: tlsCfg, Users: map[string]string{"alice": "pw-1"}, Now: l.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer relay.Close()
+	dir := t.TempDir()
+	caFile := filepath.Join(dir, "ca.pem")
+	os.WriteFile(caFile, ca.PEM(), 0o600)
+	_, priv, _ := ed25519.GenerateKey(rand.Reader)
+	der, _ := x509.MarshalPKCS8PrivateKey(priv)
+	keyFile := filepath.Join(dir, "dkim.pem")
+	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600)
+	pwFile := filepath.Join(dir, "pw")
+	os.WriteFile(pwFile, []byte("pw-1\n"), 0o600)
+
+	out, errOut, code := l.run("probe", "send", "--to", labSeedUser, "--from", "probe@sender.test", "--i-own-this-mailbox",
+		"--via", "submit", "--relay", relay.Addr(), "--smtp-user", "alice", "--smtp-password-file", pwFile,
+		"--ca-file", caFile, "--dkim-key", keyFile, "--dkim-selector", "lab", "--ehlo", "c.test", "--format", "json")
+	if code != 0 {
+		t.Fatalf("send: %d\n%s\n%s", code, out, errOut)
+	}
+	var sent struct {
+		Probes []*delivery.Probe `json:"probes"`
+	}
+	json.Unmarshal([]byte(out), &sent)
+	p := sent.Probes[0]
+	if p.TLS == nil || !p.TLS.Verified || p.DKIMDomain != "sender.test" || p.Route != delivery.RouteSubmit {
+		t.Fatalf("%+v %+v", p, p.TLS)
+	}
+	if got := relay.Received(); len(got) != 1 || !bytes.Contains(got[0].Data, []byte("DKIM-Signature: ")) {
+		t.Fatal("relay got no DKIM-signed probe")
+	}
+	l.at(5)
+	out, errOut, code = l.run(append([]string{"probe", "confirm", p.Token, "--imap", seed.URL(), "--imap-user", labSeedUser, "--ca-file", caFile}, labWindows...)...)
+	if code != 0 || !strings.Contains(out, "delivered to the inbox") {
+		t.Fatalf("confirm: %d\n%s\n%s", code, out, errOut)
+	}
+	// Without the CA the imaps scan fails: incomplete, still no verdict change.
+	out, _, _ = l.run(append([]string{"probe", "confirm", p.Token, "--imap", seed.URL(), "--imap-user", labSeedUser}, labWindows...)...)
+	if !strings.Contains(out, "incomplete scan") {
+		t.Fatalf("untrusted imaps: %s", out)
 	}
 }

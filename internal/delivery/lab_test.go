@@ -65,7 +65,7 @@ type worldOpts struct {
 	plainMX bool
 }
 
-func newWorld(t *testing.T, o worldOpts) *world {
+func newWorld(t testing.TB, o worldOpts) *world {
 	t.Helper()
 	w := &world{clock: newClock(t0)}
 	var err error
@@ -107,7 +107,7 @@ func newWorld(t *testing.T, o worldOpts) *world {
 	return w
 }
 
-func (w *world) send(t *testing.T, to string, mut ...func(*SendOptions)) *Probe {
+func (w *world) send(t testing.TB, to string, mut ...func(*SendOptions)) *Probe {
 	t.Helper()
 	o := SendOptions{From: fromAddr, To: to, Route: RouteDirect, MX: w.mx.Addr(), Now: w.clock.Now, Ledger: w.ledger, HelloName: "client.sender.test"}
 	for _, m := range mut {
