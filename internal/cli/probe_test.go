@@ -604,3 +604,35 @@ func TestProbeSubmitTLSAndDKIM(t *testing.T) {
 		t.Fatalf("untrusted imaps: %s", out)
 	}
 }
+
+// TestProbeHighConfidence: three probes in separate windows, each with a
+// control that arrives, all missing → high confidence, through the commands.
+func TestProbeHighConfidence(t *testing.T) {
+	l := newProbeLab(t, nil, map[string]imaplab.Behavior{labSeedUser: imaplab.Discard})
+	var toks []string
+	for i, at := range []int{0, 20, 40} {
+		l.at(at)
+		out, errOut, code := l.run("probe", "send", "--format", "json", "--to", labSeedUser, "--from", "probe@sender.test", "--i-own-this-mailbox",
+			"--mx", l.mx.Addr(), "--control-via", "direct", "--control-mx", l.good.Addr(), "--ehlo", "c.test")
+		var sent struct {
+			Probes []*delivery.Probe `json:"probes"`
+		}
+		if err := json.Unmarshal([]byte(out), &sent); err != nil || code != 0 || len(sent.Probes) != 2 {
+			t.Fatalf("send %d: %d %v %s", i, code, err, errOut)
+		}
+		toks = append(toks, sent.Probes[0].Token)
+		l.at(at + 5)
+		l.confirm()
+	}
+	l.at(101)
+	out, code := l.confirm("--format", "json")
+	if code != exitcode.SilentDrop {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	for _, tok := range toks {
+		s, code := l.show(tok)
+		if s.Verdict.State != "silent_drop_suspected" || s.Verdict.Confidence != "high" || code != exitcode.SilentDrop {
+			t.Fatalf("%s: %s/%s exit %d %v", tok, s.Verdict.State, s.Verdict.Confidence, code, s.Verdict.Reasons)
+		}
+	}
+}

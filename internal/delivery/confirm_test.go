@@ -2,8 +2,10 @@ package delivery
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/base64"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +15,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 
 	"github.com/mxprobe/mxprobe/internal/lab/imaplab"
+	"github.com/mxprobe/mxprobe/internal/lab/tlslab"
 )
 
 func mustEvents(t *testing.T, l *Ledger) []Event {
@@ -359,4 +362,25 @@ func FuzzMatchBounce(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestConfirmIMAPStartTLS(t *testing.T) {
+	ca, _ := tlslab.NewCA("lab CA")
+	cert, _ := ca.Issue(tlslab.Leaf{DNSNames: []string{"localhost"}, IPs: []net.IP{net.IPv4(127, 0, 0, 1)}})
+	w := newWorld(t, worldOpts{})
+	seed, err := imaplab.Start(imaplab.Options{User: seedUser, Password: seedPass, StartTLS: &tls.Config{Certificates: []tls.Certificate{cert}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer seed.Close()
+	p := w.send(t, seedAddr)
+	seed.Append("INBOX", w.mx.Received()[0].Data, t0.Add(time.Second))
+	w.clock.Advance(5 * time.Second)
+	res := w.confirm(t, func(o *ConfirmOptions) {
+		o.Seed = &IMAPOptions{URL: "imap://" + seed.Addr(), User: seedUser, Password: seedPass, RootCAs: ca.Pool}
+		o.DSNIMAP = nil
+	})
+	if !res.Seed.Complete || len(res.Seed.Found) != 1 || res.Seed.Found[0].Token != p.Token {
+		t.Fatalf("%+v", res.Seed)
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/pem"
+	"fmt"
 	"net"
 	"strings"
 	"testing"
@@ -310,4 +311,26 @@ func FuzzParseAcceptance(f *testing.F) {
 		}
 		replyCodes(reply)
 	})
+}
+
+func TestSendSubmitImplicitTLS(t *testing.T) {
+	ca, _ := tlslab.NewCA("lab CA")
+	cert, _ := ca.Issue(tlslab.Leaf{DNSNames: []string{"localhost"}, IPs: []net.IP{net.IPv4(127, 0, 0, 1)}})
+	w := newWorld(t, worldOpts{})
+	relay, err := imaplab.StartMX(imaplab.MXOptions{Seed: w.seed, ImplicitTLS: &tls.Config{Certificates: []tls.Certificate{cert}},
+		Users: map[string]string{"bob": "pw"}, Now: w.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer relay.Close()
+	p := w.send(t, seedAddr, func(o *SendOptions) {
+		o.Route, o.Relay, o.MX, o.RootCAs, o.TLS = RouteSubmit, relay.Addr(), "", ca.Pool, TLSImplicit
+		o.Auth = &Credentials{User: "bob", Password: "pw"}
+	})
+	if p.Outcome != OutcomeAccepted || p.TLS == nil || !p.TLS.Implicit || !p.TLS.Verified {
+		t.Fatalf("%s %+v %s", p.Outcome, p.TLS, p.Error)
+	}
+	if s := fmt.Sprint(&Credentials{User: "bob", Password: "pw"}); strings.Contains(s, "pw}") || !strings.Contains(s, "redacted") {
+		t.Fatalf("credentials print their password: %s", s)
+	}
 }

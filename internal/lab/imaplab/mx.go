@@ -55,6 +55,9 @@ type MXOptions struct {
 	Now func() time.Time
 	// TLS offers STARTTLS with this configuration.
 	TLS *tls.Config
+	// ImplicitTLS serves TLS from the first byte (submissions on port 465,
+	// RFC 8314 §3.3) instead of STARTTLS.
+	ImplicitTLS *tls.Config
 	// Users, when set, makes this a submission relay: AUTH PLAIN with one
 	// of these user/password pairs is required before MAIL.
 	Users map[string]string
@@ -108,7 +111,7 @@ func StartMX(o MXOptions) (*MX, error) {
 	s.Domain = o.Hostname
 	s.EnableDSN = o.DSN
 	s.TLSConfig = o.TLS
-	s.AllowInsecureAuth = o.InsecureAuth || o.TLS == nil
+	s.AllowInsecureAuth = o.InsecureAuth || o.TLS == nil || o.ImplicitTLS != nil
 	s.ReadTimeout, s.WriteTimeout = 30*time.Second, 30*time.Second
 	s.MaxMessageBytes = 10 << 20
 	s.ErrorLog = nopLogger{}
@@ -117,6 +120,9 @@ func StartMX(o MXOptions) (*MX, error) {
 		return nil, err
 	}
 	m.srv, m.ln = s, ln
+	if o.ImplicitTLS != nil {
+		ln = tls.NewListener(ln, o.ImplicitTLS)
+	}
 	go s.Serve(ln)
 	return m, nil
 }
