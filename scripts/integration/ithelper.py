@@ -2,14 +2,16 @@
 """Small, dependency-free probes for scripts/integration/run.sh.
 
 Independent of mxprobe on purpose: these check the real servers themselves (DNS via a
-hand-built RFC 1035 query, IMAP via imaplib with EXAMINE so no flag changes), and pull
-fields out of mxprobe's JSON so the shell script can assert on them.
+hand-built RFC 1035 query, IMAP via imaplib with STARTTLS and EXAMINE so no flag
+changes), and pull fields out of mxprobe's JSON so the shell script can assert on them.
 Every network call has a timeout; every loop is bounded.
 """
 import imaplib
 import json
+import os
 import random
 import socket
+import ssl
 import struct
 import sys
 
@@ -85,11 +87,20 @@ def dns(server, name, qtype):
     print(" ".join([RCODES.get(flags & 0xF, str(flags & 0xF))] + out))
 
 
-def _imap(server, user, password):
+def _imap(server, user, password, tls=True):
+    """IMAP with STARTTLS, verified against $IT_CA (the run's CA) when set."""
     host, _, port = server.partition(":")
     c = imaplib.IMAP4(host, int(port or 143), timeout=5)
+    if tls:
+        c.starttls(ssl_context=ssl.create_default_context(cafile=os.environ.get("IT_CA") or None))
     c.login(user, password)
     return c
+
+
+def imap_plain(server, user, password):
+    """imap-plain SERVER USER PASS -> exit 0 only if LOGIN without TLS succeeds."""
+    _imap(server, user, password, tls=False).logout()
+    print("plaintext login accepted")
 
 
 def imap_folders(server, user, password):
@@ -153,9 +164,36 @@ def jget(path, *keys):
     print(v if isinstance(v, str) else json.dumps(v))
 
 
+def states(path):
+    """states FILE -> 'TOKEN STATE[/CONFIDENCE] ROLE' per probe of a confirm/show/list JSON."""
+    with open(path, encoding="utf-8") as f:
+        d = json.load(f)
+    probes = d.get("probes") or ([d["verdict"]] if isinstance(d.get("verdict"), dict) else [])
+    for p in probes[:1000]:
+        st = p.get("state", "?")
+        if p.get("confidence"):
+            st += "/" + p["confidence"]
+        print(p.get("token", "?"), st, p.get("role", "?"))
+
+
+def deliveries(path):
+    """deliveries FILE -> 'TO STATUS CODE ENHANCED RELAY_IP TOKEN' per logscan NDJSON delivery."""
+    with open(path, encoding="utf-8") as f:
+        for line in f.readlines()[:100000]:
+            if not line.strip():
+                continue
+            r = json.loads(line)
+            if r.get("type") == "delivery":
+                print(r.get("to"), r.get("status"), r.get("code"), r.get("enhanced"),
+                      r.get("relay_ip") or "-", r.get("probe_token") or "-")
+            elif r.get("type") == "summary":
+                print("summary", json.dumps(r.get("totals"), sort_keys=True),
+                      json.dumps(r.get("probe_states") or {}, sort_keys=True))
+
+
 if __name__ == "__main__":
-    cmds = {"dns": dns, "imap-folders": imap_folders, "imap-find": imap_find,
-            "findings": findings, "jget": jget}
+    cmds = {"dns": dns, "imap-folders": imap_folders, "imap-find": imap_find, "imap-plain": imap_plain,
+            "findings": findings, "jget": jget, "states": states, "deliveries": deliveries}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds:
         raise SystemExit("usage: ithelper.py %s ..." % "|".join(cmds))
     cmds[sys.argv[1]](*sys.argv[2:])
