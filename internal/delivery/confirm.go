@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sort"
 	"time"
 )
 
@@ -38,6 +39,9 @@ type ConfirmResult struct {
 	Ledger LedgerStatus `json:"-"`
 	Healed bool         `json:"-"`
 }
+
+// MaxTokensPerRound bounds the probes one Confirm round looks for.
+const MaxTokensPerRound = 2000
 
 // ErrUnknownToken is returned for a token that is not in the ledger.
 var ErrUnknownToken = errors.New("delivery: no probe with this token in the ledger")
@@ -101,6 +105,18 @@ func Confirm(ctx context.Context, o ConfirmOptions) (*ConfirmResult, error) {
 		accepted = append(accepted, t)
 		if since.IsZero() || p.StartedAt.Before(since) {
 			since = p.StartedAt
+		}
+	}
+	if len(accepted) > MaxTokensPerRound {
+		// Bounded work and event size: the most recent probes first; older
+		// ones are looked at when these are final.
+		sort.SliceStable(accepted, func(i, j int) bool { return probes[accepted[i]].StartedAt.After(probes[accepted[j]].StartedAt) })
+		accepted = accepted[:MaxTokensPerRound]
+		since = probes[accepted[len(accepted)-1]].StartedAt
+		for t := range want {
+			if !slices.Contains(accepted, t) {
+				delete(want, t)
+			}
 		}
 	}
 	res.Tokens = accepted
