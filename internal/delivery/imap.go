@@ -347,8 +347,16 @@ func imapScan(ctx context.Context, o *IMAPOptions, purpose string, tokens []stri
 		return sc
 	}
 	defer closeAll()
-	list, err := c.List("", "*", nil).Collect()
-	if err != nil {
+	// Stream the listing and keep a bounded number of folders; the rest of
+	// a hostile listing is drained (bounded by ctx), not stored.
+	lc := c.List("", "*", nil)
+	var list []*imap.ListData
+	for d := lc.Next(); d != nil; d = lc.Next() {
+		if len(list) < 2*maxFolders {
+			list = append(list, d)
+		}
+	}
+	if err := lc.Close(); err != nil {
 		sc.Error = "imap: LIST: " + scrub(err.Error(), o.secrets())
 		return sc
 	}

@@ -334,3 +334,35 @@ func TestSendSubmitImplicitTLS(t *testing.T) {
 		t.Fatalf("credentials print their password: %s", s)
 	}
 }
+
+// TestSendEndlessContinuation: a server that answers EHLO with endless
+// "250-" lines is cut off at 1 MiB, long before the deadline.
+func TestSendEndlessContinuation(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		c.Write([]byte("220 hostile.test ESMTP\r\n"))
+		buf := make([]byte, 512)
+		c.Read(buf) // EHLO
+		line := []byte("250-" + strings.Repeat("X", 200) + "\r\n")
+		for i := 0; i < 100000; i++ {
+			if _, err := c.Write(line); err != nil {
+				return
+			}
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	p, err := Send(ctx, SendOptions{From: fromAddr, To: seedAddr, Route: RouteDirect, MX: ln.Addr().String(), HelloName: "x.test"})
+	if err == nil || p.Outcome != OutcomeFailed || !strings.Contains(p.Error, "1 MiB") || len(p.Transcript) > maxTranscriptLines+1 {
+		t.Fatalf("err %v outcome %s error %q, %d lines", err, p.Outcome, p.Error, len(p.Transcript))
+	}
+}

@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"bytes"
+	"errors"
 	"net"
 	"strconv"
 	"strings"
@@ -191,15 +192,31 @@ func (t *transcript) FirstReply() string {
 	return strings.Join(out, "\n")
 }
 
+// maxReplyBytes bounds what a server may send in answer to one command: a
+// reply of endless "250-" lines ends with an error instead of eating memory
+// until the deadline.
+const maxReplyBytes = 1 << 20
+
+// errReplyTooLong is returned when a server exceeds maxReplyBytes.
+var errReplyTooLong = errors.New("the server's reply exceeds 1 MiB")
+
 // tapConn records what passes through a connection into a transcript.
 type tapConn struct {
 	net.Conn
-	t *transcript
+	t         *transcript
+	sinceSent int // server bytes since our last write
 }
 
 func (c *tapConn) Read(b []byte) (int, error) {
+	if c.sinceSent >= maxReplyBytes {
+		return 0, errReplyTooLong
+	}
+	if room := maxReplyBytes - c.sinceSent; len(b) > room {
+		b = b[:room]
+	}
 	n, err := c.Conn.Read(b)
 	if n > 0 {
+		c.sinceSent += n
 		c.t.server(b[:n])
 	}
 	return n, err
@@ -208,6 +225,7 @@ func (c *tapConn) Read(b []byte) (int, error) {
 func (c *tapConn) Write(b []byte) (int, error) {
 	n, err := c.Conn.Write(b)
 	if n > 0 {
+		c.sinceSent = 0
 		c.t.client(b[:n])
 	}
 	return n, err
