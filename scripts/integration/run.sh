@@ -218,10 +218,12 @@ outer() {
 # ---------------------------------------------------------------------------------
 PIDS_NSD=""
 inner_cleanup() {
-	[ -f "$WORK/postfix-out/main.cf" ] && timeout 10 postfix -c "$WORK/postfix-out" stop >/dev/null 2>&1
-	[ -f "$WORK/postfix-mx/main.cf" ] && timeout 10 postfix -c "$WORK/postfix-mx" stop >/dev/null 2>&1
-	[ -f "$WORK/dovecot/dovecot.conf" ] && timeout 10 doveadm -c "$WORK/dovecot/dovecot.conf" stop >/dev/null 2>&1
+	# The daemons stop in parallel (postfix stop waits about a second for its master).
+	[ -f "$WORK/postfix-out/queue/pid/master.pid" ] && timeout 10 postfix -c "$WORK/postfix-out" stop >/dev/null 2>&1 &
+	[ -f "$WORK/postfix-mx/queue/pid/master.pid" ] && timeout 10 postfix -c "$WORK/postfix-mx" stop >/dev/null 2>&1 &
+	[ -f "$WORK/dovecot/run/master.pid" ] && timeout 10 doveadm -c "$WORK/dovecot/dovecot.conf" stop >/dev/null 2>&1 &
 	[ -n "$PIDS_NSD" ] && kill "$PIDS_NSD" 2>/dev/null
+	wait
 	# Anything of ours that did not stop in time (pid files of the daemons we started).
 	local f pid
 	for f in "$WORK/postfix-out/queue/pid/master.pid" "$WORK/postfix-mx/queue/pid/master.pid" \
@@ -254,9 +256,10 @@ setup_world() {
 	# 127.0.2.30) for STARTTLS on Postfix and Dovecot; a DKIM key for sender.it.test.
 	(
 		cd "$WORK/tls" &&
-			timeout 30 openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=mxprobe integration CA" \
-				-keyout ca.key -out ca.crt &&
-			timeout 30 openssl req -newkey rsa:2048 -nodes -subj "/CN=mx-accept.it.test" -keyout mx.key -out mx.csr &&
+			timeout 30 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 \
+				-subj "/CN=mxprobe integration CA" -keyout ca.key -out ca.crt &&
+			timeout 30 openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=mx-accept.it.test" \
+				-keyout mx.key -out mx.csr &&
 			printf '%s\n' "subjectAltName=DNS:mx-accept.it.test,DNS:mx-reject.it.test,DNS:mx-grey.it.test,DNS:mx-discard.it.test,DNS:mx-junk.it.test,DNS:out.it.test,DNS:imap.it.test,IP:127.0.2.10,IP:127.0.2.11,IP:127.0.2.12,IP:127.0.2.13,IP:127.0.2.14,IP:127.0.2.20,IP:127.0.2.30" \
 				"extendedKeyUsage=serverAuth" "basicConstraints=CA:FALSE" >mx.ext &&
 			timeout 30 openssl x509 -req -in mx.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 30 \
@@ -292,7 +295,7 @@ start_world() {
 	local d
 	for d in postfix-mx postfix-out; do
 		# postfix(1) logs to syslog or a tty only; without /dev/log, script(1) shows why.
-		if ! timeout 30 postfix -c "$WORK/$d" check >/dev/null 2>&1 || ! timeout 30 postfix -c "$WORK/$d" start >/dev/null 2>&1; then
+		if ! timeout 30 postfix -c "$WORK/$d" start >/dev/null 2>&1; then
 			timeout 30 script -qc "postfix -c '$WORK/$d' check" /dev/null
 			return 1
 		fi
@@ -433,7 +436,7 @@ mxp() { # mxp NAME ARGS... : run mxprobe bounded; output in $WORK/out/NAME.{json
 
 test_mxprobe() {
 	MXP="$WORK/mxprobe"
-	section "mxprobe $("$MXP" version 2>/dev/null | head -n 1)"
+	say "-- $("$MXP" version 2>/dev/null | head -n 1)"
 	test_mxprobe_check
 	test_mxprobe_probe
 	test_mxprobe_logscan
@@ -471,6 +474,7 @@ test_mxprobe_check() {
 		skip "mxprobe check" "not available yet"
 		return
 	fi
+	section "mxprobe check"
 	local common=(check --from probe@sender.it.test --helo client.it.test --dkim-selector sel -o json)
 	local a0=mx.0.addresses.0 mark
 	mark=$(log_mark "$WORK/postfix-mx/maillog")
@@ -576,6 +580,7 @@ test_mxprobe_probe() {
 		skip "mxprobe probe send/confirm" "not available yet"
 		return
 	fi
+	section "mxprobe probe send/confirm/show"
 	mkdir -p "$WORK/secrets"
 	printf '%s\n' "$SEED_PASS" >"$WORK/secrets/seed.pass"
 	printf '%s\n' "$PROBE_PASS" >"$WORK/secrets/probe.pass"
@@ -629,14 +634,18 @@ test_mxprobe_probe() {
 	wait_for 20 grep -q "$qid: to=<seed@discard.it.test>,.*status=sent" "$WORK/postfix-out/maillog" ||
 		fail "sending Postfix relayed $t_subdrop" "no status=sent for queue id $qid"
 
+	local early=$(($(date +%s) - t_first < 7))
 	mxp confirm-1 "${L[@]}" probe confirm -o json --pending "${imap[@]}" --imap-password-file "$WORK/secrets/seed.pass"
-	[ "$RC" = 0 ] && pass "confirm-1: exit 0" || fail "confirm-1: exit $RC (want 0)" "$(head -c 300 "$WORK/out/confirm-1.err")"
 	expect_state confirm-1 "$t_inbox" delivered_inbox "direct to accept.it.test"
 	expect_state confirm-1 "$t_junk" delivered_junk "direct to junk.it.test (seed+Junk, \\Junk)"
 	expect_state confirm-1 "$t_ctl" delivered_inbox "control via mx-accept"
 	expect_state confirm-1 "$t_sub" delivered_inbox "submission via the sending Postfix"
-	if [ $(($(date +%s) - t_first)) -lt 8 ]; then
+	if [ "$early" = 1 ]; then
+		# Within the drop window the missing probes are only pending, and that is no problem.
+		[ "$RC" = 0 ] && pass "confirm-1: exit 0" || fail "confirm-1: exit $RC (want 0)" "$(head -c 300 "$WORK/out/confirm-1.err")"
 		expect_state confirm-1 "$t_drop" pending "discard.it.test within the drop window"
+	else
+		say "  note: the sends took $(($(date +%s) - t_first)) s (a loaded machine); the pending state is not asserted"
 	fi
 	cp "$WORK/ledger/ledger.jsonl" "$WORK/ledger/noca.jsonl"
 
@@ -685,6 +694,7 @@ test_mxprobe_logscan() {
 		skip "mxprobe logscan" "not available yet"
 		return
 	fi
+	section "mxprobe logscan"
 	local L=(--ledger "$WORK/ledger/ledger.jsonl") log="$WORK/postfix-out/maillog" d
 	# The sending Postfix's log: swaks' messages and the submitted probes.
 	mxp logscan-out "${L[@]}" logscan -o json "$log"
@@ -711,7 +721,8 @@ test_mxprobe_logscan() {
 	else fail "logscan-out-text" "$(head -n 8 "$WORK/out/logscan-out-text.out" | tr '\n' '|')"; fi
 	# The receiving Postfix's log: LMTP deliveries into Dovecot, no bounces.
 	mxp logscan-mx "${L[@]}" logscan -o json "$WORK/postfix-mx/maillog"
-	if [ "$RC" = 0 ] && "$PY" "$HELPER" deliveries "$WORK/out/logscan-mx.out" | grep -q ' sent 250 2.0.0 127.0.2.30 '; then
+	"$PY" "$HELPER" deliveries "$WORK/out/logscan-mx.out" >"$WORK/out/logscan-mx.txt" 2>&1
+	if [ "$RC" = 0 ] && grep -q ' sent 250 2.0.0 127.0.2.30 ' "$WORK/out/logscan-mx.txt"; then
 		pass "logscan-mx: LMTP deliveries to Dovecot (127.0.2.30), exit 0"
 	else fail "logscan-mx" "exit $RC"; fi
 }
