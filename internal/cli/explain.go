@@ -17,6 +17,7 @@ import (
 
 	"github.com/mxprobe/mxprobe/internal/exitcode"
 	"github.com/mxprobe/mxprobe/internal/i18n"
+	"github.com/mxprobe/mxprobe/internal/provider"
 	"github.com/mxprobe/mxprobe/internal/statuscode"
 )
 
@@ -480,6 +481,9 @@ func (t *explainWriter) explanation(x statuscode.Explanation) {
 	}
 	if x.Provider != nil {
 		s := label("Provider", "Anbieter") + x.Provider.Display
+		if k := provider.KindText(x.Provider.Kind); !k.IsZero() {
+			s += " (" + k.In(t.lang) + ")"
+		}
 		if x.Provider.Rule != "" {
 			s += " — " + t.tr("rule", "Regel") + " " + x.Provider.Rule
 		}
@@ -569,9 +573,10 @@ func (t *explainWriter) tableHeader() {
 	if t.quiet {
 		return
 	}
-	t.line(t.bold.Sprint(fmt.Sprintf("%-6s %-4s %-8s %-7s %-15s %-10s %-14s %s",
-		t.tr("LINE", "ZEILE"), "CODE", "STATUS", t.tr("BOUNCE", "ART"), t.tr("REASON", "GRUND"),
-		t.tr("PROVIDER", "ANBIETER"), t.tr("RESPONSIBLE", "ZUSTÄNDIG"), t.tr("REPLY", "ANTWORT"))))
+	t.line(t.bold.Sprint(explainPad(t.tr("LINE", "ZEILE"), 6) + " " + explainPad("CODE", 4) + " " + explainPad("STATUS", 8) + " " +
+		explainPad(t.tr("BOUNCE", "ART"), 7) + " " + explainPad(t.tr("REASON", "GRUND"), 15) + " " +
+		explainPad(t.tr("PROVIDER", "ANBIETER"), 10) + " " + explainPad(t.tr("RESPONSIBLE", "ZUSTÄNDIG"), 14) + " " +
+		t.tr("REPLY", "ANTWORT")))
 }
 
 func (t *explainWriter) tableRow(n int, x statuscode.Explanation) {
@@ -632,4 +637,12 @@ func explainClip(s string, n int) string {
 	}
 	r := []rune(s)
 	return string(r[:n-1]) + "…"
+}
+
+// explainPad pads s with spaces to n runes.
+func explainPad(s string, n int) string {
+	if c := utf8.RuneCountInString(s); c < n {
+		return s + strings.Repeat(" ", n-c)
+	}
+	return s
 }

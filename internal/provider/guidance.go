@@ -4,8 +4,8 @@ import "github.com/mxprobe/mxprobe/internal/i18n"
 
 // displays names each operator's services for humans.
 var displays = map[string]map[string]string{
-	Microsoft:  {KindUnknown: "Microsoft", KindConsumer: "Microsoft Outlook.com (consumer)", KindTenant: "Microsoft Exchange Online (tenant)"},
-	Google:     {KindUnknown: "Google", KindConsumer: "Gmail (consumer)", KindTenant: "Google Workspace (tenant)"},
+	Microsoft:  {KindUnknown: "Microsoft", KindConsumer: "Microsoft Outlook.com", KindTenant: "Microsoft Exchange Online"},
+	Google:     {KindUnknown: "Google", KindConsumer: "Gmail", KindTenant: "Google Workspace"},
 	Yahoo:      {KindUnknown: "Yahoo / AOL"},
 	Apple:      {KindUnknown: "Apple iCloud Mail"},
 	GMX:        {KindUnknown: "GMX (United Internet)"},
@@ -13,9 +13,22 @@ var displays = map[string]map[string]string{
 	IONOS:      {KindUnknown: "IONOS / 1&1 (United Internet)"},
 	TOnline:    {KindUnknown: "T-Online (Deutsche Telekom)"},
 	Proton:     {KindUnknown: "Proton Mail"},
-	Mimecast:   {KindUnknown: "Mimecast (filtering gateway)"},
-	Proofpoint: {KindUnknown: "Proofpoint (filtering gateway)"},
+	Mimecast:   {KindUnknown: "Mimecast"},
+	Proofpoint: {KindUnknown: "Proofpoint"},
 	Zoho:       {KindUnknown: "Zoho Mail"},
+}
+
+// KindText describes a kind for humans.
+func KindText(kind string) i18n.Text {
+	switch kind {
+	case KindConsumer:
+		return i18n.T("consumer mail service", "E-Mail-Dienst für Privatkunden")
+	case KindTenant:
+		return i18n.T("hosted for an organisation", "für eine Organisation betrieben")
+	case KindGateway:
+		return i18n.T("filtering gateway", "Filter-Gateway")
+	}
+	return i18n.Text{}
 }
 
 // guidance is keyed by "name/kind"; "name/" applies to every kind.

@@ -7,8 +7,10 @@ package provider
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/mxprobe/mxprobe/internal/i18n"
+	"github.com/mxprobe/mxprobe/internal/provider/acmatch"
 )
 
 // Provider names (stable; they appear in JSON output).
@@ -196,23 +198,9 @@ func Identify(mxHost, text string) (Info, bool) {
 		}
 	}
 	if text != "" {
-		lower := lowerASCII(text)
-		for _, r := range textRules {
-			if !strings.Contains(lower, r.needle) {
-				continue
-			}
-			if name == "" {
-				name, kind, evidence = r.name, r.kind, "text:"+strings.TrimSpace(r.needle)
-				if kind != KindUnknown {
-					break
-				}
-				continue
-			}
-			if r.name == name && kind == KindUnknown && r.kind != KindUnknown {
-				kind = r.kind
-				break
-			}
-		}
+		var hit [256]bool
+		textMatcher().Scan(acmatch.LowerASCII(text), func(p int32, _ int) { hit[p] = true })
+		name, kind, evidence = refineByText(name, kind, evidence, func(n int) bool { return hit[n] })
 	}
 	if name == "" {
 		return Info{}, false
@@ -274,4 +262,85 @@ func lowerASCII(s string) string {
 		}
 	}
 	return s
+}
+
+var (
+	textOnce   sync.Once
+	textAC     *acmatch.Matcher
+	needles    []string // unique needles
+	ruleNeedle []int    // textRules index → needle index
+)
+
+// textMatcher compiles the text rules into one automaton (once).
+func textMatcher() *acmatch.Matcher {
+	textOnce.Do(func() {
+		idx := map[string]int{}
+		for _, r := range textRules {
+			n, ok := idx[r.needle]
+			if !ok {
+				n = len(needles)
+				idx[r.needle] = n
+				needles = append(needles, r.needle)
+			}
+			ruleNeedle = append(ruleNeedle, n)
+		}
+		if len(needles) > 256 {
+			panic("provider: more than 256 text needles")
+		}
+		textAC = acmatch.Build(needles)
+	})
+	return textAC
+}
+
+// TextNeedles returns the lower-case text fragments Identify looks for, in
+// a fixed order; IdentifyMatched takes their indices. Callers that already
+// scan a text with their own automaton use the pair to avoid a second scan.
+func TextNeedles() []string {
+	textMatcher()
+	return needles
+}
+
+// IdentifyMatched is Identify with the text part already matched: present
+// reports whether TextNeedles()[i] occurs in the (lower-cased) text.
+func IdentifyMatched(mxHost string, present func(i int) bool) (Info, bool) {
+	var name, kind, evidence string
+	if h := normHost(mxHost); h != "" {
+		for _, r := range hostRules {
+			if h == r.suffix || strings.HasSuffix(h, "."+r.suffix) {
+				name, kind, evidence = r.name, r.kind, "mx:"+h
+				break
+			}
+		}
+	}
+	textMatcher()
+	name, kind, evidence = refineByText(name, kind, evidence, present)
+	if name == "" {
+		return Info{}, false
+	}
+	info := describe(name, kind)
+	info.Evidence = evidence
+	return info, true
+}
+
+// refineByText applies the text rules in order: the first match names the
+// operator (unless the host already did); a later match of the same operator
+// may refine an unknown kind.
+func refineByText(name, kind, evidence string, present func(i int) bool) (string, string, string) {
+	for i, r := range textRules {
+		if !present(ruleNeedle[i]) {
+			continue
+		}
+		if name == "" {
+			name, kind, evidence = r.name, r.kind, "text:"+strings.TrimSpace(r.needle)
+			if kind != KindUnknown {
+				break
+			}
+			continue
+		}
+		if r.name == name && kind == KindUnknown && r.kind != KindUnknown {
+			kind = r.kind
+			break
+		}
+	}
+	return name, kind, evidence
 }

@@ -3,6 +3,8 @@ package statuscode
 import (
 	"regexp"
 	"strings"
+
+	"github.com/mxprobe/mxprobe/internal/provider/acmatch"
 )
 
 // Text bounces: messages that report failed recipients only in prose. The
@@ -107,7 +109,8 @@ func parseTextBounce(t string) []BounceRecipient {
 		diag := strings.Join(r.lines, " ")
 		b := BounceRecipient{FinalRecipient: r.addr, Format: format, DiagnosticType: "smtp"}
 		var rep Reply
-		inner := unwrap(diag, &rep)
+		low := acmatch.LowerASCII(diag)
+		inner := unwrap(diag, low, hintsOf(low), &rep)
 		b.RemoteMTA = rep.Host
 		if b.RemoteMTA == "" {
 			if m := reQmailHost.FindStringSubmatch(diag); m != nil {
@@ -124,8 +127,8 @@ func parseTextBounce(t string) []BounceRecipient {
 		}
 		if rep.Wrapper == "" {
 			// No wrapper: the reply starts at the first code, if there is one.
-			if m := reCodeInside.FindStringIndex(inner); m != nil {
-				inner = inner[m[0]:]
+			if _, _, start, _, ok := codeInside(inner); ok {
+				inner = inner[start:]
 			}
 		}
 		b.DiagnosticCode = strings.TrimSpace(inner)
@@ -133,8 +136,8 @@ func parseTextBounce(t string) []BounceRecipient {
 			b.Status = m[2]
 		} else if m := reHashCode.FindStringSubmatch(diag); m != nil {
 			b.Status = m[1]
-		} else if m := reCodeInside.FindStringSubmatch(inner); m != nil {
-			b.Status = m[2]
+		} else if _, e, _, _, ok := codeInside(inner); ok {
+			b.Status = e.String()
 		} else if m := reEnhancedAny.FindString(inner); m != "" {
 			b.Status = m
 		}

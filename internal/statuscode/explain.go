@@ -124,15 +124,24 @@ func Explain(reply string, opt Options) Explanation {
 	if len(in) > MaxReplyLen {
 		in = in[:MaxReplyLen]
 	}
+	var f features
 	// A bare code.
 	if c, ok := bareBasic(in); ok {
-		return build(in, Reply{Code: c}, false, opt)
+		return build(in, Reply{Code: c}, false, &f, opt)
 	}
-	if e, err := ParseEnhanced(in); err == nil {
-		return build(in, Reply{Enhanced: e}, false, opt)
+	if onlyCodeChars(in) {
+		if e, err := ParseEnhanced(in); err == nil {
+			return build(in, Reply{Enhanced: e}, false, &f, opt)
+		}
 	}
-	r, _ := ParseReply(in)
-	return build(in, r, true, opt)
+	bp := normPool.Get().(*[]byte)
+	lower := normalizeInto(*bp, in)
+	scanFeatures(bytesToString(lower), &f)
+	r, _ := parseReply(in, f.hints, f.cmd)
+	x := build(in, r, true, &f, opt)
+	*bp = lower[:0]
+	normPool.Put(bp)
+	return x
 }
 
 // ExplainReply explains a reply whose parts are already separated, as
@@ -154,7 +163,18 @@ func ExplainReply(code int, enhanced string, text string, opt Options) Explanati
 	b.WriteString(r.Text)
 	in := strings.TrimSpace(b.String())
 	r.Raw = in
-	return build(in, r, r.Text != "", opt)
+	var f features
+	if r.Text != "" {
+		bp := normPool.Get().(*[]byte)
+		lower := normalizeInto(*bp, in)
+		scanFeatures(bytesToString(lower), &f)
+		if inner, _ := parseReply(in, f.hints, f.cmd); inner.Command != "" || inner.Host != "" {
+			r.Command, r.Host, r.IP = inner.Command, inner.Host, inner.IP
+		}
+		*bp = lower[:0]
+		normPool.Put(bp)
+	}
+	return build(in, r, r.Text != "", &f, opt)
 }
 
 // Validate reports whether s is acceptable as a single explain argument:
@@ -205,93 +225,7 @@ func bareBasic(s string) (int, bool) {
 
 var normPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
 
-var (
-	acOnce    sync.Once
-	acm       *acMatcher
-	acTargets []acTarget
-	reASTag   = regexp.MustCompile(`\bAS\(?\d{3,10}\)?`)
-)
-
-// acTarget says what a matched pattern means.
-type acTarget struct {
-	reason Reason
-	weak   bool
-	pair   int // >0: index+1 of a pair; the pattern is its first (part 0) or second (part 1) half
-	part   int
-}
-
-func matcher() *acMatcher {
-	acOnce.Do(func() {
-		var pats []string
-		pairN := 0
-		for _, r := range reasonPriority {
-			ps := reasonPhrases[r]
-			for _, p := range ps.strong {
-				pats = append(pats, p)
-				acTargets = append(acTargets, acTarget{reason: r})
-			}
-			for _, p := range ps.weak {
-				pats = append(pats, p)
-				acTargets = append(acTargets, acTarget{reason: r, weak: true})
-			}
-			for _, pr := range ps.pairs {
-				pairN++
-				pats = append(pats, pr[0], pr[1])
-				acTargets = append(acTargets, acTarget{reason: r, pair: pairN, part: 0}, acTarget{reason: r, pair: pairN, part: 1})
-			}
-		}
-		acm = buildAC(pats)
-	})
-	return acm
-}
-
-var reasonBit = func() map[Reason]uint64 {
-	m := map[Reason]uint64{}
-	for i, r := range reasonPriority {
-		m[r] = 1 << uint(i)
-	}
-	return m
-}()
-
-// textReasons returns the strongest strong and weak reasons found in the
-// lower-cased text.
-func textReasons(lower []byte) (strong, weak Reason) {
-	if len(lower) == 0 {
-		return "", ""
-	}
-	m := matcher()
-	var sBits, wBits uint64
-	var pairSeen [8]int // end of first half per pair, 0 = not seen (few pairs)
-	m.scan(lower, func(p int32, end int) {
-		t := acTargets[p]
-		if t.pair > 0 {
-			idx := (t.pair - 1) % len(pairSeen)
-			if t.part == 0 {
-				if pairSeen[idx] == 0 {
-					pairSeen[idx] = end
-				}
-				return
-			}
-			if pairSeen[idx] == 0 || pairSeen[idx] > end-int(m.lens[p]) {
-				return
-			}
-		}
-		if t.weak {
-			wBits |= reasonBit[t.reason]
-		} else {
-			sBits |= reasonBit[t.reason]
-		}
-	})
-	for i, r := range reasonPriority {
-		if sBits&(1<<uint(i)) != 0 && strong == "" {
-			strong = r
-		}
-		if wBits&(1<<uint(i)) != 0 && weak == "" {
-			weak = r
-		}
-	}
-	return strong, weak
-}
+var reASTag = regexp.MustCompile(`\bAS\(?\d{3,10}\)?`)
 
 // normalizeInto lower-cases ASCII letters and collapses white space, with a
 // leading and trailing space so phrases can anchor on word starts.
@@ -319,7 +253,7 @@ func normalizeInto(dst []byte, s string) []byte {
 	return dst
 }
 
-func build(input string, r Reply, hasText bool, opt Options) Explanation {
+func build(input string, r Reply, hasText bool, f *features, opt Options) Explanation {
 	lang := opt.Lang
 	if lang == "" {
 		lang = i18n.EN
@@ -414,15 +348,6 @@ func build(input string, r Reply, hasText bool, opt Options) Explanation {
 		x.Bounce = "hard"
 	}
 
-	// Normalised text for matching: the whole input, wrapper included (it
-	// carries hints such as "pipe to |" or the command).
-	bp := normPool.Get().(*[]byte)
-	lower := normalizeInto(*bp, input)
-	if !hasText {
-		lower = lower[:0]
-	}
-	defer func() { *bp = lower[:0]; normPool.Put(bp) }()
-
 	// Provider.
 	host := opt.MXHost
 	if host == "" {
@@ -431,12 +356,12 @@ func build(input string, r Reply, hasText bool, opt Options) Explanation {
 	var pinfo provider.Info
 	pok := false
 	if host != "" || hasText {
-		pinfo, pok = provider.Identify(host, string(lower))
+		pinfo, pok = provider.IdentifyMatched(host, func(i int) bool { return f.prov[i] })
 	}
 	var prule *providerRule
 	for i := range providerRules {
 		pr := &providerRules[i]
-		if !ruleCodeMatch(pr, r.Code, e) || !ruleTextMatch(pr, lower) {
+		if !ruleCodeMatch(pr, r.Code, e) || !ruleTextMatch(i, &f.rule) {
 			continue
 		}
 		switch {
@@ -478,7 +403,7 @@ func build(input string, r Reply, hasText bool, opt Options) Explanation {
 	}
 
 	// Reason.
-	strong, weak := textReasons(lower)
+	strong, weak := f.strong, f.weak
 	codeReason, codeGeneric := enhancedReason(e)
 	var reason Reason
 	source := ""
@@ -500,7 +425,7 @@ func build(input string, r Reply, hasText bool, opt Options) Explanation {
 		reason, source = subjectReasons[e.Subject], "class"
 	case basicReasons[r.Code] != "":
 		reason, source = basicReasons[r.Code], "code"
-	case hasText && (strings.TrimSpace(r.Text) != "" || len(lower) > 2):
+	case hasText && (strings.TrimSpace(r.Text) != "" || strings.TrimSpace(input) != ""):
 		reason, source = OnHold, "none"
 	case r.Code != 0 || !e.IsZero():
 		// A code whose meaning does not name a reason (550, 5.0.0).
@@ -552,7 +477,7 @@ func build(input string, r Reply, hasText bool, opt Options) Explanation {
 		switch {
 		case reason == Delivered || reason == Vacation:
 			x.Bounce = "none"
-		case transientHint(lower):
+		case f.transient:
 			x.Bounce = "soft"
 		case reason != OnHold && reason != Undefined:
 			x.Bounce = "hard"
@@ -604,8 +529,8 @@ func build(input string, r Reply, hasText bool, opt Options) Explanation {
 			x.Title, x.Description = x.Basic.Title, x.Basic.Description
 		}
 	}
-	if x.Provider != nil && x.Provider.Meaning != "" {
-		x.Description = x.Provider.Meaning + " " + x.Description
+	if prule != nil {
+		x.Description = prule.Meaning.In(lang) + " " + x.Description
 	}
 	if x.Bounce == "soft" {
 		x.Advice = append(x.Advice, msgSoft.In(lang))
@@ -658,17 +583,14 @@ func ruleCodeMatch(pr *providerRule, code int, e Enhanced) bool {
 	return e.Subject == pr.Subject && e.Detail >= pr.DetailLo && e.Detail <= pr.DetailHi
 }
 
-func ruleTextMatch(pr *providerRule, lower []byte) bool {
-	for _, t := range pr.Text {
-		if !containsFold(lower, t) {
+func ruleTextMatch(i int, present *[maxRuleNeedles]bool) bool {
+	matcher()
+	for _, n := range ruleNeedles[i] {
+		if !present[n] {
 			return false
 		}
 	}
 	return true
-}
-
-func containsFold(lower []byte, needle string) bool {
-	return strings.Contains(bytesToString(lower), needle)
 }
 
 // enhancedReason maps the enhanced code to a reason and says whether that
@@ -693,18 +615,6 @@ func enhancedReason(e Enhanced) (Reason, bool) {
 		return r, genericCodes[key]
 	}
 	return "", genericCodes[key]
-}
-
-var transientWords = []string{"temporar", "try again later", "try later", "will be retried", "delayed", "deferred", "greylist", "vorübergehend", "später erneut"}
-
-func transientHint(lower []byte) bool {
-	s := bytesToString(lower)
-	for _, w := range transientWords {
-		if strings.Contains(s, w) {
-			return true
-		}
-	}
-	return false
 }
 
 // reasonSubjects lists the subjects whose codes fit a reason. RFC 3463 §3

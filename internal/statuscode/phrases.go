@@ -48,7 +48,7 @@ var reasonPhrases = map[Reason]phraseSet{
 	}},
 	Filtered: {strong: []string{
 		"user reject", "blocked by the recipient", "message filtered", "domain filter", "badrcptto", "rcp-p2",
-		"based on the email preferences of the person", "recipient has blocked",
+		"recipient has blocked",
 		"envelope blocked",
 		// Japanese carriers' domain filters answer "550 : User unknown", with
 		// the address left out, when the recipient's filter refuses a sender.

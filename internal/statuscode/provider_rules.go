@@ -55,6 +55,13 @@ var (
 )
 
 var providerRules = []providerRule{
+	// --- Not tied to one provider.
+	{ID: "generic.greylisting", Subject: -1, Text: []string{"greylist"}, Reason: RateLimited, Resp: RespNobody,
+		Meaning: t("Greylisting: the receiver defers mail from senders it does not know yet and accepts it when the sending server retries after some minutes (RFC 6647).",
+			"Greylisting: Der Empfänger stellt E-Mails unbekannter Absender zurück und nimmt sie an, wenn der sendende Server es nach einigen Minuten erneut versucht (RFC 6647)."),
+		Advice: []i18n.Text{t("Nothing to do if your server retries from the same IP; most greylisting lets the second attempt through after 5 to 15 minutes.",
+			"Nichts zu tun, wenn Ihr Server es von derselben IP erneut versucht; meist lässt Greylisting den zweiten Versuch nach 5 bis 15 Minuten durch.")}},
+
 	// --- Microsoft (Outlook.com consumer and Exchange Online) ---
 	// Outlook.com postmaster "Troubleshooting" page, SMTP error code table;
 	// community sources (wordtothewise, smtp.codes) for the S-codes.

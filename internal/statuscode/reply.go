@@ -98,8 +98,6 @@ type Reply struct {
 // "SMTP error from remote mail server after …", qmail's QSBMF "Remote host
 // said:", Exchange's "Remote Server returned '…'" and "<host #x.y.z smtp;…>").
 var (
-	rePostfixSaid  = regexp.MustCompile(`(?i)\bhost\s+(\S+?)\[([^\]]*)\]\s+said:\s*`)
-	reInReplyTo    = regexp.MustCompile(`(?i)\s*\(in reply to ([a-z ]+?)(?: command)?\)\s*$`)
 	reEximAfter    = regexp.MustCompile(`(?i)SMTP error from remote (?:mail server|mailer)\s+after\s+(initial connection|end of data|pipelined [a-z ]+|[a-z]+(?: from| to)?)(?:\s*:\s*<[^>]*>)?(?:\s+[A-Z]+=\S*)*\s*:\s*(?:host\s+(\S+)\s+\[([^\]]*)\]\s*:\s*)?`)
 	reEximHost     = regexp.MustCompile(`(?i)\bhost\s+(\S+)\s+\[([0-9a-f.:]+)\]`)
 	reGmailSaid    = regexp.MustCompile(`(?i)the error that the other server returned was:\s*`)
@@ -110,16 +108,7 @@ var (
 	reDiagPrefix   = regexp.MustCompile(`(?i)^(?:diagnostic-code:\s*)?(smtp|x-[a-z0-9-]+)\s*;\s*`)
 	reSaid         = regexp.MustCompile(`(?i)\bsaid:\s*`)
 
-	// reCodeStart matches a reply at the start: code, separator, optional enhanced code.
-	reCodeStart = regexp.MustCompile(`^([2-5]\d\d)(?:[- ]|$)\s*(?:#?([245]\.\d{1,3}\.\d{1,3})\b)?`)
-	// reCodeInside finds "550 5.1.1" or "550-5.1.1" anywhere.
-	reCodeInside = regexp.MustCompile(`\b([2-5]\d\d)[ -]#?([245]\.\d{1,3}\.\d{1,3})\b`)
-	// reBareCode finds a reply code followed by a space and text anywhere.
-	reBareCode = regexp.MustCompile(`(?:^|[\s:'"(\[])([2-5][0-5]\d)[ -][A-Za-z<'"#(\[]`)
-	// reEnhancedStart matches text starting with an enhanced code.
-	reEnhancedStart = regexp.MustCompile(`^#?([245]\.\d{1,3}\.\d{1,3})\b`)
-	reLaterFailure  = regexp.MustCompile(`\b[45]\d\d[ -]`)
-	reCommand       = regexp.MustCompile(`(?i)\b(?:after|in reply to)\s+(initial connection|end of data|data|rcpt to|mail from|ehlo|helo|starttls|auth)\b`)
+	reCommand = regexp.MustCompile(`(?i)\b(?:after|in reply to)\s+(initial connection|end of data|data|rcpt to|mail from|ehlo|helo|starttls|auth)\b`)
 )
 
 // ParseReply parses one SMTP reply as a user pastes it: a single line
@@ -130,6 +119,12 @@ var (
 // together with a Reply whose Text is set, so that callers can still
 // classify it.
 func ParseReply(s string) (Reply, error) {
+	return parseReply(s, hintAll, -1)
+}
+
+// parseReply is ParseReply with the wrapper hints and the command marker
+// already known from the explain scan (cmd < 0: not known, look it up).
+func parseReply(s string, hints uint16, cmd int) (Reply, error) {
 	var r Reply
 	if len(s) > MaxReplyLen {
 		s = s[:MaxReplyLen]
@@ -140,51 +135,56 @@ func ParseReply(s string) (Reply, error) {
 	}
 	s = joinLines(s)
 	r.Raw = s
-	body := unwrap(s, &r)
+	lp := normPool.Get().(*[]byte)
+	lb := lowerInto((*lp)[:0], s)
+	defer func() { *lp = lb[:0]; normPool.Put(lp) }()
+	low := bytesToString(lb)
+	if hints == hintAll {
+		hints = hintsOf(low)
+	}
+	body := unwrap(s, low, hints, &r)
 	if strings.HasPrefix(r.Wrapper, "dsn-") {
 		r.Text = body
 		return r, ErrNoCode
 	}
 	// A transcript that starts with a positive reply ("354 End data with …
 	// 451 4.3.0 Error …"): the failure that follows is what counts.
-	if len(body) > 4 && (body[0] == '2' || body[0] == '3') && reCodeStart.MatchString(body) {
-		if m := reLaterFailure.FindStringIndex(body[4:]); m != nil {
-			body = strings.TrimSpace(body[4+m[0]:])
+	if len(body) > 4 && (body[0] == '2' || body[0] == '3') {
+		if _, ok := replyCodeAt(body, 0); ok {
+			if i, ok := laterFailure(body[4:]); ok {
+				body = strings.TrimSpace(body[4+i:])
+			}
 		}
 	}
-	if m := reCodeStart.FindStringSubmatchIndex(body); m != nil {
-		r.Code, _ = strconv.Atoi(body[m[2]:m[3]])
-		if m[4] >= 0 {
-			r.Enhanced, _ = ParseEnhanced(body[m[4]:m[5]])
-		}
-		r.Text = strings.TrimSpace(body[m[1]:])
-	} else if m := reEnhancedStart.FindStringSubmatchIndex(body); m != nil {
-		r.Enhanced, _ = ParseEnhanced(body[m[2]:m[3]])
-		rest := strings.TrimSpace(body[m[1]:])
+	if code, e, end, ok := codeStart(body); ok {
+		r.Code, r.Enhanced = code, e
+		r.Text = strings.TrimSpace(body[end:])
+	} else if e, _, end, ok := findEnhancedAtStart(body); ok {
+		r.Enhanced = e
+		rest := strings.TrimSpace(body[end:])
 		// "5.1.0 - Unknown address error 550-'No Such User Here'"
-		if c := reBareCode.FindStringSubmatch(rest); c != nil {
-			r.Code, _ = strconv.Atoi(c[1])
+		if c, _, ok := bareCode(rest); ok {
+			r.Code = c
 		}
 		r.Text = rest
-	} else if m := reCodeInside.FindStringSubmatchIndex(body); m != nil {
-		r.Code, _ = strconv.Atoi(body[m[2]:m[3]])
-		r.Enhanced, _ = ParseEnhanced(body[m[4]:m[5]])
-		r.Text = strings.TrimSpace(body[m[1]:])
-		r.Raw = strings.TrimSpace(body[m[2]:])
+	} else if code, e, start, end, ok := codeInside(body); ok {
+		r.Code, r.Enhanced = code, e
+		r.Text = strings.TrimSpace(body[end:])
+		r.Raw = strings.TrimSpace(body[start:])
 	} else {
-		if m := reBareCode.FindStringSubmatchIndex(body); m != nil {
-			r.Code, _ = strconv.Atoi(body[m[2]:m[3]])
-			r.Text = strings.TrimSpace(body[m[3]+1:])
+		if c, start, ok := bareCode(body); ok {
+			r.Code = c
+			r.Text = strings.TrimSpace(body[start+4:])
 		} else {
 			r.Text = body
 		}
-		if m := reEnhancedAny.FindStringIndex(r.Text); m != nil {
-			r.Enhanced, _ = ParseEnhanced(r.Text[m[0]:m[1]])
+		if e, _, _, ok := findEnhanced(r.Text, 0); ok {
+			r.Enhanced = e
 		}
 	}
 	r.Text = stripRepeatedCodes(r.Text, r.Code, r.Enhanced)
 	if r.Command == "" {
-		r.Command = commandFromText(s)
+		r.Command = commandFromText(s, low, hints, cmd)
 	}
 	if r.Code == 0 && r.Enhanced.IsZero() {
 		return r, ErrNoCode
@@ -221,8 +221,8 @@ func joinLines(s string) string {
 				continue
 			}
 			b.WriteByte(' ')
-		} else if m := reCodeStart.FindStringSubmatch(line); m != nil {
-			code, enh = m[1], m[2]
+		} else if c, e, _, ok := codeStart(line); ok {
+			code, enh = strconv.Itoa(c), e.String()
 			if line[3] == '-' {
 				// "550-5.7.1 text": normalise the first line to "550 5.7.1 text".
 				line = code + " " + strings.TrimSpace(line[4:])
@@ -236,17 +236,26 @@ func joinLines(s string) string {
 
 // unwrap removes an MTA's wrapping and returns the inner reply; it records
 // what the wrapping said about host, IP and command in r.
-func unwrap(s string, r *Reply) string {
-	if m := reInReplyTo.FindStringSubmatchIndex(s); m != nil {
-		r.Command = normCommand(s[m[2]:m[3]])
-		s = s[:m[0]]
+func unwrap(s, low string, hints uint16, r *Reply) string {
+	// Each wrapper's regexp runs only when its literal is in the text: the
+	// regexps are the slow part of explaining a line.
+	if hints&hintInReplyTo != 0 {
+		if cut, cmd, ok := cutInReplyTo(low); ok {
+			r.Command = cmd
+			s, low = s[:cut], low[:cut]
+		}
 	}
-	if m := rePostfixSaid.FindStringSubmatchIndex(s); m != nil {
-		r.Wrapper = "postfix"
-		r.Host, r.IP = s[m[2]:m[3]], s[m[4]:m[5]]
-		return strings.TrimSpace(s[m[1]:])
+	said := hints&hintSaid != 0
+	if said {
+		if host, ip, end, ok := postfixSaid(s, low); ok {
+			r.Wrapper = "postfix"
+			r.Host, r.IP = host, ip
+			return strings.TrimSpace(s[end:])
+		}
 	}
-	if m := reEximAfter.FindStringSubmatchIndex(s); m != nil {
+	if hints&hintExim == 0 {
+		// not Exim
+	} else if m := reEximAfter.FindStringSubmatchIndex(s); m != nil {
 		r.Wrapper = "exim"
 		r.Command = normCommand(s[m[2]:m[3]])
 		if m[4] >= 0 {
@@ -256,11 +265,13 @@ func unwrap(s string, r *Reply) string {
 		}
 		return strings.TrimSpace(s[m[1]:])
 	}
-	if m := reQmailSaid.FindStringIndex(s); m != nil {
+	if !said {
+	} else if m := reQmailSaid.FindStringIndex(s); m != nil {
 		r.Wrapper = "qmail"
 		return strings.TrimSpace(s[m[1]:])
 	}
-	if m := reGmailSaid.FindStringIndex(s); m != nil {
+	if hints&hintGmail == 0 {
+	} else if m := reGmailSaid.FindStringIndex(s); m != nil {
 		// Gmail's bounce: "The error that the other server returned was:
 		// 550 550 5.1.1 … (state 14)" — the code is repeated once.
 		r.Wrapper = "gmail"
@@ -273,16 +284,18 @@ func unwrap(s string, r *Reply) string {
 		}
 		return inner
 	}
-	if m := reExchangeSaid.FindStringSubmatch(s); m != nil {
+	if hints&hintExchange == 0 {
+	} else if m := reExchangeSaid.FindStringSubmatch(s); m != nil {
 		r.Wrapper = "exchange"
 		return strings.TrimSpace(m[1])
 	}
-	if m := reExchangeOld.FindStringSubmatch(s); m != nil {
+	if !strings.Contains(s, " #") {
+	} else if m := reExchangeOld.FindStringSubmatch(s); m != nil {
 		r.Wrapper = "exchange"
 		r.Host = m[1]
 		if strings.TrimSpace(m[3]) != "" {
 			inner := strings.TrimSpace(m[3])
-			if reCodeStart.MatchString(inner) && !reCodeInside.MatchString(inner) {
+			if _, e, _, ok := codeStart(inner); ok && e.IsZero() {
 				// "smtp;550 User unknown" with the status only in "#5.1.1"
 				return inner[:3] + " " + m[2] + " " + strings.TrimSpace(inner[3:])
 			}
@@ -290,11 +303,13 @@ func unwrap(s string, r *Reply) string {
 		}
 		return m[2] + " " + strings.TrimSpace(strings.Replace(s, m[0], "", 1))
 	}
-	if m := reExchangeHash.FindStringSubmatch(s); m != nil {
+	if !strings.Contains(s, "##") {
+	} else if m := reExchangeHash.FindStringSubmatch(s); m != nil {
 		r.Wrapper = "exchange"
 		return strings.TrimSpace(m[1])
 	}
-	if m := reDiagPrefix.FindStringSubmatchIndex(s); m != nil {
+	if !strings.Contains(low[:min(len(low), 40)], ";") {
+	} else if m := reDiagPrefix.FindStringSubmatchIndex(s); m != nil {
 		r.Wrapper = "dsn"
 		if m[2] >= 0 && !strings.EqualFold(s[m[2]:m[3]], "smtp") {
 			// "X-Unix; 255": an exit status, not a reply code (RFC 3464 §2.3.6).
@@ -302,9 +317,10 @@ func unwrap(s string, r *Reply) string {
 		}
 		return strings.TrimSpace(s[m[1]:])
 	}
-	if m := reSaid.FindStringIndex(s); m != nil && !reCodeStart.MatchString(s) {
+	if !said {
+	} else if m := reSaid.FindStringIndex(s); m != nil && !hasCodeStart(s) {
 		rest := strings.TrimSpace(s[m[1]:])
-		if reCodeStart.MatchString(rest) {
+		if hasCodeStart(rest) {
 			r.Wrapper = "sendmail"
 			return rest
 		}
@@ -369,18 +385,104 @@ var commandMarkers = []struct{ marker, cmd string }{
 	{"refused to talk to me", "CONNECT"},
 }
 
-func commandFromText(s string) string {
-	if m := reCommand.FindStringSubmatch(s); m != nil {
-		return normCommand(m[1])
+func commandFromText(s, l string, hints uint16, cmd int) string {
+	if hints&(hintAfter|hintInReplyTo) != 0 {
+		if m := reCommand.FindStringSubmatch(s); m != nil {
+			return normCommand(m[1])
+		}
 	}
-	if len(s) > 4096 {
-		s = s[:4096]
+	if cmd > 0 {
+		return commandMarkers[cmd-1].cmd
 	}
-	l := strings.ToLower(s)
+	if cmd == 0 {
+		return ""
+	}
 	for _, cm := range commandMarkers {
 		if strings.Contains(l, cm.marker) {
 			return cm.cmd
 		}
 	}
 	return ""
+}
+
+// findEnhancedAtStart parses "#?5.1.0" at the start of s: ^#?([245]\.\d{1,3}\.\d{1,3})\b
+func findEnhancedAtStart(s string) (Enhanced, int, int, bool) {
+	i := 0
+	if len(s) > 0 && s[0] == '#' {
+		i = 1
+	}
+	e, end, ok := enhancedAt(s, i)
+	return e, i, end, ok
+}
+
+func hasCodeStart(s string) bool { _, _, _, ok := codeStart(s); return ok }
+
+// cutInReplyTo finds Postfix's closing "(in reply to RCPT TO command)" (the
+// bounce(8) wording) at the end of the lower-cased text and returns where to
+// cut and the command.
+func cutInReplyTo(low string) (int, string, bool) {
+	i := strings.LastIndex(low, "(in reply to ")
+	if i < 0 {
+		return 0, "", false
+	}
+	rest := low[i+len("(in reply to "):]
+	j := strings.IndexByte(rest, ')')
+	if j < 0 || strings.TrimSpace(rest[j+1:]) != "" {
+		return 0, "", false
+	}
+	cmd := strings.TrimSpace(rest[:j])
+	cmd = strings.TrimSpace(strings.TrimSuffix(cmd, "command"))
+	for k := 0; k < len(cmd); k++ {
+		if c := cmd[k]; (c < 'a' || c > 'z') && c != ' ' {
+			return 0, "", false
+		}
+	}
+	if cmd == "" {
+		return 0, "", false
+	}
+	return len(strings.TrimRight(low[:i], " \t")), strings.Clone(normCommand(cmd)), true
+}
+
+// postfixSaid finds Postfix's "host mx.example[192.0.2.1] said: " and
+// returns host, IP and the index after the wrapper.
+func postfixSaid(s, low string) (host, ip string, end int, ok bool) {
+	from := 0
+	for {
+		k := strings.Index(low[from:], "said:")
+		if k < 0 {
+			return "", "", 0, false
+		}
+		k += from
+		from = k + 5
+		pre := strings.TrimRight(s[:k], " \t")
+		if !strings.HasSuffix(pre, "]") {
+			continue
+		}
+		h := strings.LastIndex(low[:len(pre)], "host ")
+		if h < 0 || (h > 0 && isWordByte(low[h-1])) {
+			continue
+		}
+		cand := strings.TrimLeft(pre[h+5:], " \t")
+		b := strings.IndexByte(cand, '[')
+		if b <= 0 || strings.ContainsAny(cand[:b], " \t") || strings.IndexByte(cand[b+1:len(cand)-1], ']') >= 0 {
+			continue
+		}
+		end = from
+		for end < len(s) && (s[end] == ' ' || s[end] == '\t') {
+			end++
+		}
+		return cand[:b], cand[b+1 : len(cand)-1], end, true
+	}
+}
+
+// lowerInto appends s with ASCII letters lower-cased (same length).
+func lowerInto(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
 }
