@@ -108,7 +108,7 @@ func (r *Report) RenderText(w io.Writer, o TextOptions) {
 		fmt.Fprintln(w, line)
 	}
 	if s.DKIM != nil {
-		fmt.Fprintf(w, "  DKIM %s: %s\n", s.DKIM.Domain, dkimLine(s.DKIM.Status, s.DKIM.Found, s.DKIM.Tried, l))
+		fmt.Fprintln(w, render.WrapHang(fmt.Sprintf("DKIM %s: %s", s.DKIM.Domain, dkimLine(s.DKIM.Status, s.DKIM.Found, s.DKIM.Tried, l)), render.Width, "  ", "      "))
 	}
 	if s.DMARC != nil {
 		fmt.Fprintf(w, "  DMARC %s: %s\n", s.DMARC.Domain, dmarcLine(s.DMARC.Status, s.DMARC.EffectivePolicy, s.DMARC.PolicyDomain, l))
@@ -203,7 +203,7 @@ func (r *DNSReport) RenderText(w io.Writer, o TextOptions) {
 			fmt.Fprintf(w, "SPF %s: %s %s\n", r.SPFRecord.Domain, r.SPFRecord.Status, r.SPFRecord.Record)
 		}
 		if r.DKIM != nil {
-			fmt.Fprintf(w, "DKIM %s: %s\n", r.DKIM.Domain, dkimLine(r.DKIM.Status, r.DKIM.Found, r.DKIM.Tried, l))
+			fmt.Fprintln(w, render.WrapHang(fmt.Sprintf("DKIM %s: %s", r.DKIM.Domain, dkimLine(r.DKIM.Status, r.DKIM.Found, r.DKIM.Tried, l)), render.Width, "", "    "))
 		}
 		if r.DMARC != nil {
 			fmt.Fprintf(w, "DMARC %s: %s\n", r.DMARC.Domain, dmarcLine(r.DMARC.Status, r.DMARC.EffectivePolicy, r.DMARC.PolicyDomain, l))

@@ -34,6 +34,7 @@ type checkOptions struct {
 	targetsFile     string
 	concurrency     int
 	dnsbl           []string
+	delivery        deliveryFlags
 }
 
 func init() {
@@ -76,6 +77,7 @@ one JSON object per line (NDJSON, input order); the exit code is the worst.`,
 		f.IntVar(&o.concurrency, "concurrency", 4, "targets checked at once in bulk mode")
 		f.StringArrayVar(&o.dnsbl, "dnsbl", nil, "block-list zone to check the sender IP against (repeatable; default: Spamhaus ZEN, SpamCop, Barracuda, PSBL, Mailspike)")
 		addFailOn(cmd, &o.failOn)
+		addDeliveryFlags(cmd, &o.delivery)
 		return cmd
 	})
 }
@@ -146,6 +148,9 @@ func checkRun(cmd *cobra.Command, g *Globals, o *checkOptions, args []string) er
 		return err
 	}
 	base.Target = tgt
+	if o.delivery.deliverTo != "" {
+		return checkDeliver(cmd, g, o, base, env, failOn)
+	}
 	ctx, cancel := g.withTimeout(cmd.Context())
 	defer cancel()
 	rep := check.Run(ctx, base)
