@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/fatih/color"
 	"github.com/spf13/cobra"
@@ -188,12 +189,6 @@ func explainPathErr(err error) string {
 	return err.Error()
 }
 
-// explainLineResult is one NDJSON object of --lines.
-type explainLineResult struct {
-	Line int `json:"line"`
-	statuscode.Explanation
-}
-
 // explainLines streams --lines input: one result per non-empty line, in
 // order, with bounded memory (lines longer than explainMaxLine are cut).
 func explainLines(ctx context.Context, g *Globals, name string, opt statuscode.Options) error {
@@ -204,11 +199,9 @@ func explainLines(ctx context.Context, g *Globals, name string, opt statuscode.O
 	defer in.Close()
 	bw := bufio.NewWriterSize(g.IO.Out, 64<<10)
 	var tw *explainWriter
-	var enc *json.Encoder
-	if g.JSON() {
-		enc = json.NewEncoder(bw)
-		enc.SetEscapeHTML(false)
-	} else {
+	jsonOut := g.JSON()
+	var out []byte
+	if !jsonOut {
 		tw = newExplainWriterTo(g, bw)
 		tw.tableHeader()
 	}
@@ -225,12 +218,20 @@ func explainLines(ctx context.Context, g *Globals, name string, opt statuscode.O
 			_ = bw.Flush()
 			return exitcode.UsageError("--lines: reading %s: %s", explainInputName(name), rerr)
 		}
-		s := strings.TrimSpace(string(line))
+		// A view of the read buffer: the explanation is written out before
+		// the next read reuses it.
+		s := strings.TrimSpace(unsafeString(line))
 		if s != "" {
 			_ = tooLong
 			x := statuscode.Explain(s, opt)
-			if enc != nil {
-				if err := enc.Encode(explainLineResult{Line: n, Explanation: x}); err != nil {
+			if jsonOut {
+				// One object per line: {"line":N, …the explanation…}.
+				out = append(out[:0], `{"line":`...)
+				out = strconv.AppendInt(out, int64(n), 10)
+				out = append(out, ',')
+				out = x.AppendJSONFields(out)
+				out = append(out, "}\n"...)
+				if _, err := bw.Write(out); err != nil {
 					return err
 				}
 			} else {
@@ -356,6 +357,7 @@ func explainMessage(g *Globals, name string, opt statuscode.Options) error {
 // --- text rendering ---
 
 type explainWriter struct {
+	row   []byte // reused buffer of tableRow
 	w     io.Writer
 	lang  i18n.Lang
 	color bool
@@ -580,6 +582,8 @@ func (t *explainWriter) tableHeader() {
 }
 
 func (t *explainWriter) tableRow(n int, x statuscode.Explanation) {
+	b := t.row[:0]
+	b = appendPad(b, strconv.Itoa(n), 6)
 	code, enh, prov := "-", "-", "-"
 	if x.ReplyCode != nil {
 		code = strconv.Itoa(*x.ReplyCode)
@@ -590,16 +594,41 @@ func (t *explainWriter) tableRow(n int, x statuscode.Explanation) {
 	if x.Provider != nil {
 		prov = x.Provider.Name
 	}
-	text := x.Reply
-	if text == "" {
-		text = x.Input
+	b = appendPad(b, code, 4)
+	b = appendPad(b, enh, 8)
+	if t.color {
+		b = append(b, t.bounceColor(x.Bounce).Sprintf("%-7s", x.Bounce)...)
+		b = append(b, ' ')
+	} else {
+		b = appendPad(b, x.Bounce, 7)
 	}
 	reason := string(x.Reason)
 	if !x.Consistent {
 		reason += "*"
 	}
-	t.line(fmt.Sprintf("%-6d %-4s %-8s %s %-15s %-10s %-14s %s", n, code, enh,
-		t.bounceColor(x.Bounce).Sprintf("%-7s", x.Bounce), reason, prov, x.Responsible, explainClip(oneLine(text), 80)))
+	b = appendPad(b, reason, 15)
+	b = appendPad(b, prov, 10)
+	b = appendPad(b, x.Responsible, 14)
+	text := x.Reply
+	if text == "" {
+		text = x.Input
+	}
+	b = append(b, explainClip(oneLine(text), 80)...)
+	b = append(b, '\n')
+	t.row = b
+	if t.err == nil {
+		_, t.err = t.w.Write(b)
+	}
+}
+
+// appendPad appends s padded with spaces to n bytes (ASCII columns) and a
+// separating space.
+func appendPad(b []byte, s string, n int) []byte {
+	b = append(b, s...)
+	for i := len(s); i < n; i++ {
+		b = append(b, ' ')
+	}
+	return append(b, ' ')
 }
 
 // wrap writes s word-wrapped to about 78 columns with an indent.
@@ -632,11 +661,20 @@ func (t *explainWriter) wrapFirst(s, first, rest string) {
 
 // explainClip shortens s to n runes with an ellipsis.
 func explainClip(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
+	if len(s) <= n {
 		return s
 	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
+	count := 0
+	for i := range s {
+		if count == n-1 {
+			if utf8.RuneCountInString(s[i:]) <= 1 {
+				return s
+			}
+			return s[:i] + "…"
+		}
+		count++
+	}
+	return s
 }
 
 // explainPad pads s with spaces to n runes.
@@ -645,4 +683,11 @@ func explainPad(s string, n int) string {
 		return s + strings.Repeat(" ", n-c)
 	}
 	return s
+}
+
+func unsafeString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
 }

@@ -223,7 +223,16 @@ func Names() []string {
 	return []string{Microsoft, Google, Yahoo, Apple, GMX, WebDE, IONOS, TOnline, Proton, Mimecast, Proofpoint, Zoho}
 }
 
+// describe returns the operator's description; the guidance slice is shared
+// (computed once per name and kind) and must not be modified.
 func describe(name, kind string) Info {
+	key := [2]string{name, kind}
+	describedMu.RLock()
+	info, ok := described[key]
+	describedMu.RUnlock()
+	if ok {
+		return info
+	}
 	d := displays[name]
 	display := d[KindUnknown]
 	if s, ok := d[kind]; ok {
@@ -239,8 +248,17 @@ func describe(name, kind string) Info {
 			g = append(g, guidance[name+"/"+k]...)
 		}
 	}
-	return Info{Name: name, Kind: kind, Display: display, Guidance: g}
+	info = Info{Name: name, Kind: kind, Display: display, Guidance: g[:len(g):len(g)]}
+	describedMu.Lock()
+	described[key] = info
+	describedMu.Unlock()
+	return info
 }
+
+var (
+	describedMu sync.RWMutex
+	described   = map[[2]string]Info{}
+)
 
 func normHost(h string) string {
 	h = strings.TrimSpace(h)

@@ -6,7 +6,6 @@
 package statuscode
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -34,7 +33,9 @@ type Options struct {
 }
 
 // Explanation is the result for one reply. All prose is in Options.Lang;
-// keys and result words are English.
+// keys and result words are English. Explanations share read-only parts
+// (catalog entries, advice, guidance): do not modify what the pointers and
+// slices refer to.
 type Explanation struct {
 	Input        string  `json:"input"`
 	Reply        string  `json:"reply,omitempty"`
@@ -225,8 +226,6 @@ func bareBasic(s string) (int, bool) {
 
 var normPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
 
-var reASTag = regexp.MustCompile(`\bAS\(?\d{3,10}\)?`)
-
 // normalizeInto lower-cases ASCII letters and collapses white space, with a
 // leading and trailing space so phrases can anchor on word starts.
 func normalizeInto(dst []byte, s string) []byte {
@@ -267,8 +266,7 @@ func build(input string, r Reply, hasText bool, f *features, opt Options) Explan
 		x.Command = normCommand(opt.Command)
 	}
 	if r.Code != 0 {
-		c := r.Code
-		x.ReplyCode = &c
+		x.ReplyCode = sharedInt(r.Code)
 	}
 	if r.Enhanced.IsZero() && opt.Status != "" {
 		if se, err := ParseEnhanced(opt.Status); err == nil {
@@ -277,8 +275,7 @@ func build(input string, r Reply, hasText bool, f *features, opt Options) Explan
 	}
 	e := r.Enhanced
 	if !e.IsZero() {
-		s := e.String()
-		x.EnhancedCode = &s
+		x.EnhancedCode = sharedEnhanced(e)
 	}
 
 	// Registry parts.
@@ -305,13 +302,17 @@ func build(input string, r Reply, hasText bool, f *features, opt Options) Explan
 	if !e.IsZero() {
 		if e.Subject < len(subjectCatalog) {
 			se := subjectCatalog[e.Subject]
-			x.Subject = &SubjectInfo{Number: e.Subject, Title: se.Title.In(lang), Description: se.Description.In(lang)}
+			x.Subject = shared(sharedKey{'s', e.Subject * 1000, lang, "", ""}, func() any {
+				return &SubjectInfo{Number: e.Subject, Title: se.Title.In(lang), Description: se.Description.In(lang)}
+			}).(*SubjectInfo)
 		} else {
 			x.Subject = &SubjectInfo{Number: e.Subject, Title: msgUnregSubject.In(lang), Description: msgUnregSubjectDesc.In(lang)}
 		}
 		detail, registered = detailCatalog[key]
 		if registered {
-			x.Detail = &DetailInfo{Title: detail.Title.In(lang), Description: detail.Description.In(lang)}
+			x.Detail = shared(sharedKey{'d', key, lang, "", ""}, func() any {
+				return &DetailInfo{Title: detail.Title.In(lang), Description: detail.Description.In(lang)}
+			}).(*DetailInfo)
 			x.Reference = detail.Reference
 		} else {
 			x.Detail = &DetailInfo{Title: msgUnregDetail.In(lang), Description: msgUnregDetailDesc.In(lang)}
@@ -321,7 +322,9 @@ func build(input string, r Reply, hasText bool, f *features, opt Options) Explan
 	}
 	if r.Code != 0 {
 		if be, ok := basicCatalog[r.Code]; ok {
-			x.Basic = &BasicInfo{Code: r.Code, Title: be.Title.In(lang), Description: be.Description.In(lang), Reference: be.Reference}
+			x.Basic = shared(sharedKey{'b', r.Code, lang, "", ""}, func() any {
+				return &BasicInfo{Code: r.Code, Title: be.Title.In(lang), Description: be.Description.In(lang), Reference: be.Reference}
+			}).(*BasicInfo)
 		} else if ValidReplyCode(r.Code) {
 			d := firstDigit[byte('0'+r.Code/100)].In(lang)
 			cat := secondDigit[byte('0'+(r.Code/10)%10)].In(lang)
@@ -492,16 +495,14 @@ func build(input string, r Reply, hasText bool, f *features, opt Options) Explan
 
 	// Provider output.
 	if pok {
-		pi := &ProviderInfo{Name: pinfo.Name, Kind: pinfo.Kind, Display: pinfo.Display, Evidence: pinfo.Evidence}
-		for _, g := range pinfo.Guidance {
-			pi.Guidance = append(pi.Guidance, GuidanceText{Title: g.Title.In(lang), URL: g.URL, Text: g.Text.In(lang)})
-		}
+		pi := &ProviderInfo{Name: pinfo.Name, Kind: pinfo.Kind, Display: pinfo.Display, Evidence: pinfo.Evidence,
+			Guidance: guidanceIn(pinfo, lang)}
 		if prule != nil {
 			pi.Rule = prule.ID
 			pi.Meaning = prule.Meaning.In(lang)
 		}
 		if pinfo.Name == provider.Microsoft && hasText {
-			pi.Tags = reASTag.FindAllString(input, 4)
+			pi.Tags = asTags(input)
 		}
 		x.Provider = pi
 	}
@@ -530,22 +531,36 @@ func build(input string, r Reply, hasText bool, f *features, opt Options) Explan
 		}
 	}
 	if prule != nil {
-		x.Description = prule.Meaning.In(lang) + " " + x.Description
+		desc := x.Description
+		x.Description = shared(sharedKey{'m', 0, lang, prule.ID, string(reason)}, func() any {
+			return prule.Meaning.In(lang) + " " + desc
+		}).(string)
 	}
-	if x.Bounce == "soft" {
-		x.Advice = append(x.Advice, msgSoft.In(lang))
-	}
+	ruleID := ""
 	if prule != nil {
-		for _, a := range prule.Advice {
-			x.Advice = append(x.Advice, a.In(lang))
+		ruleID = prule.ID
+	}
+	hasTags := x.Provider != nil && len(x.Provider.Tags) > 0
+	soft := x.Bounce == "soft"
+	akey := sharedKey{'a', boolInt(soft) + 2*boolInt(hasTags), lang, ruleID, string(reason)}
+	x.Advice = shared(akey, func() any {
+		adv := []string{}
+		if soft {
+			adv = append(adv, msgSoft.In(lang))
 		}
-	}
-	for _, a := range def.Advice {
-		x.Advice = append(x.Advice, a.In(lang))
-	}
-	if x.Provider != nil && len(x.Provider.Tags) > 0 {
-		x.Advice = append(x.Advice, msgASTags.In(lang))
-	}
+		if prule != nil {
+			for _, a := range prule.Advice {
+				adv = append(adv, a.In(lang))
+			}
+		}
+		for _, a := range def.Advice {
+			adv = append(adv, a.In(lang))
+		}
+		if hasTags {
+			adv = append(adv, msgASTags.In(lang))
+		}
+		return adv[:len(adv):len(adv)]
+	}).([]string)
 	if x.Advice == nil {
 		x.Advice = []string{}
 	}
@@ -688,4 +703,121 @@ func bytesToString(b []byte) string {
 		return ""
 	}
 	return unsafe.String(&b[0], len(b))
+}
+
+// asTags finds Microsoft's anti-spam rule tags: AS(1234), AS12345678.
+func asTags(s string) []string {
+	var tags []string
+	for i := 0; i+4 < len(s) && len(tags) < 4; i++ {
+		if s[i] != 'A' || s[i+1] != 'S' || (i > 0 && isWordByte(s[i-1])) {
+			continue
+		}
+		j := i + 2
+		paren := j < len(s) && s[j] == '('
+		if paren {
+			j++
+		}
+		k := j
+		for k < len(s) && isDigit(s[k]) && k-j < 10 {
+			k++
+		}
+		if k-j < 3 || (k < len(s) && isDigit(s[k])) {
+			continue
+		}
+		if paren {
+			if k >= len(s) || s[k] != ')' {
+				continue
+			}
+			k++
+		} else if k < len(s) && isWordByte(s[k]) {
+			continue
+		}
+		tags = append(tags, s[i:k])
+		i = k - 1
+	}
+	return tags
+}
+
+type guidanceKey struct {
+	name, kind string
+	lang       i18n.Lang
+}
+
+var (
+	guidanceMu    sync.RWMutex
+	guidanceCache = map[guidanceKey][]GuidanceText{}
+)
+
+// guidanceIn returns the provider's guidance in one language; the slice is
+// shared between explanations and must not be modified.
+func guidanceIn(p provider.Info, lang i18n.Lang) []GuidanceText {
+	k := guidanceKey{p.Name, p.Kind, lang}
+	guidanceMu.RLock()
+	g, ok := guidanceCache[k]
+	guidanceMu.RUnlock()
+	if ok {
+		return g
+	}
+	for _, x := range p.Guidance {
+		g = append(g, GuidanceText{Title: x.Title.In(lang), URL: x.URL, Text: x.Text.In(lang)})
+	}
+	g = g[:len(g):len(g)]
+	guidanceMu.Lock()
+	guidanceCache[k] = g
+	guidanceMu.Unlock()
+	return g
+}
+
+// Parts of an explanation that depend only on codes, rules and language are
+// built once and shared between explanations (read-only): --lines explains
+// many lines, and building them per line would dominate the cost.
+type sharedKey struct {
+	kind   byte
+	n      int
+	lang   i18n.Lang
+	s1, s2 string
+}
+
+var sharedParts sync.Map // sharedKey → value
+
+func shared(k sharedKey, build func() any) any {
+	if v, ok := sharedParts.Load(k); ok {
+		return v
+	}
+	v, _ := sharedParts.LoadOrStore(k, build())
+	return v
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+var replyCodes = func() (a [600]int) {
+	for i := range a {
+		a[i] = i
+	}
+	return a
+}()
+
+// sharedInt points to a shared copy of a reply code.
+func sharedInt(c int) *int {
+	if c >= 0 && c < len(replyCodes) {
+		return &replyCodes[c]
+	}
+	return &c
+}
+
+// sharedEnhanced returns a shared string of the enhanced code.
+func sharedEnhanced(e Enhanced) *string {
+	if e.Subject > 9 || e.Detail > 999 {
+		s := e.String()
+		return &s
+	}
+	return shared(sharedKey{'e', e.Class*10000 + e.Subject*1000 + e.Detail, "", "", ""}, func() any {
+		s := e.String()
+		return &s
+	}).(*string)
 }

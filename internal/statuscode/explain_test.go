@@ -191,3 +191,11 @@ func BenchmarkExplain(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lines/s")
 }
+
+func TestASTags(t *testing.T) {
+	got := asTags("451 4.7.500 Server busy (AS761). AS(1430) x AS16012607 MAS(123) AS12 ASX")
+	want := []string{"AS761", "AS(1430)", "AS16012607"}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("asTags = %q, want %q", got, want)
+	}
+}

@@ -1,0 +1,213 @@
+package statuscode
+
+import (
+	"strconv"
+	"unicode/utf8"
+)
+
+// A hand-written JSON encoder for Explanation: --lines writes one object per
+// input line, and reflection-based encoding would cost more than explaining
+// the line. The output is byte-identical to encoding/json with HTML escaping
+// off (TestAppendJSONMatchesEncodingJSON); keep the two in step when adding
+// fields.
+
+// MarshalJSON implements json.Marshaler with the same output as the struct tags.
+func (x Explanation) MarshalJSON() ([]byte, error) { return x.AppendJSON(nil), nil }
+
+// AppendJSON appends x as a JSON object.
+func (x *Explanation) AppendJSON(dst []byte) []byte {
+	dst = append(dst, '{')
+	dst = x.AppendJSONFields(dst)
+	return append(dst, '}')
+}
+
+// AppendJSONFields appends x's members without the braces, so that callers
+// can add their own members first.
+func (x *Explanation) AppendJSONFields(dst []byte) []byte {
+	dst = append(dst, `"input":`...)
+	dst = appendJSONString(dst, x.Input)
+	if x.Reply != "" {
+		dst = append(dst, `,"reply":`...)
+		dst = appendJSONString(dst, x.Reply)
+	}
+	dst = append(dst, `,"reply_code":`...)
+	if x.ReplyCode != nil {
+		dst = strconv.AppendInt(dst, int64(*x.ReplyCode), 10)
+	} else {
+		dst = append(dst, "null"...)
+	}
+	dst = append(dst, `,"enhanced_code":`...)
+	if x.EnhancedCode != nil {
+		dst = appendJSONString(dst, *x.EnhancedCode)
+	} else {
+		dst = append(dst, "null"...)
+	}
+	dst = appendOptString(dst, `,"class":`, x.Class)
+	dst = appendOptString(dst, `,"class_title":`, x.ClassTitle)
+	if x.Subject != nil {
+		dst = append(dst, `,"subject":{"number":`...)
+		dst = strconv.AppendInt(dst, int64(x.Subject.Number), 10)
+		dst = append(dst, `,"title":`...)
+		dst = appendJSONString(dst, x.Subject.Title)
+		dst = append(dst, `,"description":`...)
+		dst = appendJSONString(dst, x.Subject.Description)
+		dst = append(dst, '}')
+	}
+	if x.Detail != nil {
+		dst = append(dst, `,"detail":{"title":`...)
+		dst = appendJSONString(dst, x.Detail.Title)
+		dst = append(dst, `,"description":`...)
+		dst = appendJSONString(dst, x.Detail.Description)
+		dst = append(dst, '}')
+	}
+	dst = append(dst, `,"registered":`...)
+	dst = strconv.AppendBool(dst, x.Registered)
+	if x.Basic != nil {
+		dst = append(dst, `,"basic":{"code":`...)
+		dst = strconv.AppendInt(dst, int64(x.Basic.Code), 10)
+		dst = append(dst, `,"title":`...)
+		dst = appendJSONString(dst, x.Basic.Title)
+		dst = append(dst, `,"description":`...)
+		dst = appendJSONString(dst, x.Basic.Description)
+		dst = appendOptString(dst, `,"reference":`, x.Basic.Reference)
+		dst = append(dst, '}')
+	}
+	dst = appendOptString(dst, `,"reference":`, x.Reference)
+	dst = append(dst, `,"bounce":`...)
+	dst = appendJSONString(dst, x.Bounce)
+	dst = append(dst, `,"reason":`...)
+	dst = appendJSONString(dst, string(x.Reason))
+	dst = append(dst, `,"reason_source":`...)
+	dst = appendJSONString(dst, x.ReasonSource)
+	if p := x.Provider; p != nil {
+		dst = append(dst, `,"provider":{"name":`...)
+		dst = appendJSONString(dst, p.Name)
+		dst = appendOptString(dst, `,"kind":`, p.Kind)
+		dst = append(dst, `,"display":`...)
+		dst = appendJSONString(dst, p.Display)
+		dst = appendOptString(dst, `,"evidence":`, p.Evidence)
+		dst = appendOptString(dst, `,"rule":`, p.Rule)
+		dst = appendOptString(dst, `,"meaning":`, p.Meaning)
+		if len(p.Tags) > 0 {
+			dst = append(dst, `,"tags":`...)
+			dst = appendStrings(dst, p.Tags)
+		}
+		if len(p.Guidance) > 0 {
+			dst = append(dst, `,"guidance":[`...)
+			for i, g := range p.Guidance {
+				if i > 0 {
+					dst = append(dst, ',')
+				}
+				dst = append(dst, `{"title":`...)
+				dst = appendJSONString(dst, g.Title)
+				dst = appendOptString(dst, `,"url":`, g.URL)
+				dst = append(dst, `,"text":`...)
+				dst = appendJSONString(dst, g.Text)
+				dst = append(dst, '}')
+			}
+			dst = append(dst, ']')
+		}
+		dst = append(dst, '}')
+	}
+	dst = append(dst, `,"consistent":`...)
+	dst = strconv.AppendBool(dst, x.Consistent)
+	dst = appendOptString(dst, `,"inconsistency":`, x.Inconsistency)
+	dst = append(dst, `,"responsible":`...)
+	dst = appendJSONString(dst, x.Responsible)
+	dst = append(dst, `,"actionable":{"level":`...)
+	dst = appendJSONString(dst, x.Actionable.Level)
+	dst = append(dst, `,"by":`...)
+	dst = appendJSONString(dst, x.Actionable.By)
+	dst = append(dst, `,"text":`...)
+	dst = appendJSONString(dst, x.Actionable.Text)
+	dst = append(dst, `},"title":`...)
+	dst = appendJSONString(dst, x.Title)
+	dst = append(dst, `,"description":`...)
+	dst = appendJSONString(dst, x.Description)
+	dst = append(dst, `,"advice":`...)
+	if x.Advice == nil {
+		dst = append(dst, "null"...)
+	} else {
+		dst = appendStrings(dst, x.Advice)
+	}
+	dst = appendOptString(dst, `,"command":`, x.Command)
+	dst = appendOptString(dst, `,"remote_host":`, x.RemoteHost)
+	dst = appendOptString(dst, `,"remote_ip":`, x.RemoteIP)
+	return dst
+}
+
+func appendOptString(dst []byte, key, s string) []byte {
+	if s == "" {
+		return dst
+	}
+	dst = append(dst, key...)
+	return appendJSONString(dst, s)
+}
+
+func appendStrings(dst []byte, ss []string) []byte {
+	dst = append(dst, '[')
+	for i, s := range ss {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendJSONString(dst, s)
+	}
+	return append(dst, ']')
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString quotes s as encoding/json does without HTML escaping:
+// control characters escaped, invalid UTF-8 replaced by U+FFFD, U+2028 and
+// U+2029 escaped.
+func appendJSONString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		b := s[i]
+		if b < utf8.RuneSelf {
+			if b >= 0x20 && b != '"' && b != '\\' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch b {
+			case '\\', '"':
+				dst = append(dst, '\\', b)
+			case '\b':
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hexDigits[b>>4], hexDigits[b&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		c, size := utf8.DecodeRuneInString(s[i:])
+		if c == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if c == '\u2028' || c == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[c&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}

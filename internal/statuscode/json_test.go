@@ -1,0 +1,67 @@
+package statuscode
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+
+	"github.com/mxprobe/mxprobe/internal/i18n"
+)
+
+// plainExplanation has Explanation's fields and tags but not its MarshalJSON.
+type plainExplanation Explanation
+
+func stdJSON(t *testing.T, x Explanation) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(plainExplanation(x)); err != nil {
+		t.Fatal(err)
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+}
+
+// TestAppendJSONMatchesEncodingJSON: the hand-written encoder produces
+// exactly what encoding/json produces from the struct tags.
+func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
+	inputs := []string{"5.7.1", "550", "", "hello \"world\" \\ \x01\b\f\t\n\u2028 <&> \xff\xfe ümlaut",
+		"451 4.7.500 Server busy (AS761) [x.eop-nam02.prod.protection.outlook.com]", "550 4.1.1 mismatch",
+		"host mx.example.test[192.0.2.1] said: 550 5.1.1 unknown (in reply to RCPT TO command)"}
+	for _, r := range readTSV(t, "sisimai-reply-lines.tsv") {
+		inputs = append(inputs, r.line)
+	}
+	for _, in := range inputs {
+		for _, lang := range []i18n.Lang{i18n.EN, i18n.DE} {
+			x := Explain(in, Options{Lang: lang})
+			want := stdJSON(t, x)
+			got := x.AppendJSON(nil)
+			if !bytes.Equal(got, want) {
+				t.Fatalf("%q (%s):\n got %s\nwant %s", in, lang, got, want)
+			}
+			m, _ := json.Marshal(x)
+			if !json.Valid(m) {
+				t.Fatalf("MarshalJSON invalid: %s", m)
+			}
+		}
+	}
+	x := Explain("5.7.1", Options{})
+	x.Advice = nil
+	if got, want := x.AppendJSON(nil), stdJSON(t, x); !bytes.Equal(got, want) {
+		t.Fatalf("nil advice:\n got %s\nwant %s", got, want)
+	}
+}
+
+func FuzzAppendJSONString(f *testing.F) {
+	f.Add("a\"b\\c\x00\x1f\u2028\u2029\xff<>&ä")
+	f.Fuzz(func(t *testing.T, s string) {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		_ = enc.Encode(s)
+		want := bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+		if got := appendJSONString(nil, s); !bytes.Equal(got, want) {
+			t.Fatalf("%q: got %s want %s", s, got, want)
+		}
+	})
+}
