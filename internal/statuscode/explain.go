@@ -599,7 +599,13 @@ func ruleCodeMatch(pr *providerRule, code int, e Enhanced) bool {
 }
 
 func ruleTextMatch(i int, present *[maxRuleNeedles]bool) bool {
-	matcher()
+	if len(providerRules[i].Text) == 0 {
+		return true
+	}
+	if ruleNeedles == nil {
+		// Nothing was scanned (a bare code): no text can match.
+		return false
+	}
 	for _, n := range ruleNeedles[i] {
 		if !present[n] {
 			return false
