@@ -59,6 +59,9 @@ record() { # record STATUS NAME [DETAIL]
 pass() { record PASS "$@"; }
 fail() { record FAIL "$@"; }
 skip() { record SKIP "$@"; }
+# known NAME DETAIL: a reported mxprobe bug, shown in the summary but not failing the run;
+# the check that records it says XPASS once the bug is gone (then make it a real assertion).
+known() { record KNOWN "$@"; }
 # expect NAME COMMAND... : PASS when the command succeeds, else FAIL with its output tail.
 expect() {
 	local name=$1 out
@@ -124,6 +127,8 @@ outer_cleanup() {
 		ip netns del "$NS" 2>/dev/null
 		rm -rf "/etc/netns/$NS"
 	fi
+	# On the host (or if the inner part was killed): stop our daemons by their pid files.
+	[ -n "${WORK:-}" ] && kill_pidfiles
 	if [ "${MXPROBE_INTEGRATION_KEEP:-0}" = 1 ]; then
 		say "work directory kept: $WORK"
 	elif [ -n "${WORK:-}" ]; then
@@ -197,14 +202,16 @@ outer() {
 	t_run=$(elapsed "$t0")
 	[ $rc -eq 124 ] && echo "FAIL inner run: timed out after 300 s" >>"$WORK/results"
 
-	local npass nfail nskip
+	local npass nfail nskip nknown
 	npass=$(grep -c '^PASS ' "$WORK/results")
+	nknown=$(grep -c '^KNOWN ' "$WORK/results")
 	nfail=$(grep -c '^FAIL ' "$WORK/results")
 	nskip=$(grep -c '^SKIP ' "$WORK/results")
 	[ $rc -ne 0 ] && [ "$nfail" -eq 0 ] && { echo "FAIL inner run: exit $rc" >>"$WORK/results"; nfail=1; }
 	say ""
 	say "== summary ($mode mode; packages ${t_pkg}s, build ${t_build}s, servers+tests ${t_run}s)"
-	grep -E '^(FAIL|SKIP) ' "$WORK/results" | sed 's/^/  /'
+	grep -E '^(FAIL|SKIP|KNOWN) ' "$WORK/results" | sed 's/^/  /'
+	[ "$nknown" -gt 0 ] && say "  ($nknown known mxprobe bug(s), reported, not counted as failures)"
 	say "integration: $npass passed, $nfail failed, $nskip skipped"
 	if [ "$nfail" -gt 0 ]; then
 		say "FAIL: mxprobe integration run"
@@ -217,6 +224,23 @@ outer() {
 # Inner part: runs in the namespace (or on the host): configure, start, test, stop.
 # ---------------------------------------------------------------------------------
 PIDS_NSD=""
+# kill_pidfiles: the daemons this run started, by the pid files in $WORK (a last resort).
+kill_pidfiles() {
+	local f pid
+	for f in "$WORK/postfix-out/queue/pid/master.pid" "$WORK/postfix-mx/queue/pid/master.pid" \
+		"$WORK/dovecot/run/master.pid" "$WORK/nsd/nsd.pid"; do
+		[ -f "$f" ] || continue
+		pid=$(tr -dc 0-9 <"$f")
+		[ -n "$pid" ] || continue
+		# Only if that pid is still ours (a stale pid file must not hit a stranger):
+		# Dovecot and NSD name $WORK on their command line, Postfix's master lives in it.
+		if { tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null | grep -qF "$WORK/" ||
+			[[ "$(readlink "/proc/$pid/cwd" 2>/dev/null)" == "$WORK/"* ]]; then
+			kill "$pid" 2>/dev/null
+		fi
+	done
+	return 0
+}
 inner_cleanup() {
 	# The daemons stop in parallel (postfix stop waits about a second for its master).
 	[ -f "$WORK/postfix-out/queue/pid/master.pid" ] && timeout 10 postfix -c "$WORK/postfix-out" stop >/dev/null 2>&1 &
@@ -224,15 +248,7 @@ inner_cleanup() {
 	[ -f "$WORK/dovecot/run/master.pid" ] && timeout 10 doveadm -c "$WORK/dovecot/dovecot.conf" stop >/dev/null 2>&1 &
 	[ -n "$PIDS_NSD" ] && kill "$PIDS_NSD" 2>/dev/null
 	wait
-	# Anything of ours that did not stop in time (pid files of the daemons we started).
-	local f pid
-	for f in "$WORK/postfix-out/queue/pid/master.pid" "$WORK/postfix-mx/queue/pid/master.pid" \
-		"$WORK/dovecot/run/master.pid"; do
-		[ -f "$f" ] || continue
-		pid=$(tr -dc 0-9 <"$f")
-		[ -n "$pid" ] && kill "$pid" 2>/dev/null
-	done
-	return 0
+	kill_pidfiles # anything that did not stop in time
 }
 
 render() { # render TEMPLATE DEST: fill in the placeholders
@@ -322,7 +338,7 @@ maildir_count() { # maildir_count USER [FOLDER]: messages in new/ and cur/
 	find "$dir/new" "$dir/cur" -type f 2>/dev/null | wc -l
 }
 
-# swaks_to ADDR SERVER [extra swaks args]: one message, output in $WORK/out/swaks-*.
+# swaks_to ADDR SERVER [extra swaks args]: one message; prints swaks' transcript.
 swaks_to() {
 	local rcpt=$1 server=$2
 	shift 2
@@ -332,7 +348,7 @@ swaks_to() {
 
 # ---- server-side sanity: the world itself, checked without mxprobe -----------------
 test_servers() {
-	local out n0 n1
+	local out n0
 	section "DNS (NSD at $DNS)"
 	expect "dns: MX accept.it.test -> mx-accept" bash -c "'$PY' '$HELPER' dns $DNS accept.it.test MX | grep -q 'NOERROR 10:mx-accept.it.test'"
 	expect "dns: PTR 127.0.2.13 -> mx-discard" bash -c "'$PY' '$HELPER' dns $DNS 13.2.0.127.in-addr.arpa PTR | grep -q 'NOERROR mx-discard.it.test'"
@@ -358,7 +374,8 @@ test_servers() {
 	if grep -q '^<\*\* 550 5.7.1 ' <<<"$out"; then pass "swaks reject: 550 5.7.1 at RCPT"; else fail "swaks reject: 550 5.7.1 at RCPT" "$(grep -E '^<' <<<"$out" | tail -n 2 | tr '\n' ' ')"; fi
 	out=$(swaks_to seed@grey.it.test $MX_GREY)
 	if grep -q '^<\*\* 450 4.7.1 ' <<<"$out"; then pass "swaks grey: 450 4.7.1 at RCPT"; else fail "swaks grey: 450 4.7.1 at RCPT" "$(grep -E '^<' <<<"$out" | tail -n 2 | tr '\n' ' ')"; fi
-	out=$(swaks_to seed@nobody.accept.it.test $MX_ACCEPT)
+	out=$(swaks_to nobody@accept.it.test $MX_ACCEPT)
+	if grep -q '^<\*\* 550 5.1.1 ' <<<"$out"; then pass "swaks unknown user: 550 5.1.1 at RCPT"; else fail "swaks unknown user: 550 5.1.1 at RCPT" "$(grep -E '^<' <<<"$out" | tail -n 2 | tr '\n' ' ')"; fi
 	n0=$(maildir_count seed)
 	local j0
 	j0=$(maildir_count seed Junk)
@@ -427,7 +444,7 @@ has_cmd() { # has_cmd check | has_cmd probe send
 	fi
 	grep -qE "^  ${!#}( |$)" <<<"$help"
 }
-mxp() { # mxp NAME ARGS... : run mxprobe bounded; output in $WORK/out/NAME.{json,err}, exit code in $RC
+mxp() { # mxp NAME ARGS... : run mxprobe bounded; output in $WORK/out/NAME.{out,err}, exit code in $RC
 	local name=$1
 	shift
 	RC=0
@@ -621,6 +638,16 @@ test_mxprobe_probe() {
 	if [ "$RC" != 0 ] && [ "$RC" != 4 ] && ! grep -q '"outcome": *"accepted"' "$WORK/out/send-submit-badauth.out"; then
 		pass "send-submit-badauth: wrong SMTP password refused (exit $RC)"
 	else fail "send-submit-badauth" "exit $RC"; fi
+	# RFC 4954 §4: "*" cancels an exchange only in reply to a 334. go-smtp's Client.Auth
+	# sends it after the final 535 too; Postfix answers "221 2.7.0 Error: I can break
+	# rules, too" and hangs up, and that line ends up as the recorded reply.
+	local reply
+	reply=$("$PY" "$HELPER" jget "$WORK/out/send-submit-badauth.out" probes.0.reply 2>/dev/null)
+	if [[ "$reply" == "535 5.7.8 "* ]]; then
+		pass "send-submit-badauth: the 535 5.7.8 reply is recorded (XPASS: the AUTH abort bug is fixed)"
+	else
+		known "send-submit-badauth: recorded reply is not Postfix's 535" "\"$reply\" (client sent \"*\" after the final 535; go-smtp issue 316)"
+	fi
 	echo "$t_inbox $t_junk $t_drop $t_ctl $t_sub $t_subdrop $t_rej $t_grey" >"$WORK/out/tokens"
 
 	# Let Postfix and Dovecot finish (bounded): the delivered ones are files in the Maildir.
@@ -730,6 +757,7 @@ test_mxprobe_logscan() {
 inner() {
 	WORK=$1 MODE=$2
 	trap inner_cleanup EXIT
+	trap 'exit 143' TERM INT # so that the EXIT trap runs when timeout(1) ends us
 	section "setting up the world"
 	if ! setup_world; then fail "setup: configs and keys"; return 1; fi
 	export IT_CA="$WORK/tls/ca.crt" XDG_STATE_HOME="$WORK/state" # no ledger in root's home
