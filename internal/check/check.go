@@ -327,6 +327,7 @@ func Run(ctx context.Context, o Options) *Report {
 		for _, a := range h.Addresses {
 			if a.PTR != nil {
 				c.add(mxRDNSFindings(h.Host, *a.PTR)...)
+				c.add(bannerPTRFindings(h.Host, a)...)
 			}
 			a.Explanations = explainAll(o, h.Host, a.SMTP, a.AcceptAllTest)
 		}
@@ -484,4 +485,20 @@ func Failed(input, version string, err error) *Report {
 	return &Report{SchemaVersion: SchemaVersion, Tool: Tool{"mxprobe", version}, Command: "check",
 		Target: Target{Input: input}, StartedAt: time.Now().UTC(), Verdict: report.VerdictIncomplete,
 		Error: err.Error(), MXLookup: MXLookup{Status: mx.StatusInvalid}, MX: []*MXHost{}}
+}
+
+// bannerPTRFindings compares the name an MX greets with to its address's
+// PTR names (destination-side hygiene, info only).
+func bannerPTRFindings(host string, a *MXAddress) []report.Finding {
+	if a.SMTP == nil || a.SMTP.BannerHost == "" || a.PTR == nil || len(a.PTR.Names) == 0 {
+		return nil
+	}
+	bh := strings.TrimSuffix(strings.ToLower(a.SMTP.BannerHost), ".")
+	for _, n := range a.PTR.Names {
+		if strings.EqualFold(strings.TrimSuffix(n.Name, "."), bh) {
+			return nil
+		}
+	}
+	return []report.Finding{report.New(IDBannerPTR, report.Detailf("%s (%s) greets as %s; its PTR is %s.",
+		"%s (%s) grüßt als %s; sein PTR ist %s.", host, a.IP, a.SMTP.BannerHost, a.PTR.Names[0].Name), a.SMTP.BannerHost)}
 }

@@ -102,6 +102,9 @@ func (c *collector) setIncomplete() {
 	c.mu.Unlock()
 }
 
+// maxParallelDANE bounds the TLSA lookups in flight per target.
+const maxParallelDANE = 16
+
 // lookupDANE starts TLSA lookups for every MX host as soon as the MX
 // records are known, in parallel with the address lookups of mx.Resolve (the
 // resolver de-duplicates the shared MX query).
@@ -113,12 +116,22 @@ func lookupDANE(ctx context.Context, r resolver.Lookuper, domain string, port in
 	}
 	var mu sync.Mutex
 	var g group
+	// Bounded like the address lookups of package mx: a domain with 1,000
+	// MX records must not fire 1,000 TLSA queries at once, which overflows
+	// the DNS server's (or the kernel's) UDP queue and turns into false
+	// timeouts.
+	sem := make(chan struct{}, maxParallelDANE)
 	for _, m := range a.MX {
 		host := m.Host
 		if host == "." || host == "" {
 			continue
 		}
 		g.Go(func() {
+			select {
+			case sem <- struct{}{}:
+				defer func() { <-sem }()
+			case <-ctx.Done():
+			}
 			res := dane.Lookup(ctx, r, host, port)
 			mu.Lock()
 			out[host] = &res

@@ -1,7 +1,9 @@
 package check
 
 import (
+	"fmt"
 	"net"
+	"strconv"
 
 	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/report"
@@ -102,4 +104,19 @@ func withReplyAdvice(fs []report.Finding, targets []addrTarget) []report.Finding
 		}
 	}
 	return fs
+}
+
+// MarshalJSON adds "session" to the explain engine's own JSON encoding
+// (statuscode.Explanation has a fast MarshalJSON that embedding would
+// otherwise promote, dropping Session).
+func (e Explanation) MarshalJSON() ([]byte, error) {
+	inner := e.Explanation.AppendJSON(nil)
+	if len(inner) < 2 || inner[0] != '{' {
+		return nil, fmt.Errorf("check: unexpected explanation encoding")
+	}
+	out := append([]byte(`{"session":`), strconv.Quote(e.Session)...)
+	if len(inner) > 2 {
+		out = append(out, ',')
+	}
+	return append(out, inner[1:]...), nil
 }

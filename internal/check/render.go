@@ -244,6 +244,9 @@ func writeMXHost(w io.Writer, h *MXHost, l i18n.Lang, st render.Styler) {
 		fmt.Fprintln(w, render.WrapHang(line, render.Width, "      ", "        "))
 		if a.SMTP != nil {
 			fmt.Fprintln(w, render.Wrap(smtpLine(a.SMTP, l), render.Width, "        "))
+			if x := a.SMTP.Extensions; x != nil {
+				fmt.Fprintln(w, render.Wrap(extLine(x, l), render.Width, "        "))
+			}
 		} else if h.Addresses != nil && !a.Tried {
 			fmt.Fprintln(w, st.Dim("        "+tr(l, "not tried", "nicht versucht")))
 		}
@@ -382,4 +385,21 @@ func dmarcLine(status, policy, at string, l i18n.Lang) string {
 		s += " (" + at + ")"
 	}
 	return s
+}
+
+func extLine(x *smtpprobe.Extensions, l i18n.Lang) string {
+	yes := func(b bool) string {
+		if b {
+			return tr(l, "yes", "ja")
+		}
+		return tr(l, "no", "nein")
+	}
+	size := tr(l, "not announced", "nicht angegeben")
+	if x.SizeAdvertised {
+		size = tr(l, "no limit", "ohne Grenze")
+		if x.Size > 0 {
+			size = fmt.Sprintf("%.1f MiB", float64(x.Size)/(1<<20))
+		}
+	}
+	return fmt.Sprintf("SIZE %s · SMTPUTF8 %s · DSN %s · REQUIRETLS %s", size, yes(x.SMTPUTF8), yes(x.DSN), yes(x.REQUIRETLS))
 }

@@ -89,6 +89,9 @@ func Scenarios() []Scenario {
 	simple := func(domain string, title i18n.Text, expect string, cert smtplab.CertKind, sc smtplab.Scenario) Scenario {
 		a := addr()
 		mxh := "mx." + domain
+		if sc.Hostname == "" {
+			sc.Hostname = mxh // greet with the forward-confirmed PTR name
+		}
 		s := Scenario{Domain: domain, Title: title, Expect: expect,
 			Records: append(host(domain, mxh, 10, a), auth(domain)...),
 			SMTP:    []SMTPHost{{Host: mxh, Addr: a, Cert: cert, Scenario: sc}},
