@@ -15,6 +15,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/mxprobe/mxprobe/internal/exitcode"
+	"github.com/mxprobe/mxprobe/internal/report/reporttest"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -307,3 +308,7 @@ func TestDNSCommand(t *testing.T) {
 		t.Fatalf("null MX is a valid statement for dns (info), got %q", sev)
 	}
 }
+
+// TestAllFindingsBilingual checks the whole public registry (every package
+// is linked into the CLI): each id has English and German title and advice.
+func TestAllFindingsBilingual(t *testing.T) { reporttest.Catalog(t, "") }
