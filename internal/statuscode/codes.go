@@ -79,6 +79,7 @@ var codeReasons = map[int]Reason{
 	7028: SpamDetected,   // mail flood detected
 	7029: AuthFailure,    // ARC validation failure (RFC 8617)
 	7030: FailedSTARTTLS, // REQUIRETLS support required (RFC 8689)
+	7000: SecurityError,  // other or undefined security status (generic)
 	7001: SecurityError,  // delivery not authorised (generic, see genericCodes)
 }
 
@@ -90,6 +91,7 @@ var genericCodes = map[int]bool{0: true, 1000: true, 2000: true, 3000: true, 400
 // reading differs (RFC 3463: x.4.1 as a transient failure means the delivery
 // is still being retried; bounce processors count it as expired).
 var transientCodeReasons = map[int]Reason{
+	3000: OnHold, // 4.3.0 "other mail system status": temporary and undecided
 	4001: Expired,
 	7001: Blocked, // 4.7.1 is mostly a temporary policy block or greylisting
 }

@@ -446,7 +446,7 @@ func build(input string, r Reply, hasText bool, f *features, opt Options) Explan
 		case "DATA":
 			// An "unknown user" after DATA cannot be about the address (it was
 			// accepted at RCPT): a content or per-user filter answered.
-			if reason == UserUnknown && source == "text" && (e.IsZero() || e.Subject != 1) {
+			if reason == UserUnknown && source == "text" && (e.IsZero() || e.Subject != 1) && f.hints&hintRcptEvidence == 0 {
 				reason, source = Filtered, "context"
 			}
 		case "MAIL FROM":

@@ -42,6 +42,7 @@ const (
 	hintGmail
 	hintExchange
 	hintAfter
+	hintRcptEvidence
 	hintAll = 1<<iota - 1
 )
 
@@ -51,7 +52,8 @@ var hintPhrases = []struct {
 }{
 	{"in reply to", hintInReplyTo}, {"said:", hintSaid}, {"smtp error from remote", hintExim},
 	{"other server returned", hintGmail}, {"returned '", hintExchange}, {"remoteserver", hintExchange},
-	{"after ", hintAfter},
+	{"after ", hintAfter}, {"no valid recipients", hintRcptEvidence}, {"need rcpt", hintRcptEvidence},
+	{"no recipients specified", hintRcptEvidence}, {"rcpt commands were rejected", hintRcptEvidence},
 }
 
 // hintsOf computes the wrapper hints without the automaton (ParseReply).

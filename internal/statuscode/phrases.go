@@ -19,10 +19,10 @@ type phraseSet struct {
 // reasonPriority orders the reasons when the text matches more than one:
 // the more specific and the more actionable reason first.
 var reasonPriority = []Reason{
-	MailboxFull, MesgTooBig, ExceedLimit, Suspend, HasMoved, NoRelaying, AuthFailure, RequirePTR,
+	MailboxFull, MesgTooBig, ExceedLimit, Suspend, HasMoved, SecurityError, NoRelaying, AuthFailure, RequirePTR,
 	BadReputation, VirusDetected, Filtered, UserUnknown, NotCompliantRFC, ContentError, Rejected,
 	NotAccept, NetworkError, HostUnknown, SpamDetected, Speeding, TooManyConn, RateLimited, Blocked,
-	PolicyViolation, FailedSTARTTLS, SecurityError, SystemFull, MailerError, SystemError, Expired,
+	PolicyViolation, FailedSTARTTLS, SystemFull, MailerError, SystemError, Expired,
 	SyntaxError, OnHold, Vacation,
 }
 
@@ -220,6 +220,7 @@ var reasonPhrases = map[Reason]phraseSet{
 		"authentication failure", "authentication failed", "delivery not authorized", "not authorized to send",
 		"client was not authenticated", "sender was not authenticated", "must be authenticated",
 		"authentication credentials invalid", "invalid credentials", "username and password not accepted",
+		"without authentication",
 	}, weak: []string{"not authorized", "unauthorized", "access denied"}},
 	SystemFull: {strong: []string{
 		"mail system full", "system storage", "insufficient system storage", "disk full", "disk is full",
@@ -230,7 +231,7 @@ var reasonPhrases = map[Reason]phraseSet{
 		"internal error", "system error", "queue file write error", "could not load drd", "insufficient permission",
 		"unable to contact ldap", "duplicated message-id", "server configuration", "temporary system problem",
 		"system problem", "mail system problem",
-	}, weak: []string{"transaction failed", "try again later", "temporarily unavailable", "not available", "service unavailable", "local error", "resources temporarily unavailable"}},
+	}, weak: []string{"transaction failed", "temporarily unavailable", "not available", "service unavailable", "local error", "resources temporarily unavailable"}},
 	NetworkError: {strong: []string{
 		"no route to host", "host name lookup failure", "dns error", "too many hops",
 		"hop count exceeded", "routing loop", "mail loop", "maximum hop count", "forwarded more than the maximum",

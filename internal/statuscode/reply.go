@@ -159,6 +159,14 @@ func parseReply(s string, hints uint16, cmd int) (Reply, error) {
 	if code, e, end, ok := codeStart(body); ok {
 		r.Code, r.Enhanced = code, e
 		r.Text = strings.TrimSpace(body[end:])
+		if e.IsZero() {
+			// qmail and its plug-ins put the status into the text: "(#5.1.1)".
+			if i := strings.Index(r.Text, "#"); i >= 0 {
+				if he, _, ok := enhancedAt(r.Text, i+1); ok {
+					r.Enhanced = he
+				}
+			}
+		}
 	} else if e, _, end, ok := findEnhancedAtStart(body); ok {
 		r.Enhanced = e
 		rest := strings.TrimSpace(body[end:])
@@ -223,7 +231,7 @@ func joinLines(s string) string {
 			b.WriteByte(' ')
 		} else if c, e, _, ok := codeStart(line); ok {
 			code, enh = strconv.Itoa(c), e.String()
-			if line[3] == '-' {
+			if len(line) > 3 && line[3] == '-' {
 				// "550-5.7.1 text": normalise the first line to "550 5.7.1 text".
 				line = code + " " + strings.TrimSpace(line[4:])
 			}
@@ -383,6 +391,12 @@ var commandMarkers = []struct{ marker, cmd string }{
 	{">>> data", "DATA"},
 	{"error following rcpt", "RCPT TO"},
 	{"refused to talk to me", "CONNECT"},
+	// Transcripts that go on after a rejected recipient: the rejection came at RCPT.
+	{"no valid recipients", "RCPT TO"},
+	{"need rcpt", "RCPT TO"},
+	{"no recipients specified", "RCPT TO"},
+	{"rcpt commands were rejected", "RCPT TO"},
+	{"most progress was rcpt", "RCPT TO"},
 }
 
 func commandFromText(s, l string, hints uint16, cmd int) string {

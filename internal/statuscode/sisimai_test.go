@@ -74,7 +74,7 @@ func TestSisimaiReplyLinesAgreement(t *testing.T) {
 		t.Fatalf("read %d rows, want 579", len(rows))
 	}
 	commands := map[string]string{"RCPT": "RCPT TO", "MAIL": "MAIL FROM", "DATA": "DATA", "EHLO": "EHLO", "HELO": "HELO"}
-	alone, withCmd, withStatus := 0, 0, 0
+	alone, withCmd, withStatus, withBoth := 0, 0, 0, 0
 	confusion := map[string]int{}
 	for _, r := range rows {
 		if x := Explain(r.line, Options{Lang: i18n.EN, Command: commands[r.command]}); string(x.Reason) == r.reason {
@@ -82,12 +82,15 @@ func TestSisimaiReplyLinesAgreement(t *testing.T) {
 		}
 		// The DSN's Status field, unless it is one of sisimai's own
 		// pseudo-codes (x.0.9xx), which encode its answer.
-		if st := r.status; !strings.Contains(st, ".0.9") {
-			if x := Explain(r.line, Options{Lang: i18n.EN, Status: st}); string(x.Reason) == r.reason {
-				withStatus++
-			}
-		} else if x := Explain(r.line, Options{Lang: i18n.EN}); string(x.Reason) == r.reason {
+		st := r.status
+		if strings.Contains(st, ".0.9") {
+			st = ""
+		}
+		if x := Explain(r.line, Options{Lang: i18n.EN, Status: st}); string(x.Reason) == r.reason {
 			withStatus++
+		}
+		if x := Explain(r.line, Options{Lang: i18n.EN, Status: st, Command: commands[r.command]}); string(x.Reason) == r.reason {
+			withBoth++
 		}
 		x := Explain(r.line, Options{Lang: i18n.EN})
 		if string(x.Reason) == r.reason {
@@ -101,15 +104,24 @@ func TestSisimaiReplyLinesAgreement(t *testing.T) {
 	}
 	pctAlone := 100 * float64(alone) / float64(len(rows))
 	pct := 100 * float64(withCmd) / float64(len(rows))
-	t.Logf("agreement with sisimai on %d reply lines: line alone %d (%.1f%%), line and SMTP command %d (%.1f%%), line and DSN Status %d (%.1f%%)",
-		len(rows), alone, pctAlone, withCmd, pct, withStatus, 100*float64(withStatus)/float64(len(rows)))
+	pc := func(n int) float64 { return 100 * float64(n) / float64(len(rows)) }
+	t.Logf("agreement with sisimai on %d reply lines: line alone %d (%.1f%%); with the SMTP command %d (%.1f%%); with the DSN Status %d (%.1f%%); with both %d (%.1f%%)",
+		len(rows), alone, pctAlone, withCmd, pct, withStatus, pc(withStatus), withBoth, pc(withBoth))
 	for k, v := range confusion {
 		if v > 1 {
 			t.Logf("  %-32s %d", k, v)
 		}
 	}
-	const minAgreement = 85 // work in progress: target 90
+	// The goal was 90 % for the line alone. What is left after the failure
+	// classes were worked through (see the TSV and the logged disagreements):
+	// about 30 rows where sisimai says filtered for an unknown-user text only
+	// because of the MTA module or the DSN that carried it (identical lines
+	// are userunknown elsewhere, and one such line is userunknown in the 78
+	// strings above); 6 rows that contradict the 78 strings outright; and
+	// rows cut off before their decisive part. The floor guards against
+	// regressions; raise it when the classifier improves.
+	const minAgreement = 87.0
 	if pctAlone < minAgreement {
-		t.Errorf("agreement %.1f%% is below %d%%", pctAlone, minAgreement)
+		t.Errorf("agreement %.1f%% is below %.1f%%", pctAlone, minAgreement)
 	}
 }
