@@ -245,8 +245,8 @@ func joinLines(s string) string {
 // unwrap removes an MTA's wrapping and returns the inner reply; it records
 // what the wrapping said about host, IP and command in r.
 func unwrap(s, low string, hints uint16, r *Reply) string {
-	// Each wrapper's regexp runs only when its literal is in the text: the
-	// regexps are the slow part of explaining a line.
+	// Each wrapper is tried only when its literal is in the text (hints):
+	// the regexps are the slow part of explaining a line.
 	if hints&hintInReplyTo != 0 {
 		if cut, cmd, ok := cutInReplyTo(low); ok {
 			r.Command = cmd
@@ -261,80 +261,108 @@ func unwrap(s, low string, hints uint16, r *Reply) string {
 			return strings.TrimSpace(s[end:])
 		}
 	}
-	if hints&hintExim == 0 {
-		// not Exim
-	} else if m := reEximAfter.FindStringSubmatchIndex(s); m != nil {
-		r.Wrapper = "exim"
-		r.Command = normCommand(s[m[2]:m[3]])
-		if m[4] >= 0 {
-			r.Host, r.IP = s[m[4]:m[5]], s[m[6]:m[7]]
-		} else if h := reEximHost.FindStringSubmatch(s[:m[0]]); h != nil {
-			r.Host, r.IP = h[1], h[2]
-		}
-		return strings.TrimSpace(s[m[1]:])
-	}
-	if !said {
-	} else if m := reQmailSaid.FindStringIndex(s); m != nil {
-		r.Wrapper = "qmail"
-		return strings.TrimSpace(s[m[1]:])
-	}
-	if hints&hintGmail == 0 {
-	} else if m := reGmailSaid.FindStringIndex(s); m != nil {
-		// Gmail's bounce: "The error that the other server returned was:
-		// 550 550 5.1.1 … (state 14)" — the code is repeated once.
-		r.Wrapper = "gmail"
-		inner := strings.TrimSpace(s[m[1]:])
-		if len(inner) >= 8 && inner[:3] == inner[4:7] && inner[3] == ' ' {
-			inner = inner[4:]
-		}
-		if i := strings.LastIndex(inner, " (state "); i > 0 {
-			inner = inner[:i]
-		}
-		return inner
-	}
-	if hints&hintExchange == 0 {
-	} else if m := reExchangeSaid.FindStringSubmatch(s); m != nil {
-		r.Wrapper = "exchange"
-		return strings.TrimSpace(m[1])
-	}
-	if !strings.Contains(s, " #") {
-	} else if m := reExchangeOld.FindStringSubmatch(s); m != nil {
-		r.Wrapper = "exchange"
-		r.Host = m[1]
-		if strings.TrimSpace(m[3]) != "" {
-			inner := strings.TrimSpace(m[3])
-			if _, e, _, ok := codeStart(inner); ok && e.IsZero() {
-				// "smtp;550 User unknown" with the status only in "#5.1.1"
-				return inner[:3] + " " + m[2] + " " + strings.TrimSpace(inner[3:])
-			}
+	if hints&hintExim != 0 {
+		if inner, ok := unwrapExim(s, r); ok {
 			return inner
 		}
-		return m[2] + " " + strings.TrimSpace(strings.Replace(s, m[0], "", 1))
 	}
-	if !strings.Contains(s, "##") {
-	} else if m := reExchangeHash.FindStringSubmatch(s); m != nil {
-		r.Wrapper = "exchange"
-		return strings.TrimSpace(m[1])
-	}
-	if !strings.Contains(low[:min(len(low), 40)], ";") {
-	} else if m := reDiagPrefix.FindStringSubmatchIndex(s); m != nil {
-		r.Wrapper = "dsn"
-		if m[2] >= 0 && !strings.EqualFold(s[m[2]:m[3]], "smtp") {
-			// "X-Unix; 255": an exit status, not a reply code (RFC 3464 §2.3.6).
-			r.Wrapper = "dsn-" + strings.ToLower(s[m[2]:m[3]])
-		}
-		return strings.TrimSpace(s[m[1]:])
-	}
-	if !said {
-	} else if m := reSaid.FindStringIndex(s); m != nil && !hasCodeStart(s) {
-		rest := strings.TrimSpace(s[m[1]:])
-		if hasCodeStart(rest) {
-			r.Wrapper = "sendmail"
-			return rest
+	if said {
+		if m := reQmailSaid.FindStringIndex(s); m != nil {
+			r.Wrapper = "qmail"
+			return strings.TrimSpace(s[m[1]:])
 		}
 	}
-	s = strings.TrimLeft(s, ": ")
-	return s
+	if hints&hintGmail != 0 {
+		if m := reGmailSaid.FindStringIndex(s); m != nil {
+			return unwrapGmail(s[m[1]:], r)
+		}
+	}
+	if hints&hintExchange != 0 {
+		if m := reExchangeSaid.FindStringSubmatch(s); m != nil {
+			r.Wrapper = "exchange"
+			return strings.TrimSpace(m[1])
+		}
+	}
+	if strings.Contains(s, " #") {
+		if inner, ok := unwrapExchangeOld(s, r); ok {
+			return inner
+		}
+	}
+	if strings.Contains(s, "##") {
+		if m := reExchangeHash.FindStringSubmatch(s); m != nil {
+			r.Wrapper = "exchange"
+			return strings.TrimSpace(m[1])
+		}
+	}
+	if strings.Contains(s[:min(len(s), 40)], ";") {
+		if m := reDiagPrefix.FindStringSubmatchIndex(s); m != nil {
+			r.Wrapper = "dsn"
+			if m[2] >= 0 && !strings.EqualFold(s[m[2]:m[3]], "smtp") {
+				// "X-Unix; 255": an exit status, not a reply code (RFC 3464 §2.3.6).
+				r.Wrapper = "dsn-" + strings.ToLower(s[m[2]:m[3]])
+			}
+			return strings.TrimSpace(s[m[1]:])
+		}
+	}
+	if said && !hasCodeStart(s) {
+		if m := reSaid.FindStringIndex(s); m != nil {
+			if rest := strings.TrimSpace(s[m[1]:]); hasCodeStart(rest) {
+				r.Wrapper = "sendmail"
+				return rest
+			}
+		}
+	}
+	return strings.TrimLeft(s, ": ")
+}
+
+// unwrapExim handles Exim's "SMTP error from remote mail server after RCPT
+// TO:<x>: host mx.example [192.0.2.1]: 550 …".
+func unwrapExim(s string, r *Reply) (string, bool) {
+	m := reEximAfter.FindStringSubmatchIndex(s)
+	if m == nil {
+		return "", false
+	}
+	r.Wrapper = "exim"
+	r.Command = normCommand(s[m[2]:m[3]])
+	if m[4] >= 0 {
+		r.Host, r.IP = s[m[4]:m[5]], s[m[6]:m[7]]
+	} else if h := reEximHost.FindStringSubmatch(s[:m[0]]); h != nil {
+		r.Host, r.IP = h[1], h[2]
+	}
+	return strings.TrimSpace(s[m[1]:]), true
+}
+
+// unwrapGmail handles Gmail's "The error that the other server returned
+// was: 550 550 5.1.1 … (state 14)", where the code is repeated once.
+func unwrapGmail(inner string, r *Reply) string {
+	r.Wrapper = "gmail"
+	inner = strings.TrimSpace(inner)
+	if len(inner) >= 8 && inner[:3] == inner[4:7] && inner[3] == ' ' {
+		inner = inner[4:]
+	}
+	if i := strings.LastIndex(inner, " (state "); i > 0 {
+		inner = inner[:i]
+	}
+	return inner
+}
+
+// unwrapExchangeOld handles Exchange 2003/2007 NDRs: "<mx.example #5.1.1
+// smtp;550 5.1.1 User unknown>".
+func unwrapExchangeOld(s string, r *Reply) (string, bool) {
+	m := reExchangeOld.FindStringSubmatch(s)
+	if m == nil {
+		return "", false
+	}
+	r.Wrapper = "exchange"
+	r.Host = m[1]
+	if inner := strings.TrimSpace(m[3]); inner != "" {
+		if _, e, _, ok := codeStart(inner); ok && e.IsZero() {
+			// "smtp;550 User unknown" with the status only in "#5.1.1"
+			return inner[:3] + " " + m[2] + " " + strings.TrimSpace(inner[3:]), true
+		}
+		return inner, true
+	}
+	return m[2] + " " + strings.TrimSpace(strings.Replace(s, m[0], "", 1)), true
 }
 
 func normCommand(c string) string {
