@@ -307,6 +307,12 @@ func Run(ctx context.Context, o Options) *Report {
 	}
 	g.Wait()
 	rep.Sender.DKIM, rep.Sender.DMARC = dkimRes, dmarcRes
+	// A DNS failure on the sender's side leaves the verdict open (exit 3):
+	// it is never read as "no record".
+	if dkimRes != nil && dkimRes.Incomplete || dmarcRes != nil && dmarcRes.Incomplete ||
+		rep.Sender.SPF != nil && rep.Sender.SPF.Status == spf.Temperror {
+		c.setIncomplete()
+	}
 
 	// Findings of the dialogue, the MX addresses and the sender.
 	dnsWorks := mxres.Status == mx.StatusOK || mxres.Status == mx.StatusImplicit

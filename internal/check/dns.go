@@ -104,6 +104,9 @@ func RunDNS(ctx context.Context, o DNSOptions) *DNSReport {
 		res := spf.Check(ctx, o.Resolver, o.IP, q, o.HELO)
 		rep.SPF = &res
 		c.add(spf.Findings(res)...)
+		if res.Status == spf.Temperror {
+			c.setIncomplete()
+		}
 	})
 	g.Go(func() {
 		res := dkim.CheckSelectors(ctx, o.Resolver, fromDom, o.DKIMSelectors)
