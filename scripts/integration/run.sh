@@ -515,9 +515,9 @@ test_mxprobe_check() {
 		$a0.accept_all_test.rcpt.code=550 $a0.accept_all_test.rcpt.enhanced_code=5.1.1 \
 		sender.ip=127.0.0.1 sender.spf.result=pass
 	# A listed sender: --ip names the outbound address for the sender checks.
-	mxp check-listed check --from probe@sender.it.test --helo out.it.test --ip "$OUT" --ca-file "$WORK/tls/ca.crt" \
+	mxp check-listed check --from probe@sender.it.test --helo out.it.test --ip "$OUT" --ca-file "$WORK/tls/ca.crt" --dkim-selector sel \
 		--dnsbl dirty.bl.it.test --dnsbl clean.bl.it.test -o json accept.it.test
-	expect_check check-listed 1 "dnsbl.listed,rdns.ok,spf.pass,smtp.rcpt_accepted" "dnsbl.unknown,helo.ptr_mismatch" \
+	expect_check check-listed 1 "dnsbl.listed,rdns.ok,spf.pass,dkim.ok,smtp.rcpt_accepted" "dnsbl.unknown,helo.ptr_mismatch,dkim.missing" \
 		verdict=fail sender.ip=$OUT sender.dnsbl.status=listed sender.dnsbl.zones.0.status=listed \
 		"sender.dnsbl.zones.0.reason=Listed by the mxprobe integration run, see https://bl.it.test/lookup" \
 		sender.dnsbl.zones.1.status=not_listed
