@@ -167,7 +167,7 @@ func TestExplainLines(t *testing.T) {
 // every line yields exactly one result, in order.
 func TestExplainLines100k(t *testing.T) {
 	n := 100_000
-	if testing.Short() {
+	if testing.Short() || explainRaceEnabled {
 		n = 10_000
 	}
 	src := benchLines(t)

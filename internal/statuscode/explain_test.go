@@ -199,3 +199,29 @@ func TestASTags(t *testing.T) {
 		t.Errorf("asTags = %q, want %q", got, want)
 	}
 }
+
+// TestExplainConcurrent explains from several goroutines at once (the check
+// command does), for the race detector: the automaton and the shared parts
+// are built lazily.
+func TestExplainConcurrent(t *testing.T) {
+	rows := readTSV(t, "sisimai-reply-lines.tsv")
+	done := make(chan Reason, 8)
+	for g := 0; g < 8; g++ {
+		go func(g int) {
+			var last Reason
+			for i := g; i < len(rows); i += 8 {
+				lang := i18n.EN
+				if i%2 == 0 {
+					lang = i18n.DE
+				}
+				last = Explain(rows[i].line, Options{Lang: lang, MXHost: "mx.example.test"}).Reason
+			}
+			done <- last
+		}(g)
+	}
+	for g := 0; g < 8; g++ {
+		if r := <-done; r == "" {
+			t.Error("empty reason")
+		}
+	}
+}
