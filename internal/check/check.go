@@ -198,6 +198,12 @@ func Run(ctx context.Context, o Options) *Report {
 		}
 	}
 	targets := addressOrder(rep.MX, o)
+	if len(mxres.Addresses()) == 0 && anyHostTemporary(mxres.Hosts) {
+		// No MX host has an address because the lookups failed (timeout,
+		// SERVFAIL, a CNAME loop …): no dialogue was possible, so the
+		// verdict stays open (exit 3), as for a failed MX lookup.
+		c.setIncomplete()
+	}
 	if len(targets) > 0 && !o.IP.IsValid() {
 		if ip, ok := localAddrToward(targets[0].addr.IP, o.Port); ok {
 			startSender(ip, o.HELO)
@@ -356,6 +362,15 @@ func Run(ctx context.Context, o Options) *Report {
 	return rep
 }
 
+func anyHostTemporary(hosts []mx.Host) bool {
+	for _, h := range hosts {
+		if h.Temporary() {
+			return true
+		}
+	}
+	return false
+}
+
 type addrTarget struct {
 	host *MXHost
 	addr *MXAddress
@@ -507,4 +522,13 @@ func bannerPTRFindings(host string, a *MXAddress) []report.Finding {
 	}
 	return []report.Finding{report.New(IDBannerPTR, report.Detailf("%s (%s) greets as %s; its PTR is %s.",
 		"%s (%s) grüßt als %s; sein PTR ist %s.", host, a.IP, a.SMTP.BannerHost, a.PTR.Names[0].Name), a.SMTP.BannerHost)}
+}
+
+// AddFindings adds findings learnt after Run (the delivery proof of
+// `check --deliver-to`) and recomputes the verdict; incomplete marks a
+// result that could not be reached (an inconclusive delivery proof).
+func (r *Report) AddFindings(incomplete bool, fs ...report.Finding) {
+	r.raw = append(r.raw, fs...)
+	r.incomplete = r.incomplete || incomplete
+	r.Verdict = report.VerdictOf(r.raw, r.incomplete)
 }

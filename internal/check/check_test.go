@@ -112,3 +112,30 @@ func TestPacer(t *testing.T) {
 	}
 	rel()
 }
+
+// TestProviderNotFromRejectionText: a Postfix MX that imitates Microsoft's
+// S3150 rejection text is not "Microsoft": only MX names and the server's
+// own greeting name the operator.
+func TestProviderNotFromRejectionText(t *testing.T) {
+	srv, err := smtplab.Start("127.0.0.1:0", smtplab.Scenario{Rcpt: smtplab.RcptRejectS3150, Hostname: "mx.imitation.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	dns, err := dnsserver.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dns.Close()
+	dns.AddRR("imitation.test. 300 IN MX 10 mx.imitation.test.", "mx.imitation.test. 300 IN A 127.0.0.1")
+	r, _ := resolver.New(resolver.Config{Servers: []string{dns.Addr()}, Timeout: time.Second, Attempts: 1})
+	tg, _ := ParseTarget("imitation.test")
+	rep := Run(context.Background(), Options{Target: tg, Resolver: r, Port: int(srv.Addr().Port()), NoAcceptAllTest: true,
+		HELO: "client.test", IP: netip.MustParseAddr("192.0.2.1"), DNSBLZones: []dnsbl.Zone{}})
+	if rep.MX[0].Addresses[0].SMTP.RcptOutcome() != smtpprobe.RcptRejected {
+		t.Fatalf("lab server did not reject: %+v", rep.MX[0].Addresses[0].SMTP.Rcpt)
+	}
+	if rep.Provider != nil {
+		t.Fatalf("provider %+v identified from a rejection text", rep.Provider)
+	}
+}

@@ -134,7 +134,7 @@ func RunDNS(ctx context.Context, o DNSOptions) *DNSReport {
 	finishMTASTS(&c, &rep.Policy, rep.MX)
 
 	rep.MXLookup = MXLookup{Status: mxres.Status, DNSStatus: mxres.DNSStatus, Authentic: mxres.Authentic, NullMixed: mxres.NullMixed, Error: mxres.Error}
-	if mxres.Status == mx.StatusTempError {
+	if mxres.Status == mx.StatusTempError || len(mxres.Addresses()) == 0 && anyHostTemporary(mxres.Hosts) {
 		c.setIncomplete()
 	}
 	for _, h := range rep.MX {

@@ -43,7 +43,7 @@ func init() {
 }
 
 // identifyProvider recognises the operator from the MX names first, then
-// from the banners and replies of the dialogue.
+// from the greetings of the dialogue.
 func identifyProvider(rep *Report, o Options) *ProviderInfo {
 	var info provider.Info
 	found := false
@@ -59,9 +59,14 @@ func identifyProvider(rep *Report, o Options) *ProviderInfo {
 				if a.SMTP == nil {
 					continue
 				}
+				// Only what the server says about itself (greeting, EHLO)
+				// names the operator; a rejection text may quote another
+				// provider's tags (an imitation, a relay).
 				for _, r := range a.SMTP.Replies {
-					text.WriteString(r.Text)
-					text.WriteByte('\n')
+					if r.Command == "banner" || r.Command == "EHLO" || r.Command == "HELO" {
+						text.WriteString(r.Text)
+						text.WriteByte('\n')
+					}
 				}
 			}
 		}

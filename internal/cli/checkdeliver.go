@@ -211,6 +211,16 @@ func checkDeliver(cmd *cobra.Command, g *Globals, o *checkOptions, base check.Op
 			dr.Probes = append(dr.Probes, localizeVerdict(v, g.Lang))
 		}
 	}
+	// The delivery verdicts are findings of the report too, so the headline
+	// verdict and the findings list reflect a suspected drop.
+	for _, v := range vs {
+		f := v.Finding()
+		if v.Role == delivery.RoleControl {
+			f = f.WithSeverity(report.Info)
+			f.Evidence = append(f.Evidence, "role=control")
+		}
+		rep.AddFindings(v.State == delivery.StateInconclusive, f)
+	}
 	if g.JSON() {
 		rep.Localize(g.Lang)
 		if err := render.JSON(g.IO.Out, checkReportWithDelivery{rep, dr}); err != nil {

@@ -31,7 +31,13 @@ func TestCheckDeliverLab(t *testing.T) {
 			if code != c.code {
 				t.Fatalf("exit %d, want %d; stderr %s", code, c.code, errOut)
 			}
-			validate(t, schema, out)
+			m := validate(t, schema, out)
+			if _, ok := findingIDs(m)["delivery."+c.state]; !ok {
+				t.Errorf("findings lack delivery.%s: %v", c.state, findingIDs(m))
+			}
+			if c.state == "silent_drop_suspected" && m["verdict"] != "fail" {
+				t.Errorf("headline verdict %v with a suspected drop", m["verdict"])
+			}
 			var r struct {
 				Delivery struct {
 					Probes []struct {
