@@ -48,6 +48,10 @@ type Rule struct {
 	// NoEDNS answers queries with EDNS0 with FORMERR and no OPT record, as
 	// servers without EDNS support do (RFC 6891 §7).
 	NoEDNS bool
+	// PointerLoop answers with a record whose owner name is a compression
+	// pointer to itself (RFC 1035 §4.1.4), which a parser must not follow
+	// forever.
+	PointerLoop bool
 }
 
 type key struct {
@@ -552,6 +556,9 @@ func (s *Server) serve(w dns.ResponseWriter, req *dns.Msg) {
 		m.Rcode = dns.RcodeRefused
 	case rule.Truncate && !isTCP:
 		m.Truncated = true
+	case rule.PointerLoop:
+		_, _ = w.Write(pointerLoop(m))
+		return
 	default:
 		s.answer(m, qname, q.Qtype)
 	}
@@ -574,6 +581,24 @@ func (s *Server) serve(w dns.ResponseWriter, req *dns.Msg) {
 	}
 	m.Truncate(size)
 	_ = w.WriteMsg(m)
+}
+
+// pointerLoop packs m (header and question) and appends one answer record
+// whose owner name is a compression pointer to its own offset.
+func pointerLoop(m *dns.Msg) []byte {
+	m.Answer, m.Ns, m.Extra = nil, nil, nil
+	wire, err := m.Pack()
+	if err != nil {
+		return nil
+	}
+	off := len(wire)
+	wire = append(wire,
+		0xc0|byte(off>>8), byte(off), // the name: a pointer to itself
+		0, byte(dns.TypeMX), 0, byte(dns.ClassINET), // type, class
+		0, 0, 1, 44, // TTL 300
+		0, 0) // RDLENGTH 0
+	wire[6], wire[7] = 0, 1 // ANCOUNT 1 (RFC 1035 §4.1.1)
+	return wire
 }
 
 // answer fills m for (qname, qtype) from the records: the records, a CNAME

@@ -169,6 +169,23 @@ func TestRules(t *testing.T) {
 	}
 }
 
+// TestPointerLoop: the answer is a compression pointer to itself, over UDP
+// and TCP; miekg's parser must refuse it (and not loop).
+func TestPointerLoop(t *testing.T) {
+	s := start(t)
+	s.AddMX("loop.lab.test", 10, "mx.lab.test")
+	s.SetRule("loop.lab.test", resolver.TypeMX, dnsserver.Rule{PointerLoop: true})
+	for _, network := range []string{"udp", "tcp"} {
+		m := new(dns.Msg)
+		m.SetQuestion("loop.lab.test.", dns.TypeMX)
+		c := &dns.Client{Net: network, Timeout: 2 * time.Second}
+		_, _, err := c.Exchange(m, s.Addr())
+		if err == nil || !strings.Contains(err.Error(), "compression pointers") {
+			t.Errorf("%s: %v, want a compression pointer error", network, err)
+		}
+	}
+}
+
 func TestDelayedAnswerDoesNotBlockClose(t *testing.T) {
 	s, err := dnsserver.Start("127.0.0.1:0")
 	if err != nil {
