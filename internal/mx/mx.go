@@ -274,7 +274,13 @@ func lookupHost(ctx context.Context, r resolver.Lookuper, h *Host) {
 	}
 	switch {
 	case h.Temporary():
-		h.Error = fmt.Sprintf("address lookup failed: A %s, AAAA %s", a.Status, aaaa.Status)
+		// Name the cause (a CNAME loop, a malformed answer …), not only the
+		// status words.
+		cause := a.Err
+		if cause == nil || !a.Status.Temporary() {
+			cause = aaaa.Err
+		}
+		h.Error = fmt.Sprintf("address lookup failed: A %s, AAAA %s%s", a.Status, aaaa.Status, errSuffix(cause))
 	case a.Status == resolver.StatusNXDomain || aaaa.Status == resolver.StatusNXDomain:
 		h.Error = fmt.Sprintf("host %s does not exist (NXDOMAIN)", h.Name)
 	default:
