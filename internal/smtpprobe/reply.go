@@ -2,6 +2,7 @@ package smtpprobe
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -184,7 +185,7 @@ func (rr *replyReader) read() (*Reply, error) {
 		} else if code != rep.Code {
 			// RFC 5321 §4.2.1: every line of a multi-line reply carries the
 			// same code.
-			return nil, &ProtocolError{Err: ErrMismatchedCode, Line: shorten(sanitize(raw, nil))}
+			return nil, &ProtocolError{Err: ErrMismatchedCode, Line: shorten(sanitize(bytes.TrimRight(raw, "\r\n"), nil))}
 		}
 		texts = append(texts, text)
 		if last {
