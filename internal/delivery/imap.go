@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -103,13 +104,24 @@ func (o *IMAPOptions) Mailbox() string {
 	return t.scheme + "://" + u + t.addr
 }
 
+// secrets returns the password or token and their wire forms, longest
+// first: a server may quote the base64 XOAUTH2 initial response (or an AUTH
+// PLAIN one) in its NO — found by the sentinel test with an echoing server.
 func (o *IMAPOptions) secrets() []string {
 	var s []string
-	if o.Password != "" {
-		s = append(s, o.Password)
+	b64 := func(v string) []string {
+		return []string{base64.StdEncoding.EncodeToString([]byte(v)), base64.RawStdEncoding.EncodeToString([]byte(v))}
 	}
 	if o.Token != "" {
+		_, ir, _ := xoauth2{o.User, o.Token}.Start()
+		s = append(s, b64(string(ir))...)
 		s = append(s, o.Token)
+		s = append(s, b64(o.Token)...)
+	}
+	if o.Password != "" {
+		s = append(s, b64("\x00"+o.User+"\x00"+o.Password)...)
+		s = append(s, o.Password)
+		s = append(s, b64(o.Password)...)
 	}
 	return s
 }
