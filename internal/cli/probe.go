@@ -231,6 +231,10 @@ func ledgerWarnings(g *Globals, st delivery.LedgerStatus, healed bool) {
 		fmt.Fprintln(g.IO.ErrOut, i18n.Text{EN: fmt.Sprintf("ledger: ignored %d event(s) of a newer mxprobe", st.UnknownKind),
 			DE: fmt.Sprintf("Ledger: %d Ereignis(se) einer neueren mxprobe-Version ignoriert", st.UnknownKind)}.In(g.Lang))
 	}
+	if st.Future > 0 {
+		fmt.Fprintln(g.IO.ErrOut, i18n.Text{EN: fmt.Sprintf("ledger: %d event(s) written by a newer mxprobe; fields this version does not know were ignored", st.Future),
+			DE: fmt.Sprintf("Ledger: %d Ereignis(se) von einer neueren mxprobe-Version geschrieben; dieser Version unbekannte Felder wurden ignoriert", st.Future)}.In(g.Lang))
+	}
 }
 
 // probeJSON is the envelope of every probe command's JSON output.
