@@ -515,7 +515,8 @@ func (s *session) attempt(ctx context.Context, noTLS bool) (retry, tlsFailed boo
 		s.tr.note("TLS " + info.Version + " " + info.Cipher)
 		conn = tc
 	}
-	c := s.client(ctx, &tapConn{Conn: conn, t: s.tr}, nil)
+	tap := &tapConn{Conn: conn, t: s.tr}
+	c := s.client(ctx, tap, nil)
 	if err := c.Hello(o.HelloName); err != nil {
 		stage := "ehlo"
 		if !s.sentAnything() {
@@ -539,7 +540,8 @@ func (s *session) attempt(ctx context.Context, noTLS bool) (retry, tlsFailed boo
 			p.TLS = info
 			s.tr.note("TLS " + info.Version + " " + info.Cipher)
 			// RFC 3207 §4.2: forget what was learnt before TLS; EHLO again.
-			c = s.client(ctx, &tapConn{Conn: tc, t: s.tr}, []byte("220 (after STARTTLS)\r\n"))
+			tap = &tapConn{Conn: tc, t: s.tr}
+			c = s.client(ctx, tap, []byte("220 (after STARTTLS)\r\n"))
 			if err := c.Hello(o.HelloName); err != nil {
 				s.fail("ehlo", err)
 				return false, false
@@ -560,7 +562,8 @@ func (s *session) attempt(ctx context.Context, noTLS bool) (retry, tlsFailed boo
 			s.fail("auth", errors.New("the server offers neither AUTH PLAIN nor AUTH LOGIN"))
 			return false, false
 		}
-		if err := c.Auth(a); err != nil {
+		// Not c.Auth: see authenticate (RFC 4954 §4, the "*" only after 334).
+		if err := authenticate(ctx, tap, a, s.commandTimeout(ctx)); err != nil {
 			s.fail("auth", err)
 			if p.Outcome != OutcomeFailed {
 				// A refused login is a local problem, not the receiver's verdict.
@@ -636,14 +639,21 @@ func (s *session) client(ctx context.Context, conn net.Conn, greeting []byte) *s
 		conn = &greetConn{Conn: conn, pending: greeting}
 	}
 	c := smtp.NewClient(conn)
+	to := s.commandTimeout(ctx)
+	c.CommandTimeout, c.SubmissionTimeout = to, to
+	return c
+}
+
+// commandTimeout bounds one reply: CommandTimeout, or less when ctx ends
+// sooner.
+func (s *session) commandTimeout(ctx context.Context) time.Duration {
 	to := s.o.CommandTimeout
 	if dl, ok := ctx.Deadline(); ok {
 		if left := time.Until(dl); left < to {
 			to = max(left, time.Millisecond)
 		}
 	}
-	c.CommandTimeout, c.SubmissionTimeout = to, to
-	return c
+	return to
 }
 
 func (s *session) handshake(ctx context.Context, tc *tls.Conn) error {

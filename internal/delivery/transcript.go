@@ -140,6 +140,9 @@ func (t *transcript) body(b []byte) []byte {
 
 func redactClient(line string, inAuth bool) string {
 	if inAuth {
+		if line == "*" {
+			return line // the cancel line (RFC 4954 §4) carries no secret
+		}
 		return "***"
 	}
 	if len(line) >= 5 && strings.EqualFold(line[:5], "AUTH ") {
