@@ -7,7 +7,8 @@ import (
 // Acceptance is what a receiver's final 250 reply reveals.
 type Acceptance struct {
 	// Provider is the reply's shape: microsoft, google, gmx (GMX/WEB.DE,
-	// United Internet), postfix, exim, or empty when unknown.
+	// United Internet), postfix, exim, dovecot (LMTP), or empty when
+	// unknown.
 	Provider string `json:"provider,omitempty"`
 	// InternalID and Hostname come from Microsoft's
 	// "[InternalId=…, Hostname=…]" (Exchange Online and Outlook.com).
@@ -29,6 +30,16 @@ const maxReplyParse = 4096
 // and enhanced status code, RFC 3463) and extracts the ids receivers put
 // there. ourMessageID is the probe's Message-ID (with or without <>), or "".
 func ParseAcceptance(reply, ourMessageID string) Acceptance {
+	return ParseAcceptanceFor(reply, ourMessageID, "")
+}
+
+// ParseAcceptanceFor is ParseAcceptance for a reply to a delivery to
+// recipient (or ""). A token in angle brackets at the start of the text is
+// taken as an echoed Message-ID only when that is plausible: it is ours, or
+// it has the id-left "@" id-right form of RFC 5322 §3.6.4 and is not the
+// recipient's address — Dovecot's LMTP answers "250 2.0.0 <recipient>
+// SESSION-ID Saved", quoting the recipient, not the message.
+func ParseAcceptanceFor(reply, ourMessageID, recipient string) Acceptance {
 	var a Acceptance
 	if len(reply) > maxReplyParse {
 		reply = reply[:maxReplyParse]
@@ -55,17 +66,31 @@ func ParseAcceptance(reply, ourMessageID string) Acceptance {
 			}
 		}
 	}
+	var bracketed, afterBracket string
 	if strings.HasPrefix(text, "<") {
 		if j := strings.IndexByte(text, '>'); j > 0 {
-			a.EchoedMessageID = text[:j+1]
+			bracketed, afterBracket = text[1:j], strings.TrimSpace(text[j+1:])
 		}
 	}
-	if a.EchoedMessageID != "" && ourMessageID != "" {
-		a.EchoedOurs = strings.EqualFold(strings.Trim(a.EchoedMessageID, "<>"), strings.Trim(ourMessageID, "<>"))
+	ours := strings.Trim(strings.TrimSpace(ourMessageID), "<>")
+	switch {
+	case bracketed == "":
+	case ours != "" && strings.EqualFold(bracketed, ours):
+		a.EchoedMessageID, a.EchoedOurs = "<"+bracketed+">", true
+	case !strings.Contains(bracketed, "@"):
+	case recipient != "" && strings.EqualFold(bracketed, strings.Trim(strings.TrimSpace(recipient), "<>")):
+	default:
+		a.EchoedMessageID = "<" + bracketed + ">"
 	}
 	lower := asciiLower(text) // same byte offsets as text, for wordAfter
 	switch {
 	case a.Provider != "":
+	case bracketed != "" && a.EchoedMessageID == "" && isDovecotSaved(afterBracket):
+		// Dovecot LMTP (RFC 2033): "<recipient> SESSION-ID Saved".
+		a.Provider = "dovecot"
+		if f := strings.Fields(afterBracket); len(f) == 2 {
+			a.QueueID = f[0]
+		}
 	case strings.HasSuffix(strings.TrimSpace(lower), "- gsmtp"):
 		// Google: "OK  1709460001 a1-20020a17090…si123.123 - gsmtp"
 		a.Provider = "google"
@@ -89,6 +114,13 @@ func ParseAcceptance(reply, ourMessageID string) Acceptance {
 		a.QueueID = wordAfter(text, lower, " id=")
 	}
 	return a
+}
+
+// isDovecotSaved matches what follows the recipient in Dovecot's LMTP
+// success reply: "SESSION-ID Saved", or "Saved" alone.
+func isDovecotSaved(s string) bool {
+	f := strings.Fields(s)
+	return (len(f) == 1 || len(f) == 2) && f[len(f)-1] == "Saved"
 }
 
 // stripCodes removes a leading "250 " / "250-" and an enhanced status code.

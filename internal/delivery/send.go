@@ -613,7 +613,7 @@ func (s *session) attempt(ctx context.Context, noTLS bool) (retry, tlsFailed boo
 	p.Reply = s.tr.LastReply()
 	s.decisive = p.Reply
 	p.Code, p.Enhanced = replyCodes(p.Reply)
-	a := ParseAcceptance(p.Reply, p.MessageID)
+	a := ParseAcceptanceFor(p.Reply, p.MessageID, p.To)
 	p.Acceptance = &a
 	// Politeness: QUIT, but never wait long for it.
 	qctx, cancel := context.WithTimeout(ctx, 5*time.Second)

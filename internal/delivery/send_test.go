@@ -270,6 +270,32 @@ func TestParseAcceptance(t *testing.T) {
 	}
 }
 
+// TestParseAcceptanceEchoPlausible: only a plausible Message-ID counts as
+// echoed — not the recipient Dovecot's LMTP quotes, not a token without "@".
+func TestParseAcceptanceEchoPlausible(t *testing.T) {
+	for _, c := range []struct {
+		reply, msgid, rcpt, echoed string
+		ours                       bool
+	}{
+		{"250 2.0.0 <seed@accept.test> qk9KGZ3j Saved", "", "seed@accept.test", "", false},
+		{"250 2.0.0 <seed@accept.test> qk9KGZ3j Saved", "<m@sender.test>", "<Seed@Accept.test>", "", false},
+		{"250 2.0.0 <seed+Junk@accept.test> Saved", "", "seed+Junk@accept.test", "", false},
+		{"250 2.0.0 <12345> ok", "", "", "", false},
+		{"250 2.6.0 <m@sender.test> [InternalId=1, Hostname=x] Queued mail for delivery", "<m@sender.test>", "seed@accept.test", "<m@sender.test>", true},
+		{"250 2.6.0 <other@sender.test> [InternalId=1, Hostname=x] Queued", "<m@sender.test>", "seed@accept.test", "<other@sender.test>", false},
+		// Our own Message-ID always counts, even if it looked like an address.
+		{"250 <m@sender.test> ok", "m@sender.test", "m@sender.test", "<m@sender.test>", true},
+	} {
+		a := ParseAcceptanceFor(c.reply, c.msgid, c.rcpt)
+		if a.EchoedMessageID != c.echoed || a.EchoedOurs != c.ours {
+			t.Errorf("%q (rcpt %q): echoed %q ours %v", c.reply, c.rcpt, a.EchoedMessageID, a.EchoedOurs)
+		}
+	}
+	if a := ParseAcceptanceFor("250 2.0.0 <seed@accept.test> qk9KGZ3j Saved", "", "seed@accept.test"); a.Provider != "dovecot" || a.QueueID != "qk9KGZ3j" {
+		t.Errorf("dovecot %+v", a)
+	}
+}
+
 func TestProviderOf(t *testing.T) {
 	for _, c := range []struct{ mx, dom, want string }{
 		{"hotmail-com.olc.protection.outlook.com", "hotmail.com", "microsoft_consumer"},
@@ -304,8 +330,10 @@ func FuzzParseAcceptance(f *testing.F) {
 	f.Add("250 2.6.0 <a@b> [InternalId=1, Hostname=x] Queued mail for delivery", "<a@b>")
 	f.Add("250 Requested mail action okay, completed: id=\xff\xfeİ", "")
 	f.Add("250 2.0.0 OK x - gsmtp", "")
+	f.Add("250 2.0.0 <seed@accept.test> qk9KGZ3j Saved", "")
 	f.Fuzz(func(t *testing.T, reply, msgid string) {
 		a := ParseAcceptance(reply, msgid)
+		ParseAcceptanceFor(reply, msgid, msgid)
 		if len(a.QueueID) > len(reply) || len(a.InternalID) > len(reply) {
 			t.Fatal("extracted more than the input")
 		}

@@ -118,7 +118,13 @@ func (s *Scanner) Scan(r io.Reader, emit func(*Record) error) error {
 			}
 			continue
 		}
-		if len(line) > 0 {
+		if len(line) > s.opts.MaxLine && len(bytes.TrimRight(line, "\r\n")) > s.opts.MaxLine {
+			// NewReaderSize hands back a caller's bufio.Reader when it is
+			// big enough, so the buffer alone does not enforce MaxLine.
+			s.stats.Bytes += int64(len(line))
+			s.stats.Lines++
+			s.stats.Overlong++
+		} else if len(line) > 0 {
 			s.stats.Bytes += int64(len(line))
 			s.stats.Lines++
 			if rec := s.Line(line); rec != nil {
@@ -367,9 +373,11 @@ func eximReason(rest []byte) string {
 
 // finish fills the derived fields of a record.
 func (s *Scanner) finish(rec *Record) {
-	rec.To = strings.ToLower(rec.To)
+	// RFC 5321 §2.4: the local part is case-sensitive (seed+Junk is not
+	// seed+junk); only the domain is lower-cased.
 	if i := strings.LastIndexByte(rec.To, '@'); i >= 0 {
-		rec.Domain = rec.To[i+1:]
+		rec.Domain = strings.ToLower(rec.To[i+1:])
+		rec.To = rec.To[:i+1] + rec.Domain
 	}
 	rec.Relay = strings.ToLower(rec.Relay)
 	rec.MessageID = s.queue[rec.QueueID]
@@ -383,7 +391,7 @@ func (s *Scanner) finish(rec *Record) {
 		}
 	}
 	if rec.Status == StatusSent && rec.Code/100 == 2 {
-		a := delivery.ParseAcceptance(rec.Reply, rec.MessageID)
+		a := delivery.ParseAcceptanceFor(rec.Reply, rec.MessageID, rec.To)
 		rec.Acceptance = &a
 	}
 	rec.ProbeToken = probeToken(rec.MessageID)

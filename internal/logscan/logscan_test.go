@@ -34,7 +34,7 @@ func scanFile(t *testing.T, name string) ([]*Record, *Summary) {
 }
 
 func TestGolden(t *testing.T) {
-	for _, name := range []string{"postfix.log", "exim.log"} {
+	for _, name := range []string{"postfix.log", "exim.log", "postfix-lmtp.log"} {
 		t.Run(name, func(t *testing.T) {
 			recs, _ := scanFile(t, name)
 			var b bytes.Buffer
@@ -160,7 +160,7 @@ func TestQueueMapBounded(t *testing.T) {
 }
 
 func FuzzLine(f *testing.F) {
-	for _, name := range []string{"postfix.log", "exim.log"} {
+	for _, name := range []string{"postfix.log", "exim.log", "postfix-lmtp.log"} {
 		b, _ := os.ReadFile(filepath.Join("..", "..", "testdata", "logscan", name))
 		for _, l := range bytes.Split(b, []byte("\n")) {
 			f.Add(l)
@@ -182,4 +182,34 @@ func FuzzLine(f *testing.F) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// TestDovecotLMTP: Dovecot's LMTP quotes the recipient, not the Message-ID
+// ("250 2.0.0 <rcpt> SESSION Saved"), and local parts keep their case
+// (RFC 5321 §2.4) while domains are lower-cased. Found by the integration
+// run against Postfix and Dovecot.
+func TestDovecotLMTP(t *testing.T) {
+	recs, sum := scanFile(t, "postfix-lmtp.log")
+	if len(recs) != 4 {
+		t.Fatalf("%d records", len(recs))
+	}
+	probe, junk, old, full := recs[0], recs[1], recs[2], recs[3]
+	if probe.To != "seed@accept.example" || probe.Domain != "accept.example" || probe.ProbeToken != "a2b3c4d5e6f7g2h3j4k5" {
+		t.Fatalf("probe %+v", probe)
+	}
+	if a := probe.Acceptance; a == nil || a.EchoedMessageID != "" || a.EchoedOurs || a.Provider != "dovecot" || a.QueueID != "qk9KGZ3jZmXyFQAAmQ9Vnw" {
+		t.Fatalf("probe acceptance %+v", probe.Acceptance)
+	}
+	if junk.To != "seed+Junk@accept.example" || junk.Acceptance.EchoedMessageID != "" || junk.Acceptance.QueueID != "rL0KGZ3jZmXyFQAAmQ9Vnw" {
+		t.Fatalf("junk %+v %+v", junk, junk.Acceptance)
+	}
+	if old.To != "Old.User@accept.example" || old.Acceptance.EchoedMessageID != "" || old.Acceptance.Provider != "dovecot" || old.Acceptance.QueueID != "" {
+		t.Fatalf("old dovecot %+v %+v", old, old.Acceptance)
+	}
+	if full.Status != StatusBounced || full.Code != 552 || full.Acceptance != nil {
+		t.Fatalf("bounce %+v", full)
+	}
+	if len(sum.Destinations) != 1 || sum.Destinations[0].Domain != "accept.example" || sum.Destinations[0].Sent != 3 {
+		t.Fatalf("destinations %+v", sum.Destinations)
+	}
 }
