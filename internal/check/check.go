@@ -189,14 +189,7 @@ func Run(ctx context.Context, o Options) *Report {
 		c.setIncomplete()
 		c.add(report.New(IDDNSTimeout, report.Detailf("The MX lookup of %s failed: %s.", "Die MX-Abfrage von %s ist gescheitert: %s.", dom, mxres.DNSStatus), mxres.Error))
 	}
-	for _, h := range rep.MX {
-		for _, a := range h.Addresses {
-			g.Go(func() {
-				res := iprev.Check(ctx, o.Resolver, a.IP)
-				a.PTR = &res
-			})
-		}
-	}
+	rdnsAll(ctx, &g, o.Resolver, rep.MX)
 	targets := addressOrder(rep.MX, o)
 	if len(mxres.Addresses()) == 0 && anyHostTemporary(mxres.Hosts) {
 		// No MX host has an address because the lookups failed (timeout,
@@ -332,10 +325,8 @@ func Run(ctx context.Context, o Options) *Report {
 		}
 	}
 	c.add(withReplyAdvice(smtpprobe.Findings(all, smtpprobe.FindingsOptions{DNSWorks: dnsWorks}), targets)...)
+	c.add(daneFindings(rep.MX)...)
 	for _, h := range rep.MX {
-		if h.DANE != nil {
-			c.add(dane.Findings(*h.DANE)...)
-		}
 		for _, a := range h.Addresses {
 			if a.PTR != nil {
 				c.add(mxRDNSFindings(h.Host, *a.PTR)...)

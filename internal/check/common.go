@@ -143,3 +143,62 @@ func lookupDANE(ctx context.Context, r resolver.Lookuper, domain string, port in
 }
 
 func since(t time.Time) float64 { return float64(time.Since(t).Microseconds()) / 1000 }
+
+// maxRDNS bounds the rDNS checks of MX addresses in flight (a domain may
+// publish hundreds of MX hosts).
+const maxRDNS = 16
+
+// rdnsAll checks the rDNS of every MX address on g, at most maxRDNS at once.
+func rdnsAll(ctx context.Context, g *group, r resolver.Lookuper, hosts []*MXHost) {
+	sem := make(chan struct{}, maxRDNS)
+	for _, h := range hosts {
+		for _, a := range h.Addresses {
+			g.Go(func() {
+				select {
+				case sem <- struct{}{}:
+				case <-ctx.Done():
+					return
+				}
+				defer func() { <-sem }()
+				res := iprev.Check(ctx, r, a.IP)
+				a.PTR = &res
+			})
+		}
+	}
+}
+
+// daneFindings reports the TLSA state of every MX host; hosts without any
+// TLSA record are summed up in one finding instead of one per host.
+func daneFindings(hosts []*MXHost) []report.Finding {
+	var out []report.Finding
+	var none []string
+	var first *report.Finding
+	for _, h := range hosts {
+		if h.DANE == nil {
+			continue
+		}
+		for _, f := range dane.Findings(*h.DANE) {
+			if f.ID == "dane.none" {
+				none = append(none, h.Host)
+				if first == nil {
+					f := f
+					first = &f
+				}
+				continue
+			}
+			out = append(out, f)
+		}
+	}
+	if first != nil {
+		if len(none) > 1 {
+			first.Detail = report.Detailf("None of the %d MX hosts publishes TLSA records (_25._tcp.<mx>).",
+				"Keiner der %d MX-Hosts veröffentlicht TLSA-Einträge (_25._tcp.<mx>).", len(none))
+			if len(none) > 10 {
+				none = append(none[:10], "…")
+			}
+			first.Evidence = none
+		}
+		out = append(out, *first)
+	}
+	return out
+}

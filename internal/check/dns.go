@@ -77,14 +77,7 @@ func RunDNS(ctx context.Context, o DNSOptions) *DNSReport {
 		rep.MX = hostsFrom(mxres)
 		// rDNS of every MX address, concurrently.
 		var ig group
-		for _, h := range rep.MX {
-			for _, a := range h.Addresses {
-				ig.Go(func() {
-					res := iprev.Check(ctx, o.Resolver, a.IP)
-					a.PTR = &res
-				})
-			}
-		}
+		rdnsAll(ctx, &ig, o.Resolver, rep.MX)
 		ig.Wait()
 	})
 	g.Go(func() { daneRes = lookupDANE(ctx, o.Resolver, dom, 25) })
@@ -141,7 +134,6 @@ func RunDNS(ctx context.Context, o DNSOptions) *DNSReport {
 		if d, ok := daneRes[h.Host]; ok {
 			h.DANE = d
 			rep.DANE = append(rep.DANE, d)
-			c.add(dane.Findings(*d)...)
 		}
 		for _, a := range h.Addresses {
 			if a.PTR != nil {
@@ -149,6 +141,7 @@ func RunDNS(ctx context.Context, o DNSOptions) *DNSReport {
 			}
 		}
 	}
+	c.add(daneFindings(rep.MX)...)
 	rep.raw = c.fs
 	rep.Verdict = report.VerdictOf(c.fs, c.incomplete)
 	rep.DurationMS = since(start)

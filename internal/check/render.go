@@ -64,9 +64,7 @@ func (r *Report) RenderText(w io.Writer, o TextOptions) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, st.Bold(tr(l, "Destination", "Ziel")))
 	fmt.Fprintf(w, "  MX: %s\n", mxLookupLine(r.MXLookup, l))
-	for _, h := range r.MX {
-		writeMXHost(w, h, l, st)
-	}
+	writeMXHosts(w, r.MX, l, st, o.Verbose)
 	if r.Provider != nil {
 		fmt.Fprintf(w, "  %s %s\n", tr(l, "Operator:", "Betreiber:"), r.Provider.Display)
 		for _, g := range r.Provider.Guidance {
@@ -189,9 +187,7 @@ func (r *DNSReport) RenderText(w io.Writer, o TextOptions) {
 	if !o.Quiet {
 		fmt.Fprintln(w)
 		fmt.Fprintf(w, "MX: %s\n", mxLookupLine(r.MXLookup, l))
-		for _, h := range r.MX {
-			writeMXHost(w, h, l, st)
-		}
+		writeMXHosts(w, r.MX, l, st, o.Verbose)
 		if r.SPF != nil {
 			fmt.Fprintf(w, "SPF %s %s: %s", r.SPF.Domain, r.SPF.Record, r.SPF.Status)
 			if r.SPF.Matched != "" {
@@ -222,6 +218,20 @@ func (r *DNSReport) RenderText(w io.Writer, o TextOptions) {
 		}
 	}
 	render.Findings(w, st, fs, l, o.Verbose)
+}
+
+// maxMXShown bounds the MX hosts listed in text (all with -v; JSON always
+// has every host).
+const maxMXShown = 10
+
+func writeMXHosts(w io.Writer, hosts []*MXHost, l i18n.Lang, st render.Styler, verbose bool) {
+	for i, h := range hosts {
+		if i == maxMXShown && !verbose {
+			fmt.Fprintln(w, st.Dim(fmt.Sprintf("  … "+tr(l, "%d more MX hosts (-v lists all)", "%d weitere MX-Hosts (-v listet alle)"), len(hosts)-i)))
+			return
+		}
+		writeMXHost(w, h, l, st)
+	}
 }
 
 func writeMXHost(w io.Writer, h *MXHost, l i18n.Lang, st render.Styler) {
