@@ -337,7 +337,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 				confirm(seed.URL(), "--imap-password-file", huge),
 				confirm(seed.URL(), "--imap-token-file", asDir),
 				confirm(seed.URL(), "--imap-token-file", empty),
-				confirm("imap://"+labSeedUser+":"+sentinel+"@"+seed.Addr()),
+				confirm("imap://" + labSeedUser + ":" + sentinel + "@" + seed.Addr()),
 			} {
 				if _, code := run(nil, bad...); code != exitcode.Usage {
 					t.Errorf("%v: exit %d, want 2", bad[len(bad)-2:], code)
