@@ -1,0 +1,56 @@
+package check
+
+import (
+	"strings"
+	"testing"
+)
+
+// FuzzParseTarget: targets come from the command line and from --targets
+// files (one per line, anything). An accepted target has an A-label domain
+// and an RCPT address that parses back to the same target.
+func FuzzParseTarget(f *testing.F) {
+	for _, s := range []string{"example.com", "user@example.com", "bücher.example", "xn--bcher-kva.example", "a@b@c.example",
+		"@example.com", "example..com", " example.com ", "EXAMPLE.COM.", "_dmarc.example.com", "a<b>@x.example",
+		strings.Repeat("a", 64) + "@x.example", strings.Repeat("a", 65) + "@x.example", "\xff.example", "[192.0.2.1]", "x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		tg, err := ParseTarget(s)
+		if err != nil {
+			return
+		}
+		for i := 0; i < len(tg.Domain); i++ {
+			if tg.Domain[i] >= 0x80 {
+				t.Fatalf("%q: domain %q is not ASCII", s, tg.Domain)
+			}
+		}
+		if tg.Rcpt != tg.LocalPart+"@"+tg.Domain || tg.LocalPart == "" {
+			t.Fatalf("%q: %+v", s, tg)
+		}
+		again, err := ParseTarget(tg.Rcpt)
+		if err != nil || again.Domain != tg.Domain || again.Rcpt != tg.Rcpt {
+			t.Fatalf("%q → %q → %+v %v", s, tg.Rcpt, again, err)
+		}
+	})
+}
+
+// FuzzParseAddress: --from. The null sender stays null; an address keeps
+// its local part and gets an A-label domain that parses back.
+func FuzzParseAddress(f *testing.F) {
+	for _, s := range []string{"", "<>", "a@b.example", "<a@b.example>", "a@bücher.example", "a@", "@b", "a b@c.example", "a@b@c.example"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		addr, dom, err := ParseAddress(s)
+		if err != nil || addr == "" {
+			return
+		}
+		if !strings.HasSuffix(addr, "@"+dom) {
+			t.Fatalf("%q → %q, %q", s, addr, dom)
+		}
+		a2, d2, err := ParseAddress(addr)
+		if err != nil || a2 != addr || d2 != dom {
+			t.Fatalf("%q → %q → %q %q %v", s, addr, a2, d2, err)
+		}
+	})
+}
