@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -79,6 +80,11 @@ ever "suspected", with a confidence: low (missing after --drop-after in at least
 two complete scans, no bounce), medium (a control probe over a known-good path
 arrived), high (several probes in separate windows missing while their controls
 arrived). An unreadable mailbox gives "inconclusive", never a drop.
+
+Windows: "probe send" stores --expect, --drop-after and --final (given or
+default) with the probe; "probe confirm" and "watch" store them again when any
+of them is given. Later commands — list, show, logscan — judge each probe by
+its stored windows; the flags given to list or show override them for that run.
 
 Secrets: SMTP credentials from MXPROBE_SMTP_USER/MXPROBE_SMTP_PASSWORD or
 --smtp-password-file; IMAP from MXPROBE_IMAP_PASSWORD, --imap-password-file or
@@ -150,6 +156,19 @@ func (po *probeOptions) windows() (delivery.Windows, error) {
 		return w, exitcode.UsageError("invalid windows: %v", err)
 	}
 	return w, nil
+}
+
+// windowsOf returns the windows of the flags (defaults for those not given)
+// and whether the user gave any of --expect, --drop-after, --final. Given
+// windows override the ones stored with the probes; without them every
+// probe is judged with its stored windows (see delivery.Event.Windows).
+func (po *probeOptions) windowsOf(cmd *cobra.Command) (delivery.Windows, bool, error) {
+	w, err := po.windows()
+	if err != nil {
+		return w, false, err
+	}
+	fl := cmd.Flags()
+	return w, fl.Changed("expect") || fl.Changed("drop-after") || fl.Changed("final"), nil
 }
 
 func (po *probeOptions) openLedger(g *Globals) (*delivery.Ledger, error) {
@@ -485,7 +504,12 @@ infrastructure with TLS and AUTH. --control-via sends the same probe with its
 own token over a second, known-good path to the same seed.
 
 This is not an address verification tool: --i-own-this-mailbox, or the seed in
-MXPROBE_SEEDS or $XDG_CONFIG_HOME/mxprobe/seeds, is required.`,
+MXPROBE_SEEDS or $XDG_CONFIG_HOME/mxprobe/seeds, is required.
+
+Exit status as in check: a refusal (5xx) is a fail, a deferral (4xx) a warn;
+either exits 1 only at or above --fail-on (default fail, so a deferral alone
+exits 0; --fail-on warn counts it). 3 when no reply decided the hand-over
+(connection, TLS, authentication).`,
 		Example: `  mxprobe probe send --to me@hotmail.com --from news@example.com --i-own-this-mailbox
   MXPROBE_SMTP_USER=news MXPROBE_SMTP_PASSWORD=… mxprobe probe send --to me@hotmail.com \
       --from news@example.com --via submit --relay smtp.example.com:587 --control-via direct`,
@@ -503,6 +527,7 @@ MXPROBE_SEEDS or $XDG_CONFIG_HOME/mxprobe/seeds, is required.`,
 	f.BoolVar(&o.verp, "verp", false, "put the token into the envelope sender (local+mxp-TOKEN@domain) to match bounces without DSN")
 	o.route.register(cmd, "", "the probe")
 	o.control.register(cmd, "control-", "the control probe")
+	addFailOn(cmd, &po.failOn)
 	_ = cmd.RegisterFlagCompletionFunc("via", fixedCompletion("direct", "submit"))
 	_ = cmd.RegisterFlagCompletionFunc("control-via", fixedCompletion("direct", "submit"))
 	_ = cmd.RegisterFlagCompletionFunc("tls", fixedCompletion("opportunistic", "starttls", "implicit", "none"))
@@ -643,7 +668,17 @@ func probeSendRun(cmd *cobra.Command, g *Globals, po *probeOptions, o *sendOptio
 	if err != nil {
 		return err
 	}
-	base := delivery.SendOptions{From: from, To: to, HelloName: o.helo, RootCAs: pool, VERP: o.verp, Lang: g.Lang, Now: clk.Now}
+	win, err := po.windows()
+	if err != nil {
+		return err
+	}
+	failOn, err := parseFailOn(po.failOn)
+	if err != nil {
+		return err
+	}
+	// The windows go into the ledger with the probe, so every later command
+	// judges it the same way.
+	base := delivery.SendOptions{From: from, To: to, HelloName: o.helo, RootCAs: pool, VERP: o.verp, Lang: g.Lang, Now: clk.Now, Windows: &win}
 	if o.dkimKey != "" || o.dkimSelector != "" {
 		if o.dkimKey == "" || o.dkimSelector == "" {
 			return exitcode.UsageError("DKIM signing needs --dkim-key and --dkim-selector")
@@ -738,20 +773,38 @@ func probeSendRun(cmd *cobra.Command, g *Globals, po *probeOptions, o *sendOptio
 	} else {
 		printSent(g, probes)
 	}
-	// Exit: a failed hand-over could not complete (3); a refusal is a problem (1).
-	worst := 0
+	return sendExit(probes, failOn)
+}
+
+// outcomeSeverity is the severity of a send outcome, as the verdict states
+// rejected (fail) and deferred (warn) have it.
+func outcomeSeverity(o delivery.Outcome) report.Severity {
+	switch o {
+	case delivery.OutcomeRejected:
+		return delivery.StateRejected.Severity()
+	case delivery.OutcomeDeferred:
+		return delivery.StateDeferred.Severity()
+	}
+	return report.OK
+}
+
+// sendExit: a failed hand-over could not complete (3); a refusal or
+// deferral is a problem (1) when its severity is at or above --fail-on — a
+// deferral is warn, so with the default --fail-on fail it exits 0, as in
+// check.
+func sendExit(probes []*delivery.Probe, failOn report.Severity) error {
+	incomplete, problem := false, false
 	for _, p := range probes {
-		switch p.Outcome {
-		case delivery.OutcomeFailed:
-			worst = max(worst, 2)
-		case delivery.OutcomeRejected, delivery.OutcomeDeferred:
-			worst = max(worst, 1)
+		if p.Outcome == delivery.OutcomeFailed {
+			incomplete = true
+		} else if outcomeSeverity(p.Outcome).Rank() >= failOn.Rank() {
+			problem = true
 		}
 	}
-	switch worst {
-	case 2:
+	switch {
+	case incomplete:
 		return exitcode.Silent(exitcode.Incomplete)
-	case 1:
+	case problem:
 		return exitcode.Silent(exitcode.Problems)
 	}
 	return nil
@@ -772,11 +825,8 @@ func printSent(g *Globals, probes []*delivery.Probe) {
 		if p.Role == delivery.RoleControl {
 			role = i18n.T("control probe", "Kontrollprobe")
 		}
-		sev := report.OK
-		switch p.Outcome {
-		case delivery.OutcomeRejected:
-			sev = report.Fail
-		case delivery.OutcomeDeferred, delivery.OutcomeFailed:
+		sev := outcomeSeverity(p.Outcome)
+		if p.Outcome == delivery.OutcomeFailed {
 			sev = report.Warn
 		}
 		fmt.Fprintf(w, "%s %s %s → %s\n", st.Bold("●"), role.In(g.Lang), st.Bold(p.Token), p.To)
@@ -892,7 +942,7 @@ func probeConfirmRun(cmd *cobra.Command, g *Globals, po *probeOptions, o *confir
 	if err != nil {
 		return err
 	}
-	win, err := po.windows()
+	win, explicit, err := po.windowsOf(cmd)
 	if err != nil {
 		return err
 	}
@@ -929,7 +979,7 @@ func probeConfirmRun(cmd *cobra.Command, g *Globals, po *probeOptions, o *confir
 	}
 	defer l.Close()
 	copts := delivery.ConfirmOptions{Ledger: l, Tokens: args, Pending: o.pending || len(args) == 0, Seed: seed, DSNIMAP: dsn,
-		DSNMaildir: o.maildir, Windows: win, Now: clk.Now}
+		DSNMaildir: o.maildir, Windows: win, WindowsFallback: !explicit, Now: clk.Now}
 	round := func() (*delivery.ConfirmResult, error) {
 		ctx, cancel := g.withTimeout(cmd.Context())
 		defer cancel()
@@ -1006,10 +1056,15 @@ func printScans(g *Globals, res *delivery.ConfirmResult) {
 		if sc.Purpose == delivery.PurposeDSN {
 			what = i18n.T("DSN mailbox", "DSN-Postfach")
 		}
+		// Seed matches are sightings; DSN matches are reports tied to probes.
+		matches := len(sc.Found)
+		if sc.Purpose == delivery.PurposeDSN {
+			matches = len(res.DSNs)
+		}
 		if sc.Complete {
 			fmt.Fprintf(w, "%s %s: %s\n", what.In(g.Lang), sc.Mailbox, i18n.Text{
-				EN: fmt.Sprintf("complete scan of %d folder(s), %d message(s), %d match(es)", max(len(sc.Folders), 1), sc.Messages, len(sc.Found)),
-				DE: fmt.Sprintf("vollständig durchsucht: %d Ordner, %d Nachricht(en), %d Treffer", max(len(sc.Folders), 1), sc.Messages, len(sc.Found)),
+				EN: fmt.Sprintf("complete scan of %d folder(s), %d message(s), %d match(es)", max(len(sc.Folders), 1), sc.Messages, matches),
+				DE: fmt.Sprintf("vollständig durchsucht: %d Ordner, %d Nachricht(en), %d Treffer", max(len(sc.Folders), 1), sc.Messages, matches),
 			}.In(g.Lang))
 		} else {
 			fmt.Fprintf(w, "%s %s: %s %s\n", what.In(g.Lang), sc.Mailbox, i18n.T("incomplete scan:", "unvollständig durchsucht:").In(g.Lang), sc.Error)
@@ -1032,6 +1087,28 @@ func pollInterval(round int, w delivery.Windows) time.Duration {
 		d *= 2
 	}
 	return min(d, ceil)
+}
+
+// pollWindows are the shortest windows among the watched probes that are
+// not settled (each may have its own, stored in the ledger); win when there
+// are none.
+func pollWindows(res *delivery.ConfirmResult, watched []string, win delivery.Windows) delivery.Windows {
+	out, found := delivery.Windows{}, false
+	for _, t := range watched {
+		v, ok := res.Verdict.Get(t)
+		if !ok || v.Settled || v.Windows.Validate() != nil {
+			continue
+		}
+		if !found {
+			out, found = v.Windows, true
+			continue
+		}
+		out.Expect, out.DropAfter, out.Final = min(out.Expect, v.Windows.Expect), min(out.DropAfter, v.Windows.DropAfter), min(out.Final, v.Windows.Final)
+	}
+	if !found {
+		return win
+	}
+	return out
 }
 
 // maxWatchRounds bounds the loop whatever the clock does.
@@ -1074,7 +1151,7 @@ func watchLoop(cmd *cobra.Command, g *Globals, clk *probeClock, win delivery.Win
 		if res.Verdict.AllSettled(watched...) || !clk.Now().Before(stop) {
 			return res, nil
 		}
-		d := pollInterval(i, win)
+		d := pollInterval(i, pollWindows(res, watched, win))
 		// Wake up just after the next deadline of a watched probe, when that
 		// comes first: that is when a verdict can change without new mail.
 		now := clk.Now()
@@ -1124,7 +1201,7 @@ func newProbeListCmd(g *Globals, po *probeOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			win, err := po.windows()
+			win, explicit, err := po.windowsOf(cmd)
 			if err != nil {
 				return err
 			}
@@ -1138,7 +1215,7 @@ func newProbeListCmd(g *Globals, po *probeOptions) *cobra.Command {
 				return err
 			}
 			ledgerWarnings(g, st, false)
-			res := delivery.Verdict(evs, clk.Now(), win)
+			res := delivery.VerdictWith(evs, clk.Now(), delivery.VerdictOptions{Windows: win, Override: explicit})
 			sort.SliceStable(res.Probes, func(i, j int) bool { return res.Probes[i].SentAt.Before(res.Probes[j].SentAt) })
 			if g.JSON() {
 				out := struct {
@@ -1155,18 +1232,47 @@ func newProbeListCmd(g *Globals, po *probeOptions) *cobra.Command {
 				fmt.Fprintln(g.IO.Out, i18n.T("No probes in the ledger ", "Keine Proben im Ledger ").In(g.Lang)+l.Path())
 				return nil
 			}
-			st2 := render.Styler{Color: g.Color()}
-			fmt.Fprintln(g.IO.Out, st2.Bold(fmt.Sprintf("%-20s  %-17s  %-7s  %-26s  %s", "TOKEN", i18n.T("SENT (UTC)", "GESENDET (UTC)").In(g.Lang),
-				i18n.T("ROLE", "ROLLE").In(g.Lang), i18n.T("STATE", "ZUSTAND").In(g.Lang), i18n.T("TO", "AN").In(g.Lang))))
-			for _, v := range res.Probes {
-				state := string(v.State)
-				if v.Confidence != "" {
-					state += "/" + string(v.Confidence)
-				}
-				fmt.Fprintf(g.IO.Out, "%-20s  %-17s  %-7s  %-26s  %s\n", v.Token, v.SentAt.UTC().Format("2006-01-02 15:04"), v.Role, state, v.To)
-			}
+			printProbeList(g, res.Probes)
 			return nil
 		},
+	}
+}
+
+// printProbeList prints the probes as a table whose columns are as wide as
+// their longest cell (silent_drop_suspected/medium is 28 characters).
+func printProbeList(g *Globals, vs []delivery.ProbeVerdict) {
+	head := []string{"TOKEN", i18n.T("SENT (UTC)", "GESENDET (UTC)").In(g.Lang), i18n.T("ROLE", "ROLLE").In(g.Lang),
+		i18n.T("STATE", "ZUSTAND").In(g.Lang), i18n.T("TO", "AN").In(g.Lang)}
+	rows := make([][]string, 0, len(vs))
+	for _, v := range vs {
+		state := string(v.State)
+		if v.Confidence != "" {
+			state += "/" + string(v.Confidence)
+		}
+		rows = append(rows, []string{v.Token, v.SentAt.UTC().Format("2006-01-02 15:04"), string(v.Role), state, v.To})
+	}
+	width := make([]int, len(head))
+	for _, r := range append([][]string{head}, rows...) {
+		for i, c := range r {
+			width[i] = max(width[i], utf8.RuneCountInString(c))
+		}
+	}
+	line := func(r []string) string {
+		var b strings.Builder
+		for i, c := range r {
+			if i == len(r)-1 {
+				b.WriteString(c) // the last column is not padded
+				break
+			}
+			b.WriteString(c)
+			b.WriteString(strings.Repeat(" ", width[i]-utf8.RuneCountInString(c)+2))
+		}
+		return b.String()
+	}
+	st := render.Styler{Color: g.Color()}
+	fmt.Fprintln(g.IO.Out, st.Bold(line(head)))
+	for _, r := range rows {
+		fmt.Fprintln(g.IO.Out, line(r))
 	}
 }
 
@@ -1185,7 +1291,7 @@ to attach to a provider support request.`,
 		if err != nil {
 			return err
 		}
-		win, err := po.windows()
+		win, explicit, err := po.windowsOf(cmd)
 		if err != nil {
 			return err
 		}
@@ -1207,7 +1313,7 @@ to attach to a provider support request.`,
 			return err
 		}
 		ledgerWarnings(g, st, false)
-		res := delivery.Verdict(evs, clk.Now(), win)
+		res := delivery.VerdictWith(evs, clk.Now(), delivery.VerdictOptions{Windows: win, Override: explicit})
 		v, ok := res.Get(tok)
 		if !ok {
 			return exitcode.UsageError("no probe %s in the ledger %s", tok, l.Path())
@@ -1220,7 +1326,7 @@ to attach to a provider support request.`,
 				Verdict  verdictJSON      `json:"verdict"`
 				Controls []verdictJSON    `json:"controls,omitempty"`
 				Events   []delivery.Event `json:"events"`
-			}{probeJSON: newProbeJSON("probe show", clk.Now()), Windows: win, Verdict: localizeVerdict(v, g.Lang), Events: pack}
+			}{probeJSON: newProbeJSON("probe show", clk.Now()), Windows: v.Windows, Verdict: localizeVerdict(v, g.Lang), Events: pack}
 			for _, c := range v.Controls {
 				if cv, ok := res.Get(c.Token); ok {
 					out.Controls = append(out.Controls, localizeVerdict(cv, g.Lang))

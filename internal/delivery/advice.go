@@ -94,22 +94,88 @@ func (s State) Severity() report.Severity {
 	return report.Info
 }
 
+// stepText is what to do about a state whatever the provider; the
+// provider's own channels follow it (see NextSteps). The catalog advice in
+// stateDefs stays the reference text that names them all.
+var stepText = map[State]i18n.Text{
+	StateRejected: i18n.T("Read the reply (mxprobe explain \"<reply>\") and fix the cause it names: sending IP reputation, authentication (SPF, DKIM, DMARC) or content.",
+		"Die Antwort lesen (mxprobe explain \"<Antwort>\") und die genannte Ursache beheben: Ruf der sendenden IP, Authentifizierung (SPF, DKIM, DMARC) oder Inhalt."),
+	StateDeferred: i18n.T("A temporary refusal (greylisting, rate limit or reputation). Send another probe later; if deferrals repeat, check the sending IP's reputation.",
+		"Eine vorübergehende Ablehnung (Greylisting, Ratenbegrenzung oder Ruf). Später eine weitere Probe senden; wiederholt sich das, den Ruf der sendenden IP prüfen."),
+	StateDeliveredJunk: i18n.T("Check SPF, DKIM and DMARC alignment and the content; the spam headers in the evidence show the receiver's verdict.",
+		"SPF, DKIM, DMARC-Ausrichtung und Inhalt prüfen; die Spam-Kopfzeilen im Nachweis zeigen das Urteil des Empfängers."),
+	StateMovedAfterDelivery: i18n.T("The receiver moved or removed the message after delivery (a filter after delivery, a quarantine or a mailbox rule). Check the quarantine and the seed mailbox's rules.",
+		"Der Empfänger hat die Nachricht nach der Zustellung verschoben oder entfernt (ein Filter nach der Zustellung, eine Quarantäne oder eine Postfachregel). Die Quarantäne und die Regeln des Seed-Postfachs prüfen."),
+}
+
 // NextSteps returns what to do about v, tailored to the destination
-// provider: the generic advice of the state first, then provider specifics.
+// provider: the state's advice, then the channels of the receiver —
+// Microsoft's only for Microsoft destinations, Google Postmaster Tools for
+// Gmail and Google Workspace, and for everyone else the receiving domain's
+// postmaster (RFC 5321 §4.5.1 requires that mailbox) and its postmaster
+// pages.
 func NextSteps(v ProbeVerdict) []i18n.Text {
-	out := []i18n.Text{stateDefs[v.State].advice}
-	problem := v.State == StateSilentDrop || v.State == StateDeliveredJunk || v.State == StateMovedAfterDelivery ||
-		v.State == StateBouncedLate || v.State == StateRejected || v.State == StateDeferred || v.State == StateDeliveredLate
-	if !problem {
-		return out
+	advice, ok := stepText[v.State]
+	if !ok {
+		advice = stateDefs[v.State].advice
 	}
-	switch v.Provider {
-	case "microsoft_tenant":
-		out = append(out, i18n.T("The seed is hosted by Microsoft 365 (Exchange Online): its admin can trace the message by Message-ID in the Exchange admin center ("+urlMessageTrace+") and check quarantine and transport rules.",
-			"Der Seed liegt bei Microsoft 365 (Exchange Online): sein Admin kann die Nachricht über die Message-ID im Exchange Admin Center verfolgen ("+urlMessageTrace+") und Quarantäne und Transportregeln prüfen."))
-	case "gmail", "google":
-		out = append(out, i18n.T("For Gmail and Google Workspace register the sending domain in Postmaster Tools ("+urlGooglePostmaster+") to see reputation and spam rate.",
-			"Für Gmail und Google Workspace die sendende Domain in den Postmaster Tools registrieren ("+urlGooglePostmaster+"), um Ruf und Spamrate zu sehen."))
+	dom := domainOf(v.To)
+	if dom == "" {
+		dom = "DOMAIN"
+	}
+	pack := "mxprobe probe show " + v.Token + " --format json"
+	consumer, tenant := v.Provider == "microsoft_consumer", v.Provider == "microsoft_tenant"
+	google := v.Provider == "gmail" || v.Provider == "google"
+	other := !consumer && !tenant && !google
+	var out []i18n.Text
+	add := func(cond bool, t i18n.Text) {
+		if cond {
+			out = append(out, t)
+		}
+	}
+	msTrace := tr("The seed is hosted by Microsoft 365 (Exchange Online): its admin can trace the message by Message-ID and InternalId in the Exchange admin center (%s) and check quarantine and transport rules.",
+		"Der Seed liegt bei Microsoft 365 (Exchange Online): sein Admin kann die Nachricht über Message-ID und InternalId im Exchange Admin Center verfolgen (%s) und Quarantäne und Transportregeln prüfen.", urlMessageTrace)
+	googlePM := tr("For Gmail and Google Workspace register the sending domain in Postmaster Tools (%s) to see reputation and spam rate.",
+		"Für Gmail und Google Workspace die sendende Domain in den Postmaster Tools registrieren (%s), um Ruf und Spamrate zu sehen.", urlGooglePostmaster)
+	postmaster := tr("Contact the receiving domain's postmaster (postmaster@%s) with the evidence pack (%s), and check the receiver's postmaster pages for sender guidelines and a contact form.",
+		"Den Postmaster der empfangenden Domain (postmaster@%s) mit dem Nachweispaket (%s) kontaktieren und die Postmaster-Seiten des Empfängers auf Absenderrichtlinien und ein Kontaktformular prüfen.", dom, pack)
+	switch v.State {
+	case StateSilentDrop:
+		out = append(out, tr("Keep the evidence pack (%s) and attach it to every request; send more probes with controls to raise the confidence.",
+			"Das Nachweispaket aufbewahren (%s) und jeder Anfrage beilegen; weitere Proben mit Kontrollproben senden, um die Sicherheit zu erhöhen.", pack))
+		add(consumer, tr("For Outlook.com, hotmail.com and live.com submit the sender support form (%s), check SNDS (%s) and enrol in JMRP (%s).",
+			"Für Outlook.com, hotmail.com und live.com das Formular des Sender-Supports ausfüllen (%s), SNDS prüfen (%s) und am JMRP teilnehmen (%s).", urlMicrosoftSupportForm, urlSNDS, urlJMRP))
+		add(tenant, msTrace)
+		add(google, googlePM)
+		add(other, postmaster)
+	case StateRejected:
+		out = append(out, advice)
+		add(consumer, tr("For Outlook.com, hotmail.com and live.com request mitigation with the sender support form (%s).",
+			"Für Outlook.com, hotmail.com und live.com eine Freigabe über das Formular des Sender-Supports beantragen (%s).", urlMicrosoftSupportForm))
+		add(tenant, msTrace)
+		add(google, googlePM)
+		add(other, postmaster)
+	case StateDeferred:
+		out = append(out, advice)
+		add(consumer, tr("For Outlook.com SNDS shows the sending IP's reputation (%s).", "Für Outlook.com zeigt SNDS den Ruf der sendenden IP (%s).", urlSNDS))
+		add(google, googlePM)
+	case StateDeliveredJunk:
+		out = append(out, advice)
+		add(consumer, tr("For Outlook.com watch SNDS (%s) and enrol in JMRP (%s) to see reputation and complaints.",
+			"Für Outlook.com SNDS beobachten (%s) und am JMRP teilnehmen (%s), um Ruf und Beschwerden zu sehen.", urlSNDS, urlJMRP))
+		add(tenant, msTrace)
+		add(google, googlePM)
+	case StateMovedAfterDelivery:
+		out = append(out, advice)
+		add(consumer || tenant, tr("Microsoft may move mail after delivery by zero-hour auto purge (ZAP) into junk or quarantine.",
+			"Microsoft kann Nachrichten nach der Zustellung per Zero-Hour Auto Purge (ZAP) in Junk oder Quarantäne verschieben."))
+		add(tenant, msTrace)
+	case StateBouncedLate, StateDeliveredLate:
+		out = append(out, advice)
+		add(tenant, msTrace)
+		add(google, googlePM)
+	default:
+		out = append(out, advice)
 	}
 	return out
 }
@@ -123,6 +189,12 @@ func (v ProbeVerdict) Finding() report.Finding {
 		de = append(de, r.DE)
 	}
 	f := report.New(FindingID(v.State), i18n.Text{EN: strings.Join(en, " "), DE: strings.Join(de, " ")}, "token="+v.Token)
+	// The advice for this destination, not the catalog's list for all.
+	var aen, ade []string
+	for _, t := range NextSteps(v) {
+		aen, ade = append(aen, t.EN), append(ade, t.DE)
+	}
+	f = f.WithAdvice(i18n.Text{EN: strings.Join(aen, " "), DE: strings.Join(ade, " ")})
 	if v.Confidence != "" {
 		f.Evidence = append(f.Evidence, "confidence="+string(v.Confidence))
 	}

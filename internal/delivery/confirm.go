@@ -21,8 +21,15 @@ type ConfirmOptions struct {
 	// DSNIMAP or DSNMaildir is the mailbox where bounces arrive.
 	DSNIMAP    *IMAPOptions
 	DSNMaildir string
-	Windows    Windows
-	Now        func() time.Time
+	// Windows judge the probes of this round and are recorded with its
+	// scans, so that later verdicts (probe list/show, logscan) judge these
+	// probes the same way. Zero: each probe's stored windows, else the
+	// defaults.
+	Windows Windows
+	// WindowsFallback makes Windows apply only to probes without stored
+	// windows, and records nothing (the user did not choose them).
+	WindowsFallback bool
+	Now             func() time.Time
 }
 
 // ConfirmResult is what one round found.
@@ -31,7 +38,10 @@ type ConfirmResult struct {
 	// Seed and DSN are the scans of this round (nil when not configured).
 	Seed *Scan `json:"seed_scan,omitempty"`
 	DSN  *Scan `json:"dsn_scan,omitempty"`
-	// NewDSNs are reports matched for the first time in this round.
+	// DSNs are the reports of the DSN mailbox matched to probes in this
+	// round (one per report and probe), NewDSNs those matched for the first
+	// time.
+	DSNs    []TokenMatch `json:"-"`
 	NewDSNs []TokenMatch `json:"-"`
 	// Verdict over the whole ledger after this round.
 	Verdict VerdictResult `json:"-"`
@@ -58,8 +68,14 @@ func Confirm(ctx context.Context, o ConfirmOptions) (*ConfirmResult, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	if o.Windows == (Windows{}) {
-		o.Windows = DefaultWindows()
+	vo := VerdictOptions{Windows: o.Windows, Override: o.Windows != (Windows{}) && !o.WindowsFallback}
+	var record *Windows
+	if vo.Override {
+		if err := o.Windows.Validate(); err != nil {
+			return nil, fmt.Errorf("delivery: %w", err)
+		}
+		w := o.Windows
+		record = &w
 	}
 	evs, st, err := o.Ledger.Events()
 	if err != nil {
@@ -86,7 +102,7 @@ func Confirm(ctx context.Context, o ConfirmOptions) (*ConfirmResult, error) {
 		}
 	}
 	if len(o.Tokens) == 0 || o.Pending {
-		for _, v := range Verdict(evs, o.Now(), o.Windows).Probes {
+		for _, v := range VerdictWith(evs, o.Now(), vo).Probes {
 			if !v.Final && !slices.Contains(tokens, v.Token) {
 				tokens = append(tokens, v.Token)
 			}
@@ -124,7 +140,7 @@ func Confirm(ctx context.Context, o ConfirmOptions) (*ConfirmResult, error) {
 	if len(accepted) > 0 && o.Seed != nil {
 		sc := ScanSeed(ctx, o.Seed, accepted, since)
 		res.Seed = sc
-		add = append(add, Event{Kind: KindScan, At: o.Now(), Scan: sc})
+		add = append(add, Event{Kind: KindScan, At: o.Now(), Scan: sc, Windows: record})
 	}
 	if len(accepted) > 0 && (o.DSNIMAP != nil || o.DSNMaildir != "") {
 		var sc *Scan
@@ -134,8 +150,8 @@ func Confirm(ctx context.Context, o ConfirmOptions) (*ConfirmResult, error) {
 		} else {
 			sc, matches = ScanMaildir(ctx, o.DSNMaildir, want)
 		}
-		res.DSN = sc
-		add = append(add, Event{Kind: KindScan, At: o.Now(), Scan: sc})
+		res.DSN, res.DSNs = sc, matches
+		add = append(add, Event{Kind: KindScan, At: o.Now(), Scan: sc, Windows: record})
 		known := map[string]bool{}
 		for _, ev := range evs {
 			if ev.Kind == KindDSN && ev.DSN != nil {
@@ -164,6 +180,6 @@ func Confirm(ctx context.Context, o ConfirmOptions) (*ConfirmResult, error) {
 			evs[len(evs)-len(add)+i].V = SchemaVersion
 		}
 	}
-	res.Verdict = Verdict(evs, o.Now(), o.Windows)
+	res.Verdict = VerdictWith(evs, o.Now(), vo)
 	return res, nil
 }

@@ -36,6 +36,15 @@ type Event struct {
 	Sent *Probe    `json:"sent,omitempty"`
 	Scan *Scan     `json:"scan,omitempty"`
 	DSN  *DSNMatch `json:"dsn,omitempty"`
+
+	// Windows are the verdict windows chosen for probes: on a sent event
+	// for its probe (the windows in force at send time), on a scan event
+	// for the scan's tokens (windows given explicitly to confirm/watch).
+	// The latest such event about a probe decides its windows; events
+	// without (older ledgers) leave the probe to the windows of the
+	// command that reads them. Added in schema 1 as an optional field:
+	// older readers ignore it.
+	Windows *Windows `json:"windows,omitempty"`
 }
 
 // Role of a probe.

@@ -106,6 +106,9 @@ type SendOptions struct {
 	// Group is the main probe's token for a control probe.
 	Group string
 	Now   func() time.Time
+	// Windows, when set, are recorded with the sent event: the verdict
+	// windows chosen for this probe (see Event.Windows).
+	Windows *Windows
 	// Ledger receives the sent event; nil: not recorded.
 	Ledger *Ledger
 	// CommandTimeout bounds each reply (default 2 minutes; always bounded
@@ -177,6 +180,11 @@ func Send(ctx context.Context, o SendOptions) (*Probe, error) {
 	default:
 		return nil, fmt.Errorf("unknown TLS mode %q", o.TLS)
 	}
+	if o.Windows != nil {
+		if err := o.Windows.Validate(); err != nil {
+			return nil, fmt.Errorf("windows: %w", err)
+		}
+	}
 	if o.Token == "" {
 		if o.Token, err = NewToken(); err != nil {
 			return nil, err
@@ -246,7 +254,7 @@ func Send(ctx context.Context, o SendOptions) (*Probe, error) {
 	p.DoneAt = o.Now()
 	scrubProbe(p, o.Auth.secrets())
 	if o.Ledger != nil {
-		if _, err := o.Ledger.Append(Event{Kind: KindSent, At: p.DoneAt, Token: p.Token, Sent: p}); err != nil {
+		if _, err := o.Ledger.Append(Event{Kind: KindSent, At: p.DoneAt, Token: p.Token, Sent: p, Windows: o.Windows}); err != nil {
 			return p, err
 		}
 	}

@@ -1,8 +1,10 @@
 package delivery
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -87,6 +89,44 @@ type Windows struct {
 	Final time.Duration `json:"final"`
 }
 
+// windowsJSON is the JSON form of Windows: seconds, with the unit in the
+// key (the ledger and every JSON output use it).
+type windowsJSON struct {
+	Expect    float64 `json:"expect_s"`
+	DropAfter float64 `json:"drop_after_s"`
+	Final     float64 `json:"final_s"`
+}
+
+// MarshalJSON writes {"expect_s":900,"drop_after_s":86400,"final_s":259200}.
+func (w Windows) MarshalJSON() ([]byte, error) {
+	return json.Marshal(windowsJSON{w.Expect.Seconds(), w.DropAfter.Seconds(), w.Final.Seconds()})
+}
+
+// maxWindowSeconds bounds a window read back (ten years); anything outside
+// reads as zero, which Validate rejects.
+const maxWindowSeconds = 10 * 366 * 24 * 3600
+
+// UnmarshalJSON reads the form of MarshalJSON. It never fails: anything
+// else (values out of range, another shape written by a newer mxprobe)
+// reads as zero windows, which the verdict ignores, so an odd field never
+// costs the whole ledger event.
+func (w *Windows) UnmarshalJSON(b []byte) error {
+	var m map[string]json.RawMessage
+	*w = Windows{}
+	if json.Unmarshal(b, &m) != nil {
+		return nil
+	}
+	d := func(key string) time.Duration {
+		var s float64
+		if json.Unmarshal(m[key], &s) != nil || !(s > 0 && s <= maxWindowSeconds) {
+			return 0
+		}
+		return time.Duration(math.Round(s * float64(time.Second)))
+	}
+	*w = Windows{Expect: d("expect_s"), DropAfter: d("drop_after_s"), Final: d("final_s")}
+	return nil
+}
+
 // DefaultWindows are 15 minutes, 24 hours and 72 hours.
 func DefaultWindows() Windows {
 	return Windows{Expect: 15 * time.Minute, DropAfter: 24 * time.Hour, Final: 72 * time.Hour}
@@ -160,6 +200,10 @@ type ProbeVerdict struct {
 	// confidence.
 	Series int `json:"series,omitempty"`
 
+	// Windows judged this probe: stored with it in the ledger, or the
+	// reading command's (flags or defaults).
+	Windows Windows `json:"windows"`
+
 	// Reasons say why; Missing says what evidence would raise the
 	// confidence or decide an inconclusive case.
 	Reasons []i18n.Text `json:"reasons"`
@@ -168,9 +212,43 @@ type ProbeVerdict struct {
 
 // VerdictResult is the verdict over a ledger.
 type VerdictResult struct {
-	Now     time.Time      `json:"now"`
+	Now time.Time `json:"now"`
+	// Windows are the windows of the reading command: for every probe with
+	// Override, else for the probes without stored windows.
 	Windows Windows        `json:"windows"`
 	Probes  []ProbeVerdict `json:"probes"`
+}
+
+// VerdictOptions say which windows judge a probe.
+type VerdictOptions struct {
+	// Windows judge the probes that have no windows stored in the ledger
+	// (zero: DefaultWindows).
+	Windows Windows
+	// Override: Windows judge every probe, whatever is stored (the user
+	// gave --expect, --drop-after or --final).
+	Override bool
+}
+
+// StoredWindows returns the windows stored for each probe: the latest valid
+// Windows of a sent event about it or a scan event listing it, in ledger
+// order.
+func StoredWindows(events []Event) map[string]Windows {
+	out := map[string]Windows{}
+	for i := range events {
+		ev := &events[i]
+		if ev.Windows == nil || ev.Windows.Validate() != nil {
+			continue
+		}
+		switch {
+		case ev.Kind == KindSent && ev.Sent != nil:
+			out[ev.Token] = *ev.Windows
+		case ev.Kind == KindScan && ev.Scan != nil:
+			for _, t := range ev.Scan.Tokens {
+				out[t] = *ev.Windows
+			}
+		}
+	}
+	return out
 }
 
 // Get returns the verdict of token.
@@ -219,9 +297,30 @@ func tr(en, de string, args ...any) i18n.Text {
 
 func ts(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05Z") }
 
-// Verdict recomputes the verdict of every probe in events at time now. It is
-// a pure function: same events, same now, same windows — same result.
+// Verdict recomputes the verdict of every probe in events at time now. A
+// probe is judged with the windows stored with it in the ledger, else with
+// w. It is a pure function: same events, same now, same windows — same
+// result.
 func Verdict(events []Event, now time.Time, w Windows) VerdictResult {
+	return VerdictWith(events, now, VerdictOptions{Windows: w})
+}
+
+// VerdictWith is Verdict with the choice of windows spelt out.
+func VerdictWith(events []Event, now time.Time, o VerdictOptions) VerdictResult {
+	w := o.Windows
+	if w == (Windows{}) {
+		w = DefaultWindows()
+	}
+	var stored map[string]Windows
+	if !o.Override {
+		stored = StoredWindows(events)
+	}
+	windowsOf := func(tok string) Windows {
+		if sw, ok := stored[tok]; ok {
+			return sw
+		}
+		return w
+	}
 	res := VerdictResult{Now: now, Windows: w}
 	byToken := map[string]*facts{}
 	var order []string
@@ -269,7 +368,7 @@ func Verdict(events []Event, now time.Time, w Windows) VerdictResult {
 	// First pass: every probe on its own (controls included).
 	base := map[string]ProbeVerdict{}
 	for _, tok := range order {
-		base[tok] = judge(byToken[tok], now, w)
+		base[tok] = judge(byToken[tok], now, windowsOf(tok))
 	}
 	// Second pass: controls raise or undo a suspicion.
 	controlsOf := map[string][]string{}
@@ -290,7 +389,7 @@ func Verdict(events []Event, now time.Time, w Windows) VerdictResult {
 		}
 		res.Probes = append(res.Probes, v)
 	}
-	applySeries(&res, w)
+	applySeries(&res)
 	return res
 }
 
@@ -301,7 +400,7 @@ func judge(f *facts, now time.Time, w Windows) ProbeVerdict {
 		Token: p.Token, Group: p.Group, Role: p.Role, To: p.To, Route: p.Route, Relay: p.Relay,
 		MXHost: p.MXHost, Provider: ProviderOf(p.MXHost, domainOf(p.To)), Reply: p.Reply, Stage: p.Stage,
 		SentAt: f.at, ExpectBy: f.at.Add(w.Expect), DropAt: f.at.Add(w.DropAfter), FinalAt: f.at.Add(w.Final),
-		Reasons: []i18n.Text{},
+		Windows: w, Reasons: []i18n.Text{},
 	}
 	if v.Group == "" {
 		v.Group = v.Token
@@ -539,7 +638,7 @@ func applyControls(v ProbeVerdict, base map[string]ProbeVerdict, controls []stri
 // same seed over the same route, sent in separate windows (at least the
 // expect window apart), are all missing while their controls arrived, and no
 // probe of that route reached the seed in between.
-func applySeries(res *VerdictResult, w Windows) {
+func applySeries(res *VerdictResult) {
 	type key struct{ to, route, relay string }
 	groups := map[key][]int{}
 	for i, p := range res.Probes {
@@ -562,7 +661,13 @@ func applySeries(res *VerdictResult, w Windows) {
 		sort.Slice(medium, func(a, b int) bool { return res.Probes[medium[a]].SentAt.Before(res.Probes[medium[b]].SentAt) })
 		var series []int
 		for _, i := range medium {
-			if len(series) == 0 || !res.Probes[i].SentAt.Before(res.Probes[series[len(series)-1]].SentAt.Add(w.Expect)) {
+			if len(series) == 0 {
+				series = append(series, i)
+				continue
+			}
+			// Separate windows: at least the previous probe's expect window apart.
+			prev := res.Probes[series[len(series)-1]]
+			if !res.Probes[i].SentAt.Before(prev.SentAt.Add(prev.Windows.Expect)) {
 				series = append(series, i)
 			}
 		}
