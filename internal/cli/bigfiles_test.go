@@ -336,7 +336,7 @@ func TestBigFilesMalformedDSN(t *testing.T) {
 	deep := strings.Repeat("--b\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n", 5000)
 	many := strings.Repeat("--r\r\nContent-Type: text/plain\r\n\r\nx\r\n", 3000)
 	recips := "--r\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example\r\n\r\n" +
-		strings.Repeat("Final-Recipient: rfc822; u@dest.example\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n", 20000) + "--r--\r\n"
+		strings.Repeat("Final-Recipient: rfc822; u@dest.example\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n", 2000) + "--r--\r\n"
 	cases := map[string]string{
 		"empty":               "",
 		"only headers":        "Subject: hello\r\n",
@@ -353,7 +353,7 @@ func TestBigFilesMalformedDSN(t *testing.T) {
 		"many recipients":   report("r", recips),
 		"header line 1 MiB": "Subject: " + strings.Repeat("s", 1<<20) + "\r\nContent-Type: multipart/report; boundary=r\r\n\r\n--r\r\n",
 		"NUL everywhere":    strings.Repeat("\x00", 10000),
-		"binary":            string(bytes.Repeat([]byte{0xff, 0x00, 0x1b, '\n', '-', '-'}, 20000)),
+		"binary":            string(bytes.Repeat([]byte{0xff, 0x00, 0x1b, '\n', '-', '-'}, 4000)),
 		"text bounce, odd":  "Subject: failure notice\r\n\r\nHi. This is the qmail-send program.\r\n\r\n<u@dest.example>:\r\n\x00\x00 Sorry, no mailbox here by that name. (#5.1.1)\r\n",
 	}
 	dir := t.TempDir()
