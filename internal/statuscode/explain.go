@@ -139,6 +139,15 @@ func Explain(reply string, opt Options) Explanation {
 	lower := normalizeInto(*bp, in)
 	scanFeatures(bytesToString(lower), &f)
 	r, _ := parseReply(in, f.hints, f.cmd)
+	if r.quoted {
+		// Read the reasons from the quoted reply, not from the bouncing
+		// MTA's description of its own status.
+		hints, cmd := f.hints, f.cmd
+		f = features{}
+		lower = normalizeInto(lower, withoutStatusDescriptions(in))
+		scanFeatures(bytesToString(lower), &f)
+		f.hints, f.cmd = hints, cmd
+	}
 	x := build(in, r, true, &f, opt)
 	*bp = lower[:0]
 	normPool.Put(bp)
@@ -416,8 +425,16 @@ func build(input string, r Reply, hasText bool, f *features, opt Options) Explan
 		reason, source = prule.Reason, "provider"
 	case classDigit == 2 || classDigit == 3 || (r.Code >= 200 && r.Code < 400):
 		reason, source = Delivered, "code"
+	case f.provCode != "" && f.provFirm:
+		reason, source = f.provCode, "provider"
 	case strong != "":
 		reason, source = strong, "text"
+	case f.provCode != "":
+		// A provider's own error code in the text (Orange, La Poste,
+		// Spectrum) is more precise than a status code or vague words
+		// ("Mail rejected", "Service refused"); a specific text still wins,
+		// since the providers reuse some codes for several causes.
+		reason, source = f.provCode, "provider"
 	case codeReason != "" && !codeGeneric:
 		reason, source = codeReason, "code"
 	case weak != "":
@@ -440,7 +457,7 @@ func build(input string, r Reply, hasText bool, f *features, opt Options) Explan
 	// conclusions): a recipient rejection after DATA is a content filter; a
 	// refusal at MAIL FROM concerns the sender; at the greeting or EHLO, the
 	// connecting host.
-	if prule == nil {
+	if prule == nil && source != "provider" {
 		switch x.Command {
 		case "RCPT TO":
 		case "DATA":

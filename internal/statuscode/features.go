@@ -43,7 +43,8 @@ const (
 	hintExchange
 	hintAfter
 	hintRcptEvidence
-	hintAll = 1<<iota - 1
+	hintProvCode // a provider's own error code may be present (provider_codes.go)
+	hintAll      = 1<<iota - 1
 )
 
 var hintPhrases = []struct {
@@ -54,6 +55,7 @@ var hintPhrases = []struct {
 	{"other server returned", hintGmail}, {"returned '", hintExchange}, {"remoteserver", hintExchange},
 	{"after ", hintAfter}, {"no valid recipients", hintRcptEvidence}, {"need rcpt", hintRcptEvidence},
 	{"no recipients specified", hintRcptEvidence}, {"rcpt commands were rejected", hintRcptEvidence},
+	{"ofr", hintProvCode}, {"lpn", hintProvCode}, {"ouk_", hintProvCode}, {"aup#", hintProvCode},
 }
 
 // hintsOf computes the wrapper hints without the automaton (ParseReply).
@@ -72,6 +74,9 @@ var transientWords = []string{"temporar", "try again later", "try later", "will 
 
 const maxRuleNeedles = 256
 
+// maxPairs bounds the "a … b" phrase pairs (one slot each per scan).
+const maxPairs = 32
+
 type features struct {
 	strong, weak Reason
 	rule         [maxRuleNeedles]bool
@@ -79,6 +84,10 @@ type features struct {
 	cmd          int // 1 + index of the first matching commandMarkers entry, 0 = none
 	transient    bool
 	hints        uint16
+	// provCode is the reason a provider's own error code in the text
+	// stands for (provider_codes.go); provFirm: it outranks the words.
+	provCode Reason
+	provFirm bool
 }
 
 var (
@@ -112,6 +121,9 @@ func matcher() *acmatch.Matcher {
 				add(pr[0], acTarget{kind: tReason, reason: r, pair: pairN, part: 0})
 				add(pr[1], acTarget{kind: tReason, reason: r, pair: pairN, part: 1})
 			}
+		}
+		if pairN > maxPairs {
+			panic("statuscode: too many phrase pairs")
 		}
 		idx := map[string]int{}
 		ruleNeedles = make([][]int32, len(providerRules))
@@ -157,13 +169,13 @@ func scanFeatures(lower string, f *features) {
 	}
 	m := matcher()
 	var sBits, wBits uint64
-	var pairSeen [8]int
+	var pairSeen [maxPairs]int
 	m.Scan(lower, func(p int32, end int) {
 		t := &acTargets[p]
 		switch t.kind {
 		case tReason:
 			if t.pair > 0 {
-				i := (t.pair - 1) % len(pairSeen)
+				i := t.pair - 1
 				if t.part == 0 {
 					if pairSeen[i] == 0 {
 						pairSeen[i] = end
@@ -193,6 +205,9 @@ func scanFeatures(lower string, f *features) {
 			f.hints |= uint16(t.idx)
 		}
 	})
+	if f.hints&hintProvCode != 0 {
+		f.provCode, f.provFirm = providerCodeReason(lower)
+	}
 	for i, r := range reasonPriority {
 		if sBits&(1<<uint(i)) != 0 && f.strong == "" {
 			f.strong = r

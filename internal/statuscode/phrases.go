@@ -19,7 +19,7 @@ type phraseSet struct {
 // reasonPriority orders the reasons when the text matches more than one:
 // the more specific and the more actionable reason first.
 var reasonPriority = []Reason{
-	MailboxFull, MesgTooBig, ExceedLimit, Suspend, HasMoved, SecurityError, NoRelaying, AuthFailure, RequirePTR,
+	MailboxFull, MesgTooBig, ExceedLimit, Suspend, HasMoved, AuthFailure, SecurityError, NoRelaying, RequirePTR,
 	BadReputation, VirusDetected, Filtered, UserUnknown, NotCompliantRFC, ContentError, Rejected,
 	NotAccept, NetworkError, HostUnknown, SpamDetected, Speeding, TooManyConn, RateLimited, Blocked,
 	PolicyViolation, FailedSTARTTLS, SystemFull, MailerError, SystemError, Expired,
@@ -40,7 +40,28 @@ var reasonPhrases = map[Reason]phraseSet{
 		"unknown e-mail address", "bad destination mailbox address", "the recipient is not valid", "banned recipient",
 		"is no longer valid", "empfänger unbekannt", "unbekannter empfänger", "postfach existiert nicht",
 		"adresse existiert nicht", "benutzer unbekannt", "宛先がみつかりませんでした", "宛先が見つかりません",
+		// More wordings of "no such mailbox" (Exim, qmail and its plug-ins,
+		// vpopmail, Domino, Exchange, MDaemon, Courier; sisimai's pattern
+		// lists were the checklist).
+		"address unknown", "address not present in directory", "can't accept user", "destination addresses were unknown",
+		"is not a known user", "is not an active address", "mailbox invalid", "mailbox not present",
+		"no account by that name", "no mail box available", "no mailbox by that name", "no mailbox found",
+		"no such address", "no such person", "not a valid recipient", "not a valid user", "unknown mailbox",
+		"recipient address rejected: invalid-recipient", "recipient address rejected: userunknown",
+		"recipient not exist", "user not known", "user missing home directory", "the user's email name is not found",
+		"there is no one at this address", "wrong or no longer valid", "not in my validrcptto list",
+		"badrecipientto", "or user isn't in my list of allowed rcpthosts", "unknown virtual user",
+		"nonexistent user", "non-existent user", "unknown email address", "utilisateur inconnu",
+		"envelope recipient has been denied",
+		"nessun utente simile", "no existe dicha persona", "no existe ese usuario",
+		"weil die adresse nicht gefunden wurde",
+	}, pairs: [][2]string{
+		{"user ", " was not found"}, {"user ", " does not exist"}, {"mailbox ", " does not exist"},
+		{"recipient ", " was not found"}, {"recipient ", " does not exist"}, {"rcpt ", " does not exist"},
+		{"account ", " does not exist at the organization"}, {"user (", ") unknown"}, {"no ", " in name directory"},
 	}, weak: []string{
+		"mailbox is unavailable", "recipient is not accepted", "recipient is not local", "recipient not ok",
+		"not a local address", "destination server rejected recipients",
 		"address couldn't be found", "address could not be found", "mailbox unavailable", "invalid address",
 		"recipient address rejected. ",
 		"no valid recipients", "unable to deliver message to", "recipient rejected", "mailbox not available",
@@ -50,6 +71,11 @@ var reasonPhrases = map[Reason]phraseSet{
 		"user reject", "blocked by the recipient", "message filtered", "domain filter", "badrcptto", "rcp-p2",
 		"recipient has blocked",
 		"envelope blocked",
+		// The recipient's own settings refuse the sender (AOL, Facebook,
+		// AT&T, Willcom, MAIL.RU's filter).
+		"message rejected due to user rules", "refuse to receive", "refuses to receive",
+		"only accepting mail from specific", "due to recipient preferences", "account is protected by",
+		"has restricted sms e-mail", "is not accepting any mail",
 		// Japanese carriers' domain filters answer "550 : User unknown", with
 		// the address left out, when the recipient's filter refuses a sender.
 		"550 : user unknown", "550: : user unknown",
@@ -62,13 +88,18 @@ var reasonPhrases = map[Reason]phraseSet{
 		"inbox is full", "inbox is out of storage", "postfach ist voll", "postfach voll", "speicherplatz",
 		"mailbox quota", "exceeds its quota", "exceeded its quota", "over its quota",
 		"メールボックスが一杯", "容量オーバー",
-	}, weak: []string{"insufficient disk space", "quota"}},
+		"full mailbox", "would exceed maximum allowed storage", "not sufficient disk space", "no space left on device",
+		"user's space has been used up", "too many messages on the server", "exceeding receiving limits",
+		"boite du destinataire pleine", "quota violation",
+	}, pairs: [][2]string{{"mailbox ", " full"}, {"enough ", " space"}}, weak: []string{"insufficient disk space", "quota"}},
 	MesgTooBig: {strong: []string{
 		"message too big", "message is too big", "message size exceeds", "exceeds fixed maximum message size",
 		"recipsizelimit", "message too large for this recipient", "line limit exceeded", "mail size limit exceeded",
 		"message size limit", "exceeded google's message size", "message is too large", "size of your message",
 		"message length exceeds the", "too big for system", "nachricht ist zu groß",
-	}, weak: []string{"message too large", "too large", "too big"}},
+		"maximum inbound message size", "maximum incoming message size", "max message size exceeded",
+		"message file too big", "taille limite du message",
+	}, weak: []string{"size limit", "message too large", "too large", "too big"}},
 	ExceedLimit: {strong: []string{
 		"message length exceeds", "header size exceeds", "exceeds administrative limit", "exceeds the limit set by",
 		"exceeds limit set by",
@@ -81,6 +112,10 @@ var reasonPhrases = map[Reason]phraseSet{
 		"compte du destinataire est bloque", "mailbox disabled", "mailbox is disabled", "mailbox is inactive",
 		"account has been suspended", "account is suspended", "account suspended", "mailbox has been disabled",
 		"postfach ist deaktiviert", "konto ist gesperrt", "konto gesperrt",
+		"archived recipient", "boite du destinataire archivee", "inactive account", "invalid/inactive user",
+		"deactivated mailbox", "user is terminated", "temporarily inactive", "this account has been temporarily suspended",
+		"this address no longer accepts mail", "user or domain is disabled", "user suspended",
+		"mailbox currently suspended", "mailbox unavailable or access denied", "mailbox has been suspended",
 	}},
 	HasMoved: {strong: []string{
 		"has been replaced by", "no longer on server", "not our customer", "not our user", "mailbox has moved",
@@ -91,6 +126,8 @@ var reasonPhrases = map[Reason]phraseSet{
 		"not configured to relay", "insecure mail relay", "no relaying", "relaying not allowed", "relay not allowed",
 		"we do not relay", "not permitted to relay", "relaying is not allowed", "email address is not verified",
 		"relay access not permitted", "relaying mail to", "not allowed to relay",
+		"as a relay", "not an open relay", "not a gateway", "permitted to relay", "allowed rcpthost",
+		"we don't handle mail for", "requires authentication when attempting to send to a non-local", "relaying disallowed",
 	}},
 	AuthFailure: {strong: []string{
 		"bad spf record", "spf record with a hard fail", "per it's spf record", "spf check", "spf validation", "fails to pass spf", "failed spf", "spf fail", "spf policy",
@@ -102,12 +139,18 @@ var reasonPhrases = map[Reason]phraseSet{
 		"didn't pass spf", "didn't pass dkim", "authentication results", "isn't aligned with", "not aligned with",
 		"required authentication level", "sender domain authentication", "must pass either spf or dkim",
 		"arc validation", "unauthenticated mail", "authentication is required for",
+		"spf settings", "spf.pobox.com", "authentication requirements defined for the sender",
+		"domain authentication fail", "sender policy framework violation", "dkim is not configured",
+		"due to dmarc", "failed dmarc", "dmarc fail", "spf-check", "spf sender invalid", "dkim sender invalid",
+		"dmarc sender invalid",
 	}},
 	RequirePTR: {strong: []string{
 		"ptr record", "no ptr", "reverse dns", "rdns", "reverse lookup", "ip name lookup failed",
 		"unverifyable sending ip", "mismatches client ip", "bad dns ptr", "cannot find your hostname",
 		"cannot find your reverse hostname", "reverse hostname", "reverse-dns", "no reverse",
 		"client host name not found", "ptr resource record", "reverse name", "have a ptr",
+		"cannot resolve your address", "unresolvable relay host name", "dns ptr",
+		"forward dns entry does not point to the sending ip",
 	}},
 	BadReputation: {strong: []string{
 		"poor reputation", "poor email reputation", "reputation score", "low reputation", "bad reputation",
@@ -118,20 +161,21 @@ var reasonPhrases = map[Reason]phraseSet{
 	VirusDetected: {strong: []string{
 		"virus detected", "virus found", "contains a virus", "prohibited virus", "infected with", "virus infected",
 		"viral traffic", "malware", "trojan", "malicious attachment", "malicious file", "virus-infected", "viruses found",
-		"a virus", "virusbefall", "virus gefunden",
-	}},
+		"a virus", "virusbefall", "virus gefunden", "malicious_url",
+	}, pairs: [][2]string{{"virus ", " detected"}}},
 	NotCompliantRFC: {strong: []string{
 		"not rfc 5322 compliant", "not rfc5322 compliant", "rfc 5322 compliant", "rfcmessagenoncompliant",
 		"multiple subject headers", "multiple addresses in from", "multiple from: headers", "multiple from headers",
 		"not compliant with rfc", "headers are not rfc compliant", "not rfc compliant", "rfc 5322 section",
 		"missing a valid message-id", "missing a valid address in the from", "no from: header",
-		"rfc 2822 compliant", "rfc2822",
-	}},
+		"rfc 2822 compliant", "rfc2822", "multiple addresses in the from",
+	}, pairs: [][2]string{{" multiple ", " headers"}}},
 	ContentError: {strong: []string{
 		"improperly-formatted binary content", "duplicate header", "headers too large", "8-bit data",
 		"8bit data", "improper use of 8-bit", "media error", "invalid mime", "mime error", "malformed mime",
 		"message is malformed", "invalid characters", "bare lf", "header is too long", "header too big",
 		"encoded-word syntax", "unicode character in a disallowed header",
+		"mime complexity", "unnecessary base64 encoding", "invalid mime headers",
 	}},
 	Rejected: {strong: []string{
 		"sender address rejected", "domain of sender address", "sender domain does not exist",
@@ -149,12 +193,25 @@ var reasonPhrases = map[Reason]phraseSet{
 		"sender domain must exist", "unresolvable rfc.5321 from domain", "unresolvable rfc.5322 from domain",
 		"sender address has null mx", "envelope sender", "bad outbound sender", "banned sender",
 		"absender abgelehnt",
-	}},
+		// Sender checks of filters and gateways: BATV, backscatter and
+		// null-sender protection, sender allow and deny lists.
+		"batv", "backscatter protection", "bogus mail from", "bouncedeny", "no third-party dsns",
+		"null sender is not allowed", "empty envelope senders not allowed", "sender domain is empty",
+		"returned mail not accepted here", "sender email address rejected", "sender is in my black list",
+		"sender is spammer", "sender not pre-approved", "sender blacklisted", "sender address has been blacklisted",
+		"your email address has been blacklisted", "is not a registered gateway user", "mail from not owned by user",
+		"emetteur invalide", "senderfilterconfig", "isn't on the recipient's list of senders",
+		"you are not allowed to post to this mailing list", "unsigned dsn", "spam reporting address",
+		"to submit messages to this e-mail system has been rejected", "recipient addresses rejected : access denied",
+		"recipient addresses rejected: access denied",
+		"fully qualified email address required", "from a different address or alias",
+	}, weak: []string{"administrative prohibition"}},
 	NotAccept: {strong: []string{
 		"does not accept mail", "no mx record found", "no mx found", "mx or srv record indicated no smtp service",
 		"null mx", "smtp protocol returned a permanent error", "couldn't find a mail exchanger",
 		"system not accepting network messages", "name server: .: host not found", "does not accept email",
 		"accepts no mail", "no smtp service here", "rfc7505", "rfc 7505",
+		"mail receiving disabled", "no route for current request",
 	}},
 	HostUnknown: {strong: []string{
 		"host unknown", "domain does not exist", "no such domain", "domain not found", "host not found",
@@ -162,6 +219,8 @@ var reasonPhrases = map[Reason]phraseSet{
 		"host or domain name not found", "dns lookup failure: host", "invalid domain", "couldn't find any host named",
 		"unknown domain", "domain couldn't be found", "find the recipient domain", "domain name not found",
 		"no such host", "nxdomain", "domain doesn't exist", "domain is invalid", "domain unknown",
+		"recipient domain must exist", "mail domain mentioned in email address is unknown", "name or service not known",
+		"the account or domain may not exist", "unknown host", "host unreachable",
 	}, weak: []string{"does not exist", "doesn't exist"}},
 	SpamDetected: {strong: []string{
 		"spam detected", "detected as spam", "scored as spam", "considered spam", "considered as spam",
@@ -172,16 +231,29 @@ var reasonPhrases = map[Reason]phraseSet{
 		"content filter", "spamassassin", "suspicious due to the nature of the content", "als spam", "spam classification",
 		"- spam",
 		"spam or virus",
+		"no spam please", "anti spam engine", "antispam checks", "denied due to spam",
+		"probability of spam", "probability of being spam", "spam and has prevented delivery", "mail content denied",
+		"may consider spam", "seems to be a spam", "spamprofiler", "unacceptable content", "possible spam",
+		"thinks this email is spam", "bulk.advertising", "bulk email", "bulk mail", "banned content",
+		"rejecting mail content", "due to spam filter", "spam blocked", "spam check", "spam email",
+		"spam not accepted", "spam refused", "spam rejection", "spambouncer", "spamming not allowed",
+		"spam complaints", "too much spam", "looked like spam", "appears to be spam", "recurrent pattern detection",
+		"similar to spam", "probably spam", "blocked by our filter", "triggered a spam block", "(spam)", "spam points",
+		"spam contents", "accept spam", "suspected spam", "suspicion of spam", "flagged as spam", "judged to be spam",
+		"spam url", "block for spam",
 	}},
 	Speeding: {strong: []string{
 		"please try again slower", "too many recipients this hour", "sent to too many recipients",
 		"receiving mail at a rate", "receiving email at a rate", "max emails per hour", "receiving email too quickly",
 		"receiving mail too quickly", "sending too fast", "too many messages in too short",
+		"sent from your ip address has been temporarily rate limited", "in a short period of time",
+		"limit for the number of messages",
 	}},
 	TooManyConn: {strong: []string{
 		"too many connections", "connection rate limit", "connection frequency limited", "ip frequency limited",
 		"too many recipients", "too many sessions", "connection limit", "too many concurrent",
 		"too many simultaneous", "too many smtp sessions", "max message per connection",
+		"trop de connexions", "too many errors from your ip", "concurrent connections", "messages per session",
 	}},
 	RateLimited: {strong: []string{
 		"rate limited", "rate limit", "ratelimit", "throttl", "unusual rate", "unusual amount",
@@ -190,7 +262,7 @@ var reasonPhrases = map[Reason]phraseSet{
 	}},
 	Blocked: {strong: []string{
 		"blocked using", "blacklisted", "blocklist", "block list", "blacklist", "on our block list", "spamhaus",
-		"dnsbl", "banned sending ip", "client host blocked", "service refuse", "not accepting connections",
+		"dnsbl", "banned sending ip", "client host blocked", "not accepting connections",
 		"invalid ip for sending", "forbidden by your ip", "access from ip address", "blocked for abuse",
 		"is an open relay", "open proxy", "please use the smtp server of your isp", "dynamic ip", "dial-up",
 		"dialup", "residential", "(bl)", "(dial)", "(nowl)", "weren't sent. please contact your internet service provider",
@@ -199,8 +271,16 @@ var reasonPhrases = map[Reason]phraseSet{
 		"ip blocked", "blocked ip", "sending ip", "spamcop", "sorbs", "barracuda", "proofpoint.com/dnsbl",
 		"refused to talk to me", "ip is in spamhaus", "listed in", "blocked by ldap", "your network",
 		"mail server ip", "gesperrt",
+		"bad sender ip address", "sender ip address rejected", "confirm this mail server", "currently sending spam",
+		"extreme bad ip profile", "helo command rejected", "is in a black list", "no access from mail server",
+		"refused - see http", "blocked - see http", "looks suspiciously like spammer", "you are sending spam",
+		"your server requires confirmation", "unwanted messages have been sent from", "listed as abusive",
+		"has not passed validation", "rbl on ", "rbl reject",
 	}, weak: []string{
-		"client host rejected", "connection refused", "not allowed", "blocked", "denied",
+		"client host rejected", "connection refused", "not allowed", "blocked", "denied", "go away",
+		// Orange and La Poste say "service refused" for several of their
+		// codes; the code decides (provider_codes.go).
+		"service refuse",
 	}},
 	PolicyViolation: {strong: []string{
 		"local policy violation", "denied by policy", "not accepted for policy reasons", "for policy reasons",
@@ -209,6 +289,10 @@ var reasonPhrases = map[Reason]phraseSet{
 		"rejected due to local policy", "policy restrictions", "prohibited attachment", "attachment type",
 		"has a policy that prohibits", "policy violations", "tenant has exceeded threshold",
 		"blocked by your organization",
+		"not accepting mail with", "members-only list", "closed mailing list", "header are not accepted",
+		"organizational settings", "organization policy", "message given low priority", "messages with multiple addresses",
+		"not subscribed to this group", "containing images or other attachments", "mass mailer",
+		"restricted by policy", "banned file", "attachment is not allowed", "anti-spoofing policy", "policy rejection",
 	}},
 	FailedSTARTTLS: {strong: []string{
 		"starttls", "tls required", "tls is required", "requiretls", "tls negotiation", "tls handshake",
@@ -221,6 +305,8 @@ var reasonPhrases = map[Reason]phraseSet{
 		"client was not authenticated", "sender was not authenticated", "must be authenticated",
 		"authentication credentials invalid", "invalid credentials", "username and password not accepted",
 		"without authentication",
+		"you don't authenticate", "account not subscribed to ses", "authentication turned on in your email client",
+		"is not authorized to perform ses:",
 	}, weak: []string{"not authorized", "unauthorized", "access denied"}},
 	SystemFull: {strong: []string{
 		"mail system full", "system storage", "insufficient system storage", "disk full", "disk is full",
@@ -231,7 +317,10 @@ var reasonPhrases = map[Reason]phraseSet{
 		"internal error", "system error", "queue file write error", "could not load drd", "insufficient permission",
 		"unable to contact ldap", "duplicated message-id", "server configuration", "temporary system problem",
 		"system problem", "mail system problem",
-	}, weak: []string{"transaction failed", "temporarily unavailable", "not available", "service unavailable", "local error", "resources temporarily unavailable"}},
+		"forwarding loop broken", "can't create user output file", "internal server error", "interrupted system call",
+		"encountered an error while being processed", "server is misconfigured", "service currently unavailable",
+		"temporary local problem", "there is no mdb", "loop was found in the mail exchanger",
+	}, pairs: [][2]string{{"unable to connect ", "daemon"}}, weak: []string{"transaction failed", "temporarily unavailable", "not available", "service unavailable", "local error", "resources temporarily unavailable"}},
 	NetworkError: {strong: []string{
 		"no route to host", "host name lookup failure", "dns error", "too many hops",
 		"hop count exceeded", "routing loop", "mail loop", "maximum hop count", "forwarded more than the maximum",
@@ -239,6 +328,9 @@ var reasonPhrases = map[Reason]phraseSet{
 		"wasn't able to establish an smtp connection", "unable to establish an smtp connection", "malformed or unexpected name server reply",
 		"host not found, try again", "name server timeout", "temporary dns",
 		"dns query failed", "dns failure", "network is unreachable", "loop detected",
+		"could not connect and send the mail", "dns records for the destination computer could not be found",
+		"host is unreachable", "forwarding loop", "malformed name server reply", "message looping",
+		"unable to resolve route", "unrouteable mail domain",
 	}, weak: []string{"connection dropped", "broken pipe", "name service error"}},
 	Expired: {strong: []string{
 		"delivery time expired", "retry timeout exceeded", "message expired", "queue.expired", "will be retried",
@@ -248,10 +340,14 @@ var reasonPhrases = map[Reason]phraseSet{
 		"remote host is not responding", "unable to connect successfully",
 		"retry time exceeded", "expired", "too old",
 		"this message has been in the queue too long",
-	}, pairs: [][2]string{{"delivery failed", " attempts"}}, weak: []string{"queue too long", "not responding", "timeout", "giving up", "given up"}},
+		"could not find a gateway for", "delivery attempts will continue", "failed to deliver to domain",
+		"failing for a long time", "has not been collected after", "after a long failure period", "server did not respond",
+		"after multiple retries", "within the allowed queue period", "could not be delivered for more than",
+	}, pairs: [][2]string{{"delivery failed", " attempts"}, {"could not be delivered for", " days"}}, weak: []string{"queue too long", "not responding", "timeout", "giving up", "given up"}},
 	MailerError: {strong: []string{
 		"x-unix;", "pipe to |", "procmail", "|ifs=", "unknown mailer error", "mailer error", "command died",
 		"exit 75", "operating system error", "mail.local", "child status",
+		"bin/maildrop", "command failed:", "command output:",
 	}},
 	SyntaxError: {strong: []string{
 		"syntax error", "command unrecognized", "command not recognized", "unrecognized command",

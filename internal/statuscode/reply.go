@@ -91,6 +91,9 @@ type Reply struct {
 	// Wrapper names the wrapping that was removed: "postfix", "exim", "qmail",
 	// "exchange", "sendmail", "dsn" or "".
 	Wrapper string `json:"wrapper,omitempty"`
+	// quoted is set when the status came from a reply quoted after the
+	// bouncing MTA's own status and description (see quotedInnerStatus).
+	quoted bool
 }
 
 // Wrappers, tried in order. Each yields the inner reply; the patterns follow
@@ -169,6 +172,12 @@ func parseReply(s string, hints uint16, cmd int) (Reply, error) {
 		}
 	} else if e, _, end, ok := findEnhancedAtStart(body); ok {
 		r.Enhanced = e
+		if ie, quoted := quotedInnerStatus(body, end); quoted {
+			r.quoted = true
+			if !ie.IsZero() {
+				r.Enhanced = ie
+			}
+		}
 		rest := strings.TrimSpace(body[end:])
 		// "5.1.0 - Unknown address error 550-'No Such User Here'"
 		if c, _, ok := bareCode(rest); ok {
@@ -186,8 +195,14 @@ func parseReply(s string, hints uint16, cmd int) (Reply, error) {
 		} else {
 			r.Text = body
 		}
-		if e, _, _, ok := findEnhanced(r.Text, 0); ok {
+		if e, _, end, ok := findEnhanced(r.Text, 0); ok {
 			r.Enhanced = e
+			if ie, quoted := quotedInnerStatus(r.Text, end); quoted {
+				r.quoted = true
+				if !ie.IsZero() {
+					r.Enhanced = ie
+				}
+			}
 		}
 	}
 	r.Text = stripRepeatedCodes(r.Text, r.Code, r.Enhanced)
@@ -527,4 +542,83 @@ func lowerInto(dst []byte, s string) []byte {
 		dst = append(dst, c)
 	}
 	return dst
+}
+
+// quotedInnerStatus handles bounces that give their own status first and
+// quote the remote server's reply after it: "5.1.0 - Unknown address error
+// 550-'5.7.1 <x>... Access denied'" or "5.3.0 - Other mail system problem
+// 550-'SPF check failed …'". The outer code is the bouncing MTA's summary
+// (often a generic x.1.0 or x.3.0); the quoted reply's own enhanced code,
+// when it has one, says what the receiver meant. end is the index after the
+// outer code. It reports whether s has this form and the quoted reply's
+// enhanced code (zero if it has none).
+func quotedInnerStatus(s string, end int) (Enhanced, bool) {
+	q, ok := statusDescription(s, end)
+	if !ok {
+		return Enhanced{}, false
+	}
+	k := q + 1
+	if _, ok := replyCodeAt(s, k); ok && k+3 < len(s) {
+		k += 4
+	}
+	if k < len(s) && s[k] == '#' {
+		k++
+	}
+	e, _, _ := enhancedAt(s, k)
+	return e, true
+}
+
+// statusDescription finds " - Description '" after an enhanced code ending
+// at end and returns the index of the opening quote.
+func statusDescription(s string, end int) (int, bool) {
+	i := end
+	for i < len(s) && s[i] == ' ' {
+		i++
+	}
+	if i+1 >= len(s) || s[i] != '-' || s[i+1] != ' ' {
+		return 0, false
+	}
+	// The description: words up to the opening quote, within a short window.
+	limit := min(len(s), i+100)
+	q := -1
+	for j := i + 2; j < limit; j++ {
+		c := s[j]
+		if c == '\'' || c == '"' {
+			q = j
+			break
+		}
+		if !(c == ' ' || c == '-' || c == '.' || isWordByte(c)) {
+			return 0, false
+		}
+	}
+	return q, q >= 0
+}
+
+// withoutStatusDescriptions removes the bouncing MTA's descriptions
+// ("- Unknown address error", "- Other mail system problem") that stand
+// between its own status and a quoted reply, so that only the quoted reply
+// is read for the reason.
+func withoutStatusDescriptions(s string) string {
+	var b strings.Builder
+	from := 0
+	for {
+		_, _, end, ok := findEnhanced(s, from)
+		if !ok {
+			break
+		}
+		q, ok := statusDescription(s, end)
+		if !ok {
+			b.WriteString(s[from:end])
+			from = end
+			continue
+		}
+		b.WriteString(s[from:end])
+		b.WriteByte(' ')
+		from = q
+	}
+	if from == 0 {
+		return s
+	}
+	b.WriteString(s[from:])
+	return b.String()
 }
