@@ -2,6 +2,7 @@ package statuscode
 
 import (
 	"bufio"
+	"hash/fnv"
 	"os"
 	"path/filepath"
 	"strings"
@@ -61,24 +62,40 @@ func TestSisimaiIncludedInStrings(t *testing.T) {
 	}
 }
 
+// devRow tells whether a row of sisimai-reply-lines.tsv belongs to the
+// development part: a fixed hash of the reply line (FNV-1a, 32 bit) below 70
+// of 100, which puts 384 of the 579 rows in the development part and 195 in
+// the held-out part. Rules are worked out against the development rows
+// only; the held-out rows show whether they generalise, so the verbose log
+// lists disagreements of development rows only.
+func devRow(line string) bool {
+	h := fnv.New32a()
+	h.Write([]byte(line))
+	return h.Sum32()%100 < 70
+}
+
 // TestSisimaiReplyLinesAgreement measures agreement with the reasons sisimai
-// assigns to 579 real bounce lines. sisimai decides some of them from
-// context a single line lacks: the SMTP command the reply answered (known to
-// a caller of ExplainReply, and given in the TSV) and the MTA that wrote the
-// bounce (not used here). The test reports agreement for the line alone and
-// for the line with the TSV's SMTP command, and fails when the line alone
-// agrees in less than 90 % of the rows.
+// assigns to 579 real bounce lines, for all rows and for the development and
+// held-out parts (devRow). sisimai decides some of them from context a single
+// line lacks: the SMTP command the reply answered (known to a caller of
+// ExplainReply, and given in the TSV), the DSN's Status field and the MTA
+// that wrote the bounce (not used here). The test reports agreement for the
+// line alone and with that context, and fails when the line alone agrees in
+// fewer rows than minAgreement.
 func TestSisimaiReplyLinesAgreement(t *testing.T) {
 	rows := readTSV(t, "sisimai-reply-lines.tsv")
 	if len(rows) != 579 {
 		t.Fatalf("read %d rows, want 579", len(rows))
 	}
 	commands := map[string]string{"RCPT": "RCPT TO", "MAIL": "MAIL FROM", "DATA": "DATA", "EHLO": "EHLO", "HELO": "HELO"}
-	alone, withCmd, withStatus, withBoth := 0, 0, 0, 0
+	type tally struct{ n, alone, withCmd, withStatus, withBoth int }
+	var all, dev, held tally
 	confusion := map[string]int{}
 	for _, r := range rows {
+		var c tally
+		c.n = 1
 		if x := Explain(r.line, Options{Lang: i18n.EN, Command: commands[r.command]}); string(x.Reason) == r.reason {
-			withCmd++
+			c.withCmd = 1
 		}
 		// The DSN's Status field, unless it is one of sisimai's own
 		// pseudo-codes (x.0.9xx), which encode its answer.
@@ -87,41 +104,54 @@ func TestSisimaiReplyLinesAgreement(t *testing.T) {
 			st = ""
 		}
 		if x := Explain(r.line, Options{Lang: i18n.EN, Status: st}); string(x.Reason) == r.reason {
-			withStatus++
+			c.withStatus = 1
 		}
 		if x := Explain(r.line, Options{Lang: i18n.EN, Status: st, Command: commands[r.command]}); string(x.Reason) == r.reason {
-			withBoth++
+			c.withBoth = 1
 		}
 		x := Explain(r.line, Options{Lang: i18n.EN})
+		isDev := devRow(r.line)
 		if string(x.Reason) == r.reason {
-			alone++
-			continue
+			c.alone = 1
+		} else if isDev {
+			confusion[r.reason+" -> "+string(x.Reason)]++
+			if testing.Verbose() {
+				t.Logf("disagree (dev): want %s got %s (%s) [%s %s] %.160q", r.reason, x.Reason, x.ReasonSource, r.decodedBy, r.command, r.line)
+			}
 		}
-		confusion[r.reason+" -> "+string(x.Reason)]++
-		if testing.Verbose() {
-			t.Logf("disagree: want %s got %s (%s) [%s %s] %.160q", r.reason, x.Reason, x.ReasonSource, r.decodedBy, r.command, r.line)
+		for _, p := range []*tally{&all, map[bool]*tally{true: &dev, false: &held}[isDev]} {
+			p.n += c.n
+			p.alone += c.alone
+			p.withCmd += c.withCmd
+			p.withStatus += c.withStatus
+			p.withBoth += c.withBoth
 		}
 	}
-	pctAlone := 100 * float64(alone) / float64(len(rows))
-	pct := 100 * float64(withCmd) / float64(len(rows))
-	pc := func(n int) float64 { return 100 * float64(n) / float64(len(rows)) }
-	t.Logf("agreement with sisimai on %d reply lines: line alone %d (%.1f%%); with the SMTP command %d (%.1f%%); with the DSN Status %d (%.1f%%); with both %d (%.1f%%)",
-		len(rows), alone, pctAlone, withCmd, pct, withStatus, pc(withStatus), withBoth, pc(withBoth))
+	pc := func(n, of int) float64 { return 100 * float64(n) / float64(of) }
+	for _, p := range []struct {
+		name string
+		t    tally
+	}{{"all", all}, {"development", dev}, {"held-out", held}} {
+		t.Logf("agreement with sisimai, %s (%d lines): line alone %d (%.1f%%); with the SMTP command %d (%.1f%%); with the DSN Status %d (%.1f%%); with both %d (%.1f%%)",
+			p.name, p.t.n, p.t.alone, pc(p.t.alone, p.t.n), p.t.withCmd, pc(p.t.withCmd, p.t.n),
+			p.t.withStatus, pc(p.t.withStatus, p.t.n), p.t.withBoth, pc(p.t.withBoth, p.t.n))
+	}
 	for k, v := range confusion {
 		if v > 1 {
-			t.Logf("  %-32s %d", k, v)
+			t.Logf("  dev %-32s %d", k, v)
 		}
 	}
-	// The goal was 90 % for the line alone. What is left after the failure
-	// classes were worked through (see the TSV and the logged disagreements):
-	// about 30 rows where sisimai says filtered for an unknown-user text only
-	// because of the MTA module or the DSN that carried it (identical lines
-	// are userunknown elsewhere, and one such line is userunknown in the 78
-	// strings above); 6 rows that contradict the 78 strings outright; and
-	// rows cut off before their decisive part. The floor guards against
-	// regressions; raise it when the classifier improves.
-	const minAgreement = 87.0
-	if pctAlone < minAgreement {
-		t.Errorf("agreement %.1f%% is below %.1f%%", pctAlone, minAgreement)
+	// What is left (development part; see the commit messages for the
+	// failure classes): rows where sisimai says filtered for an unknown-user
+	// text only because it does not know the SMTP command (it defaults to
+	// "after DATA"; identical lines are userunknown at RCPT, and one is
+	// userunknown in the 78 strings above); rows that contradict the 78
+	// strings outright; deliberate choices (provider knowledge such as
+	// Microsoft's 5.7.515 and Yahoo's TSS04, "Missing reverse DNS" as
+	// requireptr); and rows cut off before their decisive part. The floor
+	// guards against regressions; raise it when the classifier improves.
+	const minAgreement = 89.2
+	if got := pc(all.alone, all.n); got < minAgreement {
+		t.Errorf("agreement %.1f%% is below %.1f%%", got, minAgreement)
 	}
 }
