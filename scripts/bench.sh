@@ -188,9 +188,10 @@ def duration(path):
     print("%.1f" % json.load(open(path))["duration_ms"])
 
 def hf(path):
-    # hyperfine --export-json: median and min per command, in ms.
+    # hyperfine --export-json: median, min and mean user + system CPU time
+    # per command, in ms.
     for r in json.load(open(path))["results"]:
-        print("%.1f %.1f" % (r["median"] * 1000, r["min"] * 1000))
+        print("%.1f %.1f %.1f" % (r["median"] * 1000, r["min"] * 1000, (r["user"] + r["system"]) * 1000))
 
 def gobench(path, name, unit):
     # Median of one metric over the -count lines of one benchmark.
@@ -202,7 +203,11 @@ def gobench(path, name, unit):
         for i in range(2, len(f) - 1):
             if f[i + 1] == unit:
                 vals.append(f[i])
-    print("%.4g" % med(vals) if vals else "n/a")
+    if not vals:
+        print("n/a")
+        return
+    v = med(vals)
+    print("%.0f" % v if abs(v) >= 1000 else "%.1f" % v if abs(v) >= 10 else "%.2f" % v)
 
 def swaks_rt(path):
     # Round trips in a swaks transcript: groups of server lines (<- / <~).
@@ -221,6 +226,7 @@ def stats(*xs):
 
 def table(path):
     rows = [l.rstrip("\n").split("\t") for l in open(path) if l.strip()]
+    rows.sort(key=lambda r: int(r[0]))  # stable: the order within a section stays
     head = ["#", "measurement", "median", "bound / reference", "ratio", "target", "met", "load at the time"]
     w = [max(len(r[i]) for r in rows + [head]) for i in range(len(head))]
     for r in [head, ["-" * x for x in w]] + rows:
@@ -365,13 +371,13 @@ smtp_compare() { # LATENCY-LABEL
 		-n mxprobe "$mx" -n swaks "${sw[*]}" -n "swaks --tls" "${sw[*]} --tls" >"$WORK/hf-smtp-$lbl.txt" 2>&1 ||
 		die "hyperfine failed: $(cat "$WORK/hf-smtp-$lbl.txt")"
 	raw "hyperfine, SMTP dialogue at $lbl ($l)" "$WORK/hf-smtp-$lbl.txt"
-	local m s st
+	local m s st mc sc stc
 	{
-		read -r m _
-		read -r s _
-		read -r st _
+		read -r m _ mc
+		read -r s _ sc
+		read -r st _ stc
 	} <<<"$(an hf "$j")"
-	say "   $lbl: mxprobe $m ms (DNS 2 + SMTP $rtm round trips, STARTTLS, sender checks beside), swaks $s ms ($rtp round trips), swaks --tls $st ms ($rtt round trips)"
+	say "   $lbl: mxprobe $m ms (DNS 2 + SMTP $rtm round trips, STARTTLS, sender checks beside; CPU $mc ms), swaks $s ms ($rtp round trips; CPU $sc ms), swaks --tls $st ms ($rtt round trips; CPU $stc ms)"
 	local r1 r2
 	r1=$(ratio "$st" "$m")
 	r2=$(ratio "$s" "$m")
@@ -410,6 +416,7 @@ say "   longest chain: MX → A/AAAA → PTR = 3 × ${LAT} ms = $CHAIN ms; RunDN
 gx=$(an gobench "$GOB" BenchmarkDNSCheckSet x_chain)
 gw=$(an gobench "$GOB" BenchmarkDNSCheckSet wall_ms)
 gv=$(an gobench "$GOB" BenchmarkDNSCheckSet waves)
+gv=${gv%.00}
 row 6 "dns (Go benchmark; $gv network waves)" "$gw ms" "$CHAIN ms" "$gx" "≤ 1.2" "$(met "$gx" le 1.2)" "$GOLOAD"
 r=$(ratio "$dnsdur" "$CHAIN")
 row 6 "dns --lab, binary: the checks' own time" "$dnsdur ms" "$CHAIN ms" "$r" "≤ 1.2" "$(met "$r" le 1.2)" "$(load)"
@@ -424,8 +431,8 @@ hyperfine -N -w 1 -r "$RUNS" --export-json "$WORK/hf-lines.json" \
 	die "hyperfine failed: $(cat "$WORK/hf-lines.txt")"
 raw "hyperfine, explain --lines ($NLINES lines, $L3)" "$WORK/hf-lines.txt"
 {
-	read -r lj _
-	read -r lt _
+	read -r lj _ ljc
+	read -r lt _ ltc
 } <<<"$(an hf "$WORK/hf-lines.json")"
 /usr/bin/time -f '%M' -o "$WORK/rss-lines" "$M" explain --lines "$LINES" -o json >/dev/null || true
 RSSLINES=$(tail -1 "$WORK/rss-lines")
@@ -435,37 +442,43 @@ for f in json text; do
 	row 3 "explain --lines $f (Go benchmark; per CPU-s: $c)" "$v lines/s" "" "" "≥ 100000 lines/s" "$(met "$v" ge 100000)" "$GOLOAD"
 done
 v=$(python3 -c "print(round($NLINES / ($lj / 1000)))")
-row 3 "explain --lines -o json, binary ($NLINES lines, RSS $((RSSLINES / 1024)) MB)" "$v lines/s" "$lj ms" "" "≥ 100000 lines/s" "$(met "$v" ge 100000)" "$L3"
+c=$(python3 -c "print(round($NLINES / ($ljc / 1000)))")
+row 3 "explain --lines -o json, binary ($NLINES lines; per CPU-s: $c; RSS $((RSSLINES / 1024)) MB)" "$v lines/s" "$lj ms" "" "≥ 100000 lines/s" "$(met "$v" ge 100000)" "$L3"
 v=$(python3 -c "print(round($NLINES / ($lt / 1000)))")
-row 3 "explain --lines text, binary" "$v lines/s" "$lt ms" "" "≥ 100000 lines/s" "$(met "$v" ge 100000)" "$L3"
+c=$(python3 -c "print(round($NLINES / ($ltc / 1000)))")
+row 3 "explain --lines text, binary (per CPU-s: $c)" "$v lines/s" "$lt ms" "" "≥ 100000 lines/s" "$(met "$v" ge 100000)" "$L3"
 
-logscan_run() { # FILE FORMAT-ARGS… → "seconds rss-kB" per run
-	/usr/bin/time -f '%e %M' -o "$WORK/time.out" "$M" logscan "$@" >/dev/null 2>"$WORK/logscan.err" || true
-	tail -1 "$WORK/time.out" # (time writes "Command exited with non-zero status" first)
+logscan_run() { # FILE FORMAT-ARGS… → "seconds rss-kB cpu-seconds" per run
+	/usr/bin/time -f '%e %M %U %S' -o "$WORK/time.out" "$M" logscan "$@" >/dev/null 2>"$WORK/logscan.err" || true
+	# (time writes "Command exited with non-zero status" first)
+	tail -1 "$WORK/time.out" | awk '{printf "%s %s %.2f\n", $1, $2, $3 + $4}'
 }
 for fmt in text json; do
 	L=$(load)
-	secs=() rss=()
+	secs=() rss=() cpus=()
 	args=()
 	[ "$fmt" = json ] && args=(-o json)
 	for i in $(seq 1 "$RUNS"); do
-		read -r s k <<<"$(logscan_run "$LOG" "${args[@]}")"
+		read -r s k c <<<"$(logscan_run "$LOG" "${args[@]}")"
 		secs+=("$s")
 		rss+=("$k")
+		cpus+=("$c")
 	done
 	read -r s _ _ <<<"$(an stats "${secs[@]}")"
+	read -r c _ _ <<<"$(an stats "${cpus[@]}")"
 	kmax=$(maxint "${rss[@]}")
-	read -r _ k10 <<<"$(logscan_run "$WORK/postfix-10mb.log" "${args[@]}")"
+	read -r _ k10 _ <<<"$(logscan_run "$WORK/postfix-10mb.log" "${args[@]}")"
 	mbs=$(python3 -c "print('%.0f' % ($LOGSIZE / 1048576 / $s))")
+	mbc=$(python3 -c "print('%.0f' % ($LOGSIZE / 1048576 / $c))")
 	say "   logscan $fmt: ${secs[*]} s for $((LOGSIZE / 1048576)) MB; peak RSS ${rss[*]} kB (10 MB: $k10 kB)"
-	row 3 "logscan $fmt, 100 MB Postfix log (peak RSS $((kmax / 1024)) MB; 10 MB: $((k10 / 1024)) MB)" "$mbs MB/s" "$s s" "" "≥ 50 MB/s, flat" "$(met "$mbs" ge 50)" "$L"
+	row 3 "logscan $fmt, 100 MB Postfix log (per CPU-s: $mbc MB; peak RSS $((kmax / 1024)) MB, 10 MB: $((k10 / 1024)) MB)" "$mbs MB/s" "$s s" "" "≥ 50 MB/s, flat" "$(met "$mbs" ge 50)" "$L"
 done
 v=$(an gobench "$GOB" BenchmarkScan MB/s)
 row 3 "logscan (Go benchmark, 16 MB in memory)" "$v MB/s" "" "" "≥ 50 MB/s" "$(met "$v" ge 50)" "$GOLOAD"
 
 # ---------------------------------------------------------------- 4
 say "4. bulk check of 1,000 lab domains at --concurrency 100 ($(load))"
-walls=() rss=()
+walls=() rss=() cpus=()
 for i in $(seq 1 "$BULKRUNS"); do
 	L4=$(load)
 	MXPROBE_LAB_LATENCY=${LAT}ms MXPROBE_LAB_BULK=1000 /usr/bin/time -f '%e %M %U %S' -o "$WORK/time.out" \
@@ -475,8 +488,11 @@ for i in $(seq 1 "$BULKRUNS"); do
 	say "   run $i: $s s, peak RSS $((k / 1024)) MB, CPU ${u}+${sy} s, $n reports, $inc incomplete, $slow checks over 1.9 s ($L4)"
 	walls+=("$s")
 	rss+=("$k")
+	cpus+=("$(python3 -c "print($u + $sy)")")
 done
 read -r s _ _ <<<"$(an stats "${walls[@]}")"
+read -r c _ _ <<<"$(an stats "${cpus[@]}")"
+floor=$(python3 -c "print('%.1f' % ($c / $(nproc)))")
 kmax=$(maxint "${rss[@]}")
 bound=$(python3 -c "print('%.2f' % (10 * $bcrit / 1000))")
 r=$(ratio "$s" "$bound")
@@ -484,7 +500,7 @@ gx=$(an gobench "$GOBULK" BenchmarkCheckBulk x_bound)
 gw=$(an gobench "$GOBULK" BenchmarkCheckBulk wall_s)
 gc=$(an gobench "$GOBULK" BenchmarkCheckBulk cpu_s)
 row 4 "bulk 1,000 (Go benchmark; CPU $gc s, client + lab)" "$gw s" "$bound s" "$gx" "≤ 1.3" "$(met "$gx" le 1.3)" "$GOBULKLOAD"
-row 4 "bulk 1,000, binary check --lab - (wall incl. lab start)" "$s s" "$bound s" "$r" "≤ 1.3" "$(met "$r" le 1.3)" "$L4"
+row 4 "bulk 1,000, binary check --lab - (incl. lab start; CPU $c s: ≥ $floor s on $(nproc) CPUs)" "$s s" "$bound s" "$r" "≤ 1.3" "$(met "$r" le 1.3)" "$L4"
 row 4 "bulk 1,000, binary: peak RSS (client + in-process lab)" "$((kmax / 1024)) MB" "" "" "< 200 MB" "$(met $((kmax / 1024)) lt 200)" "$L4"
 MXPROBE_LAB_LATENCY=${LAT}ms MXPROBE_LAB_BULK=1000 /usr/bin/time -f '%e %M' -o "$WORK/time.out" \
 	"$M" check --lab bulk1.lab.test -o json >/dev/null 2>&1 || true
@@ -499,10 +515,10 @@ hyperfine -N -w 5 -r $((RUNS * 6)) --export-json "$WORK/hf-explain.json" \
 	die "hyperfine failed: $(cat "$WORK/hf-explain.txt")"
 raw "hyperfine, explain 5.7.1 ($L5)" "$WORK/hf-explain.txt"
 {
-	read -r e emin
-	read -r v _
+	read -r e emin ec
+	read -r v _ _
 } <<<"$(an hf "$WORK/hf-explain.json")"
-row 5 "explain 5.7.1, whole process (fastest $emin ms)" "$e ms" "$v ms (version)" "" "well under 20 ms" "$(met "$e" lt 20)" "$L5"
+row 5 "explain 5.7.1, whole process (fastest $emin ms, CPU $ec ms)" "$e ms" "$v ms (version)" "" "well under 20 ms" "$(met "$e" lt 20)" "$L5"
 
 # ---------------------------------------------------------------- summary
 {
