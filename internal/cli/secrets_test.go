@@ -258,94 +258,94 @@ func TestSecretsNeverLeak(t *testing.T) {
 	wrongIMAPEnv := map[string]string{"MXPROBE_IMAP_PASSWORD": sentinel + "-wrong", "MXPROBE_DSN_IMAP_PASSWORD": sentinel + "-wrong"}
 	windows := []string{"--expect", "1s", "--drop-after", "2s", "--final", "4s"}
 
-	for _, format := range []string{"text", "json"} {
-		for _, verbose := range []string{"-v=false", "-v"} {
-			send := func(relayAddr string, extra ...string) []string {
-				return append([]string{"probe", "send", "--format", format, verbose, "--to", labSeedUser, "--from", "probe@sender.test",
-					"--i-own-this-mailbox", "--via", "submit", "--relay", relayAddr, "--tls", "none", "--ehlo", "c.sender.test"}, extra...)
-			}
-			ctl := []string{"--control-via", "submit", "--control-relay", ctlRelay.Addr(), "--control-tls", "none", "--control-smtp-user", "bob"}
-			// Succeeding sends: the sentinel really is the password.
-			for _, c := range []struct {
-				env  map[string]string
-				args []string
-			}{
-				{smtpEnv, send(relay.Addr())},
-				{nil, send(relay.Addr(), "--smtp-user", "alice", "--smtp-password-file", good)},
-				{map[string]string{"MXPROBE_SMTP_USER": "alice", "MXPROBE_SMTP_PASSWORD": sentinel, "MXPROBE_CONTROL_SMTP_PASSWORD": sentinel}, send(relay.Addr(), ctl...)},
-				{smtpEnv, send(relay.Addr(), append(ctl, "--control-smtp-password-file", good)...)},
-			} {
-				if _, code := run(c.env, c.args...); code != 0 {
-					t.Fatalf("%v: exit %d\n%s", c.args, code, all.String())
-				}
-			}
-			// Failing sends: wrong secret, relay down, a hostile relay.
-			for _, c := range []struct {
-				env  map[string]string
-				args []string
-				code int
-			}{
-				{wrongSMTPEnv, send(relay.Addr()), exitcode.Incomplete},
-				{nil, send(relay.Addr(), "--smtp-user", "alice", "--smtp-password-file", wrong), exitcode.Incomplete},
-				{smtpEnv, send(down), exitcode.Incomplete},
-				{smtpEnv, send(evilSMTP), -1},
-				{map[string]string{"MXPROBE_SMTP_USER": "alice", "MXPROBE_SMTP_PASSWORD": sentinel, "MXPROBE_CONTROL_SMTP_PASSWORD": sentinel},
-					send(relay.Addr(), "--control-via", "submit", "--control-relay", evilSMTP, "--control-tls", "none", "--control-smtp-user", "bob"), -1},
-				{nil, send(relay.Addr(), "--smtp-user", "alice", "--smtp-password-file", huge), exitcode.Usage},
-				{nil, send(relay.Addr(), "--smtp-user", "alice", "--smtp-password-file", asDir), exitcode.Usage},
-				{nil, send(relay.Addr(), "--smtp-user", "alice", "--smtp-password-file", empty), exitcode.Usage},
-			} {
-				if _, code := run(c.env, c.args...); c.code >= 0 && code != c.code {
-					t.Errorf("%v: exit %d, want %d", c.args[len(c.args)-4:], code, c.code)
-				}
-			}
-
-			// IMAP: seed and DSN mailbox, password and token, env and files.
-			confirm := func(url string, extra ...string) []string {
-				return append(append([]string{"probe", "confirm", "--format", format, verbose, "--imap", url, "--imap-user", labSeedUser}, windows...), extra...)
-			}
-			dsn := []string{"--dsn-imap", sink.URL(), "--dsn-imap-user", labSinkUser}
-			for _, c := range []struct {
-				env      map[string]string
-				args     []string
-				complete bool
-			}{
-				{imapEnv, confirm(seed.URL(), dsn...), true},
-				{nil, confirm(seed.URL(), append(dsn, "--imap-password-file", good, "--dsn-imap-password-file", good)...), true},
-				{nil, confirm(seed.URL(), "--imap-token-file", good), true},
-				{wrongIMAPEnv, confirm(seed.URL(), dsn...), false},
-				{nil, confirm(seed.URL(), append(dsn, "--imap-password-file", wrong, "--dsn-imap-password-file", wrong)...), false},
-				{nil, confirm(seed.URL(), "--imap-token-file", wrong), false},
-				{imapEnv, confirm("imap://"+down, dsn...), false},
-				{imapEnv, confirm("imap://"+evilIMAP, "--dsn-imap", "imap://"+evilIMAP, "--dsn-imap-user", labSinkUser), false},
-				{nil, confirm("imap://"+evilIMAP, "--imap-token-file", good), false},
-			} {
-				out, code := run(c.env, c.args...)
-				if code == exitcode.Usage {
-					t.Fatalf("%v: usage error\n%s", c.args, all.String())
-				}
-				if format == "json" {
-					var res struct {
-						Seed *delivery.Scan `json:"seed_scan"`
-					}
-					if err := json.Unmarshal([]byte(out), &res); err != nil || res.Seed == nil || res.Seed.Complete != c.complete {
-						t.Errorf("%v: seed scan %+v (%v), want complete=%v", c.args[len(c.args)-4:], res.Seed, err, c.complete)
-					}
-				}
-			}
-			for _, bad := range [][]string{
-				confirm(seed.URL(), "--imap-password-file", huge),
-				confirm(seed.URL(), "--imap-token-file", asDir),
-				confirm(seed.URL(), "--imap-token-file", empty),
-				confirm("imap://" + labSeedUser + ":" + sentinel + "@" + seed.Addr()),
-			} {
-				if _, code := run(nil, bad...); code != exitcode.Usage {
-					t.Errorf("%v: exit %d, want 2", bad[len(bad)-2:], code)
-				}
-			}
-			run(imapEnv, append(append([]string{"probe", "watch", "--format", format, verbose, "--until", "6s", "--imap", seed.URL(), "--imap-user", labSeedUser}, windows...), dsn...)...)
-			run(nil, "probe", "list", "--format", format, verbose)
+	// Text with -v (transcripts, every detail) and JSON (transcripts too).
+	for _, mode := range [][2]string{{"text", "-v"}, {"json", "-v=false"}} {
+		format, verbose := mode[0], mode[1]
+		send := func(relayAddr string, extra ...string) []string {
+			return append([]string{"probe", "send", "--format", format, verbose, "--to", labSeedUser, "--from", "probe@sender.test",
+				"--i-own-this-mailbox", "--via", "submit", "--relay", relayAddr, "--tls", "none", "--ehlo", "c.sender.test"}, extra...)
 		}
+		ctl := []string{"--control-via", "submit", "--control-relay", ctlRelay.Addr(), "--control-tls", "none", "--control-smtp-user", "bob"}
+		// Succeeding sends: the sentinel really is the password.
+		for _, c := range []struct {
+			env  map[string]string
+			args []string
+		}{
+			{smtpEnv, send(relay.Addr())},
+			{nil, send(relay.Addr(), "--smtp-user", "alice", "--smtp-password-file", good)},
+			{map[string]string{"MXPROBE_SMTP_USER": "alice", "MXPROBE_SMTP_PASSWORD": sentinel, "MXPROBE_CONTROL_SMTP_PASSWORD": sentinel}, send(relay.Addr(), ctl...)},
+			{smtpEnv, send(relay.Addr(), append(ctl, "--control-smtp-password-file", good)...)},
+		} {
+			if _, code := run(c.env, c.args...); code != 0 {
+				t.Fatalf("%v: exit %d\n%s", c.args, code, all.String())
+			}
+		}
+		// Failing sends: wrong secret, relay down, a hostile relay.
+		for _, c := range []struct {
+			env  map[string]string
+			args []string
+			code int
+		}{
+			{wrongSMTPEnv, send(relay.Addr()), exitcode.Incomplete},
+			{nil, send(relay.Addr(), "--smtp-user", "alice", "--smtp-password-file", wrong), exitcode.Incomplete},
+			{smtpEnv, send(down), exitcode.Incomplete},
+			{smtpEnv, send(evilSMTP), -1},
+			{map[string]string{"MXPROBE_SMTP_USER": "alice", "MXPROBE_SMTP_PASSWORD": sentinel, "MXPROBE_CONTROL_SMTP_PASSWORD": sentinel},
+				send(relay.Addr(), "--control-via", "submit", "--control-relay", evilSMTP, "--control-tls", "none", "--control-smtp-user", "bob"), -1},
+			{nil, send(relay.Addr(), "--smtp-user", "alice", "--smtp-password-file", huge), exitcode.Usage},
+			{nil, send(relay.Addr(), "--smtp-user", "alice", "--smtp-password-file", asDir), exitcode.Usage},
+			{nil, send(relay.Addr(), "--smtp-user", "alice", "--smtp-password-file", empty), exitcode.Usage},
+		} {
+			if _, code := run(c.env, c.args...); c.code >= 0 && code != c.code {
+				t.Errorf("%v: exit %d, want %d", c.args[len(c.args)-4:], code, c.code)
+			}
+		}
+
+		// IMAP: seed and DSN mailbox, password and token, env and files.
+		confirm := func(url string, extra ...string) []string {
+			return append(append([]string{"probe", "confirm", "--format", format, verbose, "--imap", url, "--imap-user", labSeedUser}, windows...), extra...)
+		}
+		dsn := []string{"--dsn-imap", sink.URL(), "--dsn-imap-user", labSinkUser}
+		for _, c := range []struct {
+			env      map[string]string
+			args     []string
+			complete bool
+		}{
+			{imapEnv, confirm(seed.URL(), dsn...), true},
+			{nil, confirm(seed.URL(), append(dsn, "--imap-password-file", good, "--dsn-imap-password-file", good)...), true},
+			{nil, confirm(seed.URL(), "--imap-token-file", good), true},
+			{wrongIMAPEnv, confirm(seed.URL(), dsn...), false},
+			{nil, confirm(seed.URL(), append(dsn, "--imap-password-file", wrong, "--dsn-imap-password-file", wrong)...), false},
+			{nil, confirm(seed.URL(), "--imap-token-file", wrong), false},
+			{imapEnv, confirm("imap://"+down, dsn...), false},
+			{imapEnv, confirm("imap://"+evilIMAP, "--dsn-imap", "imap://"+evilIMAP, "--dsn-imap-user", labSinkUser), false},
+			{nil, confirm("imap://"+evilIMAP, "--imap-token-file", good), false},
+		} {
+			out, code := run(c.env, c.args...)
+			if code == exitcode.Usage {
+				t.Fatalf("%v: usage error\n%s", c.args, all.String())
+			}
+			if format == "json" {
+				var res struct {
+					Seed *delivery.Scan `json:"seed_scan"`
+				}
+				if err := json.Unmarshal([]byte(out), &res); err != nil || res.Seed == nil || res.Seed.Complete != c.complete {
+					t.Errorf("%v: seed scan %+v (%v), want complete=%v", c.args[len(c.args)-4:], res.Seed, err, c.complete)
+				}
+			}
+		}
+		for _, bad := range [][]string{
+			confirm(seed.URL(), "--imap-password-file", huge),
+			confirm(seed.URL(), "--imap-token-file", asDir),
+			confirm(seed.URL(), "--imap-token-file", empty),
+			confirm("imap://" + labSeedUser + ":" + sentinel + "@" + seed.Addr()),
+		} {
+			if _, code := run(nil, bad...); code != exitcode.Usage {
+				t.Errorf("%v: exit %d, want 2", bad[len(bad)-2:], code)
+			}
+		}
+		run(imapEnv, append(append([]string{"probe", "watch", "--format", format, verbose, "--until", "6s", "--imap", seed.URL(), "--imap-user", labSeedUser}, windows...), dsn...)...)
+		run(nil, "probe", "list", "--format", format, verbose)
 	}
 	// Every probe's evidence pack and timeline.
 	for _, ev := range readLedgerFile(t, filepath.Join(state, "mxprobe", "ledger.jsonl")) {
