@@ -208,9 +208,13 @@ func checkBulk(cmd *cobra.Command, g *Globals, o *checkOptions, base check.Optio
 	}
 	ctx, cancel := context.WithCancel(cmd.Context())
 	defer cancel()
-	base.Pacer = check.NewPacer(time.Second)
+	// Per-operator pacing: checks whose first MX belongs to the same
+	// operator run one after the other, a second apart. The wait happens
+	// before a target's --timeout starts, so a long queue toward one
+	// provider never turns into "incomplete" results.
+	pacer := check.NewPacer(time.Second)
 	if g.Lab {
-		base.Pacer = nil // one loopback lab: pacing would only slow the demo
+		pacer = nil // one loopback lab: pacing would only slow the demo
 	}
 	type slot struct {
 		rep  *check.Report
@@ -245,6 +249,13 @@ func checkBulk(cmd *cobra.Command, g *Globals, o *checkOptions, base check.Optio
 					return
 				}
 				opt.Target = tgt
+				if pacer != nil {
+					release, err := pacer.Acquire(ctx, operatorKey(ctx, base, tgt.Domain))
+					if err != nil {
+						return // interrupted
+					}
+					defer release()
+				}
 				tctx, tcancel := context.WithTimeout(ctx, g.Timeout)
 				s.rep = check.Run(tctx, opt)
 				tcancel()
@@ -314,4 +325,23 @@ func topID(r *check.Report) string {
 		return r.Findings[0].ID
 	}
 	return ""
+}
+
+// operatorKey is the pacing key of a target: the operator of its first MX
+// host (the lookup is cached and reused by the check), else the domain.
+func operatorKey(ctx context.Context, o check.Options, domain string) string {
+	lctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	a := o.Resolver.Lookup(lctx, domain, resolver.TypeMX)
+	best := ""
+	var pref uint16
+	for _, m := range a.MX {
+		if m.Host != "." && (best == "" || m.Preference < pref) {
+			best, pref = m.Host, m.Preference
+		}
+	}
+	if best == "" {
+		return domain
+	}
+	return check.PaceKey(best)
 }

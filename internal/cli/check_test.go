@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/mxprobe/mxprobe/internal/exitcode"
+	"github.com/mxprobe/mxprobe/internal/lab"
 	"github.com/mxprobe/mxprobe/internal/report/reporttest"
 )
 
@@ -312,3 +314,41 @@ func TestDNSCommand(t *testing.T) {
 // TestAllFindingsBilingual checks the whole public registry (every package
 // is linked into the CLI): each id has English and German title and advice.
 func TestAllFindingsBilingual(t *testing.T) { reporttest.Catalog(t, "") }
+
+// TestCheckBulkPacing: without --lab, targets of one operator are paced
+// (one at a time, a second apart), and the wait does not eat into a
+// target's --timeout.
+func TestCheckBulkPacing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("paced: takes a few seconds")
+	}
+	w, err := lab.Start(lab.Options{Only: []string{"ok.lab.test"}, BulkDomains: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	dir := t.TempDir()
+	caFile := filepath.Join(dir, "ca.pem")
+	os.WriteFile(caFile, w.CA.PEM(), 0o644)
+	list := filepath.Join(dir, "targets")
+	os.WriteFile(list, []byte("bulk1.lab.test\nbulk2.lab.test\nbulk3.lab.test\n"), 0o644)
+	start := time.Now()
+	out, errOut, code := runCLI(t, nil, "check", "--targets", list, "--concurrency", "3", "--format", "json",
+		"--timeout", "1500ms", "--resolver", w.DNSAddr(), "--port", strconv.Itoa(int(w.SMTPPort)), "--ca-file", caFile,
+		"--helo", "client.sender.lab.test", "--dnsbl", "bl.lab.test", "--no-accept-all-test")
+	took := time.Since(start)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("exit %d, %d lines: %s %s", code, len(lines), out, errOut)
+	}
+	for _, l := range lines {
+		var m map[string]any
+		json.Unmarshal([]byte(l), &m)
+		if m["verdict"] == "incomplete" {
+			t.Fatalf("a paced target ran out of time: %s", l)
+		}
+	}
+	if took < 2*time.Second {
+		t.Fatalf("3 targets of one operator took only %s: not paced", took)
+	}
+}

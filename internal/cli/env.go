@@ -41,6 +41,9 @@ var labOptions = lab.Options{}
 // setup builds the environment of one command run.
 func (g *Globals) setup() (*runEnv, error) {
 	env := &runEnv{Port: 25}
+	// The system roots take ~15 ms to load; do it beside the first network
+	// waits instead of at the first certificate check (the result is cached).
+	go x509.SystemCertPool()
 	if g.Lab {
 		lo, err := g.labOptionsFromEnv()
 		if err != nil {
@@ -51,7 +54,7 @@ func (g *Globals) setup() (*runEnv, error) {
 			return nil, fmt.Errorf("starting the lab: %w", err)
 		}
 		env.Lab = w
-		r, err := resolver.New(resolver.Config{Servers: []string{w.DNSAddr()}, Timeout: 2 * time.Second, Attempts: 1})
+		r, err := resolver.New(resolver.Config{Servers: []string{w.DNSAddr()}, Timeout: 2 * time.Second, Attempts: 2})
 		if err != nil {
 			w.Close()
 			return nil, err
