@@ -18,6 +18,10 @@ func ToASCII(name string) (string, error) {
 	if n == "" {
 		return "", fmt.Errorf("%w: empty name", ErrInvalidName)
 	}
+	// RFC 1035 §3.1: labels are not empty (only the root's, once, at the end).
+	if strings.HasSuffix(n, ".") || strings.HasPrefix(n, ".") || strings.Contains(n, "..") {
+		return "", fmt.Errorf("%w: %q: empty label", ErrInvalidName, name)
+	}
 	if isASCII(n) {
 		n = asciiLower(n)
 		for _, l := range strings.Split(n, ".") {
