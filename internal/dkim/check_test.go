@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mxprobe/mxprobe/internal/i18n"
+	"github.com/mxprobe/mxprobe/internal/lab/labdns"
 	"github.com/mxprobe/mxprobe/internal/report"
 	"github.com/mxprobe/mxprobe/internal/resolver"
 	"github.com/mxprobe/mxprobe/internal/resolver/dnsserver"
@@ -23,16 +24,7 @@ type lab struct {
 
 func newLab(t testing.TB) *lab {
 	t.Helper()
-	s, err := dnsserver.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	// A short per-attempt timeout keeps the timeout cases fast.
-	r, err := resolver.New(resolver.Config{Servers: []string{s.Addr()}, Timeout: 250 * time.Millisecond, Attempts: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, r := labdns.Start(t)
 	return &lab{srv: s, res: r}
 }
 

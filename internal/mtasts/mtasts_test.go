@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/mxprobe/mxprobe/internal/lab/httpslab"
+	"github.com/mxprobe/mxprobe/internal/lab/labdns"
 	"github.com/mxprobe/mxprobe/internal/lab/tlslab"
 	"github.com/mxprobe/mxprobe/internal/mx"
 	"github.com/mxprobe/mxprobe/internal/report"
@@ -30,15 +31,7 @@ type world struct {
 // lab with its test CA injected into the fetcher (tests only).
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	srv, err := dnsserver.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	r, err := resolver.New(resolver.Config{Servers: []string{srv.Addr()}, Timeout: 300 * time.Millisecond, Attempts: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, r := labdns.Start(t)
 	ca, err := tlslab.NewCA("mta-sts test CA")
 	if err != nil {
 		t.Fatal(err)

@@ -5,30 +5,16 @@ import (
 	"errors"
 	"slices"
 	"testing"
-	"time"
 
 	"github.com/mxprobe/mxprobe/internal/i18n"
+	"github.com/mxprobe/mxprobe/internal/lab/labdns"
 	"github.com/mxprobe/mxprobe/internal/report"
 	"github.com/mxprobe/mxprobe/internal/resolver"
 	"github.com/mxprobe/mxprobe/internal/resolver/dnsserver"
 )
 
 // lab starts the loopback DNS server and a real resolver pointed at it.
-func lab(t *testing.T) (*dnsserver.Server, *resolver.Resolver) {
-	t.Helper()
-	srv, err := dnsserver.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	// A short timeout keeps the "no answer" cases fast; one attempt so a
-	// dropped query is a timeout, not a retry.
-	r, err := resolver.New(resolver.Config{Servers: []string{srv.Addr()}, Timeout: 300 * time.Millisecond, Attempts: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return srv, r
-}
+func lab(t *testing.T) (*dnsserver.Server, *resolver.Resolver) { return labdns.Start(t) }
 
 func must(t *testing.T, err error) {
 	t.Helper()

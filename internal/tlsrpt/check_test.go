@@ -4,23 +4,15 @@ import (
 	"context"
 	"errors"
 	"testing"
-	"time"
 
+	"github.com/mxprobe/mxprobe/internal/lab/labdns"
 	"github.com/mxprobe/mxprobe/internal/report"
 	"github.com/mxprobe/mxprobe/internal/resolver"
 	"github.com/mxprobe/mxprobe/internal/resolver/dnsserver"
 )
 
 func TestCheck(t *testing.T) {
-	srv, err := dnsserver.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	r, err := resolver.New(resolver.Config{Servers: []string{srv.Addr()}, Timeout: 300 * time.Millisecond, Attempts: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, r := labdns.Start(t)
 	add := func(name string, strs ...string) {
 		t.Helper()
 		if err := srv.AddTXT(name, strs...); err != nil {
