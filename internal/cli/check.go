@@ -20,6 +20,7 @@ import (
 	"github.com/mxprobe/mxprobe/internal/report"
 	"github.com/mxprobe/mxprobe/internal/resolver"
 	"github.com/mxprobe/mxprobe/internal/smtpprobe"
+	"github.com/mxprobe/mxprobe/internal/view"
 )
 
 type checkOptions struct {
@@ -168,7 +169,7 @@ func printCheck(g *Globals, o *checkOptions, rep *check.Report) error {
 		rep.Localize(g.Lang)
 		return render.JSON(g.IO.Out, rep)
 	}
-	rep.RenderText(g.IO.Out, check.TextOptions{Lang: g.Lang, Style: render.Styler{Color: g.Color()}, Verbose: g.Verbose, Quiet: g.Quiet, Transcript: o.transcript})
+	view.Text(g.IO.Out, view.Check(rep, view.Options{Mode: view.ModeFor(g.Quiet, g.Verbose), Transcript: o.transcript, Deadline: g.Timeout}), g.Lang, view.StylerFor(g.IO.Out, g.Color(), g.IO.OutTTY))
 	return nil
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/mxprobe/mxprobe/internal/lab"
 	"github.com/mxprobe/mxprobe/internal/render"
 	"github.com/mxprobe/mxprobe/internal/report"
+	"github.com/mxprobe/mxprobe/internal/view"
 )
 
 // deliveryFlags are the flags of `check --deliver-to`: the delivery proof in
@@ -227,7 +228,7 @@ func checkDeliver(cmd *cobra.Command, g *Globals, o *checkOptions, base check.Op
 			return err
 		}
 	} else {
-		rep.RenderText(g.IO.Out, check.TextOptions{Lang: g.Lang, Style: render.Styler{Color: g.Color()}, Verbose: g.Verbose, Quiet: g.Quiet, Transcript: o.transcript})
+		view.Text(g.IO.Out, view.Check(rep, view.Options{Mode: view.ModeFor(g.Quiet, g.Verbose), Transcript: o.transcript, Deadline: g.Timeout}), g.Lang, view.StylerFor(g.IO.Out, g.Color(), g.IO.OutTTY))
 		fmt.Fprintln(g.IO.Out)
 		fmt.Fprintln(g.IO.Out, render.Styler{Color: g.Color()}.Bold(i18n.T("Delivery proof", "Zustellnachweis").In(g.Lang)))
 		printScans(g, res)

@@ -8,6 +8,7 @@ import (
 	"github.com/mxprobe/mxprobe/internal/check"
 	"github.com/mxprobe/mxprobe/internal/exitcode"
 	"github.com/mxprobe/mxprobe/internal/render"
+	"github.com/mxprobe/mxprobe/internal/view"
 )
 
 type dnsOptions struct {
@@ -87,7 +88,7 @@ func dnsRun(cmd *cobra.Command, g *Globals, o *dnsOptions, arg string) error {
 			return err
 		}
 	} else {
-		rep.RenderText(g.IO.Out, check.TextOptions{Lang: g.Lang, Style: render.Styler{Color: g.Color()}, Verbose: g.Verbose, Quiet: g.Quiet})
+		view.Text(g.IO.Out, view.DNS(rep, view.Options{Mode: view.ModeFor(g.Quiet, g.Verbose), Deadline: g.Timeout}), g.Lang, view.StylerFor(g.IO.Out, g.Color(), g.IO.OutTTY))
 	}
 	return verdictExit(rep.Verdict, rep.RawFindings(), failOn)
 }

@@ -18,9 +18,28 @@ import (
 // Width is the text width reports are wrapped at.
 const Width = 80
 
-// Styler colours text when Color is set. fatih/color's global switch only
-// looks at stdout, so every colour object here is forced on or off per call.
-type Styler struct{ Color bool }
+// Styler colours text when Color is set and wraps at Width (0: 80, the
+// width of a non-terminal). fatih/color's global switch only looks at
+// stdout, so every colour object here is forced on or off per call. The
+// command layer decides both once per stream: colour only on a terminal
+// without NO_COLOR or --no-color, the terminal's width or 80.
+type Styler struct {
+	Color bool
+	Width int
+}
+
+// Columns is the width to wrap at: Width, bounded to 40…200, or 80.
+func (s Styler) Columns() int {
+	switch {
+	case s.Width == 0:
+		return Width
+	case s.Width < 40:
+		return 40
+	case s.Width > 200:
+		return 200
+	}
+	return s.Width
+}
 
 func (s Styler) paint(c *color.Color, text string) string {
 	if !s.Color {

@@ -1,0 +1,83 @@
+package view
+
+import (
+	"fmt"
+
+	"github.com/mxprobe/mxprobe/internal/check"
+	"github.com/mxprobe/mxprobe/internal/i18n"
+	"github.com/mxprobe/mxprobe/internal/mx"
+	"github.com/mxprobe/mxprobe/internal/report"
+	"github.com/mxprobe/mxprobe/internal/spf"
+)
+
+// whyIncomplete is the lead of an incomplete run whose deadline passed: it
+// names the deadline and the phase it cut. nil when the deadline did not
+// pass (the findings then say why).
+func whyIncomplete(rep *check.Report, o Options) *Problem {
+	if o.Deadline <= 0 || rep.DurationMS < 0.9*float64(o.Deadline.Milliseconds()) {
+		return nil
+	}
+	phase := cutPhase(rep)
+	return &Problem{
+		Rule: RuleDeadline, Severity: report.Warn,
+		Title: i18n.Tf("The time limit of %s passed", "Das Zeitlimit von %s ist abgelaufen", o.Deadline),
+		Detail: i18n.Text{
+			EN: fmt.Sprintf("It cut %s short; what did not finish is unknown, not failed.", phase.EN),
+			DE: fmt.Sprintf("Es hat %s abgebrochen; was nicht fertig wurde, ist unbekannt, nicht gescheitert.", phase.DE),
+		},
+		Advice: []i18n.Text{i18n.T("Run again with a longer --timeout (the default is 60s).",
+			"Erneut mit einem längeren --timeout ausführen (Standard: 60s).")},
+	}
+}
+
+// cutPhase names the first step of the run that did not finish.
+func cutPhase(rep *check.Report) i18n.Text {
+	dom := rep.Target.Domain
+	if rep.MXLookup.Status == mx.StatusTempError {
+		return i18n.Tf("the MX lookup of %s", "die MX-Abfrage von %s", dom)
+	}
+	addrs := 0
+	for _, h := range rep.MX {
+		addrs += len(h.Addresses)
+	}
+	if addrs == 0 && len(rep.MX) > 0 {
+		return i18n.T("the address lookups of the MX hosts", "die Adressabfragen der MX-Hosts")
+	}
+	for _, h := range sortedHosts(rep.MX) {
+		for _, a := range h.Addresses {
+			if a.SMTP != nil && a.SMTP.Error != nil {
+				return i18n.Text{
+					EN: fmt.Sprintf("the SMTP dialogue with %s (at %s)", h.Host, phaseText(a.SMTP.Error.Phase, i18n.EN)),
+					DE: fmt.Sprintf("den SMTP-Dialog mit %s (bei %s)", h.Host, phaseText(a.SMTP.Error.Phase, i18n.DE)),
+				}
+			}
+		}
+	}
+	s := rep.Sender
+	if s.SPF != nil && s.SPF.Status == spf.Temperror || s.DKIM != nil && s.DKIM.Incomplete || s.DMARC != nil && s.DMARC.Incomplete {
+		return i18n.T("the sender checks (SPF, DKIM, DMARC)", "die Absenderprüfungen (SPF, DKIM, DMARC)")
+	}
+	return i18n.T("the checks after the SMTP dialogue", "die Prüfungen nach dem SMTP-Dialog")
+}
+
+// noDialogue is the lead of an incomplete run without a finding that says
+// why: no MX address answered the dialogue.
+func noDialogue(rep *check.Report) Problem {
+	p := Problem{Rule: "why-incomplete", Severity: report.Warn,
+		Title: i18n.T("No SMTP dialogue took place", "Es kam kein SMTP-Dialog zustande"),
+		Advice: []i18n.Text{i18n.T("Without a dialogue there is no verdict on delivery; run again later or from another network.",
+			"Ohne Dialog gibt es kein Urteil über die Zustellung; später oder aus einem anderen Netz erneut prüfen.")}}
+	for _, h := range sortedHosts(rep.MX) {
+		for _, a := range h.Addresses {
+			if a.SMTP != nil && a.SMTP.Error != nil {
+				e := a.SMTP.Error
+				p.Detail = both(func(l i18n.Lang) string {
+					return fmt.Sprintf(tr(l, "%s (%s) stopped at %s: %s.", "%s (%s) hat bei %s abgebrochen: %s."), h.Host, a.IP, phaseText(e.Phase, l), errorClassText(e.Class, l))
+				})
+				p.Evidence = append(p.Evidence, oneLine(e.Detail, 120))
+				return p
+			}
+		}
+	}
+	return p
+}

@@ -1,0 +1,285 @@
+package view
+
+import (
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/mxprobe/mxprobe/internal/i18n"
+	"github.com/mxprobe/mxprobe/internal/report"
+)
+
+// explained is an unsuccessful server reply and its explanation, as the
+// problem builder needs it (filled from check.Explanation).
+type explained struct {
+	Where       string
+	Session     string
+	Line        string
+	Title       i18n.Text
+	Description i18n.Text
+	Advice      []i18n.Text
+}
+
+// maxEvidence bounds the evidence lines of one problem outside Verbose.
+const maxEvidence = 5
+
+// problemSet builds the problems and notes of a report from its findings.
+type problemSet struct {
+	incomplete bool
+	mode       Mode
+	replies    []explained
+}
+
+// build groups findings by id (one block for all broken block-list zones,
+// one line for N hosts without TLSA …), links replies and causes, and orders
+// the problems by the rules in rank.go.
+func (s problemSet) build(fs []report.Finding, lead *Problem) (problems []Problem, notes, passed []Note) {
+	var order []string
+	byID := map[string][]report.Finding{}
+	for _, f := range fs {
+		key := f.ID + "\x00" + string(f.Severity)
+		if _, ok := byID[key]; !ok {
+			order = append(order, key)
+		}
+		byID[key] = append(byID[key], f)
+	}
+	var rs []ranked
+	if lead != nil {
+		rs = append(rs, ranked{p: *lead, row: -1})
+	}
+	for i, key := range order {
+		group := byID[key]
+		f := group[0]
+		if f.Severity.Rank() < report.Warn.Rank() {
+			n := s.note(group)
+			if f.Severity == report.OK {
+				passed = append(passed, n)
+			} else {
+				notes = append(notes, n)
+			}
+			continue
+		}
+		p := s.problem(group)
+		rule, row, pos := rankOf(f.ID, s.incomplete)
+		p.Rule = rule
+		rs = append(rs, ranked{p: p, row: row, pos: pos, seq: i})
+	}
+	sortProblems(rs)
+	for _, r := range rs {
+		problems = append(problems, r.p)
+	}
+	return linkCauses(problems), notes, passed
+}
+
+// problem folds the findings of one id into one problem.
+func (s problemSet) problem(group []report.Finding) Problem {
+	f := group[0]
+	d, _ := report.Lookup(f.ID)
+	p := Problem{ID: f.ID, IDs: []string{f.ID}, Severity: f.Severity, Title: d.Title, Detail: f.Detail}
+	adv := d.Advice
+	if !f.Advice.IsZero() {
+		adv = f.Advice
+	}
+	if len(group) > 1 {
+		p.Detail = groupedDetail(group)
+	}
+	if e, ok := s.replyOf(f); ok {
+		// The reply tells more than the finding: its explanation is the
+		// gist, its steps the advice; the full reply is shown once in
+		// Report.Replies.
+		p.Code, p.Reply = splitCodes(e.Line)
+		p.Reply = ShortReply(p.Reply, 70)
+		p.Detail = i18n.Text{}
+		if len(e.Advice) > 0 {
+			// The first step here, the explanation and the other steps
+			// with the full reply (Report.Replies).
+			p.Advice = e.Advice[:1]
+		} else if !adv.IsZero() {
+			p.Advice = []i18n.Text{adv}
+		}
+	} else if !adv.IsZero() {
+		p.Advice = []i18n.Text{adv}
+	}
+	for _, g := range group {
+		for _, ev := range g.Evidence {
+			if s.isReply(ev) {
+				continue
+			}
+			p.Evidence = appendUnique(p.Evidence, ev)
+		}
+	}
+	if len(group) > 1 {
+		p.Evidence = nil
+		for _, g := range group {
+			p.Evidence = appendUnique(p.Evidence, firstOr(g.Evidence, g.Detail.EN))
+		}
+	}
+	if s.mode != Verbose && len(group) == 1 {
+		// Outside -v evidence names the members of a group only.
+		p.Evidence = nil
+	}
+	if s.mode != Verbose && len(p.Evidence) > maxEvidence {
+		p.More = len(p.Evidence) - maxEvidence
+		p.Evidence = p.Evidence[:maxEvidence]
+	}
+	return p
+}
+
+// groupedDetail says how many findings a group holds and keeps the detail
+// of the first.
+func groupedDetail(group []report.Finding) i18n.Text {
+	n := len(group)
+	first := group[0].Detail
+	return i18n.Text{
+		EN: i18n.Plural(n, i18n.Tf("%d case", "%d Fall", n), i18n.Tf("%d cases", "%d Fälle", n)).EN + "; " + first.EN,
+		DE: i18n.Plural(n, i18n.Tf("%d case", "%d Fall", n), i18n.Tf("%d cases", "%d Fälle", n)).DE + "; " + first.DE,
+	}
+}
+
+func firstOr(xs []string, def string) string {
+	if len(xs) > 0 {
+		return xs[0]
+	}
+	return def
+}
+
+func (s problemSet) note(group []report.Finding) Note {
+	f := group[0]
+	d, _ := report.Lookup(f.ID)
+	n := Note{ID: f.ID, Severity: f.Severity, Title: d.Title, Detail: f.Detail}
+	if len(group) > 1 {
+		n.Detail = groupedDetail(group)
+	}
+	for _, g := range group {
+		for _, ev := range g.Evidence {
+			if !s.isReply(ev) {
+				n.Evidence = appendUnique(n.Evidence, ev)
+			}
+		}
+	}
+	return n
+}
+
+// replyOf finds the explained reply a finding quotes (its first evidence).
+func (s problemSet) replyOf(f report.Finding) (explained, bool) {
+	if len(f.Evidence) == 0 {
+		return explained{}, false
+	}
+	for _, e := range s.replies {
+		if e.Line == f.Evidence[0] {
+			return e, true
+		}
+	}
+	return explained{}, false
+}
+
+func (s problemSet) isReply(line string) bool {
+	for _, e := range s.replies {
+		if e.Line == line {
+			return true
+		}
+	}
+	return false
+}
+
+// linkCauses attaches to a refusal the sender problem its reply names (the
+// missing PTR of "550 … no PTR record") and moves the refusal before it: a
+// cause beats its symptoms, and the cause is listed once, with the refusal.
+func linkCauses(ps []Problem) []Problem {
+	for i := range ps {
+		if ps[i].Reply == "" || !isRefusal(ps[i].ID) || ps[i].Cause != nil {
+			continue
+		}
+		for _, id := range causeIDs(ps[i].Reply + " " + ps[i].Detail.EN) {
+			j := indexOf(ps, id)
+			if j < 0 || j == i {
+				continue
+			}
+			c := ps[j]
+			ps[i].Cause = &c
+			ps[i].IDs = append(ps[i].IDs, c.IDs...)
+			lead := ps[i]
+			ps = append(ps[:j], ps[j+1:]...)
+			if j < i {
+				i--
+			}
+			ps = append(ps[:i], ps[i+1:]...)
+			// The refusal takes the better of the two places.
+			at := min(i, j)
+			ps = append(ps[:at], append([]Problem{lead}, ps[at:]...)...)
+			break
+		}
+	}
+	return ps
+}
+
+func indexOf(ps []Problem, id string) int {
+	for i, p := range ps {
+		if p.ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+func appendUnique(xs []string, x string) []string {
+	if x == "" {
+		return xs
+	}
+	for _, y := range xs {
+		if y == x {
+			return xs
+		}
+	}
+	return append(xs, x)
+}
+
+var reCodes = regexp.MustCompile(`^([2-5]\d\d)(?:[ -]([245]\.\d{1,3}\.\d{1,3}))?\s*`)
+
+// splitCodes splits a reply line into its codes ("550 5.7.1") and its text.
+func splitCodes(line string) (codes, text string) {
+	m := reCodes.FindStringSubmatch(line)
+	if m == nil {
+		return "", line
+	}
+	return strings.TrimSpace(m[1] + " " + m[2]), line[len(m[0]):]
+}
+
+var (
+	reLeadAddr  = regexp.MustCompile(`^<[^<>\s]*>:\s*`)
+	reURL       = regexp.MustCompile(`\s*\(?https?://\S+`)
+	reSentence  = regexp.MustCompile(`[.!?;](\s|$)`)
+	reTokenCode = regexp.MustCompile(`\((?:[A-Z]{1,4}\d{2,6}|[A-Z]{2}:[A-Z0-9]{1,4})\)|\bRE:R\d\b|#[a-z][a-z0-9-]+`)
+)
+
+// ShortReply shortens a server reply to what matters in a headline: the
+// codes and the first sentence, plus a provider's reference code from
+// later in the text ("(S3150)"), at most max runes. The full reply is shown
+// elsewhere in the view.
+func ShortReply(line string, max int) string {
+	line = strings.Join(strings.Fields(line), " ")
+	if m := reLeadAddr.FindStringIndex(line); m != nil && m[1] < len(line) {
+		// Postfix style "<rcpt>: Recipient address rejected: …": the
+		// address is known from the context.
+		line = line[m[1]:]
+	}
+	if utf8.RuneCountInString(line) <= max {
+		return line
+	}
+	text := reURL.ReplaceAllString(line, "")
+	first := text
+	if loc := reSentence.FindStringIndex(text[min(len(text), 12):]); loc != nil {
+		first = text[:loc[0]+12+1]
+	}
+	tail := ""
+	if code := reTokenCode.FindString(text[len(first):]); code != "" && !strings.Contains(first, code) {
+		tail = " … " + code
+	}
+	budget := max - utf8.RuneCountInString(tail)
+	if r := []rune(first); len(r) > budget {
+		first = strings.TrimSpace(string(r[:budget-1])) + "…"
+	} else if tail == "" && first != text {
+		first += " …"
+	}
+	return first + tail
+}

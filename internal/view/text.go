@@ -1,0 +1,259 @@
+package view
+
+import (
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/mxprobe/mxprobe/internal/i18n"
+	"github.com/mxprobe/mxprobe/internal/render"
+	"github.com/mxprobe/mxprobe/internal/report"
+)
+
+// indent is where a problem's text starts (after the severity label).
+const indent = "        "
+
+// Text draws a view for a terminal or a file in one language. It reads v
+// and writes w; it decides nothing about what to show.
+func Text(w io.Writer, v *Report, l i18n.Lang, st render.Styler) {
+	tw := &textWriter{w: w, l: l, st: st, width: st.Columns()}
+	tw.head(v)
+	for i, p := range v.Problems {
+		tw.problem(p, i == 0, v.Limit)
+	}
+	if !v.Answer.IsZero() {
+		tw.wrap(v.Answer.In(l), "", "  ")
+	}
+	for _, s := range v.Sections {
+		if !s.Title.IsZero() {
+			tw.margin = 2
+		}
+		tw.section(s)
+	}
+	tw.replies(v.Replies)
+	tw.notes(v.Notes, v.Passed, v.Transcripts != nil || v.Passed != nil)
+	for _, t := range v.Transcripts {
+		tw.blank()
+		tw.line(st.Bold(t.Title.In(l)))
+		for _, x := range t.Lines {
+			tw.line("  " + x)
+		}
+	}
+}
+
+type textWriter struct {
+	w     io.Writer
+	l     i18n.Lang
+	st    render.Styler
+	width int
+	// last tells whether the last line written was blank.
+	last bool
+	// margin is the indent of fact lines (2 under a section title).
+	margin int
+}
+
+func (t *textWriter) line(s string) {
+	io.WriteString(t.w, s+"\n")
+	t.last = s == ""
+}
+
+func (t *textWriter) blank() {
+	if !t.last {
+		t.line("")
+	}
+}
+
+// wrap writes text wrapped at the width with a first-line and a rest prefix.
+func (t *textWriter) wrap(text, first, rest string) {
+	for _, l := range wrapLines(text, t.width, first, rest) {
+		t.line(l)
+	}
+}
+
+func wrapLines(text string, width int, first, rest string) []string {
+	return strings.Split(render.WrapHang(text, width, first, rest), "\n")
+}
+
+// head is line 1 the verdict, line 2 what was checked.
+func (t *textWriter) head(v *Report) {
+	l, st := t.l, t.st
+	t.line(tr(l, "Verdict: ", "Ergebnis: ") + st.Verdict(v.Verdict, l))
+	ctx := "mxprobe " + v.Command + " " + v.Target
+	if !v.Context.IsZero() {
+		ctx += "  " + v.Context.In(l)
+	}
+	t.line(st.Dim(ctx))
+	if !v.Error.IsZero() {
+		t.wrap(v.Error.In(l), "  ", "  ")
+	}
+}
+
+// problem draws one problem. The lead puts what to do before the detail
+// so that cause and advice stand in the first five lines.
+func (t *textWriter) problem(p Problem, lead bool, limit int) {
+	lines := t.problemLines(p, lead)
+	if limit > 0 && len(lines) > limit {
+		lines = append(lines[:limit-1], indent+"…")
+	}
+	if !lead {
+		t.blank()
+	}
+	for _, s := range lines {
+		t.line(s)
+	}
+}
+
+func (t *textWriter) problemLines(p Problem, lead bool) []string {
+	l, st := t.l, t.st
+	title := p.Title.In(l)
+	if p.Code != "" {
+		title += " (" + p.Code + ")"
+	}
+	if p.ID != "" {
+		title += " " + st.Dim("["+p.ID+"]")
+	}
+	out := wrapLines(title, t.width+len(title)-utf8.RuneCountInString(stripANSI(title)), st.Severity(p.Severity, l)+" ", indent)
+	if p.Reply != "" {
+		out = append(out, wrapLines("“"+p.Reply+"”", t.width, indent, indent+" ")...)
+	}
+	detail := func() {
+		if !p.Detail.IsZero() {
+			out = append(out, wrapLines(p.Detail.In(l), t.width, indent, indent)...)
+		}
+	}
+	if !lead {
+		detail()
+	}
+	for _, a := range p.Advice {
+		out = append(out, wrapLines(a.In(l), t.width, indent+"→ ", indent+"  ")...)
+	}
+	if lead {
+		detail()
+	}
+	if c := p.Cause; c != nil {
+		ct := tr(l, "Cause: ", "Ursache: ") + c.Title.In(l) + " " + st.Dim("["+c.ID+"]")
+		out = append(out, wrapLines(ct, t.width, indent, indent+"  ")...)
+		if !c.Detail.IsZero() {
+			out = append(out, wrapLines(c.Detail.In(l), t.width, indent+"  ", indent+"  ")...)
+		}
+		for _, a := range c.Advice {
+			out = append(out, wrapLines(a.In(l), t.width, indent+"  → ", indent+"    ")...)
+		}
+	}
+	for _, e := range p.Evidence {
+		out = append(out, st.Dim(render.WrapHang(e, t.width, indent+"· ", indent+"  ")))
+	}
+	if p.More > 0 {
+		out = append(out, st.Dim(indent+moreText(p.More, true).In(l)))
+	}
+	return out
+}
+
+// labelWidth is the width of a fact's label column; texts start at
+// column 2+labelWidth, sub lines two further per level.
+const labelWidth = 13
+
+func (t *textWriter) section(s Section) {
+	t.blank()
+	if !s.Title.IsZero() {
+		t.line(t.st.Bold(s.Title.In(t.l)))
+	}
+	for _, ln := range s.Lines {
+		t.factLine(ln, 0)
+	}
+}
+
+func (t *textWriter) factLine(ln Line, depth int) {
+	col := strings.Repeat(" ", t.margin+labelWidth+2*depth)
+	first := col
+	if depth == 0 && !ln.Label.IsZero() {
+		first = strings.Repeat(" ", t.margin) + render.Pad(ln.Label.In(t.l), labelWidth)
+	}
+	for _, s := range wrapLines(ln.Text.In(t.l), t.width, first, col+"  ") {
+		if ln.Dim {
+			s = t.st.Dim(s)
+		}
+		t.line(s)
+	}
+	for _, sub := range ln.Sub {
+		t.factLine(sub, depth+1)
+	}
+}
+
+// replies draws each unsuccessful reply once, in full, with the parts of
+// its explanation not shown above.
+func (t *textWriter) replies(rs []Reply) {
+	if len(rs) == 0 {
+		return
+	}
+	l := t.l
+	t.blank()
+	t.line(t.st.Bold(i18n.Plural(len(rs), i18n.T("Server reply", "Serverantwort"), i18n.T("Server replies", "Serverantworten")).In(l)))
+	for _, r := range rs {
+		t.line("  " + r.Where)
+		t.wrap(r.Line, "    ", "    ")
+		expl := r.Title.In(l)
+		if !r.Description.IsZero() {
+			expl += ": " + r.Description.In(l)
+		}
+		t.wrap(expl, "    ", "    ")
+		for _, a := range r.Advice {
+			t.wrap(a.In(l), "    → ", "      ")
+		}
+		if r.More > 0 {
+			t.line(t.st.Dim("      " + i18n.Plural(r.More, i18n.Tf("… and %d more step (-v shows all)", "… und %d weiterer Schritt (-v zeigt alle)", r.More),
+				i18n.Tf("… and %d more steps (-v shows all)", "… und %d weitere Schritte (-v zeigt alle)", r.More)).In(l)))
+		}
+		for _, a := range r.Also {
+			t.wrap(a.In(l), "    ", "    ")
+		}
+	}
+}
+
+// notes draws info findings as one line of titles, or each with its
+// detail and evidence when full is set; then the passed ones.
+func (t *textWriter) notes(ns, passed []Note, full bool) {
+	l, st := t.l, t.st
+	if len(ns) > 0 && !full {
+		t.blank()
+		var titles []string
+		for _, n := range ns {
+			titles = append(titles, n.Title.In(l))
+		}
+		t.wrap(strings.Join(titles, " · "), tr(l, "Notes: ", "Hinweise: "), "  ")
+		return
+	}
+	for i, group := range [][]Note{ns, passed} {
+		if len(group) == 0 {
+			continue
+		}
+		t.blank()
+		t.line(st.Bold([]i18n.Text{i18n.T("Notes", "Hinweise"), i18n.T("Passed", "Bestanden")}[i].In(l)))
+		for _, n := range group {
+			t.line("  " + st.Severity(n.Severity, l) + " " + n.Title.In(l) + " " + st.Dim("["+n.ID+"]"))
+			if !n.Detail.IsZero() {
+				t.wrap(n.Detail.In(l), "          ", "          ")
+			}
+			for _, e := range n.Evidence {
+				t.line(st.Dim(render.WrapHang(e, t.width, "          · ", "            ")))
+			}
+		}
+	}
+}
+
+// stripANSI removes colour escapes (for width arithmetic).
+func stripANSI(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == 0x1b {
+			for i < len(s) && s[i] != 'm' {
+				i++
+			}
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+var _ = report.OK
