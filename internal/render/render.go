@@ -164,25 +164,6 @@ func JSONLine(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// Findings prints localised findings, most severe first, with detail, advice
-// and evidence, wrapped at Width.
-func Findings(w io.Writer, st Styler, fs []report.Localized, lang i18n.Lang, verbose bool) {
-	for _, f := range fs {
-		io.WriteString(w, "  "+st.Severity(f.Severity, lang)+" "+f.Title+" "+st.Dim("["+f.ID+"]")+"\n")
-		if f.Detail != "" {
-			io.WriteString(w, Wrap(f.Detail, Width, "          ")+"\n")
-		}
-		if f.Advice != "" && (f.Severity == report.Fail || f.Severity == report.Warn || verbose) {
-			io.WriteString(w, Wrap("→ "+f.Advice, Width, "          ")+"\n")
-		}
-		if verbose {
-			for _, e := range f.Evidence {
-				io.WriteString(w, st.Dim(Wrap(e, Width, "          · "))+"\n")
-			}
-		}
-	}
-}
-
 // WrapHang wraps text like Wrap but with a different prefix for the first
 // line (a hanging indent, e.g. "  · " then "    ").
 func WrapHang(text string, width int, first, rest string) string {

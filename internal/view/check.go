@@ -48,8 +48,8 @@ func Check(rep *check.Report, o Options) *Report {
 		v.Notes, v.Replies = nil, nil
 		return v
 	}
-	if len(v.Problems) == 0 {
-		v.Answer = checkAnswer(rep)
+	if o.Mode == Default {
+		briefBelowLead(v.Problems)
 	}
 	v.Sections = checkFacts(rep, o.Mode)
 	if o.Mode == Verbose || o.Transcript {
@@ -154,26 +154,6 @@ func withoutShownAdvice(rs []Reply, ps []Problem, max int) []Reply {
 	return out
 }
 
-// checkAnswer is the one line under the verdict of a run without problems:
-// what the dialogue proved.
-func checkAnswer(rep *check.Report) i18n.Text {
-	for _, h := range rep.MX {
-		for _, a := range h.Addresses {
-			if a.SMTP == nil || a.SMTP.Rcpt == nil {
-				continue
-			}
-			line := ShortReply(a.SMTP.Rcpt.Line(), 50)
-			if a.SMTP.Rcpt.Code >= 200 && a.SMTP.Rcpt.Code < 300 {
-				return i18n.Tf("%s accepted the recipient: %s", "%s hat den Empfänger angenommen: %s", h.Host, line)
-			}
-		}
-	}
-	if rep.MXLookup.Status == "null" {
-		return i18n.T("The domain accepts no mail (null MX).", "Die Domain nimmt keine E-Mail an (Null-MX).")
-	}
-	return i18n.Text{}
-}
-
 // checkFacts are the short facts: destination, sender, policies.
 func checkFacts(rep *check.Report, mode Mode) []Section {
 	var dest Section
@@ -225,21 +205,22 @@ func hostLess(a, b string) bool {
 // tried address.
 func mxLines(m check.MXLookup, hosts []*check.MXHost, mode Mode, dialogue bool) []Line {
 	var out []Line
-	if t := mxLookupText(m); !t.IsZero() || len(hosts) == 0 {
+	if t := mxLookupText(m, mode); !t.IsZero() || len(hosts) == 0 {
 		out = append(out, Line{Text: t})
 	}
 	sorted := sortedHosts(hosts)
 	shown := 0
 	var smtp []Line
+	named := triedAddresses(hosts) > 1
 	for _, h := range sorted {
 		if mode != Verbose && shown >= maxHosts && !hostTried(h) {
 			continue
 		}
-		out = append(out, Line{Text: both(func(l i18n.Lang) string { return hostText(h, dialogue, l) })})
+		out = append(out, Line{Text: both(func(l i18n.Lang) string { return hostText(h, dialogue, mode, l) })})
 		shown++
 		for _, a := range h.Addresses {
 			if a.SMTP != nil || a.AcceptAllTest != nil {
-				smtp = append(smtp, smtpLine(h, a, len(sorted) > 1 || len(h.Addresses) > 1, mode))
+				smtp = append(smtp, smtpLine(h, a, named, mode))
 			}
 		}
 	}
@@ -278,6 +259,18 @@ func smtpLine(h *check.MXHost, a *check.MXAddress, named bool, mode Mode) Line {
 	return ln
 }
 
+func triedAddresses(hosts []*check.MXHost) int {
+	n := 0
+	for _, h := range hosts {
+		for _, a := range h.Addresses {
+			if a.SMTP != nil || a.AcceptAllTest != nil {
+				n++
+			}
+		}
+	}
+	return n
+}
+
 func hostTried(h *check.MXHost) bool {
 	for _, a := range h.Addresses {
 		if a.Tried {
@@ -288,17 +281,21 @@ func hostTried(h *check.MXHost) bool {
 }
 
 // mxLookupText is the state of the MX lookup when it is worth a line:
-// anything but a plain "ok", or DNSSEC.
-func mxLookupText(m check.MXLookup) i18n.Text {
-	if m.Status == "ok" && !m.Authentic && m.Error == "" {
+// anything but a plain "ok", or DNSSEC. The resolver's error text (English,
+// technical) only with -v: the findings say the same in words.
+func mxLookupText(m check.MXLookup, mode Mode) i18n.Text {
+	if m.Status == "ok" && !m.Authentic && (m.Error == "" || mode != Verbose) {
 		return i18n.Text{}
 	}
 	return both(func(l i18n.Lang) string {
 		s := word(l, string(m.Status))
+		if m.DNSStatus != "" && m.DNSStatus != "ok" && m.Status != "null" {
+			s += " (" + word(l, string(m.DNSStatus)) + ")"
+		}
 		if m.Authentic {
 			s += tr(l, ", DNSSEC-signed", ", DNSSEC-signiert")
 		}
-		if m.Error != "" {
+		if m.Error != "" && mode == Verbose {
 			s += " — " + m.Error
 		}
 		return s
@@ -306,10 +303,10 @@ func mxLookupText(m check.MXLookup) i18n.Text {
 }
 
 // hostText is one MX host with its addresses and their PTR state.
-func hostText(h *check.MXHost, dialogue bool, l i18n.Lang) string {
+func hostText(h *check.MXHost, dialogue bool, mode Mode, l i18n.Lang) string {
 	s := fmt.Sprintf("%d %s", h.Preference, h.Host)
 	if h.Implicit {
-		s += " " + tr(l, "(implicit)", "(implizit)")
+		s = h.Host + " " + tr(l, "(implicit)", "(implizit)")
 	}
 	if len(h.CNAMEs) > 0 {
 		s += " → CNAME " + strings.Join(h.CNAMEs, " → ")
@@ -317,12 +314,18 @@ func hostText(h *check.MXHost, dialogue bool, l i18n.Lang) string {
 	if h.Error != "" && len(h.Addresses) == 0 {
 		return s + " — " + h.Error
 	}
+	untried := dialogue && len(h.Addresses) > 0 && !hostTried(h)
 	var as []string
 	for _, a := range h.Addresses {
+		if untried && mode != Verbose && a.PTR != nil && a.PTR.Result == "pass" {
+			// The PTR of an MX not talked to is a detail for -v.
+			as = append(as, a.IP.String())
+			continue
+		}
 		as = append(as, addrText(h.Host, a, l))
 	}
-	s += "  " + strings.Join(as, ", ")
-	if dialogue && len(h.Addresses) > 0 && !hostTried(h) {
+	s += " " + strings.Join(as, ", ")
+	if untried {
 		s += " " + tr(l, "(not tried)", "(nicht versucht)")
 	}
 	return s
@@ -347,9 +350,9 @@ func acceptAllText(t, main *smtpprobe.Result, l i18n.Lang) string {
 	case main != nil && main.Rcpt != nil && main.Rcpt.Code == c && main.Rcpt.EnhancedCode == t.Rcpt.EnhancedCode && c >= 400:
 		return tr(l, "accept-all test: the same reply", "Catch-all-Test: dieselbe Antwort")
 	case c >= 500:
-		return fmt.Sprintf(tr(l, "accept-all test: a nonexistent recipient is refused (%d %s)", "Catch-all-Test: ein nicht existierender Empfänger wird abgelehnt (%d %s)"), c, t.Rcpt.EnhancedCode)
+		return fmt.Sprintf(tr(l, "accept-all test: unknown recipient refused (%d %s)", "Catch-all-Test: unbekannter Empfänger abgelehnt (%d %s)"), c, t.Rcpt.EnhancedCode)
 	case c >= 200 && c < 300:
-		return fmt.Sprintf(tr(l, "accept-all test: a nonexistent recipient is accepted too (%d %s)", "Catch-all-Test: auch ein nicht existierender Empfänger wird angenommen (%d %s)"), c, t.Rcpt.EnhancedCode)
+		return fmt.Sprintf(tr(l, "accept-all test: unknown recipient accepted too (%d %s)", "Catch-all-Test: auch unbekannter Empfänger angenommen (%d %s)"), c, t.Rcpt.EnhancedCode)
 	}
 	return tr(l, "accept-all test: ", "Catch-all-Test: ") + ShortReply(t.Rcpt.Line(), 50)
 }

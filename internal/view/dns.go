@@ -26,6 +26,9 @@ func DNS(rep *check.DNSReport, o Options) *Report {
 		v.Notes = nil
 		return v
 	}
+	if o.Mode == Default {
+		briefBelowLead(v.Problems)
+	}
 	dom := Section{Title: i18n.T("Domain", "Domain")}
 	dom.Lines = append(dom.Lines, mxLines(rep.MXLookup, rep.MX, o.Mode, false)...)
 	dom.Lines = append(dom.Lines, policyLines(&rep.Policy, o.Mode)...)

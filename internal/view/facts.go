@@ -3,6 +3,7 @@ package view
 import (
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/mxprobe/mxprobe/internal/check"
@@ -34,7 +35,7 @@ func smtpText(r *smtpprobe.Result, host string, l i18n.Lang) string {
 	if r.Rcpt != nil {
 		parts = append(parts, strings.TrimSpace(fmt.Sprintf("RCPT %d %s", r.Rcpt.Code, r.Rcpt.EnhancedCode)))
 	}
-	if r.Error != nil {
+	if r.Error != nil && !(r.Error.Class == smtpprobe.ClassTLS && r.TLS != nil && r.TLS.Error != "") {
 		parts = append(parts, fmt.Sprintf(tr(l, "stopped at %s: %s", "abgebrochen bei %s: %s"), phaseText(r.Error.Phase, l), errorClassText(r.Error.Class, l)))
 	}
 	return joinDot(parts...)
@@ -57,10 +58,10 @@ func tlsText(t *smtpprobe.TLSInfo, l i18n.Lang) string {
 	default:
 		cert = tr(l, "certificate not trusted", "Zertifikat nicht vertrauenswürdig")
 	}
-	days := i18n.Plural(t.DaysLeft, i18n.Tf("%d day left", "noch %d Tag", t.DaysLeft), i18n.Tf("%d days left", "noch %d Tage", t.DaysLeft)).In(l)
-	if t.DaysLeft < 0 {
-		days = tr(l, "expired", "abgelaufen")
+	if t.Expired || t.DaysLeft < 0 {
+		return fmt.Sprintf("STARTTLS %s, %s", t.Version, cert)
 	}
+	days := i18n.Plural(t.DaysLeft, i18n.Tf("%d day left", "noch %d Tag", t.DaysLeft), i18n.Tf("%d days left", "noch %d Tage", t.DaysLeft)).In(l)
 	return fmt.Sprintf("STARTTLS %s, %s (%s)", t.Version, cert, days)
 }
 
@@ -274,11 +275,26 @@ func policyLines(p *check.Policy, mode Mode) []Line {
 		return joinDot(ps...)
 	}
 	out = append(out, Line{Label: i18n.T("Policies", "Richtlinien"), Text: both(parts)})
-	if mode == Verbose && len(p.DANE) > 1 {
-		for _, d := range p.DANE {
+	if mode == Verbose && len(p.DANE) > 1 && !sameDANE(p.DANE) {
+		for _, d := range sortedDANE(p.DANE) {
 			out = append(out, Line{Text: both(func(l i18n.Lang) string { return "DANE " + d.Host + ": " + word(l, string(d.Status)) }), Dim: true})
 		}
 	}
+	return out
+}
+
+func sameDANE(ds []*dane.Result) bool {
+	for _, d := range ds {
+		if d.Status != ds[0].Status {
+			return false
+		}
+	}
+	return true
+}
+
+func sortedDANE(ds []*dane.Result) []*dane.Result {
+	out := append([]*dane.Result(nil), ds...)
+	sort.SliceStable(out, func(i, j int) bool { return hostLess(out[i].Host, out[j].Host) })
 	return out
 }
 

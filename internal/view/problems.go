@@ -65,10 +65,39 @@ func (s problemSet) build(fs []report.Finding, lead *Problem) (problems []Proble
 		rs = append(rs, ranked{p: p, row: row, pos: pos, seq: i})
 	}
 	sortProblems(rs)
+	sortNotes(notes, s.incomplete)
+	sortNotes(passed, s.incomplete)
 	for _, r := range rs {
 		problems = append(problems, r.p)
 	}
-	return linkCauses(problems), notes, passed
+	return linkCauses(mergeRestated(problems)), notes, passed
+}
+
+// mergeRestated folds a problem whose detail another problem's detail
+// quotes in full (spf.permerror "… is a permerror: <the loop>" and
+// spf.include_loop "<the loop>") into one: the specific title, the full
+// detail, both ids and both advice texts, at the better place.
+func mergeRestated(ps []Problem) []Problem {
+	for i := 0; i < len(ps); i++ {
+		for j := 0; j < len(ps); j++ {
+			a, b := ps[i], ps[j]
+			if i == j || a.Reply != "" || b.Reply != "" || b.Detail.EN == "" || a.Detail.EN == b.Detail.EN ||
+				!strings.Contains(a.Detail.EN, b.Detail.EN) || !strings.Contains(a.Detail.DE, b.Detail.DE) {
+				continue
+			}
+			m := b
+			m.Rule, m.Severity, m.Detail = a.Rule, a.Severity, a.Detail
+			m.IDs = append(append([]string{}, b.IDs...), a.IDs...)
+			m.Advice = append(append([]i18n.Text{}, b.Advice...), a.Advice...)
+			m.Evidence = append(append([]string{}, b.Evidence...), a.Evidence...)
+			lo, hi := min(i, j), max(i, j)
+			ps[lo] = m
+			ps = append(ps[:hi], ps[hi+1:]...)
+			i = -1
+			break
+		}
+	}
+	return ps
 }
 
 // problem folds the findings of one id into one problem.
@@ -150,6 +179,9 @@ func (s problemSet) note(group []report.Finding) Note {
 	if len(group) > 1 {
 		n.Detail = groupedDetail(group)
 	}
+	if factEvidence[f.ID] {
+		return n
+	}
 	for _, g := range group {
 		for _, ev := range g.Evidence {
 			if !s.isReply(ev) {
@@ -159,6 +191,11 @@ func (s problemSet) note(group []report.Finding) Note {
 	}
 	return n
 }
+
+// factEvidence are findings whose evidence the fact lines show already
+// (the MX hosts with their addresses; the hosts without TLSA): their
+// evidence is not repeated.
+var factEvidence = map[string]bool{"mx.ok": true, "dane.none": true}
 
 // replyOf finds the explained reply a finding quotes (its first evidence).
 func (s problemSet) replyOf(f report.Finding) (explained, bool) {
@@ -282,4 +319,15 @@ func ShortReply(line string, max int) string {
 		first += " …"
 	}
 	return first + tail
+}
+
+// briefBelowLead marks the problems less severe than the lead as brief:
+// the default view names them in one line each.
+func briefBelowLead(ps []Problem) {
+	if len(ps) == 0 {
+		return
+	}
+	for i := 1; i < len(ps); i++ {
+		ps[i].Brief = ps[i].Severity.Rank() < ps[0].Severity.Rank()
+	}
 }

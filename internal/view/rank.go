@@ -4,8 +4,6 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-
-	"github.com/mxprobe/mxprobe/internal/report"
 )
 
 // A rankRule is one row of the headline table in docs/report.md. Problems
@@ -119,7 +117,30 @@ func sortProblems(ps []ranked) {
 		if a.pos != b.pos {
 			return a.pos < b.pos
 		}
-		return a.seq < b.seq
+		// Findings arrive in the order the concurrent checks finish:
+		// ties go by id and detail, so the view is the same every run.
+		if a.p.ID != b.p.ID {
+			return a.p.ID < b.p.ID
+		}
+		return a.p.Detail.EN < b.p.Detail.EN
+	})
+}
+
+// sortNotes orders info and ok findings by the same table.
+func sortNotes(ns []Note, incomplete bool) {
+	sort.SliceStable(ns, func(i, j int) bool {
+		_, ri, pi := rankOf(ns[i].ID, incomplete)
+		_, rj, pj := rankOf(ns[j].ID, incomplete)
+		if ri != rj {
+			return ri < rj
+		}
+		if pi != pj {
+			return pi < pj
+		}
+		if ns[i].ID != ns[j].ID {
+			return ns[i].ID < ns[j].ID
+		}
+		return ns[i].Detail.EN < ns[j].Detail.EN
 	})
 }
 
@@ -158,6 +179,3 @@ func isRefusal(id string) bool {
 	}
 	return false
 }
-
-// The rank table is data; keep report.Severity referenced for readers.
-var _ = report.Fail

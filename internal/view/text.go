@@ -92,10 +92,13 @@ func (t *textWriter) head(v *Report) {
 // so that cause and advice stand in the first five lines.
 func (t *textWriter) problem(p Problem, lead bool, limit int) {
 	lines := t.problemLines(p, lead)
+	if p.Brief {
+		lines = lines[:1]
+	}
 	if limit > 0 && len(lines) > limit {
 		lines = append(lines[:limit-1], indent+"…")
 	}
-	if !lead {
+	if !lead && !p.Brief {
 		t.blank()
 	}
 	for _, s := range lines {
@@ -114,7 +117,7 @@ func (t *textWriter) problemLines(p Problem, lead bool) []string {
 	}
 	out := wrapLines(title, t.width+len(title)-utf8.RuneCountInString(stripANSI(title)), st.Severity(p.Severity, l)+" ", indent)
 	if p.Reply != "" {
-		out = append(out, wrapLines("“"+p.Reply+"”", t.width, indent, indent+" ")...)
+		out = append(out, wrapLines(tr(l, "“", "„")+p.Reply+tr(l, "”", "“"), t.width, indent, indent+" ")...)
 	}
 	detail := func() {
 		if !p.Detail.IsZero() {

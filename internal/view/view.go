@@ -96,6 +96,9 @@ type Problem struct {
 	// ones left out.
 	Evidence []string
 	More     int
+	// Brief: shown as its title line only (the default view does this for
+	// problems less severe than the lead; -q and -v show them in full).
+	Brief bool
 }
 
 // Section is a titled block of fact lines.

@@ -23,12 +23,12 @@ func tr(l i18n.Lang, en, de string) string { return i18n.T(en, de).In(l) }
 // English; the text view shows them in the reader's language).
 var statusWords = map[string]i18n.Text{
 	"ok":          i18n.T("ok", "in Ordnung"),
-	"none":        i18n.T("none", "nicht vorhanden"),
+	"none":        i18n.T("none", "fehlt"),
 	"valid":       i18n.T("valid", "gültig"),
 	"invalid":     i18n.T("invalid", "ungültig"),
 	"missing":     i18n.T("missing", "fehlt"),
 	"temperror":   i18n.T("lookup failed", "Abfrage gescheitert"),
-	"permerror":   i18n.T("permerror (broken)", "fehlerhaft (permerror)"),
+	"permerror":   i18n.T("permerror", "fehlerhaft"),
 	"error":       i18n.T("error", "Fehler"),
 	"pass":        i18n.T("pass", "bestanden"),
 	"fail":        i18n.T("fail", "nicht autorisiert"),

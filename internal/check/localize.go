@@ -1,0 +1,15 @@
+package check
+
+import (
+	"github.com/mxprobe/mxprobe/internal/i18n"
+	"github.com/mxprobe/mxprobe/internal/report"
+)
+
+// The text views of the reports live in internal/view; the JSON output
+// carries the findings localised into one language.
+
+// Localize fills the JSON findings in lang (most severe first).
+func (r *Report) Localize(lang i18n.Lang) { r.Findings = report.LocalizeAll(r.raw, lang) }
+
+// Localize fills the JSON findings in lang.
+func (r *DNSReport) Localize(lang i18n.Lang) { r.Findings = report.LocalizeAll(r.raw, lang) }

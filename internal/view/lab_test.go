@@ -1,0 +1,101 @@
+package view
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mxprobe/mxprobe/internal/check"
+	"github.com/mxprobe/mxprobe/internal/i18n"
+	"github.com/mxprobe/mxprobe/internal/lab"
+	"github.com/mxprobe/mxprobe/internal/mtasts"
+	"github.com/mxprobe/mxprobe/internal/resolver"
+	"github.com/mxprobe/mxprobe/internal/smtpprobe"
+)
+
+// labRun is one scenario checked against the in-process lab, the way
+// `mxprobe check --lab` runs it, once per language (explanations are still
+// computed in the language of the run).
+type labRun struct {
+	Scenario lab.Scenario
+	Reports  map[i18n.Lang]*check.Report
+}
+
+var (
+	labOnce sync.Once
+	labRuns []labRun
+	labErr  error
+)
+
+// runLab starts one lab and checks every scenario in both languages, at
+// most four at a time; the result is shared by the tests of this package.
+func runLab(t *testing.T) []labRun {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("lab scenarios: not in -short")
+	}
+	labOnce.Do(func() { labRuns, labErr = startLabRuns() })
+	if labErr != nil {
+		t.Fatal(labErr)
+	}
+	return labRuns
+}
+
+func startLabRuns() ([]labRun, error) {
+	w, err := lab.Start(lab.Options{TarpitDelay: 10 * time.Second})
+	if err != nil {
+		return nil, err
+	}
+	// The lab stays up for the whole test binary (the process exit ends it).
+	r, err := resolver.New(resolver.Config{Servers: []string{w.DNSAddr()}, Timeout: 2 * time.Second, Attempts: 2})
+	if err != nil {
+		return nil, err
+	}
+	base := check.Options{
+		HELO: lab.ClientName, MailFrom: "postmaster@" + lab.SenderDomain, FromDomain: lab.SenderDomain,
+		Port: int(w.SMTPPort), Resolver: r, RootCAs: w.CA.Pool, DNSBLZones: lab.DNSBLZones(), Version: "test",
+		Timeouts: smtpprobe.Timeouts{Connect: 2 * time.Second, Banner: 2 * time.Second, Command: 2 * time.Second},
+	}
+	base.Policy.Fetcher = &mtasts.Fetcher{Resolver: r, RootCAs: w.CA.Pool, Dial: w.HTTPS.DialContext}
+	scs := lab.Scenarios()
+	runs := make([]labRun, len(scs))
+	sem := make(chan struct{}, 4)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var firstErr error
+	for i, sc := range scs {
+		runs[i] = labRun{Scenario: sc, Reports: map[i18n.Lang]*check.Report{}}
+		for _, l := range []i18n.Lang{i18n.EN, i18n.DE} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				sem <- struct{}{}
+				defer func() { <-sem }()
+				o := base
+				o.Lang = l
+				tgt, err := check.ParseTarget(sc.Domain)
+				if err != nil {
+					mu.Lock()
+					firstErr = err
+					mu.Unlock()
+					return
+				}
+				o.Target = tgt
+				if strings.Contains(sc.Title.EN, "use with --from") {
+					// A sending-domain scenario: check it as the sender.
+					o.MailFrom, o.FromDomain = "postmaster@"+sc.Domain, sc.Domain
+				}
+				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				defer cancel()
+				rep := check.Run(ctx, o)
+				mu.Lock()
+				runs[i].Reports[l] = rep
+				mu.Unlock()
+			}()
+		}
+	}
+	wg.Wait()
+	return runs, firstErr
+}
