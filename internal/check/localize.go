@@ -8,8 +8,18 @@ import (
 // The text views of the reports live in internal/view; the JSON output
 // carries the findings localised into one language.
 
-// Localize fills the JSON findings in lang (most severe first).
-func (r *Report) Localize(lang i18n.Lang) { r.Findings = report.LocalizeAll(r.raw, lang) }
+// Localize fills the JSON findings in lang (most severe first) and sets
+// the language the explanations are encoded in.
+func (r *Report) Localize(lang i18n.Lang) {
+	r.Findings = report.LocalizeAll(r.raw, lang)
+	for _, h := range r.MX {
+		for _, a := range h.Addresses {
+			for i := range a.Explanations {
+				a.Explanations[i].lang = lang
+			}
+		}
+	}
+}
 
 // Localize fills the JSON findings in lang.
 func (r *DNSReport) Localize(lang i18n.Lang) { r.Findings = report.LocalizeAll(r.raw, lang) }

@@ -87,10 +87,8 @@ func checkReplies(rep *check.Report) ([]explained, []Reply) {
 			for _, e := range a.Explanations {
 				x := explained{
 					Where:   fmt.Sprintf("%s → %s (%s)", e.Command, h.Host, a.IP),
-					Session: e.Session, Line: e.Reply, Title: raw(e.Title), Description: raw(e.Description),
-				}
-				for _, adv := range e.Advice {
-					x.Advice = append(x.Advice, raw(adv))
+					Session: e.Session, Line: e.Reply, Title: e.Title, Description: e.Description,
+					Advice: e.Advice,
 				}
 				exps = append(exps, x)
 				if i := sameReply(out, x); i >= 0 {
@@ -159,9 +157,15 @@ func checkFacts(rep *check.Report, mode Mode) []Section {
 	var dest Section
 	dest.Lines = append(dest.Lines, mxLines(rep.MXLookup, rep.MX, mode, true)...)
 	if rep.Provider != nil {
-		// The operator's help pages are the evidence of
-		// provider.identified (-v); here only the name.
-		dest.Lines = append(dest.Lines, Line{Label: i18n.T("Operator", "Betreiber"), Text: raw(rep.Provider.Display)})
+		// With -v the operator's help pages (the evidence of
+		// provider.identified, which is not repeated).
+		op := Line{Label: i18n.T("Operator", "Betreiber"), Text: raw(rep.Provider.Display)}
+		for _, g := range rep.Provider.Guidance {
+			if mode == Verbose && g.URL != "" {
+				op.Sub = append(op.Sub, Line{Text: i18n.Text{EN: g.TitleText.EN + ": " + g.URL, DE: g.TitleText.DE + ": " + g.URL}})
+			}
+		}
+		dest.Lines = append(dest.Lines, op)
 	}
 	dest.Lines = append(dest.Lines, policyLines(&rep.Policy, mode)...)
 	sender := senderSection(rep.Sender, mode)

@@ -157,8 +157,8 @@ func TestEachFactOnce(t *testing.T) {
 								t.Errorf("%s: reply %q appears %d times:\n%s", name, e.Reply, n, b.String())
 							}
 							for _, adv := range e.Advice {
-								if n := strings.Count(flat, flatten(adv)); n > 1 {
-									t.Errorf("%s: advice %q appears %d times:\n%s", name, adv, n, b.String())
+								if n := strings.Count(flat, flatten(adv.In(l))); n > 1 {
+									t.Errorf("%s: advice %q appears %d times:\n%s", name, adv.In(l), n, b.String())
 								}
 							}
 						}

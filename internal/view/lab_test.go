@@ -16,8 +16,8 @@ import (
 )
 
 // labRun is one scenario checked against the in-process lab, the way
-// `mxprobe check --lab` runs it, once per language (explanations are still
-// computed in the language of the run).
+// `mxprobe check --lab` runs it. One run serves both languages (a report
+// is language-neutral); Reports has it under both.
 type labRun struct {
 	Scenario lab.Scenario
 	Reports  map[i18n.Lang]*check.Report
@@ -67,14 +67,13 @@ func startLabRuns() ([]labRun, error) {
 	var firstErr error
 	for i, sc := range scs {
 		runs[i] = labRun{Scenario: sc, Reports: map[i18n.Lang]*check.Report{}}
-		for _, l := range []i18n.Lang{i18n.EN, i18n.DE} {
+		{
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				sem <- struct{}{}
 				defer func() { <-sem }()
 				o := base
-				o.Lang = l
 				tgt, err := check.ParseTarget(sc.Domain)
 				if err != nil {
 					mu.Lock()
@@ -91,7 +90,7 @@ func startLabRuns() ([]labRun, error) {
 				defer cancel()
 				rep := check.Run(ctx, o)
 				mu.Lock()
-				runs[i].Reports[l] = rep
+				runs[i].Reports[i18n.EN], runs[i].Reports[i18n.DE] = rep, rep
 				mu.Unlock()
 			}()
 		}

@@ -193,9 +193,10 @@ func (s problemSet) note(group []report.Finding) Note {
 }
 
 // factEvidence are findings whose evidence the fact lines show already
-// (the MX hosts with their addresses; the hosts without TLSA): their
+// (the MX hosts with their addresses; the hosts without TLSA; the
+// operator's help pages, in the reader's language under "Operator"): their
 // evidence is not repeated.
-var factEvidence = map[string]bool{"mx.ok": true, "dane.none": true}
+var factEvidence = map[string]bool{"mx.ok": true, "dane.none": true, "provider.identified": true}
 
 // replyOf finds the explained reply a finding quotes (its first evidence).
 func (s problemSet) replyOf(f report.Finding) (explained, bool) {
