@@ -274,7 +274,9 @@ func policyLines(p *check.Policy, mode Mode) []Line {
 		ps = append(ps, daneSummary(p.DANE, l))
 		return joinDot(ps...)
 	}
-	out = append(out, Line{Label: i18n.T("Policies", "Richtlinien"), Text: both(parts)})
+	if t := both(parts); t.EN != "" {
+		out = append(out, Line{Label: i18n.T("Policies", "Richtlinien"), Text: t})
+	}
 	if mode == Verbose && len(p.DANE) > 1 && !sameDANE(p.DANE) {
 		for _, d := range sortedDANE(p.DANE) {
 			out = append(out, Line{Text: both(func(l i18n.Lang) string { return "DANE " + d.Host + ": " + word(l, string(d.Status)) }), Dim: true})

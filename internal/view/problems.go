@@ -70,7 +70,17 @@ func (s problemSet) build(fs []report.Finding, lead *Problem) (problems []Proble
 	for _, r := range rs {
 		problems = append(problems, r.p)
 	}
-	return linkCauses(mergeRestated(problems)), notes, passed
+	problems = linkCauses(mergeRestated(problems))
+	if s.mode != Verbose {
+		// The reply's own step says what to do about the cause; the
+		// cause's general advice only with -v.
+		for i := range problems {
+			if c := problems[i].Cause; c != nil && len(problems[i].Advice) > 0 {
+				c.Advice = nil
+			}
+		}
+	}
+	return problems, notes, passed
 }
 
 // mergeRestated folds a problem whose detail another problem's detail
@@ -116,6 +126,7 @@ func (s problemSet) problem(group []report.Finding) Problem {
 		// The reply tells more than the finding: its explanation is the
 		// gist, its steps the advice; the full reply is shown once in
 		// Report.Replies.
+		p.line = e.Line
 		p.Code, p.Reply = splitCodes(e.Line)
 		p.Reply = ShortReply(p.Reply, 70)
 		p.Detail = i18n.Text{}
@@ -221,32 +232,37 @@ func (s problemSet) isReply(line string) bool {
 }
 
 // linkCauses attaches to a refusal the sender problem its reply names (the
-// missing PTR of "550 … no PTR record") and moves the refusal before it: a
-// cause beats its symptoms, and the cause is listed once, with the refusal.
+// missing PTR of "550 … no PTR record") and moves the refusal to the better
+// of the two places: a cause beats its symptoms, and the cause is listed
+// once, with the refusal.
 func linkCauses(ps []Problem) []Problem {
-	for i := range ps {
-		if ps[i].Reply == "" || !isRefusal(ps[i].ID) || ps[i].Cause != nil {
+	for i := 0; i < len(ps); i++ {
+		p := ps[i]
+		if p.line == "" || !isRefusal(p.ID) || p.Cause != nil {
 			continue
 		}
-		for _, id := range causeIDs(ps[i].Reply + " " + ps[i].Detail.EN) {
-			j := indexOf(ps, id)
-			if j < 0 || j == i {
-				continue
+		j := -1
+		for _, id := range causeIDs(p.line) {
+			if k := indexOf(ps, id); k >= 0 && k != i {
+				j = k
+				break
 			}
-			c := ps[j]
-			ps[i].Cause = &c
-			ps[i].IDs = append(ps[i].IDs, c.IDs...)
-			lead := ps[i]
-			ps = append(ps[:j], ps[j+1:]...)
-			if j < i {
-				i--
-			}
-			ps = append(ps[:i], ps[i+1:]...)
-			// The refusal takes the better of the two places.
-			at := min(i, j)
-			ps = append(ps[:at], append([]Problem{lead}, ps[at:]...)...)
-			break
 		}
+		if j < 0 {
+			continue
+		}
+		cause := ps[j]
+		p.Cause = &cause
+		p.IDs = append(append([]string{}, p.IDs...), cause.IDs...)
+		rest := make([]Problem, 0, len(ps))
+		for k, q := range ps {
+			if k != i && k != j {
+				rest = append(rest, q)
+			}
+		}
+		at := min(i, j)
+		ps = append(append(rest[:at:at], p), rest[at:]...)
+		i = at
 	}
 	return ps
 }

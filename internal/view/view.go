@@ -87,6 +87,8 @@ type Problem struct {
 	// Report.Replies).
 	Code  string
 	Reply string
+	// line is the full reply (for the cause rules).
+	line string
 	// Advice is what to do, most useful first.
 	Advice []i18n.Text
 	// Cause is a finding that explains this problem (e.g. the missing PTR
