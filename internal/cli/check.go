@@ -158,18 +158,18 @@ func checkRun(cmd *cobra.Command, g *Globals, o *checkOptions, args []string) er
 	if err := interrupted(cmd); err != nil {
 		return err
 	}
-	if err := printCheck(g, o, rep); err != nil {
+	if err := printCheck(g, o, rep, view.PassedDeadline(ctx, g.Timeout)); err != nil {
 		return err
 	}
 	return verdictExit(rep.Verdict, rep.RawFindings(), failOn)
 }
 
-func printCheck(g *Globals, o *checkOptions, rep *check.Report) error {
+func printCheck(g *Globals, o *checkOptions, rep *check.Report, deadline time.Duration) error {
 	if g.JSON() {
 		rep.Localize(g.Lang)
 		return render.JSON(g.IO.Out, rep)
 	}
-	view.Text(g.IO.Out, view.Check(rep, view.Options{Mode: view.ModeFor(g.Quiet, g.Verbose), Transcript: o.transcript, Deadline: g.Timeout}), g.Lang, view.StylerFor(g.IO.Out, g.Color(), g.IO.OutTTY))
+	view.Text(g.IO.Out, view.Check(rep, view.Options{Mode: view.ModeFor(g.Quiet, g.Verbose), Transcript: o.transcript, Deadline: deadline}), g.Lang, view.StylerFor(g.IO.Out, g.Color(), g.IO.OutTTY))
 	return nil
 }
 

@@ -228,7 +228,7 @@ func checkDeliver(cmd *cobra.Command, g *Globals, o *checkOptions, base check.Op
 			return err
 		}
 	} else {
-		view.Text(g.IO.Out, view.Check(rep, view.Options{Mode: view.ModeFor(g.Quiet, g.Verbose), Transcript: o.transcript, Deadline: g.Timeout}), g.Lang, view.StylerFor(g.IO.Out, g.Color(), g.IO.OutTTY))
+		view.Text(g.IO.Out, view.Check(rep, view.Options{Mode: view.ModeFor(g.Quiet, g.Verbose), Transcript: o.transcript, Deadline: view.PassedDeadline(ctx, g.Timeout)}), g.Lang, view.StylerFor(g.IO.Out, g.Color(), g.IO.OutTTY))
 		fmt.Fprintln(g.IO.Out)
 		fmt.Fprintln(g.IO.Out, render.Styler{Color: g.Color()}.Bold(i18n.T("Delivery proof", "Zustellnachweis").In(g.Lang)))
 		printScans(g, res)

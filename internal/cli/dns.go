@@ -88,7 +88,7 @@ func dnsRun(cmd *cobra.Command, g *Globals, o *dnsOptions, arg string) error {
 			return err
 		}
 	} else {
-		view.Text(g.IO.Out, view.DNS(rep, view.Options{Mode: view.ModeFor(g.Quiet, g.Verbose), Deadline: g.Timeout}), g.Lang, view.StylerFor(g.IO.Out, g.Color(), g.IO.OutTTY))
+		view.Text(g.IO.Out, view.DNS(rep, view.Options{Mode: view.ModeFor(g.Quiet, g.Verbose), Deadline: view.PassedDeadline(ctx, g.Timeout)}), g.Lang, view.StylerFor(g.IO.Out, g.Color(), g.IO.OutTTY))
 	}
 	return verdictExit(rep.Verdict, rep.RawFindings(), failOn)
 }

@@ -17,7 +17,11 @@ func DNS(rep *check.DNSReport, o Options) *Report {
 		v.Limit = 8
 	}
 	set := problemSet{incomplete: rep.Verdict == report.VerdictIncomplete, mode: o.Mode}
-	v.Problems, v.Notes, v.Passed = set.build(rep.RawFindings(), nil)
+	var lead *Problem
+	if set.incomplete && o.Deadline > 0 {
+		lead = deadlineProblem(o.Deadline, i18n.T("the DNS lookups", "die DNS-Abfragen"))
+	}
+	v.Problems, v.Notes, v.Passed = set.build(rep.RawFindings(), lead)
 	if o.Mode != Verbose {
 		v.Passed = nil
 		v.Notes = withoutFacts(v.Notes)

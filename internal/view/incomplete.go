@@ -2,6 +2,7 @@ package view
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/mxprobe/mxprobe/internal/check"
 	"github.com/mxprobe/mxprobe/internal/i18n"
@@ -14,19 +15,23 @@ import (
 // names the deadline and the phase it cut. nil when the deadline did not
 // pass (the findings then say why).
 func whyIncomplete(rep *check.Report, o Options) *Problem {
-	if o.Deadline <= 0 || rep.DurationMS < 0.9*float64(o.Deadline.Milliseconds()) {
+	if o.Deadline <= 0 {
 		return nil
 	}
-	phase := cutPhase(rep)
+	return deadlineProblem(o.Deadline, cutPhase(rep))
+}
+
+// deadlineProblem says that the deadline d passed and cut phase short.
+func deadlineProblem(d time.Duration, phase i18n.Text) *Problem {
 	return &Problem{
 		Rule: RuleDeadline, Severity: report.Warn,
-		Title: i18n.Tf("The time limit of %s passed", "Das Zeitlimit von %s ist abgelaufen", o.Deadline),
+		Title: i18n.Tf("The time limit of %s passed", "Das Zeitlimit von %s ist abgelaufen", d),
 		Detail: i18n.Text{
 			EN: fmt.Sprintf("It cut %s short; what did not finish is unknown, not failed.", phase.EN),
 			DE: fmt.Sprintf("Es hat %s abgebrochen; was nicht fertig wurde, ist unbekannt, nicht gescheitert.", phase.DE),
 		},
 		Advice: []i18n.Text{i18n.T("Run again with a longer --timeout (the default is 60s).",
-			"Erneut mit einem längeren --timeout ausführen (Standard: 60s).")},
+			"Führen Sie den Befehl mit einem längeren --timeout erneut aus (Standard: 60s).")},
 	}
 }
 
@@ -66,7 +71,7 @@ func noDialogue(rep *check.Report) Problem {
 	p := Problem{Rule: "why-incomplete", Severity: report.Warn,
 		Title: i18n.T("No SMTP dialogue took place", "Es kam kein SMTP-Dialog zustande"),
 		Advice: []i18n.Text{i18n.T("Without a dialogue there is no verdict on delivery; run again later or from another network.",
-			"Ohne Dialog gibt es kein Urteil über die Zustellung; später oder aus einem anderen Netz erneut prüfen.")}}
+			"Ohne Dialog gibt es kein Urteil über die Zustellung; prüfen Sie später oder aus einem anderen Netz erneut.")}}
 	for _, h := range sortedHosts(rep.MX) {
 		for _, a := range h.Addresses {
 			if a.SMTP != nil && a.SMTP.Error != nil {

@@ -10,6 +10,8 @@
 package view
 
 import (
+	"context"
+	"errors"
 	"github.com/mxprobe/mxprobe/internal/render"
 	"time"
 
@@ -36,8 +38,9 @@ type Options struct {
 	Mode Mode
 	// Transcript adds the SMTP transcripts (always in Verbose).
 	Transcript bool
-	// Deadline is the run's overall time limit (--timeout); with it an
-	// incomplete run can say that the deadline passed and what it cut.
+	// Deadline is the run's overall time limit (--timeout) when it passed
+	// before the run finished (PassedDeadline), else 0: the view then
+	// says first that the deadline passed and which phase it cut.
 	Deadline time.Duration
 }
 
@@ -147,6 +150,15 @@ type Note struct {
 type Transcript struct {
 	Title i18n.Text
 	Lines []string
+}
+
+// PassedDeadline is d when ctx ended because its deadline passed, else 0
+// (for Options.Deadline).
+func PassedDeadline(ctx context.Context, d time.Duration) time.Duration {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return d
+	}
+	return 0
 }
 
 // ModeFor maps the global -q and -v flags to a mode (-v wins).
