@@ -19,7 +19,7 @@ func DNS(rep *check.DNSReport, o Options) *Report {
 	set := problemSet{incomplete: rep.Verdict == report.VerdictIncomplete, mode: o.Mode}
 	var lead *Problem
 	if set.incomplete && o.Deadline > 0 {
-		lead = deadlineProblem(o.Deadline, i18n.T("the DNS lookups", "die DNS-Abfragen"))
+		lead = deadlineProblem(o.Deadline, i18n.T("the DNS lookups", "den DNS-Abfragen"))
 	}
 	v.Problems, v.Notes, v.Passed = set.build(rep.RawFindings(), lead)
 	if o.Mode != Verbose {

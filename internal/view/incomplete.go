@@ -25,44 +25,45 @@ func whyIncomplete(rep *check.Report, o Options) *Problem {
 func deadlineProblem(d time.Duration, phase i18n.Text) *Problem {
 	return &Problem{
 		Rule: RuleDeadline, Severity: report.Warn,
-		Title: i18n.Tf("The time limit of %s passed", "Das Zeitlimit von %s ist abgelaufen", d),
-		Detail: i18n.Text{
-			EN: fmt.Sprintf("It cut %s short; what did not finish is unknown, not failed.", phase.EN),
-			DE: fmt.Sprintf("Es hat %s abgebrochen; was nicht fertig wurde, ist unbekannt, nicht gescheitert.", phase.DE),
+		Title: i18n.Text{
+			EN: fmt.Sprintf("The time limit of %s passed during %s", d, phase.EN),
+			DE: fmt.Sprintf("Das Zeitlimit von %s ist während %s abgelaufen", d, phase.DE),
 		},
+		Detail: i18n.T("What did not finish is unknown, not failed.", "Was nicht fertig wurde, ist unbekannt, nicht gescheitert."),
 		Advice: []i18n.Text{i18n.T("Run again with a longer --timeout (the default is 60s).",
 			"Führen Sie den Befehl mit einem längeren --timeout erneut aus (Standard: 60s).")},
 	}
 }
 
-// cutPhase names the first step of the run that did not finish.
+// cutPhase names the first step of the run that did not finish (German
+// in the dative: "während der MX-Abfrage").
 func cutPhase(rep *check.Report) i18n.Text {
 	dom := rep.Target.Domain
 	if rep.MXLookup.Status == mx.StatusTempError {
-		return i18n.Tf("the MX lookup of %s", "die MX-Abfrage von %s", dom)
+		return i18n.Tf("the MX lookup of %s", "der MX-Abfrage von %s", dom)
 	}
 	addrs := 0
 	for _, h := range rep.MX {
 		addrs += len(h.Addresses)
 	}
 	if addrs == 0 && len(rep.MX) > 0 {
-		return i18n.T("the address lookups of the MX hosts", "die Adressabfragen der MX-Hosts")
+		return i18n.T("the address lookups of the MX hosts", "den Adressabfragen der MX-Hosts")
 	}
 	for _, h := range sortedHosts(rep.MX) {
 		for _, a := range h.Addresses {
 			if a.SMTP != nil && a.SMTP.Error != nil {
 				return i18n.Text{
 					EN: fmt.Sprintf("the SMTP dialogue with %s (at %s)", h.Host, phaseText(a.SMTP.Error.Phase, i18n.EN)),
-					DE: fmt.Sprintf("den SMTP-Dialog mit %s (bei %s)", h.Host, phaseText(a.SMTP.Error.Phase, i18n.DE)),
+					DE: fmt.Sprintf("dem SMTP-Dialog mit %s (bei %s)", h.Host, phaseText(a.SMTP.Error.Phase, i18n.DE)),
 				}
 			}
 		}
 	}
 	s := rep.Sender
 	if s.SPF != nil && s.SPF.Status == spf.Temperror || s.DKIM != nil && s.DKIM.Incomplete || s.DMARC != nil && s.DMARC.Incomplete {
-		return i18n.T("the sender checks (SPF, DKIM, DMARC)", "die Absenderprüfungen (SPF, DKIM, DMARC)")
+		return i18n.T("the sender checks (SPF, DKIM, DMARC)", "den Absenderprüfungen (SPF, DKIM, DMARC)")
 	}
-	return i18n.T("the checks after the SMTP dialogue", "die Prüfungen nach dem SMTP-Dialog")
+	return i18n.T("the checks after the SMTP dialogue", "den Prüfungen nach dem SMTP-Dialog")
 }
 
 // noDialogue is the lead of an incomplete run without a finding that says

@@ -119,7 +119,7 @@ func TestDeadlineLeads(t *testing.T) {
 		var b strings.Builder
 		Text(&b, v, l, styler())
 		head := strings.Join(strings.SplitN(b.String(), "\n", 6)[:5], "\n")
-		for _, want := range []string{"1s", i18n.T("the MX lookup of example.test", "die MX-Abfrage von example.test").In(l), "--timeout"} {
+		for _, want := range []string{"1s", i18n.T("during the MX lookup of example.test", "während der MX-Abfrage von example.test").In(l), "--timeout"} {
 			if !strings.Contains(head, want) {
 				t.Errorf("%s: first 5 lines lack %q:\n%s", l, want, b.String())
 			}
