@@ -86,7 +86,7 @@ func checkReplies(rep *check.Report) ([]explained, []Reply) {
 		for _, a := range h.Addresses {
 			for _, e := range a.Explanations {
 				x := explained{
-					Where:   fmt.Sprintf("%s → %s (%s)", e.Command, h.Host, a.IP),
+					Where:   fmt.Sprintf("%s · %s (%s)", e.Command, h.Host, a.IP),
 					Session: e.Session, Line: e.Reply, Title: e.Title, Description: e.Description,
 					Advice: e.Advice,
 				}
@@ -246,7 +246,7 @@ func smtpLine(h *check.MXHost, a *check.MXAddress, named bool, mode Mode) Line {
 	ln := Line{Text: both(func(l i18n.Lang) string {
 		s := tr(l, "no dialogue", "kein Dialog")
 		if a.SMTP != nil {
-			s = smtpText(a.SMTP, h.Host, l)
+			s = smtpText(a.SMTP, h.Host, mode == Verbose, l)
 		}
 		if named {
 			s = a.IP.String() + ": " + s

@@ -18,16 +18,23 @@ var reAngle = regexp.MustCompile(`<[^<>\s]*>`)
 // smtpText is the dialogue with one address in one line: greeting, TLS,
 // the RCPT reply in short (in full under "Server replies"), or where it
 // stopped.
-func smtpText(r *smtpprobe.Result, host string, l i18n.Lang) string {
+func smtpText(r *smtpprobe.Result, host string, full bool, l i18n.Lang) string {
 	var parts []string
 	if r.Banner != nil {
-		// The greeting is worth a word when it is not a plain 220 from
-		// the MX's own name.
-		if r.Banner.Code != 220 || r.BannerHost != "" && !strings.EqualFold(r.BannerHost, host) {
+		// The greeting is worth a word when it is not a plain 220; the
+		// name it gives (smtp.banner_ptr_mismatch notes a foreign one) with -v.
+		switch {
+		case full:
 			parts = append(parts, strings.TrimSpace(fmt.Sprintf("%d %s", r.Banner.Code, r.BannerHost)))
+		case r.Banner.Code != 220:
+			parts = append(parts, fmt.Sprint(r.Banner.Code))
 		}
 	}
-	if r.TLS != nil {
+	if r.TLS != nil && r.TLS.Error != "" && !full {
+		// The handshake error (English, technical) with -v; the finding
+		// says what failed.
+		parts = append(parts, "STARTTLS "+tr(l, "failed", "gescheitert"))
+	} else if r.TLS != nil {
 		parts = append(parts, tlsText(r.TLS, l))
 	} else if r.Extensions != nil && !r.Extensions.STARTTLS {
 		parts = append(parts, tr(l, "no STARTTLS", "kein STARTTLS"))

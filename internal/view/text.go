@@ -190,25 +190,24 @@ func (t *textWriter) replies(rs []Reply) {
 		return
 	}
 	l := t.l
-	t.blank()
-	t.line(t.st.Bold(i18n.Plural(len(rs), i18n.T("Server reply", "Serverantwort"), i18n.T("Server replies", "Serverantworten")).In(l)))
 	for _, r := range rs {
-		t.line("  " + r.Where)
-		t.wrap(r.Line, "    ", "    ")
+		t.blank()
+		t.wrap(t.st.Bold(tr(l, "Reply to ", "Antwort auf ")+r.Where), "", "  ")
+		t.wrap(r.Line, "  ", "  ")
 		expl := r.Title.In(l)
 		if !r.Description.IsZero() {
 			expl += ": " + r.Description.In(l)
 		}
-		t.wrap(expl, "    ", "    ")
+		t.wrap(expl, "  ", "  ")
 		for _, a := range r.Advice {
-			t.wrap(a.In(l), "    → ", "      ")
+			t.wrap(a.In(l), "  → ", "    ")
 		}
 		if r.More > 0 {
-			t.line(t.st.Dim("      " + i18n.Plural(r.More, i18n.Tf("… and %d more step (-v shows all)", "… und %d weiterer Schritt (-v zeigt alle)", r.More),
+			t.line(t.st.Dim("    " + i18n.Plural(r.More, i18n.Tf("… and %d more step (-v shows all)", "… und %d weiterer Schritt (-v zeigt alle)", r.More),
 				i18n.Tf("… and %d more steps (-v shows all)", "… und %d weitere Schritte (-v zeigt alle)", r.More)).In(l)))
 		}
 		for _, a := range r.Also {
-			t.wrap(a.In(l), "    ", "    ")
+			t.wrap(a.In(l), "  ", "  ")
 		}
 	}
 }
