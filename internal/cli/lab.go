@@ -32,7 +32,7 @@ in-process lab in one go, e.g. "mxprobe check --lab drop.lab.test".`,
   mxprobe --lang de lab --ca-out /tmp/lab-ca.pem`,
 			Args: cobra.NoArgs,
 			RunE: func(cmd *cobra.Command, args []string) error {
-				lo, err := g.labOptionsFromEnv()
+				lo, err := g.F.labOptions(g)
 				if err != nil {
 					return err
 				}
