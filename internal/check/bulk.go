@@ -32,8 +32,13 @@ var ErrTooManyTargets = fmt.Errorf("too many targets (limit %d)", MaxTargets)
 func ReadTargets(r io.Reader) ([]string, error) {
 	var targets []string
 	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 4096), MaxTargetLine)
+	// The limit is the larger of max and the buffer's capacity: keep the
+	// buffer small so MaxTargetLine (plus CR LF) is the bound.
+	sc.Buffer(make([]byte, 0, 512), MaxTargetLine+2)
 	for sc.Scan() {
+		if len(sc.Bytes()) > MaxTargetLine {
+			return nil, bufio.ErrTooLong
+		}
 		line := strings.TrimSpace(sc.Text())
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue

@@ -358,6 +358,7 @@ type failedResult struct {
 }
 
 func failedJSON(rep *check.Report, err error, lang i18n.Lang) failedResult {
+	rep.Localize(lang)
 	je := &jsonError{ID: "target.invalid", Message: rep.Error}
 	var ie *check.InputError
 	if errors.As(err, &ie) {

@@ -11,7 +11,8 @@ import (
 )
 
 // windowFlags are --expect, --drop-after and --final. Any one may be given
-// alone: the others follow it (keeping expect ≤ drop-after ≤ final); when
+// alone: a window not given keeps its default unless that contradicts the
+// given ones (expect ≤ drop-after ≤ final), then it follows them; when
 // given values contradict each other the error names the flag to change.
 type windowFlags struct {
 	expect, dropAfter, final time.Duration
