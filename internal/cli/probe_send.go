@@ -11,10 +11,10 @@ import (
 
 	"github.com/mxprobe/mxprobe/internal/delivery"
 	"github.com/mxprobe/mxprobe/internal/exitcode"
+	"github.com/mxprobe/mxprobe/internal/explain"
 	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/render"
 	"github.com/mxprobe/mxprobe/internal/report"
-	"github.com/mxprobe/mxprobe/internal/statuscode"
 )
 
 // sendOptions are the options of `probe send`.
@@ -429,8 +429,8 @@ func printSent(g *Globals, probes []*delivery.Probe) {
 		line(i18n.T("server", "Server"), via)
 		line(i18n.T("reply", "Antwort"), strings.ReplaceAll(p.Reply, "\n", " | "))
 		if (p.Outcome == delivery.OutcomeRejected || p.Outcome == delivery.OutcomeDeferred) && p.Reply != "" {
-			e := statuscode.Explain(p.Reply, statuscode.Options{Lang: g.Lang, MXHost: p.MXHost, Command: stageCommand(p.Stage)})
-			line(i18n.T("meaning", "Bedeutung"), e.Title)
+			e := explain.Explain(p.Reply, explain.Options{MXHost: p.MXHost, Command: stageCommand(p.Stage)})
+			line(i18n.T("meaning", "Bedeutung"), e.Title.In(g.Lang))
 		}
 		line(i18n.T("error", "Fehler"), p.Error)
 		line(i18n.T("Message-ID", "Message-ID"), p.MessageID)
