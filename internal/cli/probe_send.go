@@ -54,6 +54,11 @@ Routes: --via direct resolves the MX and delivers from this host (port 25);
 infrastructure with TLS and AUTH. --control-via sends the same probe with its
 own token over a second, known-good path to the same seed.
 
+With --lab the probe goes into the in-process lab, which lives only as long
+as the command: probe send --lab therefore watches the lab's seed mailbox
+until every verdict is final (the lab windows end within seconds), and a later
+"probe confirm --lab --pending" finds nothing left to look for.
+
 This is not an address verification tool: --i-own-this-mailbox, or the seed in
 MXPROBE_SEEDS or $XDG_CONFIG_HOME/mxprobe/seeds, is required.
 
@@ -249,19 +254,75 @@ func probeSendRun(o *sendOptions) error {
 		return err
 	}
 	ledgerWarnings(g, st, false)
+	var vs []delivery.ProbeVerdict
+	if env.Lab != nil {
+		if vs, err = o.labWatch(env, l, probes, win); err != nil {
+			return err
+		}
+	}
 	if g.JSON() {
 		out := struct {
 			probeJSON
-			Ledger string            `json:"ledger"`
-			Probes []*delivery.Probe `json:"probes"`
-		}{newProbeJSON("probe send", g.F.Clock.Now()), l.Path(), probes}
+			Ledger   string            `json:"ledger"`
+			Probes   []*delivery.Probe `json:"probes"`
+			Verdicts []verdictJSON     `json:"verdicts,omitempty"`
+		}{probeJSON: newProbeJSON("probe send", g.F.Clock.Now()), Ledger: l.Path(), Probes: probes}
+		for _, v := range vs {
+			out.Verdicts = append(out.Verdicts, localizeVerdict(v, g.Lang))
+		}
 		if err := render.JSON(g.IO.Out, out); err != nil {
 			return err
 		}
 	} else {
 		printSent(g, probes)
+		if len(vs) > 0 {
+			fmt.Fprintln(g.IO.Out)
+			printVerdicts(g, vs, g.Verbose)
+		}
+	}
+	if len(vs) > 0 {
+		if err := probesExit(vs, failOn); err != nil {
+			return err
+		}
 	}
 	return sendExit(probes, failOn)
+}
+
+// labWatch watches the probes in the in-process lab's mailboxes until
+// every verdict is final (the lab windows end within seconds): the lab
+// lives only as long as this command, so a later `probe confirm --lab` has
+// nothing left to look at and finds every verdict final.
+func (o *sendOptions) labWatch(env *runEnv, l *delivery.Ledger, probes []*delivery.Probe, win delivery.Windows) ([]delivery.ProbeVerdict, error) {
+	g := o.g
+	seed, dsn := labMailboxes(env.Lab, nil, nil)
+	var tokens []string
+	for _, p := range probes {
+		tokens = append(tokens, p.Token)
+	}
+	copts := delivery.ConfirmOptions{Ledger: l, Tokens: tokens, Seed: seed, DSNIMAP: dsn, Windows: win, Now: g.F.Clock.Now}
+	round := func(ctx context.Context) (*delivery.ConfirmResult, error) {
+		ctx, cancel := g.withTimeout(ctx)
+		defer cancel()
+		return delivery.Confirm(ctx, copts)
+	}
+	res, err := round(o.ctx)
+	if err != nil {
+		return nil, err
+	}
+	wo := delivery.WatchOptions{Clock: g.F.Clock, Windows: win, Tokens: tokens, Round: round, UntilFinal: true}
+	if res, err = delivery.Watch(o.ctx, wo, res); err != nil {
+		if e := interruptedCtx(o.ctx); e != nil {
+			return nil, e
+		}
+		return nil, err
+	}
+	var vs []delivery.ProbeVerdict
+	for _, t := range tokens {
+		if v, ok := res.Verdict.Get(t); ok {
+			vs = append(vs, v)
+		}
+	}
+	return vs, nil
 }
 
 // baseOptions checks the addresses and the DKIM key and builds what both

@@ -61,6 +61,11 @@ type WatchOptions struct {
 	Round func(ctx context.Context) (*ConfirmResult, error)
 	// Changed is told every change of a watched probe's state (may be nil).
 	Changed func(at time.Time, token string, state State)
+	// UntilFinal watches until every verdict is final, not only settled
+	// (a found probe is settled at once but final only after its final
+	// window): for a mailbox that will not exist later, such as the
+	// in-process lab's.
+	UntilFinal bool
 }
 
 // maxWatchRounds bounds the loop whatever the clock does.
@@ -95,10 +100,10 @@ func Watch(ctx context.Context, o WatchOptions, res *ConfirmResult) (*ConfirmRes
 	changed()
 	for i := 0; i < maxWatchRounds; i++ {
 		now := o.Clock.Now()
-		if res.Verdict.AllSettled(o.Tokens...) || !now.Before(stop) {
+		if done(res, o) || !now.Before(stop) {
 			return res, nil
 		}
-		d := nextWake(res, o.Tokens, PollInterval(i, pollWindows(res, o.Tokens, o.Windows)), now)
+		d := nextWake(res, o, PollInterval(i, pollWindows(res, o.Tokens, o.Windows)), now)
 		if left := stop.Sub(now); left < d {
 			d = max(left, time.Millisecond)
 		}
@@ -115,11 +120,24 @@ func Watch(ctx context.Context, o WatchOptions, res *ConfirmResult) (*ConfirmRes
 	return res, nil
 }
 
+// done: every watched verdict is settled (UntilFinal: final).
+func done(res *ConfirmResult, o WatchOptions) bool {
+	if !o.UntilFinal {
+		return res.Verdict.AllSettled(o.Tokens...)
+	}
+	for _, t := range o.Tokens {
+		if v, ok := res.Verdict.Get(t); ok && !v.Final {
+			return false
+		}
+	}
+	return true
+}
+
 // nextWake shortens d to just after the next deadline of a watched probe.
-func nextWake(res *ConfirmResult, tokens []string, d time.Duration, now time.Time) time.Duration {
-	for _, t := range tokens {
+func nextWake(res *ConfirmResult, o WatchOptions, d time.Duration, now time.Time) time.Duration {
+	for _, t := range o.Tokens {
 		v, ok := res.Verdict.Get(t)
-		if !ok || v.Settled {
+		if !ok || v.Final || (v.Settled && !o.UntilFinal) {
 			continue
 		}
 		for _, dl := range []time.Time{v.ExpectBy, v.DropAt, v.FinalAt} {
