@@ -181,3 +181,20 @@ func TestEachFactOnce(t *testing.T) {
 
 // flatten undoes the wrapping: one space between words, no indents.
 func flatten(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// TestBulkLine: one line per target, with the same lead as the full view.
+func TestBulkLine(t *testing.T) {
+	for _, run := range runLab(t) {
+		var b bytes.Buffer
+		if err := BulkLine(&b, run.Reports[i18n.EN], i18n.EN, render.Styler{}); err != nil {
+			t.Fatal(err)
+		}
+		line := b.String()
+		if strings.Count(line, "\n") != 1 || len([]rune(strings.TrimSuffix(line, "\n"))) > 80 {
+			t.Errorf("%s: not one line of at most 80 columns: %q", run.Scenario.Domain, line)
+		}
+		if want := labLeads[run.Scenario.Domain]; want != "" && !strings.Contains(line, " "+want) {
+			t.Errorf("%s: bulk line %q lacks the lead %s", run.Scenario.Domain, line, want)
+		}
+	}
+}
