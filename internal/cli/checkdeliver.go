@@ -205,7 +205,7 @@ func (o *checkOptions) printDelivery(res *prove.Result, ledger string, win deliv
 		rep.Localize(g.Lang)
 		return render.JSON(g.IO.Out, checkReportWithDelivery{rep, dr})
 	}
-	view.Text(g.IO.Out, view.Check(rep, view.Options{Mode: view.ModeFor(g.Quiet, g.Verbose), Transcript: o.transcript}), g.Lang, view.StylerFor(g.IO.Out, g.Color(), g.IO.OutTTY))
+	view.Text(g.IO.Out, view.Check(rep, view.Options{Mode: view.ModeFor(g.Quiet, g.Verbose), Transcript: o.transcript, ProofShown: true}), g.Lang, view.StylerFor(g.IO.Out, g.Color(), g.IO.OutTTY))
 	fmt.Fprintln(g.IO.Out)
 	fmt.Fprintln(g.IO.Out, render.Styler{Color: g.Color()}.Bold(i18n.T("Delivery proof", "Zustellnachweis").In(g.Lang)))
 	printScans(g, res.Confirm)

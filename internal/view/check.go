@@ -39,6 +39,9 @@ func Check(rep *check.Report, o Options) *Report {
 		v.Passed = nil
 		v.Notes = withoutFacts(v.Notes)
 	}
+	if o.ProofShown {
+		v.Problems, v.Notes, v.Passed = withoutProofDetail(v.Problems), withoutDelivery(v.Notes), withoutDelivery(v.Passed)
+	}
 	steps := 2
 	if o.Mode == Verbose {
 		steps = -1
@@ -359,4 +362,25 @@ func acceptAllText(t, main *smtpprobe.Result, l i18n.Lang) string {
 		return fmt.Sprintf(tr(l, "accept-all test: unknown recipient accepted too (%d %s)", "Catch-all-Test: auch unbekannter Empfänger angenommen (%d %s)"), c, t.Rcpt.EnhancedCode)
 	}
 	return tr(l, "accept-all test: ", "Catch-all-Test: ") + ShortReply(t.Rcpt.Line(), 50)
+}
+
+// withoutProofDetail drops detail and evidence of the delivery findings:
+// the delivery proof printed after the report shows them per probe.
+func withoutProofDetail(ps []Problem) []Problem {
+	for i := range ps {
+		if strings.HasPrefix(ps[i].ID, "delivery.") {
+			ps[i].Detail, ps[i].Evidence, ps[i].More = i18n.T("The evidence is under “Delivery proof” below.", "Die Belege stehen unten unter „Zustellnachweis“."), nil, 0
+		}
+	}
+	return ps
+}
+
+func withoutDelivery(ns []Note) []Note {
+	var out []Note
+	for _, n := range ns {
+		if !strings.HasPrefix(n.ID, "delivery.") {
+			out = append(out, n)
+		}
+	}
+	return out
 }

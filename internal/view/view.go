@@ -42,6 +42,10 @@ type Options struct {
 	// before the run finished (PassedDeadline), else 0: the view then
 	// says first that the deadline passed and which phase it cut.
 	Deadline time.Duration
+	// ProofShown: the command prints the delivery proof (evidence per
+	// probe) after the report, so the delivery findings here keep their
+	// title and advice only, and the probes' info/ok notes are left out.
+	ProofShown bool
 }
 
 // Report is one rendered-to-be report.
