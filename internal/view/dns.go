@@ -48,7 +48,11 @@ func DNS(rep *check.DNSReport, o Options) *Report {
 	}
 	if r := rep.SPFRecord; r != nil {
 		auth.Lines = append(auth.Lines, Line{Label: raw("SPF"), Text: both(func(l i18n.Lang) string {
-			return strings.TrimSpace(fmt.Sprintf("%s: %s %s", r.Domain, word(l, string(r.Status)), r.Record))
+			rec := r.Record
+			if o.Mode != Verbose {
+				rec = oneLine(rec, 50)
+			}
+			return strings.TrimSpace(fmt.Sprintf("%s: %s %s", r.Domain, word(l, string(r.Status)), rec))
 		})})
 	}
 	if r := rep.DKIM; r != nil {
@@ -71,6 +75,9 @@ func DNS(rep *check.DNSReport, o Options) *Report {
 			}
 			return s
 		})})
+	}
+	if o.Mode != Verbose {
+		dom.Title, auth.Title = i18n.Text{}, i18n.Text{}
 	}
 	v.Sections = []Section{dom, auth}
 	return v

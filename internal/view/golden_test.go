@@ -28,6 +28,32 @@ func renderMode(rep *check.Report, m Mode, l i18n.Lang) string {
 	return b.String()
 }
 
+func renderDNS(rep *check.DNSReport, m Mode, l i18n.Lang) string {
+	var b bytes.Buffer
+	Text(&b, DNS(rep, Options{Mode: m}), l, render.Styler{})
+	return b.String()
+}
+
+// golden compares got with testdata/<path>, or rewrites it with -update.
+func golden(t *testing.T, path, got string) {
+	t.Helper()
+	path = filepath.Join("testdata", path)
+	if *update {
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs (run go test ./internal/view -run Golden -update and read the diff):\n%s", path, got)
+	}
+}
+
 // Run-to-run noise of the lab: ports, times, random names, dates, keys.
 var normalizers = []struct {
 	re  *regexp.Regexp
@@ -67,22 +93,13 @@ func TestGolden(t *testing.T) {
 				b.WriteString("=== mxprobe check " + run.Scenario.Domain + " " + m.name + "\n")
 				b.WriteString(renderMode(run.Reports[l], m.mode, l))
 			}
-			got := normalize(b.String())
-			path := filepath.Join("testdata", "check", run.Scenario.Domain+"."+string(l)+".txt")
-			if *update {
-				os.MkdirAll(filepath.Dir(path), 0o755)
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				continue
+			golden(t, filepath.Join("check", run.Scenario.Domain+"."+string(l)+".txt"), normalize(b.String()))
+			b.Reset()
+			for _, m := range modes {
+				b.WriteString("=== mxprobe dns " + run.Scenario.Domain + " " + m.name + "\n")
+				b.WriteString(renderDNS(run.DNS, m.mode, l))
 			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update)", err)
-			}
-			if got != string(want) {
-				t.Errorf("%s differs from %s (run with -update and read the diff):\n%s", run.Scenario.Domain, path, got)
-			}
+			golden(t, filepath.Join("dns", run.Scenario.Domain+"."+string(l)+".txt"), normalize(b.String()))
 		}
 	}
 }
@@ -102,6 +119,13 @@ func TestBudgets(t *testing.T) {
 			}
 			if n := lines(def); n > limit {
 				t.Errorf("%s: default view has %d lines, budget %d:\n%s", name, n, limit, def)
+			}
+			dlimit := 40
+			if run.DNS.Verdict == report.VerdictOK {
+				dlimit = 15
+			}
+			if d := renderDNS(run.DNS, Default, l); lines(d) > dlimit {
+				t.Errorf("%s: dns default view has %d lines, budget %d:\n%s", name, lines(d), dlimit, d)
 			}
 			v := Check(rep, Options{Mode: Quiet})
 			q := renderMode(rep, Quiet, l)

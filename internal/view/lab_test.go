@@ -21,6 +21,8 @@ import (
 type labRun struct {
 	Scenario lab.Scenario
 	Reports  map[i18n.Lang]*check.Report
+	// DNS is `mxprobe dns` of the scenario's domain.
+	DNS *check.DNSReport
 }
 
 var (
@@ -90,7 +92,13 @@ func startLabRuns() ([]labRun, error) {
 				defer cancel()
 				rep := check.Run(ctx, o)
 				stabilize(rep)
+				do := check.DNSOptions{Target: tgt, Resolver: r, Policy: base.Policy, Version: "test"}
+				if o.FromDomain == sc.Domain {
+					do.FromDomain, do.MailFrom = o.FromDomain, o.MailFrom
+				}
+				drep := check.RunDNS(ctx, do)
 				mu.Lock()
+				runs[i].DNS = drep
 				runs[i].Reports[i18n.EN], runs[i].Reports[i18n.DE] = rep, rep
 				mu.Unlock()
 			}()

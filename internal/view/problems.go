@@ -338,13 +338,16 @@ func ShortReply(line string, max int) string {
 	return first + tail
 }
 
-// briefBelowLead marks the problems less severe than the lead as brief:
-// the default view names them in one line each.
+// briefBelowLead marks problems as brief: the default view names them in
+// one line each. In full stay the lead and the problems of the highest
+// severity present (all fail ones when there are any; an incomplete run's
+// warn lead stays in full too); -q and -v show every problem in full.
 func briefBelowLead(ps []Problem) {
-	if len(ps) == 0 {
-		return
+	top := 0
+	for _, p := range ps {
+		top = max(top, p.Severity.Rank())
 	}
 	for i := 1; i < len(ps); i++ {
-		ps[i].Brief = ps[i].Severity.Rank() < ps[0].Severity.Rank()
+		ps[i].Brief = ps[i].Severity.Rank() < top
 	}
 }
