@@ -313,7 +313,7 @@ func consistency(r statuscode.Reply, e statuscode.Enhanced, strong Reason, prule
 		return true, i18n.Text{}
 	}
 	switch strong {
-	case OnHold, Vacation, Delivered, Undefined:
+	case OnHold, Vacation, Accepted, Delivered, Undefined, Greylisted:
 		return true, i18n.Text{}
 	}
 	if e.Subject == 0 && e.Detail == 0 {

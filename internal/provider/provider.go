@@ -27,7 +27,21 @@ const (
 	Mimecast   = "mimecast"
 	Proofpoint = "proofpoint"
 	Zoho       = "zoho"
+	// UnitedInternet stands for GMX, WEB.DE and IONOS/1&1 together, when a
+	// reply is recognisably from their shared mail system but names no one
+	// brand (their replies and error catalogue are the same).
+	UnitedInternet = "unitedinternet"
 )
+
+// Family names the operator family a brand belongs to: United Internet for
+// GMX, WEB.DE and IONOS/1&1; every other operator is its own family.
+func Family(name string) string {
+	switch name {
+	case GMX, WebDE, IONOS, UnitedInternet:
+		return UnitedInternet
+	}
+	return name
+}
 
 // Kinds of service.
 const (
@@ -220,7 +234,7 @@ func ByName(name, kind string) (Info, bool) {
 
 // Names lists all known operators.
 func Names() []string {
-	return []string{Microsoft, Google, Yahoo, Apple, GMX, WebDE, IONOS, TOnline, Proton, Mimecast, Proofpoint, Zoho}
+	return []string{Microsoft, Google, Yahoo, Apple, GMX, WebDE, IONOS, UnitedInternet, TOnline, Proton, Mimecast, Proofpoint, Zoho}
 }
 
 // describe returns the operator's description; the guidance slice is shared
