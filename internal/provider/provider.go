@@ -84,6 +84,7 @@ var hostRules = []hostRule{
 	{"olc.protection.outlook.com", Microsoft, KindConsumer},
 	{"mail.protection.outlook.com", Microsoft, KindTenant},
 	{"mail.eo.outlook.com", Microsoft, KindTenant},
+	{"mx.microsoft", Microsoft, KindTenant}, // Exchange Online's DNSSEC-signed MX names (<domain>.<id>.mx.microsoft)
 	{"protection.outlook.com", Microsoft, KindUnknown},
 	{"hotmail.com", Microsoft, KindConsumer},
 	{"outlook.com", Microsoft, KindUnknown},
@@ -278,22 +279,7 @@ func normHost(h string) string {
 	h = strings.TrimSpace(h)
 	h = strings.TrimSuffix(h, ".")
 	h = strings.Trim(h, "[]<>")
-	return lowerASCII(h)
-}
-
-func lowerASCII(s string) string {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 'A' && c <= 'Z' {
-			b := []byte(s)
-			for j := i; j < len(b); j++ {
-				if b[j] >= 'A' && b[j] <= 'Z' {
-					b[j] += 'a' - 'A'
-				}
-			}
-			return string(b)
-		}
-	}
-	return s
+	return acmatch.LowerASCII(h)
 }
 
 var (
