@@ -3,7 +3,7 @@
 // do, from the codes (package statuscode holds their catalog), the reply
 // text and provider knowledge (package provider). Explanations are
 // language-neutral: every text is an i18n.Text pair, chosen at output time
-// (Localize, AppendJSON). See docs/architecture.md.
+// (Localize, AppendJSON).
 package explain
 
 import (

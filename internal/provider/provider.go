@@ -2,7 +2,7 @@
 // Google, Yahoo, Apple, GMX, WEB.DE, T-Online, …) from an MX host name or from
 // the text of a banner or reply, and holds each operator's guidance: where a
 // sender looks up reputation, which form or portal to use, and what to put in
-// the request. The statuscode and check packages use it.
+// the request. The explain, check and delivery packages use it.
 package provider
 
 import (
@@ -127,7 +127,7 @@ type textRule struct {
 
 // Text fragments that identify an operator in a banner or reply. Host names
 // inside the text count like an MX match; the rest are tags or links the
-// operator puts into its replies (see the rules in internal/statuscode).
+// operator puts into its replies (see the rules in internal/explain).
 var textRules = []textRule{
 	{"olc.protection.outlook.com", Microsoft, KindConsumer},
 	{"mail.protection.outlook.com", Microsoft, KindTenant},
