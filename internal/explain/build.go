@@ -361,8 +361,11 @@ func (x *Explanation) setProvider(p providerMatch, input string, hasText bool) {
 	if !p.ok {
 		return
 	}
-	pi := &ProviderInfo{Name: p.info.Name, Kind: p.info.Kind, Display: p.info.Display, Evidence: p.info.Evidence,
-		Guidance: p.info.Guidance}
+	pi := &ProviderInfo{Name: p.info.Name, Kind: p.info.Kind, Display: p.info.Display, Evidence: p.info.Evidence}
+	if x.Bounce != "none" {
+		// Where to turn about a refusal; an acceptance needs no delisting portal.
+		pi.Guidance = p.info.Guidance
+	}
 	if p.rule != nil {
 		pi.Rule = p.rule.ID
 		pi.Meaning = p.rule.Meaning

@@ -269,3 +269,16 @@ func TestAcceptedNotDelivered(t *testing.T) {
 		}
 	}
 }
+
+// TestAcceptedNoDelistingGuidance: an acceptance does not send the user to
+// the provider's delisting portal.
+func TestAcceptedNoDelistingGuidance(t *testing.T) {
+	x := Explain("250 2.6.0 <id@example.test> [InternalId=1, Hostname=AM0PR01MB1234.eurprd01.prod.exchangelabs.com] Queued mail for delivery", Options{})
+	if x.Provider == nil || len(x.Provider.Guidance) != 0 {
+		t.Errorf("guidance for an acceptance: %+v", x.Provider)
+	}
+	x = Explain("550 5.7.1 Unfortunately, messages from [203.0.113.5] weren't sent. (S3150)", Options{})
+	if x.Provider == nil || len(x.Provider.Guidance) == 0 {
+		t.Errorf("no guidance for a refusal: %+v", x.Provider)
+	}
+}
