@@ -50,8 +50,8 @@ var (
 		"Beantragen Sie die Entfernung im Delisting-Portal https://sender.office.com/ (IP und Ihre Adresse eingeben, E-Mail bestätigen); das dauert bis zu 24 Stunden.")
 	adviceGooglePostmaster = t("Check the domain in Google Postmaster Tools (https://postmaster.google.com/) and the sender guidelines (https://support.google.com/a/answer/81126).",
 		"Prüfen Sie die Domain in den Google Postmaster Tools (https://postmaster.google.com/) und die Absenderrichtlinien (https://support.google.com/a/answer/81126).")
-	adviceUIContact = t("Once the cause is fixed, request unblocking via the case link in the reply or the postmaster contact form (https://postmaster.gmx.net/en/contact for GMX, https://postmaster.web.de/en/contact for WEB.DE).",
-		"Ist die Ursache behoben, beantragen Sie die Entsperrung über den Fall-Link in der Antwort oder das Postmaster-Kontaktformular (https://postmaster.gmx.net/de/kontakt für GMX, https://postmaster.web.de/de/kontakt für WEB.DE).")
+	adviceUIContact = t("Once the cause is fixed, request unblocking via the case link in the reply or the contact form on the postmaster site (https://postmaster.gmx.net for GMX, https://postmaster.web.de for WEB.DE).",
+		"Ist die Ursache behoben, beantragen Sie die Entsperrung über den Fall-Link in der Antwort oder das Kontaktformular der Postmaster-Seite (https://postmaster.gmx.net für GMX, https://postmaster.web.de für WEB.DE).")
 	meaningTOnlineRE = t("T-Online refuses the sending IP for its reputation (rule code RE:…, pointing to the IP reputation section of postmaster.t-online.de).",
 		"T-Online lehnt die sendende IP wegen ihrer Reputation ab (Regelkennung RE:…, mit Verweis auf den Abschnitt zur IP-Reputation auf postmaster.t-online.de).")
 	adviceTOnlineReputation = t("Read the section the reply links on postmaster.t-online.de, meet T-Online's requirements (a PTR name that names your server, a legal notice (Impressum) reachable under its domain), then ask for a reputation reset via the contact route given there, with the IP and the complete reply.",
