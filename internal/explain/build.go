@@ -408,7 +408,9 @@ func (x *Explanation) setTexts(prule *providerRule, detail statuscode.Entry) {
 	if prule != nil {
 		ruleID = prule.ID
 		desc := x.Description
-		x.Description = shared(sharedKey{'m', 0, prule.ID, string(reason)}, func() any {
+		// Keyed by the description it extends: the reason's, the delay's or
+		// a registry entry's.
+		x.Description = shared(sharedKey{'m', 0, prule.ID, desc.EN}, func() any {
 			return joinText(prule.Meaning, " ", desc)
 		}).(i18n.Text)
 	}
