@@ -225,6 +225,13 @@ func TestGermanReplies(t *testing.T) {
 		{"554 Nachricht enthält einen Virus", "554 Message contains a virus"},
 		{"550 5.7.1 SPF-Prüfung fehlgeschlagen", "550 5.7.1 SPF check failed"},
 		{"550 5.7.1 Kein Reverse-DNS für Ihre IP", "550 5.7.1 No reverse DNS for your IP"},
+		{"550 EMPFÄNGER UNBEKANNT", "550 RECIPIENT UNKNOWN"},
+		{"552 POSTFACH ÜBERFÜLLT", "552 MAILBOX FULL"},
+		{"550 Empfänger nicht gefunden", "550 Recipient not found"},
+		{"421 Zu viele Verbindungen von Ihrer IP", "421 Too many connections from your IP"},
+		{"452 Zu viele Empfänger", "452 Too many recipients"},
+		{"550 Domain existiert nicht", "550 Domain does not exist"},
+		{"554 Nachricht als Spam erkannt", "554 Message detected as spam"},
 	} {
 		de, en := Explain(tc.de, Options{}), Explain(tc.en, Options{})
 		if de.Reason != en.Reason {

@@ -33,6 +33,7 @@ var reasonPhrases = map[Reason]phraseSet{
 		"greylist", "graylist", "grey-list", "gray-list", "grey list", "gray list",
 	}},
 	UserUnknown: {strong: []string{
+		"empfänger nicht gefunden", "empfänger existiert nicht", "empfängeradresse unbekannt", "empfängeradresse existiert nicht",
 		"user unknown", "unknown user", "no such user", "user not found", "user does not exist", "user not exist",
 		"user doesn't exist", "unknown recipient", "recipient unknown", "recipient not found", "recipnotfound",
 		"recipientnotfound", "recipient does not exist", "no mailbox here by that name", "mailbox not found",
@@ -230,6 +231,7 @@ var reasonPhrases = map[Reason]phraseSet{
 		"mail receiving disabled", "no route for current request",
 	}},
 	HostUnknown: {strong: []string{
+		"domain existiert nicht", "domäne existiert nicht", "domain nicht gefunden",
 		"host unknown", "domain does not exist", "no such domain", "domain not found", "host not found",
 		"unrouteable address", "unroutable address", "domain is not reachable", "illegal host/domain name",
 		"host or domain name not found", "dns lookup failure: host", "invalid domain", "couldn't find any host named",
@@ -266,6 +268,7 @@ var reasonPhrases = map[Reason]phraseSet{
 		"limit for the number of messages",
 	}},
 	TooManyConn: {strong: []string{
+		"zu viele verbindungen", "zu viele empfänger",
 		"too many connections", "connection rate limit", "connection frequency limited", "ip frequency limited",
 		"too many recipients", "too many sessions", "connection limit", "too many concurrent",
 		"too many simultaneous", "too many smtp sessions", "max message per connection",
