@@ -425,18 +425,19 @@ func (x *Explanation) setTexts(prule *providerRule, detail statuscode.Entry) {
 	}).([]i18n.Text)
 }
 
-// adviceFor lists the steps: the soft-bounce note, then the provider's own
-// advice if its rule has any, else the reason's generic advice (the two
-// would contradict each other: T-Online's own block list is not one to
-// look up), then the tag note.
+// adviceFor lists the steps: the provider's own advice if its rule has
+// any, else the soft-bounce note and the reason's generic advice — the
+// generic texts would contradict the provider's (T-Online's own block list
+// is not one to look up; Yahoo's TSS09 comes as a 421, yet retrying does
+// not help) — then the tag note.
 func adviceFor(def reasonDef, prule *providerRule, soft, hasTags bool) []i18n.Text {
 	adv := []i18n.Text{}
-	if soft {
-		adv = append(adv, msgSoft)
-	}
 	if prule != nil && len(prule.Advice) > 0 {
 		adv = append(adv, prule.Advice...)
 	} else {
+		if soft {
+			adv = append(adv, msgSoft)
+		}
 		adv = append(adv, def.Advice...)
 	}
 	if hasTags {

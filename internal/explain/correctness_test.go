@@ -145,16 +145,21 @@ func TestGermanProviders(t *testing.T) {
 }
 
 // TestProviderAdviceNotContradicted: when a provider rule gives advice,
-// the reason's generic advice does not follow it.
+// the reason's generic advice and the soft-bounce note do not follow it;
+// Yahoo's TSS09 (a 421 after which retrying does not help) is the example.
 func TestProviderAdviceNotContradicted(t *testing.T) {
+	x, en, _ := explainBoth("421 4.7.0 [TSS09] All messages from 203.0.113.5 will be permanently deferred; Retrying will NOT succeed. See https://senders.yahooinc.com/smtp-error-codes", Options{})
+	if x.Provider == nil || x.Provider.Rule != "yahoo.TSS09" || strings.Contains(allText(en), "keeps retrying on its own") {
+		t.Errorf("TSS09: %+v\n%s", x.Provider, allText(en))
+	}
 	for i := range providerRules {
 		pr := &providerRules[i]
 		if len(pr.Advice) == 0 {
 			continue
 		}
 		def := reasonDefs[pr.Reason]
-		adv := adviceFor(def, pr, false, false)
-		for _, a := range def.Advice {
+		adv := adviceFor(def, pr, true, false)
+		for _, a := range append([]i18n.Text{msgSoft}, def.Advice...) {
 			for _, b := range adv {
 				if a == b {
 					t.Errorf("rule %s: generic advice %q follows the provider's", pr.ID, a.EN)
