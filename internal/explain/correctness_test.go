@@ -120,6 +120,8 @@ func TestGermanProviders(t *testing.T) {
 		{"550 <x@gmx.de>: Invalid DNS MX or A/AAAA resource record", "", "unitedinternet.sender-dns", Rejected, "MX"},
 		{"550 Requested action not taken: mailbox unavailable", "mx00.gmx.net", "unitedinternet.mailbox", UserUnknown, "address"},
 		{"550 Requested action not taken: mailbox unavailable", "mx01.kundenserver.de", "unitedinternet.mailbox", UserUnknown, "address"},
+		{"501 Syntax error in parameters or arguments", "mx00.kundenserver.de", "unitedinternet.config", SyntaxError, "HELO"},
+		{"451 Requested action aborted: local error in processing", "mx-ha02.web.de", "unitedinternet.local-error", SystemError, "name servers"},
 	} {
 		x, en, de := explainBoth(tc.in, Options{MXHost: tc.mx})
 		if x.Reason != tc.reason || x.Provider == nil || x.Provider.Rule != tc.rule {

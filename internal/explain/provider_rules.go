@@ -317,6 +317,21 @@ var providerRules = []providerRule{
 			"GMX/WEB.DE lehnen die Absenderdomain ab, weil sie keinen MX- oder A/AAAA-Eintrag hat, der Antworten empfangen könnte."),
 		t("Publish an MX record (or at least an A/AAAA record) for the envelope sender's domain that accepts replies and bounces.",
 			"Veröffentlichen Sie für die Domain des Umschlagabsenders einen MX-Eintrag (oder wenigstens einen A/AAAA-Eintrag), der Antworten und Rückläufer annimmt.")),
+	// The 1&1 help page on SMTP errors: reception refused for a faulty server
+	// configuration (an invalid HELO name, for example), and a temporary
+	// local error that often means the sender domain's DNS answered slowly.
+	textRule("unitedinternet.config", provider.UnitedInternet, []string{"syntax error in parameters or arguments"}, false, SyntaxError,
+		t("GMX/WEB.DE/1&1 refuse mail from this server because of its configuration, for example an invalid HELO name.",
+			"GMX/WEB.DE/1&1 lehnen E-Mails dieses Servers wegen seiner Konfiguration ab, zum Beispiel wegen eines ungültigen HELO-Namens."),
+		t("Give the server a HELO name that is a real, resolvable host name of its own (ideally its PTR name) and check the rest of its setup against the postmaster pages.",
+			"Geben Sie dem Server einen HELO-Namen, der ein echter, auflösbarer eigener Hostname ist (am besten sein PTR-Name), und prüfen Sie die übrige Einrichtung anhand der Postmaster-Seiten."),
+		adviceUIContact),
+	textRule("unitedinternet.local-error", provider.UnitedInternet, []string{"local error in processing"}, false, SystemError,
+		t("GMX/WEB.DE/1&1 could not process the message for the moment; often the sender domain's DNS answered too slowly.",
+			"GMX/WEB.DE/1&1 konnten die Nachricht vorübergehend nicht verarbeiten; oft hat das DNS der Absenderdomain zu langsam geantwortet."),
+		adviceRetryOK,
+		t("If it repeats, make sure the name servers of the sender domain answer quickly and reliably.",
+			"Wiederholt es sich, sorgen Sie dafür, dass die Nameserver der Absenderdomain schnell und zuverlässig antworten.")),
 	textRule("unitedinternet.mailbox", provider.UnitedInternet, []string{"mailbox unavailable"}, false, UserUnknown,
 		t("GMX/WEB.DE: the recipient does not exist, or the mailbox was deactivated after a long time without use.",
 			"GMX/WEB.DE: Den Empfänger gibt es nicht, oder das Postfach wurde nach langer Nichtnutzung deaktiviert."),
