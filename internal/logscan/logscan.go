@@ -36,7 +36,7 @@ type Record struct {
 	// [ResolveTime]. TimeRaw is the stamp as written in the log.
 	Time      string `json:"time"`
 	TimeRaw   string `json:"time_raw"`
-	MTA       string `json:"mta"`  // postfix or exim
+	MTA       string `json:"mta"` // postfix or exim
 	QueueID   string `json:"queue_id"`
 	MessageID string `json:"message_id,omitempty"`
 	To        string `json:"to"`
