@@ -96,10 +96,9 @@ func explainRun(ctx context.Context, g *Globals, o *explainOptions, args []strin
 		return err
 	}
 	if g.JSON() {
-		enc := json.NewEncoder(g.IO.Out)
-		enc.SetEscapeHTML(false)
+		ej := newExplainJSON()
 		for _, in := range inputs {
-			if err := enc.Encode(statuscode.Explain(in, opt)); err != nil {
+			if _, err := g.IO.Out.Write(ej.append(nil, 0, statuscode.Explain(in, opt))); err != nil {
 				return err
 			}
 		}
@@ -201,6 +200,7 @@ func explainLines(ctx context.Context, g *Globals, name string, opt statuscode.O
 	var tw *explainWriter
 	jsonOut := g.JSON()
 	var out []byte
+	ej := newExplainJSON()
 	if !jsonOut {
 		tw = newExplainWriterTo(g, bw)
 		tw.tableHeader()
@@ -225,12 +225,8 @@ func explainLines(ctx context.Context, g *Globals, name string, opt statuscode.O
 			_ = tooLong
 			x := statuscode.Explain(s, opt)
 			if jsonOut {
-				// One object per line: {"line":N, …the explanation…}.
-				out = append(out[:0], `{"line":`...)
-				out = strconv.AppendInt(out, int64(n), 10)
-				out = append(out, ',')
-				out = x.AppendJSONFields(out)
-				out = append(out, "}\n"...)
+				// One object per line: {envelope, "line":N, …the explanation…}.
+				out = ej.append(out[:0], n, x)
 				if _, err := bw.Write(out); err != nil {
 					return err
 				}
@@ -287,6 +283,7 @@ func explainReadLine(br *bufio.Reader, dst []byte) (line []byte, tooLong bool, e
 // explainMessageResult is one result of --message: the recipient from the bounce
 // and the explanation of its status.
 type explainMessageResult struct {
+	probeJSON
 	Recipient   statuscode.BounceRecipient `json:"recipient"`
 	Explanation statuscode.Explanation     `json:"explanation"`
 }
@@ -327,7 +324,7 @@ func explainMessage(g *Globals, name string, opt statuscode.Options) error {
 		default:
 			x = statuscode.Explain("", o)
 		}
-		results = append(results, explainMessageResult{Recipient: r, Explanation: x})
+		results = append(results, explainMessageResult{probeJSON: envelopeFor("explain"), Recipient: r, Explanation: x})
 	}
 	if g.JSON() {
 		enc := json.NewEncoder(g.IO.Out)
