@@ -87,7 +87,7 @@ func sample() []Target {
 				{ID: "tls.ok", Severity: report.OK, Title: "TLS ok"},
 			}},
 		{Command: "check", Name: "slow.example", Verdict: report.VerdictIncomplete, Findings: []report.Localized{{ID: "smtp.timeout", Severity: report.Warn, Title: "Timeout"}}},
-		{Command: "check", Name: "bad..example", Error: "invalid domain"},
+		{Command: "check", Name: "bad..example", Verdict: report.VerdictIncomplete, Error: "invalid domain"},
 	}
 }
 

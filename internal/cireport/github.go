@@ -64,7 +64,7 @@ func writeGitHub(w io.Writer, t Target, o Options) error {
 		}
 		b.WriteString(annotation(lv, head+": "+f.ID+" — "+f.Title, msg))
 	}
-	if t.Verdict == report.VerdictIncomplete {
+	if t.Verdict == report.VerdictIncomplete && t.Error == "" {
 		b.WriteString(annotation("error", head+": "+txtIncompleteTitle.In(o.Lang), txtIncomplete.In(o.Lang)))
 	}
 	if t.Error == "" {

@@ -79,7 +79,7 @@ func junitSuiteOf(t Target, o Options) junitSuite {
 		}
 		s.Cases = append(s.Cases, c)
 	}
-	if t.Verdict == report.VerdictIncomplete {
+	if t.Verdict == report.VerdictIncomplete && t.Error == "" {
 		s.Cases = append(s.Cases, junitCase{Name: t.Command + ".complete", Classname: class, Time: "0",
 			Error: &junitProblem{Message: txtIncompleteTitle.In(o.Lang), Type: "incomplete", Text: txtIncomplete.In(o.Lang)}})
 	}

@@ -157,7 +157,12 @@ func checkRun(cmd *cobra.Command, g *Globals, o *checkOptions, args []string) er
 	if err := interrupted(cmd); err != nil {
 		return err
 	}
-	if err := printCheck(g, o, rep); err != nil {
+	if g.ciFormat() {
+		err = writeCI(g, failOn, ciCheck(g, rep))
+	} else {
+		err = printCheck(g, o, rep)
+	}
+	if err != nil {
 		return err
 	}
 	return verdictExit(rep.Verdict, rep.RawFindings(), failOn)
@@ -263,6 +268,7 @@ func checkBulk(cmd *cobra.Command, g *Globals, o *checkOptions, base check.Optio
 		}
 	}()
 	worst := 0
+	ci := newCIWriter(g, failOn)
 	progress := g.IO.ErrTTY && !g.Quiet
 	for i, s := range slots {
 		<-s.done
@@ -275,6 +281,10 @@ func checkBulk(cmd *cobra.Command, g *Globals, o *checkOptions, base check.Optio
 		if g.JSON() {
 			s.rep.Localize(g.Lang)
 			if err := render.JSONLine(g.IO.Out, s.rep); err != nil {
+				return err
+			}
+		} else if g.ciFormat() {
+			if err := ci.Add(ciCheck(g, s.rep)); err != nil {
 				return err
 			}
 		} else {
@@ -291,6 +301,11 @@ func checkBulk(cmd *cobra.Command, g *Globals, o *checkOptions, base check.Optio
 	}
 	if progress {
 		fmt.Fprint(g.IO.ErrOut, "\r\x1b[K")
+	}
+	if g.ciFormat() {
+		if err := ci.Close(); err != nil {
+			return err
+		}
 	}
 	wg.Wait()
 	if err := interrupted(cmd); err != nil {

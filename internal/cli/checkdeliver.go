@@ -226,6 +226,10 @@ func checkDeliver(cmd *cobra.Command, g *Globals, o *checkOptions, base check.Op
 		if err := render.JSON(g.IO.Out, checkReportWithDelivery{rep, dr}); err != nil {
 			return err
 		}
+	} else if g.ciFormat() {
+		if err := writeCI(g, failOn, ciCheck(g, rep)); err != nil {
+			return err
+		}
 	} else {
 		rep.RenderText(g.IO.Out, check.TextOptions{Lang: g.Lang, Style: render.Styler{Color: g.Color()}, Verbose: g.Verbose, Quiet: g.Quiet, Transcript: o.transcript})
 		fmt.Fprintln(g.IO.Out)
