@@ -3,6 +3,8 @@ package cli
 import (
 	"encoding/json"
 	"encoding/xml"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -180,5 +182,61 @@ func TestCIFormatsOnlyCheckAndDNS(t *testing.T) {
 	}
 	if _, errOut, code := runCLI(t, nil, "check", "--format", "xml", "x.test"); code != exitcode.Usage || !strings.Contains(errOut, "junit") {
 		t.Errorf("--format xml: exit %d %q", code, errOut)
+	}
+}
+
+// TestREADMECISnippets runs the README's CI command lines against the lab
+// (example.com → the lab's ok.lab.test): the flags exist, the output is
+// the format the snippet hands to the CI system.
+func TestREADMECISnippets(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec := string(b)
+	if i := strings.Index(sec, "### In CI\n"); i >= 0 {
+		sec = sec[i:]
+	} else {
+		t.Fatal("README has no \"### In CI\" section")
+	}
+	if i := strings.Index(sec[1:], "\n## "); i >= 0 {
+		sec = sec[:i]
+	}
+	if !strings.Contains(sec, "reports: {junit: mxprobe.xml}") {
+		t.Error("the GitLab snippet does not hand the JUnit file to reports:junit")
+	}
+	formats := map[string]bool{}
+	for _, ln := range strings.Split(sec, "\n") {
+		i := strings.Index(ln, "mxprobe check ")
+		if i < 0 {
+			i = strings.Index(ln, "mxprobe dns ")
+		}
+		if i < 0 {
+			continue
+		}
+		cmd := ln[i+len("mxprobe "):]
+		if j := strings.Index(cmd, " >"); j >= 0 {
+			cmd = cmd[:j]
+		}
+		cmd = strings.NewReplacer(`"$OUTBOUND_IP"`, "127.0.0.1", "ci@example.com", "you@sender.lab.test", "example.com", "ok.lab.test").Replace(cmd)
+		args := append(strings.Fields(cmd), "--lab")
+		out, errOut, code := runCLI(t, nil, args...)
+		if code == exitcode.Usage || code == exitcode.Incomplete {
+			t.Errorf("README: mxprobe %s: exit %d %s", cmd, code, errOut)
+			continue
+		}
+		switch {
+		case strings.Contains(cmd, "--format junit"):
+			formats["junit"] = true
+			parseJUnitOut(t, out)
+		case strings.Contains(cmd, "--format github"):
+			formats["github"] = true
+			if !strings.HasPrefix(out, "::") {
+				t.Errorf("README: mxprobe %s: %.200s", cmd, out)
+			}
+		}
+	}
+	if !formats["junit"] || !formats["github"] {
+		t.Errorf("README CI snippets cover %v, want junit and github", formats)
 	}
 }
