@@ -2,8 +2,11 @@ package cli
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/mxprobe/mxprobe/internal/exitcode"
 )
 
 // Sections the man pages add to cobra's output: which exit codes a command
@@ -30,6 +33,26 @@ var docsExitCodes = map[string][]int{
 	"mxprobe probe":         nil,
 	"mxprobe lab":           nil,
 	"mxprobe version":       nil,
+}
+
+// exitStatusHelp is the EXIT STATUS block of a command's help: the rows of
+// the codes it can return, "" when it has none worth a table.
+func exitStatusHelp(path string) string {
+	codes, ok := docsExitCodes[path]
+	if !ok {
+		return exitcode.HelpText()
+	}
+	if len(codes) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("EXIT STATUS\n")
+	for _, r := range exitcode.Table {
+		if slices.Contains(codes, r.Code) {
+			fmt.Fprintf(&b, "  %3d  %s\n", r.Code, r.EN)
+		}
+	}
+	return b.String()
 }
 
 // docsEntry is one ENVIRONMENT or FILES entry; cmds are the command paths

@@ -104,12 +104,12 @@ codes in English and German, and proves delivery with tagged probes.
 // addExitStatus appends the exit-code table to every command's help, so it
 // reaches the man pages too (DESIGN.md: one table, in every command's help).
 func addExitStatus(c *cobra.Command) {
-	if !strings.Contains(c.Long, "EXIT STATUS") {
+	if table := exitStatusHelp(c.CommandPath()); table != "" && !strings.Contains(c.Long, "EXIT STATUS") {
 		long := c.Long
 		if long == "" {
 			long = c.Short
 		}
-		c.Long = strings.TrimRight(long, "\n") + "\n\n" + exitcode.HelpText()
+		c.Long = strings.TrimRight(long, "\n") + "\n\n" + table
 	}
 	for _, sub := range c.Commands() {
 		addExitStatus(sub)
