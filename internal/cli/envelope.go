@@ -7,8 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mxprobe/mxprobe/internal/explain"
+	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/lab"
-	"github.com/mxprobe/mxprobe/internal/statuscode"
 )
 
 // The envelope of every command's JSON is probeJSON (schema_version, tool,
@@ -32,7 +33,7 @@ func newExplainJSON() *explainJSON {
 	return &explainJSON{head: b[:len(b)-1]}
 }
 
-func (e *explainJSON) append(dst []byte, line int, x statuscode.Explanation) []byte {
+func (e *explainJSON) append(dst []byte, line int, x explain.Explanation, lang i18n.Lang) []byte {
 	dst = append(dst, e.head...)
 	if line > 0 {
 		dst = append(dst, `,"line":`...)
@@ -41,7 +42,7 @@ func (e *explainJSON) append(dst []byte, line int, x statuscode.Explanation) []b
 	smtp := x.Command
 	x.Command = ""
 	dst = append(dst, ',')
-	dst = x.AppendJSONFields(dst)
+	dst = x.AppendJSONFields(dst, lang)
 	if smtp != "" {
 		q, _ := json.Marshal(smtp)
 		dst = append(dst, `,"smtp_command":`...)
