@@ -282,6 +282,7 @@ func collectJSONRuns(t *testing.T) []jsonRun {
 	for _, d := range []string{"ok.lab.test", "reject.lab.test", "tarpit.lab.test", "badcert.lab.test", "nullmx.lab.test"} {
 		run("check "+d, "check.schema.json", "", "check", "--lab", "-o", "json", d, "--from", "you@sender.lab.test")
 	}
+	run("check invalid", "check.schema.json", "", "check", "-o", "json", "user@@bad..domain")
 	run("check bulk", "check.schema.json", "ok.lab.test\nbad..domain\ngrey.lab.test\n", "check", "--lab", "-o", "json", "-", "--no-accept-all-test")
 	run("check deliver", "check.schema.json", "", "check", "--lab", "-o", "json", "drop.lab.test", "--from", "you@weak.lab.test",
 		"--deliver-to", "seed@drop.lab.test", "--drop-after", "1s", "--final", "2s", "--expect", "500ms", "--wait", "20s")
@@ -364,4 +365,33 @@ func labJSONOutput(t *testing.T) string {
 		t.Fatal("lab did not stop")
 	}
 	return out.String()
+}
+
+// TestExplainEnvelope: the envelope's command and the reply's SMTP command
+// never collide: one "command" member ("explain"), the SMTP command in
+// smtp_command, in argument and --lines mode alike.
+func TestExplainEnvelope(t *testing.T) {
+	reply := "550 5.1.1 <a@b.test>: Recipient address rejected (in reply to RCPT TO command)"
+	for _, c := range []struct {
+		stdin string
+		args  []string
+	}{
+		{"", []string{"explain", "-o", "json", reply}},
+		{reply + "\n", []string{"explain", "-o", "json", "--lines", "-"}},
+	} {
+		out, errOut, code := runIn(t, nil, c.stdin, c.args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d %s", c.args, code, errOut)
+		}
+		if n := strings.Count(out, `"command":`); n != 1 {
+			t.Errorf("%v: %d command members: %s", c.args, n, out)
+		}
+		var m map[string]any
+		if err := json.Unmarshal([]byte(out), &m); err != nil {
+			t.Fatal(err)
+		}
+		if m["command"] != "explain" || m["smtp_command"] != "RCPT TO" || m["schema_version"] != float64(1) {
+			t.Errorf("%v: command %v, smtp_command %v, schema_version %v", c.args, m["command"], m["smtp_command"], m["schema_version"])
+		}
+	}
 }
