@@ -205,6 +205,10 @@ func (o *checkOptions) printDelivery(res *prove.Result, ledger string, win deliv
 		rep.Localize(g.Lang)
 		return render.JSON(g.IO.Out, checkReportWithDelivery{rep, dr})
 	}
+	if g.ciFormat() {
+		failOn, _ := parseFailOn(o.failOn)
+		return writeCI(g, failOn, ciCheck(g, rep))
+	}
 	view.Text(g.IO.Out, view.Check(rep, view.Options{Mode: view.ModeFor(g.Quiet, g.Verbose), Transcript: o.transcript, ProofShown: true}), g.Lang, view.StylerFor(g.IO.Out, g.Color(), g.IO.OutTTY))
 	fmt.Fprintln(g.IO.Out)
 	fmt.Fprintln(g.IO.Out, render.Styler{Color: g.Color()}.Bold(i18n.T("Delivery proof", "Zustellnachweis").In(g.Lang)))

@@ -101,6 +101,10 @@ func dnsRun(o *dnsOptions) error {
 		if err := render.JSON(g.IO.Out, rep); err != nil {
 			return err
 		}
+	} else if g.ciFormat() {
+		if err := writeCI(g, failOn, ciDNS(g, rep)); err != nil {
+			return err
+		}
 	} else {
 		view.Text(g.IO.Out, view.DNS(rep, view.Options{Mode: view.ModeFor(g.Quiet, g.Verbose), Deadline: view.PassedDeadline(ctx, g.Timeout)}), g.Lang, view.StylerFor(g.IO.Out, g.Color(), g.IO.OutTTY))
 	}

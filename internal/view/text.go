@@ -196,7 +196,7 @@ func (t *textWriter) replies(rs []Reply) {
 		t.wrap(r.Line, "  ", "  ")
 		expl := r.Title.In(l)
 		if !r.Description.IsZero() {
-			expl += ": " + r.Description.In(l)
+			expl += " — " + r.Description.In(l)
 		}
 		t.wrap(expl, "  ", "  ")
 		for _, a := range r.Advice {
