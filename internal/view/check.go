@@ -11,8 +11,9 @@ import (
 	"github.com/mxprobe/mxprobe/internal/smtpprobe"
 )
 
-// maxHosts bounds the MX hosts listed outside Verbose.
-const maxHosts = 3
+// maxHosts bounds the MX hosts listed outside Verbose (tried ones are
+// always listed).
+const maxHosts = 2
 
 // Check builds the view of a `check` report. It reads rep and never changes it.
 func Check(rep *check.Report, o Options) *Report {

@@ -56,7 +56,8 @@ func startLabRuns() ([]labRun, error) {
 		return nil, err
 	}
 	base := check.Options{
-		HELO: lab.ClientName, MailFrom: "postmaster@" + lab.SenderDomain, FromDomain: lab.SenderDomain,
+		// As `mxprobe check --lab` runs: the null sender unless --from.
+		HELO: lab.ClientName,
 		Port: int(w.SMTPPort), Resolver: r, RootCAs: w.CA.Pool, DNSBLZones: lab.DNSBLZones(), Version: "test",
 		Timeouts: smtpprobe.Timeouts{Connect: 2 * time.Second, Banner: 2 * time.Second, Command: 2 * time.Second},
 	}

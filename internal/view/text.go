@@ -24,9 +24,13 @@ func Text(w io.Writer, v *Report, l i18n.Lang, st render.Styler) {
 	if !v.Answer.IsZero() {
 		tw.wrap(v.Answer.In(l), "", "  ")
 	}
-	for _, s := range v.Sections {
+	for i, s := range v.Sections {
 		if !s.Title.IsZero() {
 			tw.margin = 2
+		}
+		// Untitled fact blocks follow each other without a blank line.
+		if i == 0 || !s.Title.IsZero() {
+			tw.blank()
 		}
 		tw.section(s)
 	}
@@ -157,7 +161,6 @@ func (t *textWriter) problemLines(p Problem, lead bool) []string {
 const labelWidth = 13
 
 func (t *textWriter) section(s Section) {
-	t.blank()
 	if !s.Title.IsZero() {
 		t.line(t.st.Bold(s.Title.In(t.l)))
 	}
