@@ -326,7 +326,7 @@ func ShortReply(line string, max int) string {
 		first = text[:loc[0]+12+1]
 	}
 	tail := ""
-	if code := reTokenCode.FindString(text[len(first):]); code != "" && !strings.Contains(first, code) {
+	if code := reTokenCode.FindString(text[len(first):]); code != "" && !strings.Contains(first, code) && utf8.RuneCountInString(code) <= max/3 {
 		tail = " … " + code
 	}
 	budget := max - utf8.RuneCountInString(tail)
@@ -334,6 +334,9 @@ func ShortReply(line string, max int) string {
 		first = strings.TrimSpace(string(r[:budget-1])) + "…"
 	} else if tail == "" && first != text {
 		first += " …"
+	}
+	if r := []rune(first + tail); len(r) > max {
+		return string(r[:max-1]) + "…"
 	}
 	return first + tail
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/render"
-	"github.com/mxprobe/mxprobe/internal/report"
 )
 
 // indent is where a problem's text starts (after the severity label).
@@ -20,9 +19,6 @@ func Text(w io.Writer, v *Report, l i18n.Lang, st render.Styler) {
 	tw.head(v)
 	for i, p := range v.Problems {
 		tw.problem(p, i == 0, v.Limit)
-	}
-	if !v.Answer.IsZero() {
-		tw.wrap(v.Answer.In(l), "", "  ")
 	}
 	for i, s := range v.Sections {
 		if !s.Title.IsZero() {
@@ -260,5 +256,3 @@ func stripANSI(s string) string {
 	}
 	return b.String()
 }
-
-var _ = report.OK

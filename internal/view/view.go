@@ -58,9 +58,6 @@ type Report struct {
 	Verdict report.Verdict
 	// Error is why the target could not be checked at all.
 	Error i18n.Text
-	// Answer is the one-line answer of a run without problems (what was
-	// proved), shown under the verdict.
-	Answer i18n.Text
 	// Problems are the warn/fail findings (and, for an incomplete run, its
 	// reason) in the order of docs/report.md; Problems[0] is the lead.
 	Problems []Problem
