@@ -25,6 +25,7 @@ func Check(rep *check.Report, o Options) *Report {
 	if o.Mode == Quiet {
 		v.Limit = 8
 	}
+	v.FullNotes = o.Mode == Verbose
 	incomplete := rep.Verdict == report.VerdictIncomplete
 	exps, replies := checkReplies(rep)
 	set := problemSet{incomplete: incomplete, mode: o.Mode, replies: exps}

@@ -16,6 +16,7 @@ func DNS(rep *check.DNSReport, o Options) *Report {
 	if o.Mode == Quiet {
 		v.Limit = 8
 	}
+	v.FullNotes = o.Mode == Verbose
 	set := problemSet{incomplete: rep.Verdict == report.VerdictIncomplete, mode: o.Mode}
 	var lead *Problem
 	if set.incomplete && o.Deadline > 0 {

@@ -135,6 +135,11 @@ func TestBudgets(t *testing.T) {
 				t.Errorf("%s: -q has %d lines for %d problems:\n%s", name, lines(q), len(v.Problems), q)
 			}
 			verbose := renderMode(rep, Verbose, l)
+			for _, f := range rep.RawFindings() {
+				if !strings.Contains(verbose, f.ID) {
+					t.Errorf("%s: -v lacks finding %s", name, f.ID)
+				}
+			}
 			for _, h := range rep.MX {
 				if !strings.Contains(verbose, " "+h.Host+" ") && !strings.Contains(verbose, " "+h.Host+"\n") {
 					t.Errorf("%s: -v lacks MX host %s", name, h.Host)

@@ -196,7 +196,7 @@ func TestLabHeadlines(t *testing.T) {
 			var b strings.Builder
 			Text(&b, v, l, styler())
 			head := strings.SplitN(b.String(), "\n", 6)[:5]
-			if !strings.Contains(strings.Join(head, "\n"), "["+want+"]") || !strings.Contains(strings.Join(head, "\n"), "→ ") {
+			if !strings.Contains(strings.Join(head, "\n"), "["+want) || !strings.Contains(strings.Join(head, "\n"), "→ ") {
 				t.Errorf("%s/%s: lead or its advice not in the first 5 lines:\n%s", run.Scenario.Domain, l, b.String())
 			}
 		}

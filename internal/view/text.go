@@ -2,6 +2,7 @@ package view
 
 import (
 	"io"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -25,13 +26,13 @@ func Text(w io.Writer, v *Report, l i18n.Lang, st render.Styler) {
 			tw.margin = 2
 		}
 		// Untitled fact blocks follow each other without a blank line.
-		if i == 0 || !s.Title.IsZero() {
+		if (i == 0 || !s.Title.IsZero()) && len(s.Lines) > 0 {
 			tw.blank()
 		}
 		tw.section(s)
 	}
 	tw.replies(v.Replies)
-	tw.notes(v.Notes, v.Passed, v.Transcripts != nil || v.Passed != nil)
+	tw.notes(v.Notes, v.Passed, v.FullNotes)
 	for _, t := range v.Transcripts {
 		tw.blank()
 		tw.line(st.Bold(t.Title.In(l)))
@@ -112,8 +113,8 @@ func (t *textWriter) problemLines(p Problem, lead bool) []string {
 	if p.Code != "" {
 		title += " (" + p.Code + ")"
 	}
-	if p.ID != "" {
-		title += " " + st.Dim("["+p.ID+"]")
+	if ids := ownIDs(p); len(ids) > 0 {
+		title += " " + st.Dim("["+strings.Join(ids, ", ")+"]")
 	}
 	out := wrapLines(title, t.width+len(title)-utf8.RuneCountInString(stripANSI(title)), st.Severity(p.Severity, l)+" ", indent)
 	if p.Reply != "" {
@@ -157,6 +158,9 @@ func (t *textWriter) problemLines(p Problem, lead bool) []string {
 const labelWidth = 13
 
 func (t *textWriter) section(s Section) {
+	if len(s.Lines) == 0 {
+		return
+	}
 	if !s.Title.IsZero() {
 		t.line(t.st.Bold(s.Title.In(t.l)))
 	}
@@ -255,4 +259,19 @@ func stripANSI(s string) string {
 		b.WriteByte(s[i])
 	}
 	return b.String()
+}
+
+// ownIDs are the finding ids a problem stands for, without its cause's.
+func ownIDs(p Problem) []string {
+	ids := p.IDs
+	if len(ids) == 0 && p.ID != "" {
+		ids = []string{p.ID}
+	}
+	var out []string
+	for _, id := range ids {
+		if p.Cause == nil || !slices.Contains(p.Cause.IDs, id) {
+			out = append(out, id)
+		}
+	}
+	return out
 }

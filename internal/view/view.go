@@ -66,8 +66,10 @@ type Report struct {
 	// Replies are the unsuccessful server replies, each once, in full,
 	// with their explanation.
 	Replies []Reply
-	// Notes are the info findings, one title each (details with -v).
-	Notes []Note
+	// Notes are the info findings, one title each, or with detail and
+	// evidence when FullNotes is set (-v).
+	Notes     []Note
+	FullNotes bool
 	// Passed are the ok findings (Verbose only).
 	Passed []Note
 	// Transcripts are the SMTP dialogues (Verbose or --transcript).
