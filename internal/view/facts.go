@@ -43,7 +43,7 @@ func smtpText(r *smtpprobe.Result, host string, full bool, l i18n.Lang) string {
 		parts = append(parts, strings.TrimSpace(fmt.Sprintf("RCPT %d %s", r.Rcpt.Code, r.Rcpt.EnhancedCode)))
 	}
 	if r.Error != nil && !(r.Error.Class == smtpprobe.ClassTLS && r.TLS != nil && r.TLS.Error != "") {
-		parts = append(parts, fmt.Sprintf(tr(l, "stopped at %s: %s", "abgebrochen bei %s: %s"), phaseText(r.Error.Phase, l), errorClassText(r.Error.Class, l)))
+		parts = append(parts, fmt.Sprintf(tr(l, "stopped %s: %s", "abgebrochen %s: %s"), phaseText(r.Error.Phase, l), errorClassText(r.Error.Class, l)))
 	}
 	return joinDot(parts...)
 }
@@ -80,18 +80,20 @@ func oneLine(s string, max int) string {
 	return s
 }
 
+// phaseWords say where a dialogue stopped, as a phrase with its
+// preposition ("at the greeting", "bei der Begrüßung").
 var phaseWords = map[smtpprobe.Phase]i18n.Text{
-	smtpprobe.PhaseConnect:  i18n.T("connect", "Verbindungsaufbau"),
-	smtpprobe.PhaseBanner:   i18n.T("the greeting", "der Begrüßung"),
-	smtpprobe.PhaseEHLO:     i18n.T("EHLO", "EHLO"),
-	smtpprobe.PhaseHELO:     i18n.T("HELO", "HELO"),
-	smtpprobe.PhaseSTARTTLS: i18n.T("STARTTLS", "STARTTLS"),
-	smtpprobe.PhaseTLS:      i18n.T("the TLS handshake", "dem TLS-Handshake"),
-	smtpprobe.PhaseEHLOTLS:  i18n.T("EHLO inside TLS", "EHLO innerhalb von TLS"),
-	smtpprobe.PhaseMAIL:     i18n.T("MAIL FROM", "MAIL FROM"),
-	smtpprobe.PhaseRCPT:     i18n.T("RCPT TO", "RCPT TO"),
-	smtpprobe.PhaseRSET:     i18n.T("RSET", "RSET"),
-	smtpprobe.PhaseQUIT:     i18n.T("QUIT", "QUIT"),
+	smtpprobe.PhaseConnect:  i18n.T("at connect", "beim Verbindungsaufbau"),
+	smtpprobe.PhaseBanner:   i18n.T("at the greeting", "bei der Begrüßung"),
+	smtpprobe.PhaseEHLO:     i18n.T("at EHLO", "bei EHLO"),
+	smtpprobe.PhaseHELO:     i18n.T("at HELO", "bei HELO"),
+	smtpprobe.PhaseSTARTTLS: i18n.T("at STARTTLS", "bei STARTTLS"),
+	smtpprobe.PhaseTLS:      i18n.T("in the TLS handshake", "beim TLS-Handshake"),
+	smtpprobe.PhaseEHLOTLS:  i18n.T("at EHLO inside TLS", "bei EHLO innerhalb von TLS"),
+	smtpprobe.PhaseMAIL:     i18n.T("at MAIL FROM", "bei MAIL FROM"),
+	smtpprobe.PhaseRCPT:     i18n.T("at RCPT TO", "bei RCPT TO"),
+	smtpprobe.PhaseRSET:     i18n.T("at RSET", "bei RSET"),
+	smtpprobe.PhaseQUIT:     i18n.T("at QUIT", "bei QUIT"),
 }
 
 func phaseText(p smtpprobe.Phase, l i18n.Lang) string {
@@ -105,8 +107,8 @@ var errorWords = map[smtpprobe.ErrorClass]i18n.Text{
 	smtpprobe.ClassConnectRefused: i18n.T("connection refused", "Verbindung abgewiesen"),
 	smtpprobe.ClassConnectTimeout: i18n.T("no answer to the connection attempt", "keine Antwort auf den Verbindungsaufbau"),
 	smtpprobe.ClassConnectFailed:  i18n.T("address unreachable", "Adresse nicht erreichbar"),
-	smtpprobe.ClassBannerTimeout:  i18n.T("no greeting in time", "keine Begrüßung in der Zeit"),
-	smtpprobe.ClassTimeout:        i18n.T("no reply in time", "keine Antwort in der Zeit"),
+	smtpprobe.ClassBannerTimeout:  i18n.T("no greeting in time", "keine Begrüßung innerhalb der Frist"),
+	smtpprobe.ClassTimeout:        i18n.T("no reply in time", "keine Antwort innerhalb der Frist"),
 	smtpprobe.ClassClosed:         i18n.T("the server closed the connection", "der Server hat die Verbindung geschlossen"),
 	smtpprobe.ClassReset:          i18n.T("the connection was reset", "die Verbindung wurde zurückgesetzt"),
 	smtpprobe.ClassProtocol:       i18n.T("the reply breaks the SMTP protocol", "die Antwort verletzt das SMTP-Protokoll"),

@@ -53,8 +53,8 @@ func cutPhase(rep *check.Report) i18n.Text {
 		for _, a := range h.Addresses {
 			if a.SMTP != nil && a.SMTP.Error != nil {
 				return i18n.Text{
-					EN: fmt.Sprintf("the SMTP dialogue with %s (at %s)", h.Host, phaseText(a.SMTP.Error.Phase, i18n.EN)),
-					DE: fmt.Sprintf("dem SMTP-Dialog mit %s (bei %s)", h.Host, phaseText(a.SMTP.Error.Phase, i18n.DE)),
+					EN: fmt.Sprintf("the SMTP dialogue with %s (%s)", h.Host, phaseText(a.SMTP.Error.Phase, i18n.EN)),
+					DE: fmt.Sprintf("dem SMTP-Dialog mit %s (%s)", h.Host, phaseText(a.SMTP.Error.Phase, i18n.DE)),
 				}
 			}
 		}
@@ -78,7 +78,7 @@ func noDialogue(rep *check.Report) Problem {
 			if a.SMTP != nil && a.SMTP.Error != nil {
 				e := a.SMTP.Error
 				p.Detail = both(func(l i18n.Lang) string {
-					return fmt.Sprintf(tr(l, "%s (%s) stopped at %s: %s.", "%s (%s) hat bei %s abgebrochen: %s."), h.Host, a.IP, phaseText(e.Phase, l), errorClassText(e.Class, l))
+					return fmt.Sprintf(tr(l, "%s (%s) stopped %s: %s.", "%s (%s) hat %s abgebrochen: %s."), h.Host, a.IP, phaseText(e.Phase, l), errorClassText(e.Class, l))
 				})
 				p.Evidence = append(p.Evidence, oneLine(e.Detail, 120))
 				return p

@@ -50,7 +50,7 @@ var statusWords = map[string]i18n.Text{
 	"nxdomain":    i18n.T("the domain does not exist", "die Domain existiert nicht"),
 	"nodata":      i18n.T("no record", "kein Eintrag"),
 	"servfail":    i18n.T("DNS server failure", "DNS-Serverfehler"),
-	"timeout":     i18n.T("no answer in time", "keine Antwort in der Zeit"),
+	"timeout":     i18n.T("no answer in time", "keine Antwort innerhalb der Frist"),
 }
 
 // word translates a result word; unknown words stay as they are.
