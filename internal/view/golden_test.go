@@ -2,7 +2,10 @@ package view
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -224,6 +227,30 @@ func TestBulkLine(t *testing.T) {
 		}
 		if want := labLeads[run.Scenario.Domain]; want != "" && !strings.Contains(line, " "+want) {
 			t.Errorf("%s: bulk line %q lacks the lead %s", run.Scenario.Domain, line, want)
+		}
+	}
+}
+
+// TestRenderersMutateNothing: building and drawing every view leaves the
+// report as it was (its JSON encoding and its findings are unchanged).
+func TestRenderersMutateNothing(t *testing.T) {
+	for _, run := range runLab(t) {
+		rep := run.Reports[i18n.EN]
+		before, err := json.Marshal(rep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw := fmt.Sprint(rep.RawFindings())
+		for _, m := range modes {
+			for _, l := range []i18n.Lang{i18n.EN, i18n.DE} {
+				renderMode(rep, m.mode, l)
+				renderDNS(run.DNS, m.mode, l)
+			}
+		}
+		BulkLine(io.Discard, rep, i18n.DE, render.Styler{})
+		after, _ := json.Marshal(rep)
+		if !bytes.Equal(before, after) || raw != fmt.Sprint(rep.RawFindings()) {
+			t.Errorf("%s: rendering changed the report", run.Scenario.Domain)
 		}
 	}
 }
