@@ -202,3 +202,25 @@ func TestLabHeadlines(t *testing.T) {
 		}
 	}
 }
+
+// TestSharedCauseGrouped: findings of one id are one problem (one block for
+// all broken block-list zones), their members bounded with "… and N more".
+func TestSharedCauseGrouped(t *testing.T) {
+	var fs []report.Finding
+	for _, z := range []string{"zen.spamhaus.org", "bl.spamcop.net", "b.barracudacentral.org", "psbl.surriel.com", "bl.mailspike.net", "six.example", "seven.example"} {
+		fs = append(fs, report.New("dnsbl.zone_broken", i18n.Tf("%s failed its health check.", "%s hat den Gesundheitstest nicht bestanden.", z), z))
+	}
+	v := Check(reportWith(false, "", fs...), Options{})
+	if len(v.Problems) != 1 {
+		t.Fatalf("%d problems, want one block for all zones", len(v.Problems))
+	}
+	p := v.Problems[0]
+	if len(p.Evidence) != maxEvidence || p.More != 2 {
+		t.Fatalf("evidence %v (+%d), want %d and 2 more", p.Evidence, p.More, maxEvidence)
+	}
+	var b strings.Builder
+	Text(&b, v, i18n.DE, styler())
+	if strings.Count(b.String(), "[dnsbl.zone_broken]") != 1 || !strings.Contains(b.String(), "… und 2 weitere") || !strings.Contains(b.String(), "7 Fälle") {
+		t.Fatalf("not one block with a bounded list:\n%s", b.String())
+	}
+}
