@@ -214,7 +214,7 @@ func hostLess(a, b string) bool {
 // tried address.
 func mxLines(m check.MXLookup, hosts []*check.MXHost, mode Mode, dialogue bool) []Line {
 	var out []Line
-	if t := mxLookupText(m, mode); !t.IsZero() || len(hosts) == 0 {
+	if t := mxLookupText(m, mode); !t.IsZero() {
 		out = append(out, Line{Text: t})
 	}
 	sorted := sortedHosts(hosts)

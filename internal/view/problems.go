@@ -1,6 +1,7 @@
 package view
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -166,13 +167,12 @@ func (s problemSet) problem(group []report.Finding) Problem {
 }
 
 // groupedDetail says how many findings a group holds and keeps the detail
-// of the first.
+// of the first (the members are the evidence).
 func groupedDetail(group []report.Finding) i18n.Text {
-	n := len(group)
-	first := group[0].Detail
+	n, first := len(group), group[0].Detail
 	return i18n.Text{
-		EN: i18n.Plural(n, i18n.Tf("%d case", "%d Fall", n), i18n.Tf("%d cases", "%d Fälle", n)).EN + "; " + first.EN,
-		DE: i18n.Plural(n, i18n.Tf("%d case", "%d Fall", n), i18n.Tf("%d cases", "%d Fälle", n)).DE + "; " + first.DE,
+		EN: fmt.Sprintf("%d cases (listed below); the first: %s", n, first.EN),
+		DE: fmt.Sprintf("%d Fälle (unten aufgeführt); der erste: %s", n, first.DE),
 	}
 }
 

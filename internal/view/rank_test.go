@@ -220,7 +220,7 @@ func TestSharedCauseGrouped(t *testing.T) {
 	}
 	var b strings.Builder
 	Text(&b, v, i18n.DE, styler())
-	if strings.Count(b.String(), "[dnsbl.zone_broken]") != 1 || !strings.Contains(b.String(), "… und 2 weitere") || !strings.Contains(b.String(), "7 Fälle") {
+	if strings.Count(b.String(), "[dnsbl.zone_broken]") != 1 || !strings.Contains(b.String(), "… und 2 weitere") || !strings.Contains(b.String(), "7 Fälle (unten aufgeführt)") {
 		t.Fatalf("not one block with a bounded list:\n%s", b.String())
 	}
 }
