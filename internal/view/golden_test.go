@@ -254,3 +254,31 @@ func TestRenderersMutateNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestGermanViewsHaveNoEnglishLabels: the labels, status words and phrases
+// this package writes appear in German in every German view (server replies,
+// record contents and host names stay as they are).
+func TestGermanViewsHaveNoEnglishLabels(t *testing.T) {
+	english := []string{
+		"Verdict:", "Reply to ", "Notes:", "Sender ", "Records ", "Block lists", "Operator ", "Policies ",
+		"accept-all test", "the same reply", "not listed", "lists asked", "list asked", "certificate valid",
+		"days left", "SMTP         stopped", "MTA-STS lookup failed", "DKIM lookup failed", "DMARC lookup failed", "(not tried)", "more steps", "and more", "PTR and EHLO",
+		"MTA-STS none", "TLS-RPT none", "DANE none", "TLS-RPT valid", "SPF pass", "DKIM missing", "DMARC missing",
+		"no STARTTLS", "The time limit", "Cause:", "Destination\n", "Passed\n", "Transcript ",
+	}
+	for _, run := range runLab(t) {
+		for _, m := range modes {
+			v := Check(run.Reports[i18n.DE], Options{Mode: m.mode})
+			v.Transcripts = nil // the dialogue itself is the server's words
+			var b bytes.Buffer
+			Text(&b, v, i18n.DE, render.Styler{})
+			out := b.String() + renderDNS(run.DNS, m.mode, i18n.DE)
+			for _, e := range english {
+				if strings.Contains(out, e) {
+					t.Errorf("%s %s: German view contains %q:\n%s", run.Scenario.Domain, m.name, e, out)
+					break
+				}
+			}
+		}
+	}
+}
