@@ -26,7 +26,7 @@ const RuleDeadline = "deadline"
 var rankRules = []rankRule{
 	{Name: RuleDeadline},
 	{Name: "why-incomplete", OnlyIncomplete: true, IDs: []string{
-		"dns.timeout", "mx.temperror", "mx.host_temperror", "smtp.port25_blocked",
+		"dns.resolver_broken", "dns.timeout", "dns.servfail", "dns.refused", "dns.error", "dns.*", "mx.temperror", "mx.host_temperror", "smtp.port25_blocked",
 		"smtp.connect_failed", "smtp.tarpit", "smtp.timeout", "smtp.protocol_error",
 		"smtp.connection_lost", "tls.handshake_failed", "delivery.inconclusive",
 		"spf.temperror", "dkim.temperror", "dmarc.temperror", "*.temperror"}},
