@@ -165,8 +165,35 @@ func JSONLine(w io.Writer, v any) error {
 }
 
 // WrapHang wraps text like Wrap but with a different prefix for the first
-// line (a hanging indent, e.g. "  · " then "    ").
+// line (a hanging indent, e.g. "  · " then "    "). Every line, the first
+// and the following ones, stays within width (words longer than a line stay
+// whole).
 func WrapHang(text string, width int, first, rest string) string {
-	w := Wrap(text, width-utf8.RuneCountInString(first)+utf8.RuneCountInString(rest), rest)
-	return first + strings.TrimPrefix(w, rest)
+	var b strings.Builder
+	prefix := first
+	for pi, para := range strings.Split(text, "\n") {
+		if pi > 0 {
+			b.WriteByte('\n')
+			prefix = rest
+		}
+		line, n, empty := prefix, utf8.RuneCountInString(prefix), true
+		for _, w := range strings.Fields(para) {
+			wl := utf8.RuneCountInString(w)
+			if !empty && n+1+wl > width {
+				b.WriteString(line)
+				b.WriteByte('\n')
+				prefix = rest
+				line, n, empty = prefix, utf8.RuneCountInString(prefix), true
+			}
+			if !empty {
+				line += " "
+				n++
+			}
+			line += w
+			n += wl
+			empty = false
+		}
+		b.WriteString(line)
+	}
+	return b.String()
 }

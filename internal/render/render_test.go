@@ -40,3 +40,18 @@ func TestColumns(t *testing.T) {
 		}
 	}
 }
+
+func TestWrapHangWidth(t *testing.T) {
+	text := strings.Repeat("Rückwärtsauflösung und ", 12)
+	for _, c := range []struct{ first, rest string }{{"  · ", "    "}, {"", "          "}, {"        ", "  "}} {
+		got := WrapHang(text, 40, c.first, c.rest)
+		for i, l := range strings.Split(got, "\n") {
+			if utf8.RuneCountInString(l) > 40 {
+				t.Errorf("%q/%q: line %d too long: %q", c.first, c.rest, i, l)
+			}
+			if want := c.rest; i == 0 && !strings.HasPrefix(l, c.first) || i > 0 && !strings.HasPrefix(l, want) {
+				t.Errorf("%q/%q: line %d lacks its prefix: %q", c.first, c.rest, i, l)
+			}
+		}
+	}
+}

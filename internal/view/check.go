@@ -18,7 +18,12 @@ const maxHosts = 2
 // Check builds the view of a `check` report. It reads rep and never changes it.
 func Check(rep *check.Report, o Options) *Report {
 	v := &Report{Command: "check", Target: rep.Target.Input, Verdict: rep.Verdict}
-	v.Context = i18n.Tf("(RCPT %s, %s)", "(RCPT %s, %s)", rep.Target.Rcpt, seconds(rep.DurationMS))
+	// The recipient's domain is the target: its local part says enough.
+	rcpt := rep.Target.Rcpt
+	if i := strings.LastIndexByte(rcpt, '@'); i > 0 && strings.EqualFold(rcpt[i+1:], rep.Target.Domain) {
+		rcpt = rcpt[:i+1] + "…"
+	}
+	v.Context = i18n.Tf("(RCPT %s, %s)", "(RCPT %s, %s)", rcpt, seconds(rep.DurationMS))
 	if rep.Error != "" {
 		v.Error = raw(rep.Error)
 	}

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/mxprobe/mxprobe/internal/check"
 	"github.com/mxprobe/mxprobe/internal/i18n"
@@ -129,6 +130,18 @@ func TestBudgets(t *testing.T) {
 			}
 			if d := renderDNS(run.DNS, Default, l); lines(d) > dlimit {
 				t.Errorf("%s: dns default view has %d lines, budget %d:\n%s", name, lines(d), dlimit, d)
+			}
+			for _, m := range modes {
+				vv := Check(rep, Options{Mode: m.mode})
+				vv.Transcripts = nil // the dialogue is printed as sent
+				var b bytes.Buffer
+				Text(&b, vv, l, render.Styler{})
+				for _, ln := range strings.Split(b.String(), "\n") {
+					// Only a single word longer than the line may stick out.
+					if utf8.RuneCountInString(ln) > 80 && strings.Contains(strings.TrimSpace(ln), " ") {
+						t.Errorf("%s %s: line over 80 columns: %q", name, m.name, ln)
+					}
+				}
 			}
 			v := Check(rep, Options{Mode: Quiet})
 			q := renderMode(rep, Quiet, l)

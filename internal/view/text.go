@@ -72,6 +72,8 @@ func (t *textWriter) wrap(text, first, rest string) {
 }
 
 func wrapLines(text string, width int, first, rest string) []string {
+	// Colour escapes in the prefix take no columns.
+	width += utf8.RuneCountInString(first) - utf8.RuneCountInString(stripANSI(first))
 	return strings.Split(render.WrapHang(text, width, first, rest), "\n")
 }
 
@@ -83,7 +85,9 @@ func (t *textWriter) head(v *Report) {
 	if !v.Context.IsZero() {
 		ctx += "  " + v.Context.In(l)
 	}
-	t.line(st.Dim(ctx))
+	for _, x := range wrapLines(ctx, t.width, "", "  ") {
+		t.line(st.Dim(x))
+	}
 	if !v.Error.IsZero() {
 		t.wrap(v.Error.In(l), "  ", "  ")
 	}
@@ -113,10 +117,12 @@ func (t *textWriter) problemLines(p Problem, lead bool) []string {
 	if p.Code != "" {
 		title += " (" + p.Code + ")"
 	}
-	if ids := ownIDs(p); len(ids) > 0 {
-		title += " " + st.Dim("["+strings.Join(ids, ", ")+"]")
+	ids := ""
+	if own := ownIDs(p); len(own) > 0 {
+		ids = "[" + strings.Join(own, ", ") + "]"
+		title += " " + ids
 	}
-	out := wrapLines(title, t.width+len(title)-utf8.RuneCountInString(stripANSI(title)), st.Severity(p.Severity, l)+" ", indent)
+	out := t.dimmed(wrapLines(title, t.width, st.Severity(p.Severity, l)+" ", indent), ids)
 	if p.Reply != "" {
 		out = append(out, wrapLines(tr(l, "“", "„")+p.Reply+tr(l, "”", "“"), t.width, indent, indent+" ")...)
 	}
@@ -135,8 +141,8 @@ func (t *textWriter) problemLines(p Problem, lead bool) []string {
 		detail()
 	}
 	if c := p.Cause; c != nil {
-		ct := tr(l, "Cause: ", "Ursache: ") + c.Title.In(l) + " " + st.Dim("["+c.ID+"]")
-		out = append(out, wrapLines(ct, t.width, indent, indent+"  ")...)
+		ct := tr(l, "Cause: ", "Ursache: ") + c.Title.In(l) + " [" + c.ID + "]"
+		out = append(out, t.dimmed(wrapLines(ct, t.width, indent, indent+"  "), "["+c.ID+"]")...)
 		if !c.Detail.IsZero() {
 			out = append(out, wrapLines(c.Detail.In(l), t.width, indent+"  ", indent+"  ")...)
 		}
@@ -235,7 +241,9 @@ func (t *textWriter) notes(ns, passed []Note, full bool) {
 		t.blank()
 		t.line(st.Bold([]i18n.Text{i18n.T("Notes", "Hinweise"), i18n.T("Passed", "Bestanden")}[i].In(l)))
 		for _, n := range group {
-			t.line("  " + st.Severity(n.Severity, l) + " " + n.Title.In(l) + " " + st.Dim("["+n.ID+"]"))
+			for _, x := range t.dimmed(wrapLines(n.Title.In(l)+" ["+n.ID+"]", t.width, "  "+st.Severity(n.Severity, l)+" ", "          "), "["+n.ID+"]") {
+				t.line(x)
+			}
 			if !n.Detail.IsZero() {
 				t.wrap(n.Detail.In(l), "          ", "          ")
 			}
@@ -244,6 +252,18 @@ func (t *textWriter) notes(ns, passed []Note, full bool) {
 			}
 		}
 	}
+}
+
+// dimmed greys the finding ids in wrapped lines (after wrapping, so the
+// escapes do not count as columns).
+func (t *textWriter) dimmed(lines []string, ids string) []string {
+	if ids == "" || !t.st.Color {
+		return lines
+	}
+	for i, x := range lines {
+		lines[i] = strings.Replace(x, ids, t.st.Dim(ids), 1)
+	}
+	return lines
 }
 
 // stripANSI removes colour escapes (for width arithmetic).
