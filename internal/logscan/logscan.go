@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/mxprobe/mxprobe/internal/delivery"
+	"github.com/mxprobe/mxprobe/internal/provider"
 )
 
 // Statuses of a delivery record.
@@ -399,7 +400,7 @@ func (s *Scanner) finish(rec *Record) {
 	}
 	rec.Relay = strings.ToLower(rec.Relay)
 	rec.MessageID = s.queue[rec.QueueID]
-	rec.Provider = delivery.ProviderOf(rec.Relay, rec.Domain)
+	rec.Provider = provider.DestinationClass(rec.Relay, rec.Domain)
 	if len(rec.Reply) >= 3 && isDigits(rec.Reply[:3]) {
 		rec.Code = int(rec.Reply[0]-'0')*100 + int(rec.Reply[1]-'0')*10 + int(rec.Reply[2]-'0')
 		rest := rec.Reply[3:]
