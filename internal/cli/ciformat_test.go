@@ -180,6 +180,9 @@ func TestCIFormatsOnlyCheckAndDNS(t *testing.T) {
 			}
 		}
 	}
+	if _, errOut, code := runCLI(t, nil, "--lang", "de", "version", "--format", "github"); code != exitcode.Usage || !strings.Contains(errOut, "nur für check und dns") {
+		t.Errorf("German: exit %d %q", code, errOut)
+	}
 	if _, errOut, code := runCLI(t, nil, "check", "--format", "xml", "x.test"); code != exitcode.Usage || !strings.Contains(errOut, "junit") {
 		t.Errorf("--format xml: exit %d %q", code, errOut)
 	}
