@@ -129,5 +129,14 @@ func (g *Globals) labOptionsFromEnv() (lab.Options, error) {
 		}
 		lo.BulkDomains = n
 	}
+	// MXPROBE_LAB_DNS=nxdomain: the lab's DNS answers NXDOMAIN for every
+	// name, like a filtering resolver (dns.resolver_broken).
+	switch v := g.IO.Getenv("MXPROBE_LAB_DNS"); v {
+	case "":
+	case "nxdomain":
+		lo.DNSNXDomain = true
+	default:
+		return lo, exitcode.UsageError("invalid MXPROBE_LAB_DNS %q (only \"nxdomain\")", v)
+	}
 	return lo, nil
 }

@@ -11,18 +11,21 @@ import (
 
 // Finding ids of this package (a public contract).
 const (
-	IDOK         = "dkim.ok"
-	IDMissing    = "dkim.missing"
-	IDWeakKey    = "dkim.weak_key"
-	IDRevoked    = "dkim.revoked"
-	IDTesting    = "dkim.testing"
-	IDSyntax     = "dkim.syntax"
-	IDMultiple   = "dkim.multiple"
-	IDKeyWarning = "dkim.key_warning"
-	IDTempError  = "dkim.temperror"
-	IDVerifyPass = "dkim.verify_pass"
-	IDVerifyFail = "dkim.verify_fail"
-	IDUnsigned   = "dkim.unsigned"
+	IDOK      = "dkim.ok"
+	IDMissing = "dkim.missing"
+	// IDSelectorUnknown: no selector named and none of the guessed ones has
+	// a key; an info, not a warning (nothing is known to be wrong).
+	IDSelectorUnknown = "dkim.selector_unknown"
+	IDWeakKey         = "dkim.weak_key"
+	IDRevoked         = "dkim.revoked"
+	IDTesting         = "dkim.testing"
+	IDSyntax          = "dkim.syntax"
+	IDMultiple        = "dkim.multiple"
+	IDKeyWarning      = "dkim.key_warning"
+	IDTempError       = "dkim.temperror"
+	IDVerifyPass      = "dkim.verify_pass"
+	IDVerifyFail      = "dkim.verify_fail"
+	IDUnsigned        = "dkim.unsigned"
 )
 
 func init() {
@@ -34,6 +37,11 @@ func init() {
 			Title: i18n.T("No DKIM key found", "Kein DKIM-Schlüssel gefunden"),
 			Advice: i18n.T("Sign outgoing mail with DKIM and publish the public key as TXT record at <selector>._domainkey.<domain>; your mail provider shows the record to publish. If you already sign, name your selector with --dkim-selector (it is in the s= tag of the DKIM-Signature header of a sent message).",
 				"Ausgehende Mails mit DKIM signieren und den öffentlichen Schlüssel als TXT-Eintrag unter <Selektor>._domainkey.<Domain> veröffentlichen; der Mail-Anbieter nennt den Eintrag. Wird bereits signiert, den Selektor mit --dkim-selector angeben (er steht im Tag s= des DKIM-Signature-Headers einer gesendeten Mail).")},
+		report.Def{ID: IDSelectorUnknown, Severity: report.Info,
+			Title: i18n.T("DKIM selector unknown; name it with --dkim-selector",
+				"DKIM-Selektor unbekannt; geben Sie ihn mit --dkim-selector an"),
+			Advice: i18n.T("Without a selector the key cannot be looked up, so DKIM was not judged. The selector is in the s= tag of the DKIM-Signature header of a message you sent; check again with --dkim-selector SELECTOR.",
+				"Ohne Selektor lässt sich der Schlüssel nicht abfragen; DKIM wurde daher nicht bewertet. Den Selektor finden Sie im Tag s= des DKIM-Signature-Headers einer von Ihnen gesendeten Nachricht; prüfen Sie erneut mit --dkim-selector SELEKTOR.")},
 		report.Def{ID: IDWeakKey, Severity: report.Warn,
 			Title: i18n.T("DKIM key too short", "DKIM-Schlüssel zu kurz"),
 			Advice: i18n.T("Create a new RSA key with 2048 bits (or add an Ed25519 key next to it), publish it under a new selector, switch signing to it, then revoke the old selector by publishing it with an empty p=. RSA keys below 1024 bits are ignored by verifiers (RFC 8301).",
@@ -117,10 +125,10 @@ func Findings(res Result) []report.Finding {
 		fs = append(fs, f)
 	}
 	if res.Guessed && len(res.Found) == 0 && len(temp) == 0 {
-		fs = append(fs, report.New(IDMissing, report.Detailf(
-			"none of the %d common selectors has a key record at <selector>._domainkey.%s (tried: %s); another selector may be in use",
-			"keiner der %d gängigen Selektoren hat einen Schlüsseleintrag unter <Selektor>._domainkey.%s (geprüft: %s); möglicherweise wird ein anderer Selektor verwendet",
-			len(res.Tried), res.Domain, strings.Join(res.Tried, ", "))))
+		fs = append(fs, report.New(IDSelectorUnknown, report.Detailf(
+			"none of the %d common selectors has a key record at <selector>._domainkey.%s; the domain may sign with another one",
+			"keiner der %d gängigen Selektoren hat einen Schlüsseleintrag unter <Selektor>._domainkey.%s; die Domain signiert womöglich mit einem anderen",
+			len(res.Tried), res.Domain), "tried: "+strings.Join(res.Tried, ", ")))
 	}
 	return fs
 }

@@ -101,6 +101,9 @@ type Result struct {
 	// could not be asked).
 	Status Status       `json:"status"`
 	Zones  []ZoneResult `json:"zones"`
+	// Defaults: the zones are mxprobe's built-in list (DefaultZones), not
+	// ones the user configured (--dnsbl).
+	Defaults bool `json:"defaults"`
 	// Error explains an invalid input.
 	Error string `json:"error,omitempty"`
 	Err   error  `json:"-"`
@@ -139,7 +142,7 @@ var (
 // every list has.
 func Check(ctx context.Context, r resolver.Lookuper, ip netip.Addr, zones []Zone) Result {
 	ip = ip.Unmap()
-	res := Result{IP: ip, Zones: []ZoneResult{}}
+	res := Result{IP: ip, Zones: []ZoneResult{}, Defaults: zones == nil}
 	if !ip.IsValid() {
 		res.Status, res.Err = StatusUnknown, ErrInvalidIP
 		res.Error = res.Err.Error()

@@ -24,6 +24,11 @@ var (
 		"Spamhaus hat die Anfrage abgewiesen, weil sie über einen öffentlichen oder geteilten Resolver kam (8.8.8.8, 1.1.1.1, 9.9.9.9, viele Cloud-Resolver) oder das kostenlose Kontingent überschritt. Über die Adresse sagt das nichts. Mit einem eigenen rekursiven Resolver abfragen (--resolver) oder einen Schlüssel für den Spamhaus Data Query Service verwenden (Zone <schlüssel>.zen.dq.spamhaus.net).")
 )
 
+// adviceDefaultsBroken replaces "remove the zone from your configuration"
+// for the built-in lists, which the user never configured.
+var adviceDefaultsBroken = i18n.T("These are mxprobe's built-in lists; you configured none, so there is nothing to remove. A list fails its test (RFC 5782 §5: 127.0.0.2 listed, 127.0.0.1 not) when it refuses this resolver — many refuse public or shared resolvers — or has been retired. Ask through your own recursive resolver (--resolver), or name the lists to ask with --dnsbl.",
+	"Das sind die eingebauten Sperrlisten von mxprobe; Sie haben keine konfiguriert, es gibt also nichts zu entfernen. Eine Liste besteht den Test (RFC 5782 §5: 127.0.0.2 gelistet, 127.0.0.1 nicht) nicht, wenn sie diesen Resolver abweist – viele weisen öffentliche oder geteilte Resolver ab – oder eingestellt wurde. Fragen Sie über Ihren eigenen rekursiven Resolver (--resolver) oder nennen Sie die zu fragenden Listen mit --dnsbl.")
+
 func init() {
 	report.Register(
 		report.Def{ID: FindingClean, Severity: report.OK,
@@ -52,6 +57,7 @@ func Findings(res Result) []report.Finding {
 	}
 	var fs []report.Finding
 	var clean []string
+	var broken []ZoneResult
 	for _, z := range res.Zones {
 		switch z.Status {
 		case StatusListed:
@@ -93,13 +99,13 @@ func Findings(res Result) []report.Finding {
 			}
 			fs = append(fs, f)
 		case StatusBroken:
-			fs = append(fs, report.New(FindingZoneBroken,
-				report.Detailf("%s (%s) failed the health check; its answer was ignored.",
-					"%s (%s) hat den Funktionstest nicht bestanden; ihre Antwort wurde ignoriert.", z.Zone.Label, z.Zone.Name),
-				fmt.Sprintf("%s A: %s", z.Query, answerText(z)), "error: "+z.Error))
+			broken = append(broken, z)
 		case StatusNotListed:
 			clean = append(clean, z.Zone.Label)
 		}
+	}
+	if len(broken) > 0 {
+		fs = append(fs, brokenFinding(broken, res.Defaults))
 	}
 	if res.Status == StatusClean || (res.Status == StatusUnknown && len(clean) > 0) {
 		fs = append(fs, report.New(FindingClean,
@@ -107,6 +113,32 @@ func Findings(res Result) []report.Finding {
 			"zones: "+strings.Join(clean, ", ")))
 	}
 	return fs
+}
+
+// brokenFinding groups the lists that failed their health check into one
+// finding; for the built-in lists the advice says that there is nothing to
+// remove (the user configured none).
+func brokenFinding(zs []ZoneResult, defaults bool) report.Finding {
+	var names, ev []string
+	for _, z := range zs {
+		names = append(names, fmt.Sprintf("%s (%s)", z.Zone.Label, z.Zone.Name))
+		e := fmt.Sprintf("%s A: %s", z.Query, answerText(z))
+		if z.Error != "" {
+			e += " — " + z.Error
+		}
+		ev = append(ev, e)
+	}
+	d := report.Detailf("%d block lists failed the health check; their answers were ignored: %s.",
+		"%d Sperrlisten haben den Funktionstest nicht bestanden; ihre Antworten wurden ignoriert: %s.", len(zs), strings.Join(names, ", "))
+	if len(zs) == 1 {
+		d = report.Detailf("%s failed the health check; its answer was ignored.",
+			"%s hat den Funktionstest nicht bestanden; ihre Antwort wurde ignoriert.", names[0])
+	}
+	f := report.New(FindingZoneBroken, d, ev...)
+	if defaults {
+		f = f.WithAdvice(adviceDefaultsBroken)
+	}
+	return f
 }
 
 func policyOnly(ls []Listing) bool {

@@ -93,25 +93,9 @@ func Findings(res Result) []report.Finding {
 	p := res.Policy
 	ev = append(ev, "policy: "+strings.ReplaceAll(strings.TrimSpace(p.String()), "\n", "; "))
 	var fs []report.Finding
-	switch p.Mode {
-	case ModeEnforce:
-		fs = append(fs, report.New(FindingOK,
-			report.Detailf("%s enforces MTA-STS (max_age %d s).", "%s setzt MTA-STS durch (max_age %d s).", res.Domain, p.MaxAge), ev...))
-	case ModeTesting:
-		fs = append(fs, report.New(FindingTesting,
-			report.Detailf("%s publishes MTA-STS in mode testing.", "%s veröffentlicht MTA-STS im Modus testing.", res.Domain), ev...))
-	case ModeNone:
-		fs = append(fs, report.New(FindingModeNone,
-			report.Detailf("%s publishes an MTA-STS policy with mode none.", "%s veröffentlicht eine MTA-STS-Richtlinie mit dem Modus none.", res.Domain), ev...))
-	}
-	if len(res.Warnings) > 0 {
-		wev := make([]string, len(res.Warnings))
-		for i, w := range res.Warnings {
-			wev[i] = "warning: " + w
-		}
-		fs = append(fs, report.New(FindingWarning,
-			report.Detailf("%d details of the MTA-STS setup of %s need attention.", "%d Details der MTA-STS-Einrichtung von %s brauchen Aufmerksamkeit.", len(res.Warnings), res.Domain), wev...))
-	}
+	// The MX comparison first: a policy that does not list the MX is never
+	// reported as "valid and enforced" beside it.
+	var mismatch *report.Finding
 	if res.MXChecked && len(res.MXMismatched) > 0 && p.Mode != ModeNone {
 		f := report.New(FindingMXMismatch,
 			report.Detailf("MX hosts not matched by any mx line of the policy: %s.", "MX-Hosts, die zu keiner mx-Zeile der Richtlinie passen: %s.", strings.Join(res.MXMismatched, ", ")),
@@ -120,7 +104,32 @@ func Findings(res Result) []report.Finding {
 			// Only reported, mail still flows.
 			f = f.WithSeverity(report.Warn)
 		}
-		fs = append(fs, f)
+		mismatch = &f
+	}
+	switch {
+	case p.Mode == ModeEnforce && mismatch == nil:
+		fs = append(fs, report.New(FindingOK,
+			report.Detailf("%s enforces MTA-STS (max_age %d s).", "%s setzt MTA-STS durch (max_age %d s).", res.Domain, p.MaxAge), ev...))
+	case p.Mode == ModeTesting:
+		fs = append(fs, report.New(FindingTesting,
+			report.Detailf("%s publishes MTA-STS in mode testing.", "%s veröffentlicht MTA-STS im Modus testing.", res.Domain), ev...))
+	case p.Mode == ModeNone:
+		fs = append(fs, report.New(FindingModeNone,
+			report.Detailf("%s publishes an MTA-STS policy with mode none.", "%s veröffentlicht eine MTA-STS-Richtlinie mit dem Modus none.", res.Domain), ev...))
+	}
+	if len(res.Warnings) > 0 {
+		wev := make([]string, len(res.Warnings))
+		for i, w := range res.Warnings {
+			wev[i] = "warning: " + w
+		}
+		d := report.Detailf("%d points of the MTA-STS setup of %s need attention.", "%d Punkte der MTA-STS-Einrichtung von %s verdienen Beachtung.", len(res.Warnings), res.Domain)
+		if len(res.Warnings) == 1 {
+			d = report.Detailf("One point of the MTA-STS setup of %s needs attention.", "Ein Punkt der MTA-STS-Einrichtung von %s verdient Beachtung.", res.Domain)
+		}
+		fs = append(fs, report.New(FindingWarning, d, wev...))
+	}
+	if mismatch != nil {
+		fs = append(fs, *mismatch)
 	}
 	return fs
 }
