@@ -225,7 +225,7 @@ func bannerPTRFindings(host string, a *MXAddress) []report.Finding {
 		}
 	}
 	return []report.Finding{report.New(IDBannerPTR, report.Detailf("%s (%s) greets as %s; its PTR is %s.",
-		"%s (%s) grüßt als %s; sein PTR ist %s.", host, a.IP, a.SMTP.BannerHost, a.PTR.Names[0].Name), a.SMTP.BannerHost)}
+		"%s (%s) meldet sich als %s; sein PTR ist %s.", host, a.IP, a.SMTP.BannerHost, a.PTR.Names[0].Name), a.SMTP.BannerHost)}
 }
 
 // AddFindings adds findings learnt after Run (the delivery proof of

@@ -39,12 +39,12 @@ func init() {
 			Advice: i18n.T("Outbound traffic is translated (NAT or a proxy). The sender checks use the address the destination reported.",
 				"Ausgehender Verkehr wird umgesetzt (NAT oder Proxy). Die Absenderprüfungen verwenden die Adresse, die das Ziel gemeldet hat.")},
 		report.Def{ID: IDBannerPTR, Severity: report.Info,
-			Title: i18n.T("The MX greets with another name than its PTR", "Der MX grüßt mit einem anderen Namen als seinem PTR"),
+			Title: i18n.T("The MX greets with another name than its PTR", "Der MX meldet sich mit einem anderen Namen als seinem PTR"),
 			Advice: i18n.T("Harmless for delivery to it, but a sign of a load balancer or a forgotten hostname: the name in the banner (RFC 5321 §4.3.1) should be the host's forward-confirmed PTR name.",
 				"Für die Zustellung dorthin harmlos, aber ein Hinweis auf einen Load-Balancer oder einen vergessenen Hostnamen: Der Name in der Begrüßung (RFC 5321 §4.3.1) sollte der vorwärts bestätigte PTR-Name des Hosts sein.")},
 		report.Def{ID: IDNotTried, Severity: report.Info,
 			Title: i18n.T("Further MX addresses not tried", "Weitere MX-Adressen nicht versucht"),
 			Advice: i18n.T("A sender stops at the first MX that answers (RFC 5321 §5.1). Use --all-mx to probe every address.",
-				"Ein Absender hört beim ersten antwortenden MX auf (RFC 5321 §5.1). Mit --all-mx werden alle Adressen geprüft.")},
+				"Ein Absender hört beim ersten antwortenden MX auf (RFC 5321 §5.1). Mit --all-mx prüfen Sie alle Adressen.")},
 	)
 }

@@ -19,9 +19,9 @@ const (
 // Advice for the specific cases, used with Finding.WithAdvice.
 var (
 	advicePBL = i18n.T("The Spamhaus PBL is not about spam: it marks addresses that should not send mail directly (dynamic or customer ranges). Send through your provider's or your mail service's relay (smarthost). If this really is a mail server with a static address and its own rDNS, its owner can request removal at check.spamhaus.org.",
-		"Die Spamhaus PBL ist kein Spam-Vorwurf: sie kennzeichnet Adressen, die E-Mail nicht direkt versenden sollen (dynamische oder Kundenbereiche). Über das Relay (Smarthost) Ihres Providers oder Mail-Dienstes senden. Ist es wirklich ein Mailserver mit fester Adresse und eigenem rDNS, kann sein Betreiber die Austragung unter check.spamhaus.org beantragen.")
+		"Die Spamhaus PBL ist kein Spam-Vorwurf: sie kennzeichnet Adressen, die E-Mail nicht direkt versenden sollen (dynamische oder Kundenbereiche). Senden Sie über das Relay (Smarthost) Ihres Providers oder Mail-Dienstes. Ist es wirklich ein Mailserver mit fester Adresse und eigenem rDNS, kann sein Betreiber die Austragung unter check.spamhaus.org beantragen.")
 	advicePublicResolver = i18n.T("Spamhaus refused the query because it came through a public or shared resolver (8.8.8.8, 1.1.1.1, 9.9.9.9, many cloud resolvers) or exceeded the free-use volume. This says nothing about the address. Query with your own recursive resolver (--resolver) or use a Spamhaus Data Query Service key (zone <key>.zen.dq.spamhaus.net).",
-		"Spamhaus hat die Anfrage abgewiesen, weil sie über einen öffentlichen oder geteilten Resolver kam (8.8.8.8, 1.1.1.1, 9.9.9.9, viele Cloud-Resolver) oder das kostenlose Kontingent überschritt. Über die Adresse sagt das nichts. Mit einem eigenen rekursiven Resolver abfragen (--resolver) oder einen Schlüssel für den Spamhaus Data Query Service verwenden (Zone <schlüssel>.zen.dq.spamhaus.net).")
+		"Spamhaus hat die Anfrage abgewiesen, weil sie über einen öffentlichen oder geteilten Resolver kam (8.8.8.8, 1.1.1.1, 9.9.9.9, viele Cloud-Resolver) oder das kostenlose Kontingent überschritt. Über die Adresse sagt das nichts. Fragen Sie mit einem eigenen rekursiven Resolver ab (--resolver) oder verwenden Sie einen Schlüssel für den Spamhaus Data Query Service (Zone <schlüssel>.zen.dq.spamhaus.net).")
 )
 
 // adviceDefaultsBroken replaces "remove the zone from your configuration"
@@ -37,15 +37,15 @@ func init() {
 		report.Def{ID: FindingListed, Severity: report.Fail,
 			Title: i18n.T("IP address is on a block list", "IP-Adresse steht auf einer Sperrliste"),
 			Advice: i18n.T("Receivers using this list reject or junk mail from the address. First find and stop the cause (compromised account or machine, open relay, a form that sends mail, bad list hygiene), then request delisting on the list's lookup page (in the evidence). Only the address's operator can do this.",
-				"Empfänger, die diese Liste nutzen, lehnen E-Mail von der Adresse ab oder sortieren sie als Spam ein. Zuerst die Ursache finden und beseitigen (kompromittiertes Konto oder System, offenes Relay, ein Formular, das E-Mail verschickt, schlechte Listenpflege), dann auf der Abfrageseite der Liste (in den Belegen) die Austragung beantragen. Das kann nur der Betreiber der Adresse.")},
+				"Empfänger, die diese Liste nutzen, lehnen E-Mail von der Adresse ab oder sortieren sie als Spam ein. Finden und beseitigen Sie zuerst die Ursache (kompromittiertes Konto oder System, offenes Relay, ein Formular, das E-Mail verschickt, schlechte Listenpflege) und beantragen Sie dann auf der Abfrageseite der Liste (in den Belegen) die Austragung. Das kann nur der Betreiber der Adresse.")},
 		report.Def{ID: FindingUnknown, Severity: report.Warn,
 			Title: i18n.T("Block list could not be asked", "Sperrliste konnte nicht abgefragt werden"),
 			Advice: i18n.T("The list refused the query or did not answer (timeout, SERVFAIL); whether the address is listed is unknown. Try again, or with your own recursive resolver (--resolver): many lists refuse queries from public resolvers.",
-				"Die Liste hat die Anfrage abgewiesen oder nicht beantwortet (Zeitüberschreitung, SERVFAIL); ob die Adresse gelistet ist, ist unbekannt. Erneut versuchen oder mit einem eigenen rekursiven Resolver (--resolver): viele Listen beantworten keine Anfragen öffentlicher Resolver.")},
+				"Die Liste hat die Anfrage abgewiesen oder nicht beantwortet (Zeitüberschreitung, SERVFAIL); ob die Adresse gelistet ist, ist unbekannt. Versuchen Sie es erneut oder mit einem eigenen rekursiven Resolver (--resolver): Viele Listen beantworten keine Anfragen öffentlicher Resolver.")},
 		report.Def{ID: FindingZoneBroken, Severity: report.Warn,
 			Title: i18n.T("Block list failed its health check and was ignored", "Sperrliste hat den Funktionstest nicht bestanden und wurde ignoriert"),
 			Advice: i18n.T("Every list must list the test address 127.0.0.2 and must not list 127.0.0.1 (RFC 5782 §5). This one does not, so it is dead, parked or answers \"listed\" for everything; its answer for your address means nothing. Remove the zone from your configuration, and from your mail server's if it uses it.",
-				"Jede Liste muss die Testadresse 127.0.0.2 führen und darf 127.0.0.1 nicht führen (RFC 5782 §5). Diese tut das nicht; sie ist also eingestellt, geparkt oder meldet alles als gelistet, ihre Antwort zu Ihrer Adresse bedeutet nichts. Die Zone aus Ihrer Konfiguration entfernen – auch aus der Ihres Mailservers, falls er sie nutzt.")},
+				"Jede Liste muss die Testadresse 127.0.0.2 führen und darf 127.0.0.1 nicht führen (RFC 5782 §5). Diese tut das nicht; sie ist also eingestellt, geparkt oder meldet alles als gelistet, ihre Antwort zu Ihrer Adresse bedeutet nichts. Entfernen Sie die Zone aus Ihrer Konfiguration – auch aus der Ihres Mailservers, falls er sie nutzt.")},
 	)
 }
 

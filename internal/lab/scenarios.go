@@ -110,8 +110,8 @@ func Scenarios() []Scenario {
 	ok.Seed, ok.Delivery = "seed", "inbox"
 	out = append(out, ok)
 
-	junk := simple("junk.lab.test", i18n.T("accepts and files probe messages into the junk folder",
-		"nimmt an und legt Probe-Nachrichten im Junk-Ordner ab"), "ok", smtplab.CertValid, std)
+	junk := simple("junk.lab.test", i18n.T("accepts and files test messages in the junk folder",
+		"nimmt an und legt Testmails im Spam-Ordner ab"), "ok", smtplab.CertValid, std)
 	junk.Seed, junk.Delivery = "seed", "junk"
 	out = append(out, junk)
 

@@ -69,7 +69,7 @@ const (
 
 // DNSBLZones are the block lists to ask inside the lab.
 func DNSBLZones() []dnsbl.Zone {
-	return []dnsbl.Zone{{Name: BlockList, Label: "lab block list"}}
+	return []dnsbl.Zone{{Name: BlockList, Label: "LabBL"}}
 }
 
 // World is a running lab.
