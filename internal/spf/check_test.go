@@ -338,7 +338,8 @@ func TestCheckIdentity(t *testing.T) {
 		}
 	}
 	if res := spf.Check(ctx, w.r, ip, "", "helo.test"); res.Identity != spf.IdentityHELO ||
-		!strings.Contains(spf.Findings(res)[0].Detail.EN, "Null sender <>: SPF is evaluated for the EHLO name") {
+		!strings.Contains(spf.Findings(res)[0].Detail.EN, "SPF of the EHLO name helo.test") ||
+		!strings.Contains(spf.Findings(res)[0].Detail.DE, "SPF des EHLO-Namens helo.test") {
 		t.Errorf("null sender with a HELO name: %+v", res)
 	}
 	if res := spf.Check(ctx, w.r, ip, "bob@from.test", "helo.test"); res.Identity != spf.IdentityMailFrom {

@@ -181,9 +181,15 @@ func Findings(res Result) []report.Finding {
 			DE: fmt.Sprintf("SPF von %s ergibt permerror: %s%s.", res.Domain, cause.DE, where),
 		}
 	}
-	if res.Identity == IdentityHELO && detail.EN != "" {
-		detail.EN = "Null sender <>: SPF is evaluated for the EHLO name. " + detail.EN
-		detail.DE = "Leerer Absender <>: SPF wird für den EHLO-Namen ausgewertet. " + detail.DE
+	if res.Identity == IdentityHELO && res.Domain != "" {
+		// The null sender's identity is the EHLO name (RFC 7208 §2.3): say
+		// so where the domain is named.
+		detail.EN = strings.Replace(detail.EN, res.Domain, "the EHLO name "+res.Domain, 1)
+		if strings.HasPrefix(detail.EN, "the ") {
+			detail.EN = "The " + detail.EN[4:]
+		}
+		detail.DE = strings.Replace(strings.Replace(detail.DE, "SPF von "+res.Domain, "SPF des EHLO-Namens "+res.Domain, 1),
+			res.Domain+" hat", "Der EHLO-Name "+res.Domain+" hat", 1)
 	}
 	out = append(out, report.New(id, detail, ev...))
 
