@@ -74,7 +74,7 @@ var statusLabels = map[string]map[string]i18n.Text{
 		"not_listed": i18n.T("not listed", "nicht gelistet"),
 		"unknown":    i18n.T("unknown (a list did not answer)", "unbekannt (eine Liste hat nicht geantwortet)"),
 		"broken":     i18n.T("list broken", "Liste gestört"),
-		"skipped":    i18n.T("skipped", "übersprungen"),
+		"skipped":    i18n.T("not checked (no list answers for this address family)", "nicht geprüft (keine Liste antwortet für diese Adressfamilie)"),
 	},
 }
 

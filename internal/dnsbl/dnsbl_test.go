@@ -281,3 +281,15 @@ func TestDefaultZonesBrokenAdvice(t *testing.T) {
 		}
 	}
 }
+
+// TestIPv6OnlyIPv4Lists: an IPv6 address and lists that answer for IPv4
+// only is "skipped" (not checked, said at info), never "unknown".
+func TestIPv6OnlyIPv4Lists(t *testing.T) {
+	srv, r := lab(t)
+	healthy(t, srv, "v4only.test")
+	res := Check(context.Background(), r, netip.MustParseAddr("2001:db8::25"), []Zone{{Name: "v4only.test", Label: "V4"}})
+	fs := Findings(res)
+	if res.Status != StatusSkipped || len(fs) != 1 || fs[0].ID != FindingUnknown || fs[0].Severity != report.Info {
+		t.Fatalf("status %s findings %+v", res.Status, fs)
+	}
+}

@@ -107,6 +107,15 @@ func Findings(res Result) []report.Finding {
 	if len(broken) > 0 {
 		fs = append(fs, brokenFinding(broken, res.Defaults))
 	}
+	if res.Status == StatusSkipped {
+		d := report.Detailf("None of the %d block lists answers for IPv6 addresses; %s was not looked up.",
+			"Keine der %d Sperrlisten beantwortet Anfragen zu IPv6-Adressen; %s wurde nicht nachgeschlagen.", len(res.Zones), res.IP)
+		if len(res.Zones) == 1 {
+			d = report.Detailf("The block list does not answer for IPv6 addresses; %s was not looked up.",
+				"Die Sperrliste beantwortet keine Anfragen zu IPv6-Adressen; %s wurde nicht nachgeschlagen.", res.IP)
+		}
+		fs = append(fs, report.New(FindingUnknown, d).WithSeverity(report.Info))
+	}
 	if res.Status == StatusClean || (res.Status == StatusUnknown && len(clean) > 0) {
 		fs = append(fs, report.New(FindingClean,
 			report.Detailf("%s is not listed on %s.", "%s steht nicht auf %s.", res.IP, strings.Join(clean, ", ")),
