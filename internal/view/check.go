@@ -74,6 +74,8 @@ func Check(rep *check.Report, o Options) *Report {
 var factIDs = map[string]bool{
 	"dane.none": true, "mtasts.none": true, "tlsrpt.none": true, "provider.identified": true,
 	"smtp.not_tried": true, "smtp.accept_all": true, "mx.ok": true,
+	// The receiver's own hygiene, not the sender's concern: -v only.
+	"smtp.banner_ptr_mismatch": true,
 }
 
 func withoutFacts(ns []Note) []Note {
@@ -295,25 +297,13 @@ func hostTried(h *check.MXHost) bool {
 }
 
 // mxLookupText is the state of the MX lookup when it is worth a line:
-// anything but a plain "ok", or DNSSEC. The resolver's error text (English,
-// technical) only with -v: the findings say the same in words.
+// anything but a plain "ok", or DNSSEC. The resolver's error text stays in
+// the JSON and the evidence (-v).
 func mxLookupText(m check.MXLookup, mode Mode) i18n.Text {
-	if m.Status == "ok" && !m.Authentic && (m.Error == "" || mode != Verbose) {
+	if m.Status == "ok" && !m.Authentic {
 		return i18n.Text{}
 	}
-	return both(func(l i18n.Lang) string {
-		s := word(l, string(m.Status))
-		if m.DNSStatus != "" && m.DNSStatus != "ok" && m.Status != "null" {
-			s += " (" + word(l, string(m.DNSStatus)) + ")"
-		}
-		if m.Authentic {
-			s += tr(l, ", DNSSEC-signed", ", DNSSEC-signiert")
-		}
-		if m.Error != "" && mode == Verbose {
-			s += " — " + m.Error
-		}
-		return s
-	})
+	return both(func(l i18n.Lang) string { return check.MXLookupLabel(m, l) })
 }
 
 // hostText is one MX host with its addresses and their PTR state.
@@ -325,8 +315,8 @@ func hostText(h *check.MXHost, dialogue bool, mode Mode, l i18n.Lang) string {
 	if len(h.CNAMEs) > 0 {
 		s += " → CNAME " + strings.Join(h.CNAMEs, " → ")
 	}
-	if h.Error != "" && len(h.Addresses) == 0 {
-		return s + " — " + h.Error
+	if len(h.Addresses) == 0 {
+		return s + " — " + check.HostAddressLabel(h, l)
 	}
 	untried := dialogue && len(h.Addresses) > 0 && !hostTried(h)
 	var as []string

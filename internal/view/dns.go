@@ -40,7 +40,7 @@ func DNS(rep *check.DNSReport, o Options) *Report {
 	auth := Section{Title: i18n.T("Sender records", "Absender-Einträge")}
 	if r := rep.SPF; r != nil {
 		auth.Lines = append(auth.Lines, Line{Label: raw("SPF"), Text: both(func(l i18n.Lang) string {
-			s := fmt.Sprintf("%s %s: %s", r.Domain, r.Record, word(l, string(r.Status)))
+			s := fmt.Sprintf("%s %s: %s", r.Domain, r.Record, r.Status)
 			if r.Matched != "" {
 				s += " (" + r.Matched + ")"
 			}
@@ -53,7 +53,7 @@ func DNS(rep *check.DNSReport, o Options) *Report {
 			if o.Mode != Verbose {
 				rec = oneLine(rec, 50)
 			}
-			return strings.TrimSpace(fmt.Sprintf("%s: %s %s", r.Domain, word(l, string(r.Status)), rec))
+			return strings.TrimSpace(fmt.Sprintf("%s: %s %s", r.Domain, label(l, check.KindSPF, string(r.Status)), rec))
 		})})
 	}
 	if r := rep.DKIM; r != nil {
@@ -62,12 +62,12 @@ func DNS(rep *check.DNSReport, o Options) *Report {
 				return r.Domain + ": " + tr(l, "selectors ", "Selektoren ") + strings.Join(r.Found, ", ")
 			}
 			n := len(r.Tried)
-			return r.Domain + ": " + word(l, r.Status) + ", " + i18n.Plural(n, i18n.Tf("%d selector tried", "%d Selektor versucht", n), i18n.Tf("%d selectors tried", "%d Selektoren versucht", n)).In(l)
+			return r.Domain + ": " + label(l, check.KindDKIM, r.Status) + ", " + i18n.Plural(n, i18n.Tf("%d selector tried", "%d Selektor versucht", n), i18n.Tf("%d selectors tried", "%d Selektoren versucht", n)).In(l)
 		})})
 	}
 	if r := rep.DMARC; r != nil {
 		auth.Lines = append(auth.Lines, Line{Label: raw("DMARC"), Text: both(func(l i18n.Lang) string {
-			s := r.Domain + ": " + word(l, r.Status)
+			s := r.Domain + ": " + label(l, check.KindDMARC, r.Status)
 			if r.EffectivePolicy != "" {
 				s = r.Domain + ": p=" + r.EffectivePolicy
 			}

@@ -11,6 +11,7 @@ import (
 	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/iprev"
 	"github.com/mxprobe/mxprobe/internal/smtpprobe"
+	"github.com/mxprobe/mxprobe/internal/spf"
 )
 
 var reAngle = regexp.MustCompile(`<[^<>\s]*>`)
@@ -30,11 +31,7 @@ func smtpText(r *smtpprobe.Result, host string, full bool, l i18n.Lang) string {
 			parts = append(parts, fmt.Sprint(r.Banner.Code))
 		}
 	}
-	if r.TLS != nil && r.TLS.Error != "" && !full {
-		// The handshake error (English, technical) with -v; the finding
-		// says what failed.
-		parts = append(parts, "STARTTLS "+tr(l, "failed", "gescheitert"))
-	} else if r.TLS != nil {
+	if r.TLS != nil {
 		parts = append(parts, tlsText(r.TLS, l))
 	} else if r.Extensions != nil && !r.Extensions.STARTTLS {
 		parts = append(parts, tr(l, "no STARTTLS", "kein STARTTLS"))
@@ -50,7 +47,8 @@ func smtpText(r *smtpprobe.Result, host string, full bool, l i18n.Lang) string {
 
 func tlsText(t *smtpprobe.TLSInfo, l i18n.Lang) string {
 	if t.Error != "" {
-		return "STARTTLS " + tr(l, "failed: ", "gescheitert: ") + oneLine(t.Error, 60)
+		// The error text itself is evidence of the finding (-v, JSON).
+		return "STARTTLS " + tr(l, "failed", "gescheitert")
 	}
 	var cert string
 	switch {
@@ -103,28 +101,7 @@ func phaseText(p smtpprobe.Phase, l i18n.Lang) string {
 	return string(p)
 }
 
-var errorWords = map[smtpprobe.ErrorClass]i18n.Text{
-	smtpprobe.ClassConnectRefused: i18n.T("connection refused", "Verbindung abgewiesen"),
-	smtpprobe.ClassConnectTimeout: i18n.T("no answer to the connection attempt", "keine Antwort auf den Verbindungsaufbau"),
-	smtpprobe.ClassConnectFailed:  i18n.T("address unreachable", "Adresse nicht erreichbar"),
-	smtpprobe.ClassBannerTimeout:  i18n.T("no greeting in time", "keine Begrüßung innerhalb der Frist"),
-	smtpprobe.ClassTimeout:        i18n.T("no reply in time", "keine Antwort innerhalb der Frist"),
-	smtpprobe.ClassClosed:         i18n.T("the server closed the connection", "der Server hat die Verbindung geschlossen"),
-	smtpprobe.ClassReset:          i18n.T("the connection was reset", "die Verbindung wurde zurückgesetzt"),
-	smtpprobe.ClassProtocol:       i18n.T("the reply breaks the SMTP protocol", "die Antwort verletzt das SMTP-Protokoll"),
-	smtpprobe.ClassTLS:            i18n.T("the TLS handshake failed", "der TLS-Handshake ist gescheitert"),
-	smtpprobe.ClassRejected:       i18n.T("the server refused to go on", "der Server hat die Fortsetzung verweigert"),
-	smtpprobe.ClassSMTPUTF8:       i18n.T("the server lacks SMTPUTF8", "dem Server fehlt SMTPUTF8"),
-	smtpprobe.ClassCanceled:       i18n.T("cancelled", "abgebrochen"),
-	smtpprobe.ClassInvalid:        i18n.T("unusable options", "unbrauchbare Optionen"),
-}
-
-func errorClassText(c smtpprobe.ErrorClass, l i18n.Lang) string {
-	if t, ok := errorWords[c]; ok {
-		return t.In(l)
-	}
-	return string(c)
-}
+func errorClassText(c smtpprobe.ErrorClass, l i18n.Lang) string { return check.ErrorClassLabel(c, l) }
 
 func extText(x *smtpprobe.Extensions, l i18n.Lang) string {
 	yes := func(b bool) string {
@@ -209,8 +186,12 @@ func spfPart(s check.Sender, l i18n.Lang) string {
 	if s.SPF == nil {
 		return ""
 	}
-	out := "SPF " + word(l, string(s.SPF.Status))
-	if s.SPF.Domain != "" {
+	// The result is RFC 7208's word in both languages (docs/glossary.md).
+	out := "SPF " + string(s.SPF.Status)
+	switch {
+	case s.SPF.Identity == spf.IdentityHELO:
+		out += " (" + tr(l, "EHLO name ", "EHLO-Name ") + s.SPF.Domain + ")"
+	case s.SPF.Domain != "":
 		out += " (" + s.SPF.Domain + ")"
 	}
 	return out
@@ -223,7 +204,7 @@ func dkimPart(s check.Sender, l i18n.Lang) string {
 	if len(s.DKIM.Found) > 0 {
 		return "DKIM " + strings.Join(s.DKIM.Found, ", ")
 	}
-	return "DKIM " + word(l, s.DKIM.Status)
+	return "DKIM " + label(l, check.KindDKIM, s.DKIM.Status)
 }
 
 func dmarcPart(s check.Sender, l i18n.Lang) string {
@@ -233,7 +214,7 @@ func dmarcPart(s check.Sender, l i18n.Lang) string {
 	if s.DMARC.EffectivePolicy != "" {
 		return "DMARC p=" + s.DMARC.EffectivePolicy
 	}
-	return "DMARC " + word(l, s.DMARC.Status)
+	return "DMARC " + label(l, check.KindDMARC, s.DMARC.Status)
 }
 
 func dnsblPart(s check.Sender, l i18n.Lang) string {
@@ -242,7 +223,10 @@ func dnsblPart(s check.Sender, l i18n.Lang) string {
 	}
 	n := len(s.DNSBL.Zones)
 	asked := i18n.Plural(n, i18n.Tf("%d list asked", "%d Liste gefragt", n), i18n.Tf("%d lists asked", "%d Listen gefragt", n)).In(l)
-	out := fmt.Sprintf("%s (%s)", word(l, string(s.DNSBL.Status)), asked)
+	out := label(l, check.KindDNSBL, string(s.DNSBL.Status))
+	if s.DNSBL.Status != "skipped" {
+		out += " (" + asked + ")"
+	}
 	for _, z := range s.DNSBL.Listed() {
 		out += " · " + z.Zone.Label
 	}
@@ -268,9 +252,10 @@ func policyLines(p *check.Policy, mode Mode) []Line {
 	parts := func(l i18n.Lang) string {
 		var ps []string
 		if p.MTASTS != nil {
-			s := "MTA-STS " + word(l, string(p.MTASTS.Status))
+			s := "MTA-STS " + label(l, check.KindMTASTS, string(p.MTASTS.Status))
 			if p.MTASTS.Policy != nil {
-				s = "MTA-STS " + word(l, string(p.MTASTS.Policy.Mode))
+				// The mode is RFC 8461's word in both languages.
+				s = "MTA-STS " + tr(l, "mode ", "Modus ") + string(p.MTASTS.Policy.Mode)
 			}
 			if len(p.MTASTS.MXMismatched) > 0 {
 				s += " (" + tr(l, "MX not covered: ", "MX nicht abgedeckt: ") + strings.Join(p.MTASTS.MXMismatched, ", ") + ")"
@@ -278,7 +263,7 @@ func policyLines(p *check.Policy, mode Mode) []Line {
 			ps = append(ps, s)
 		}
 		if p.TLSRPT != nil {
-			ps = append(ps, "TLS-RPT "+word(l, string(p.TLSRPT.Status)))
+			ps = append(ps, "TLS-RPT "+label(l, check.KindTLSRPT, string(p.TLSRPT.Status)))
 		}
 		ps = append(ps, daneSummary(p.DANE, l))
 		return joinDot(ps...)
@@ -288,7 +273,7 @@ func policyLines(p *check.Policy, mode Mode) []Line {
 	}
 	if mode == Verbose && len(p.DANE) > 1 && !sameDANE(p.DANE) {
 		for _, d := range sortedDANE(p.DANE) {
-			out = append(out, Line{Text: both(func(l i18n.Lang) string { return "DANE " + d.Host + ": " + word(l, string(d.Status)) }), Dim: true})
+			out = append(out, Line{Text: both(func(l i18n.Lang) string { return "DANE " + d.Host + ": " + label(l, check.KindDANE, string(d.Status)) }), Dim: true})
 		}
 	}
 	return out
@@ -325,12 +310,12 @@ func daneSummary(ds []*dane.Result, l i18n.Lang) string {
 		count[s]++
 	}
 	if len(order) == 1 && len(ds) == 1 {
-		return "DANE " + word(l, order[0])
+		return "DANE " + label(l, check.KindDANE, order[0])
 	}
 	var ps []string
 	for _, s := range order {
 		n := count[s]
-		ps = append(ps, fmt.Sprintf("%s %s", word(l, s), i18n.Plural(n, i18n.Tf("(%d host)", "(%d Host)", n), i18n.Tf("(%d hosts)", "(%d Hosts)", n)).In(l)))
+		ps = append(ps, fmt.Sprintf("%s %s", label(l, check.KindDANE, s), i18n.Plural(n, i18n.Tf("(%d host)", "(%d Host)", n), i18n.Tf("(%d hosts)", "(%d Hosts)", n)).In(l)))
 	}
 	return "DANE " + strings.Join(ps, ", ")
 }

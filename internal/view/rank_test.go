@@ -135,7 +135,8 @@ func TestDeadlineLeads(t *testing.T) {
 // the rules; "" means no problem: the verdict is OK).
 var labLeads = map[string]string{
 	"ok.lab.test": "", "junk.lab.test": "", "drop.lab.test": "", "nouser.lab.test": "",
-	"acceptall.lab.test": "", "mx1000.lab.test": "",
+	"acceptall.lab.test": "", "mx1000.lab.test": "", "dual.lab.test": "",
+	"v6only.lab.test":               "rdns.missing",
 	"reject.lab.test":               "smtp.rcpt_rejected",
 	"grey.lab.test":                 "smtp.rcpt_deferred",
 	"tls-expired.lab.test":          "tls.cert_invalid",

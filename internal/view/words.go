@@ -2,6 +2,7 @@ package view
 
 import (
 	"fmt"
+	"github.com/mxprobe/mxprobe/internal/check"
 	"strings"
 
 	"github.com/mxprobe/mxprobe/internal/i18n"
@@ -19,47 +20,9 @@ func raw(s string) i18n.Text { return i18n.Text{EN: s, DE: s} }
 
 func tr(l i18n.Lang, en, de string) string { return i18n.T(en, de).In(l) }
 
-// statusWords translates the result words of the checks (JSON keeps them
-// English; the text view shows them in the reader's language).
-var statusWords = map[string]i18n.Text{
-	"ok":          i18n.T("ok", "in Ordnung"),
-	"none":        i18n.T("none", "fehlt"),
-	"valid":       i18n.T("valid", "gültig"),
-	"invalid":     i18n.T("invalid", "ungültig"),
-	"missing":     i18n.T("missing", "fehlt"),
-	"temperror":   i18n.T("lookup failed", "Abfrage gescheitert"),
-	"permerror":   i18n.T("permerror", "fehlerhaft"),
-	"error":       i18n.T("error", "Fehler"),
-	"pass":        i18n.T("pass", "bestanden"),
-	"fail":        i18n.T("fail", "nicht autorisiert"),
-	"softfail":    i18n.T("softfail", "wahrscheinlich nicht autorisiert"),
-	"neutral":     i18n.T("neutral", "ohne Aussage"),
-	"clean":       i18n.T("not listed", "nicht gelistet"),
-	"listed":      i18n.T("listed", "gelistet"),
-	"unknown":     i18n.T("not answered", "keine Antwort"),
-	"broken":      i18n.T("broken", "defekt"),
-	"skipped":     i18n.T("skipped", "übersprungen"),
-	"enforce":     i18n.T("enforce", "erzwingend (enforce)"),
-	"testing":     i18n.T("testing", "im Testmodus"),
-	"found":       i18n.T("found", "gefunden"),
-	"unusable":    i18n.T("unusable", "nicht nutzbar"),
-	"usable":      i18n.T("usable", "nutzbar"),
-	"fetch_error": i18n.T("policy not fetched", "Richtlinie nicht abrufbar"),
-	"implicit":    i18n.T("implicit (no MX record)", "implizit (kein MX-Eintrag)"),
-	"null":        i18n.T("null MX: accepts no mail", "Null-MX: nimmt keine E-Mail an"),
-	"nxdomain":    i18n.T("the domain does not exist", "die Domain existiert nicht"),
-	"nodata":      i18n.T("no record", "kein Eintrag"),
-	"servfail":    i18n.T("DNS server failure", "DNS-Serverfehler"),
-	"timeout":     i18n.T("no answer in time", "keine Antwort innerhalb der Frist"),
-}
-
-// word translates a result word; unknown words stay as they are.
-func word(l i18n.Lang, s string) string {
-	if t, ok := statusWords[strings.ToLower(s)]; ok {
-		return t.In(l)
-	}
-	return s
-}
+// label is the reader's word for a status value of a kind (the glossary's
+// labels, check.StatusLabel: JSON keeps the values).
+func label(l i18n.Lang, kind, status string) string { return check.StatusLabel(kind, status, l) }
 
 // joinDot joins the non-empty parts with " · ".
 func joinDot(parts ...string) string {
