@@ -211,7 +211,7 @@ func checkRun(o *checkOptions) error {
 	if g.ciFormat() {
 		err = writeCI(g, failOn, ciCheck(g, rep))
 	} else {
-		err = o.print(rep, view.PassedDeadline(ctx, g.Timeout))
+		err = o.print(rep)
 	}
 	if err != nil {
 		return err
@@ -235,13 +235,13 @@ func (o *checkOptions) invalidTarget(input string, err error) error {
 	return err
 }
 
-func (o *checkOptions) print(rep *check.Report, deadline time.Duration) error {
+func (o *checkOptions) print(rep *check.Report) error {
 	g := o.g
 	if g.JSON() {
 		rep.Localize(g.Lang)
 		return render.JSON(g.IO.Out, rep)
 	}
-	view.Text(g.IO.Out, view.Check(rep, view.Options{Mode: view.ModeFor(g.Quiet, g.Verbose), Transcript: o.transcript, Deadline: deadline}), g.Lang, view.StylerFor(g.IO.Out, g.Color(), g.IO.OutTTY))
+	view.Text(g.IO.Out, view.Check(rep, view.Options{Mode: view.ModeFor(g.Quiet, g.Verbose), Transcript: o.transcript}), g.Lang, view.StylerFor(g.IO.Out, g.Color(), g.IO.OutTTY))
 	return nil
 }
 

@@ -106,7 +106,7 @@ func dnsRun(o *dnsOptions) error {
 			return err
 		}
 	} else {
-		view.Text(g.IO.Out, view.DNS(rep, view.Options{Mode: view.ModeFor(g.Quiet, g.Verbose), Deadline: view.PassedDeadline(ctx, g.Timeout)}), g.Lang, view.StylerFor(g.IO.Out, g.Color(), g.IO.OutTTY))
+		view.Text(g.IO.Out, view.DNS(rep, view.Options{Mode: view.ModeFor(g.Quiet, g.Verbose)}), g.Lang, view.StylerFor(g.IO.Out, g.Color(), g.IO.OutTTY))
 	}
 	return verdictExit(rep.Verdict, rep.RawFindings(), failOn)
 }

@@ -34,11 +34,7 @@ func Check(rep *check.Report, o Options) *Report {
 	incomplete := rep.Verdict == report.VerdictIncomplete
 	exps, replies := checkReplies(rep)
 	set := problemSet{incomplete: incomplete, mode: o.Mode, replies: exps}
-	var lead *Problem
-	if incomplete {
-		lead = whyIncomplete(rep, o)
-	}
-	v.Problems, v.Notes, v.Passed = set.build(rep.RawFindings(), lead)
+	v.Problems, v.Notes, v.Passed = set.build(rep.RawFindings(), nil)
 	if incomplete && len(v.Problems) == 0 {
 		v.Problems = []Problem{noDialogue(rep)}
 	}

@@ -18,11 +18,7 @@ func DNS(rep *check.DNSReport, o Options) *Report {
 	}
 	v.FullNotes = o.Mode == Verbose
 	set := problemSet{incomplete: rep.Verdict == report.VerdictIncomplete, mode: o.Mode}
-	var lead *Problem
-	if set.incomplete && o.Deadline > 0 {
-		lead = deadlineProblem(o.Deadline, i18n.T("the DNS lookups", "den DNS-Abfragen"))
-	}
-	v.Problems, v.Notes, v.Passed = set.build(rep.RawFindings(), lead)
+	v.Problems, v.Notes, v.Passed = set.build(rep.RawFindings(), nil)
 	if o.Mode != Verbose {
 		v.Passed = nil
 		v.Notes = withoutFacts(v.Notes)

@@ -19,12 +19,13 @@ type rankRule struct {
 	OnlyIncomplete bool
 }
 
-// RuleDeadline is the rule of the synthetic problem "the deadline passed".
+// RuleDeadline is the rule of check.deadline_exceeded: a run cut short by
+// --timeout says so first (the finding names the deadline and the phase).
 const RuleDeadline = "deadline"
 
 // rankRules is the headline table (docs/report.md, "Which problem leads").
 var rankRules = []rankRule{
-	{Name: RuleDeadline},
+	{Name: RuleDeadline, IDs: []string{"check.deadline_exceeded"}},
 	{Name: "why-incomplete", OnlyIncomplete: true, IDs: []string{
 		"dns.resolver_broken", "dns.timeout", "dns.servfail", "dns.refused", "dns.error", "dns.*", "mx.temperror", "mx.host_temperror", "smtp.port25_blocked",
 		"smtp.connect_failed", "smtp.tarpit", "smtp.timeout", "smtp.protocol_error",

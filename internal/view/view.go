@@ -10,10 +10,7 @@
 package view
 
 import (
-	"context"
-	"errors"
 	"github.com/mxprobe/mxprobe/internal/render"
-	"time"
 
 	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/report"
@@ -38,10 +35,6 @@ type Options struct {
 	Mode Mode
 	// Transcript adds the SMTP transcripts (always in Verbose).
 	Transcript bool
-	// Deadline is the run's overall time limit (--timeout) when it passed
-	// before the run finished (PassedDeadline), else 0: the view then
-	// says first that the deadline passed and which phase it cut.
-	Deadline time.Duration
 	// ProofShown: the command prints the delivery proof (evidence per
 	// probe) after the report, so the delivery findings here keep their
 	// title and advice only, and the probes' info/ok notes are left out.
@@ -153,15 +146,6 @@ type Note struct {
 type Transcript struct {
 	Title i18n.Text
 	Lines []string
-}
-
-// PassedDeadline is d when ctx ended because its deadline passed, else 0
-// (for Options.Deadline).
-func PassedDeadline(ctx context.Context, d time.Duration) time.Duration {
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return d
-	}
-	return 0
 }
 
 // ModeFor maps the global -q and -v flags to a mode (-v wins).
