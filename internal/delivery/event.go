@@ -229,8 +229,17 @@ type DSNMatch struct {
 	// body.
 	MatchedBy string `json:"matched_by"`
 	// Format: "dsn" for multipart/report delivery-status, "bounce" for a
-	// plain-text non-delivery report.
-	Format         string    `json:"format"`
+	// plain-text non-delivery report, "complaint" for a complaint report
+	// (RFC 5965 ARF, Microsoft JMRP, a junk-report forward).
+	Format string `json:"format"`
+	// Kind is internal/dsn's result kind: recipient, complaint or junkreport.
+	Kind string `json:"kind,omitempty"`
+	// Reason is the cause in mxprobe explain's vocabulary; FeedbackType the
+	// ARF feedback type (abuse, fraud, …); Command the SMTP command the
+	// remote reply answered.
+	Reason         string    `json:"reason,omitempty"`
+	FeedbackType   string    `json:"feedback_type,omitempty"`
+	Command        string    `json:"command,omitempty"`
 	Action         string    `json:"action,omitempty"` // failed, delayed, delivered, relayed, expanded
 	Status         string    `json:"status,omitempty"` // RFC 3463 code, e.g. 5.7.1
 	DiagnosticCode string    `json:"diagnostic_code,omitempty"`

@@ -43,6 +43,7 @@ func parseMessage(hdr header, body []byte, m *Message, depth int) []Result {
 	}
 	w := &walker{}
 	w.walk(hdr, body, 0)
+	bounce := isBounce(hdr, m)
 	var out []Result
 	switch {
 	case len(w.feedback) > 0:
@@ -55,8 +56,8 @@ func parseMessage(hdr header, body []byte, m *Message, depth int) []Result {
 				break
 			}
 		}
-		if len(out) == 0 && isBounce(hdr, m) {
-			out = w.textResults(hdr)
+		if len(out) == 0 && bounce {
+			out = w.textResults(hdr, false)
 		}
 	}
 	if len(out) == 0 {
@@ -82,6 +83,12 @@ func parseMessage(hdr header, body []byte, m *Message, depth int) []Result {
 				break
 			}
 		}
+	}
+	if len(out) == 0 && bounce {
+		// A bounce whose text names no recipient (old sendmail "421
+		// example.com (smtp)... Deferred"): the recipients come from
+		// X-Failed-Recipients or the returned message.
+		out = w.textResults(hdr, true)
 	}
 	if len(out) > 0 && out[0].Kind == KindRecipient {
 		msgID, probeID := w.origIDs()
@@ -169,7 +176,12 @@ func firstReplyLine(texts []string) string {
 }
 
 // textResults reads a bounce without a delivery-status part.
-func (w *walker) textResults(hdr header) []Result {
+func (w *walker) textResults(hdr header, fallback bool) []Result {
+	if fallback {
+		out := fallbackRecipients(hdr, w)
+		w.finishText(out, "")
+		return out
+	}
 	var out []Result
 	for _, t := range w.texts {
 		// A report pasted into the text (Amazon WorkMail's "Technical
@@ -193,9 +205,13 @@ func (w *walker) textResults(hdr header) []Result {
 			break
 		}
 	}
-	if len(out) == 0 {
-		out = fallbackRecipients(hdr, w)
-	}
+	w.finishText(out, context)
+	return out
+}
+
+// finishText completes text results: reply fields and the bounce's own
+// text as context for the classifier.
+func (w *walker) finishText(out []Result, context string) {
 	if context == "" && len(w.texts) > 0 {
 		context = w.texts[0]
 	}
@@ -207,7 +223,6 @@ func (w *walker) textResults(hdr header) []Result {
 		fillReply(&out[i])
 		out[i].context = context
 	}
-	return out
 }
 
 // reInlineDSN finds RFC 3464 fields written into a text part.

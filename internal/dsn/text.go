@@ -47,6 +47,7 @@ var (
 	reHostSaid   = regexp.MustCompile(`(?i)^(\S+\.[a-z]{2,})\.?\s+\[([0-9a-f.:]+)\]`)
 	reReplyStart = regexp.MustCompile(`(?:^|[\s:'"(#])([245]\d\d)[ -]`)
 	reCodeLine   = regexp.MustCompile(`^[245]\d\d[ -]|^[245]\.\d{1,3}\.\d{1,3}\b|^#[245]\d\d`)
+	reHeaderLine = regexp.MustCompile(`^(?:from|reply-to|return-path|sender|message-id|references|in-reply-to|received|cc|bcc|date|subject|delivered-to|x-[a-z0-9-]+):`)
 )
 
 type textRcpt struct {
@@ -78,20 +79,46 @@ var quoteMarkers = []string{
 	"----- The following addresses had permanent fatal errors -----", // sendmail: ends nothing, see below
 }
 
-// reQuoteMarker finds the other common shapes of such a marker line.
-var reQuoteMarker = regexp.MustCompile(`(?im)^[ \t]*[-=_*]*[ \t]*(?:original message(?: follows| headers)?|unsent message follows|returned message|message headers follow|original message headers|below this line is a copy of the message|this is a copy of (?:the|your) message(?:, including all the headers)?|enclosed are the original headers of the message)[ \t.:=-]*$`)
+// markerPrefixes are the other common shapes of such a marker line, lower
+// case, after leading dashes, equal signs and blanks.
+var markerPrefixes = []string{
+	"original message", "unsent message follows", "returned message", "message headers follow",
+	"below this line is a copy of the message", "this is a copy of the message", "this is a copy of your message",
+	"enclosed are the original headers", "received: from ", "the header of the original message",
+}
 
 func quotedOriginalStart(t string) int {
 	best := -1
-	if loc := reQuoteMarker.FindStringIndex(t); loc != nil {
-		best = loc[0]
-	}
 	for _, m := range quoteMarkers[:len(quoteMarkers)-1] {
 		if i := strings.Index(t, m); i >= 0 && (best < 0 || i < best) {
 			best = i
 		}
 	}
+	pos := 0
+	for line := range strings.SplitSeq(t, "\n") {
+		if best >= 0 && pos >= best {
+			break
+		}
+		l := strings.TrimLeft(line, "-=_* \t")
+		if len(l) >= 14 {
+			low := strings.ToLower(l[:min(len(l), 48)])
+			for _, p := range markerPrefixes {
+				if strings.HasPrefix(low, p) && (p != "original message" || isMarkerEnd(strings.ToLower(l[len(p):]))) {
+					return pos
+				}
+			}
+		}
+		pos += len(line) + 1
+	}
 	return best
+}
+
+// isMarkerEnd accepts what follows "original message" in a marker line
+// ("--- Original message follows.", "Original message headers:"), not a
+// sentence ("The original message was received at …" does not start so).
+func isMarkerEnd(rest string) bool {
+	rest = strings.TrimSpace(strings.TrimRight(strings.TrimSpace(rest), "-=.: \r"))
+	return rest == "" || rest == "follows" || rest == "headers"
 }
 
 // textFormat names the family of a text bounce from its wording.
@@ -122,13 +149,14 @@ func parseTextBounce(t string) []Result {
 	if len(rcpts) == 0 {
 		rcpts = scanRecipients(t, true)
 	}
+	tone := toneOf(lower)
 	genServer := ""
 	if m := reGenServ.FindStringSubmatch(t); m != nil {
 		genServer = m[1]
 	}
 	var out []Result
 	for _, r := range rcpts {
-		out = append(out, textResult(r, format, lower, genServer))
+		out = append(out, textResult(r, format, tone, genServer))
 	}
 	return out
 }
@@ -143,7 +171,10 @@ func scanRecipients(t string, loose bool) []*textRcpt {
 	var prevLine, lastLine string
 	var para []string
 	for line := range strings.SplitSeq(t, "\n") {
-		trim := strings.TrimSpace(reMailto.ReplaceAllString(strings.TrimRight(line, "\r"), ""))
+		trim := strings.TrimSpace(line)
+		if strings.Contains(trim, "mailto:") {
+			trim = strings.TrimSpace(reMailto.ReplaceAllString(trim, ""))
+		}
 		if trim == "" {
 			para = para[:0]
 			// A blank line ends a paragraph once it has a reply; without one
@@ -163,7 +194,10 @@ func scanRecipients(t string, loose bool) []*textRcpt {
 		if strings.HasPrefix(trim, ">>> ") || strings.HasPrefix(strings.ToLower(trim), "while talking to") {
 			pending = pending[:0]
 		}
-		addr, rest := anchor(trim, loose)
+		addr, rest := "", ""
+		if strings.IndexByte(trim, '@') > 0 {
+			addr, rest = anchor(trim, loose)
+		}
 		if addr != "" && strings.Contains(addr[strings.IndexByte(addr, '@'):], ".") {
 			key := strings.ToLower(addr)
 			r := byAddr[key]
@@ -245,7 +279,7 @@ func anchor(trim string, loose bool) (addr, rest string) {
 		return "", ""
 	}
 	low := strings.ToLower(trim)
-	if strings.HasPrefix(low, "from:") || strings.HasPrefix(low, "reply-to:") || strings.HasPrefix(low, "return-path:") ||
+	if reHeaderLine.MatchString(low) ||
 		strings.Contains(low, "postmaster@") || strings.Contains(low, "mailer-daemon@") {
 		return "", ""
 	}
@@ -255,7 +289,7 @@ func anchor(trim string, loose bool) (addr, rest string) {
 	return "", ""
 }
 
-func textResult(r *textRcpt, format, lower, genServer string) Result {
+func textResult(r *textRcpt, format string, tone textTone, genServer string) Result {
 	diag := strings.Join(r.lines, " ")
 	b := Result{Kind: KindRecipient, Recipient: r.addr, Format: format, DiagnosticType: "smtp"}
 	rep, _ := statuscode.ParseReply(diag)
@@ -310,7 +344,7 @@ func textResult(r *textRcpt, format, lower, genServer string) Result {
 	if b.RemoteMTA == "" && format == FormatExchange {
 		b.RemoteMTA = genServer
 	}
-	b.Action = textAction(b.Status, b.ReplyCode, strings.ToLower(diag), lower)
+	b.Action = textAction(b.Status, b.ReplyCode, strings.ToLower(diag), tone)
 	if strings.HasPrefix(b.Status, "2") {
 		b.Status = "" // a success code in a failure text is not this recipient's status
 	}
@@ -321,20 +355,36 @@ func textResult(r *textRcpt, format, lower, genServer string) Result {
 // warnings (sendmail "Warning: could not send message for past 4 hours",
 // Exim "This message was created automatically … has not yet been
 // delivered", Exchange "Delivery has been delayed").
-func textAction(status string, code int, lowerDiag, lower string) string {
+func textAction(status string, code int, lowerDiag string, tone textTone) string {
 	if strings.HasPrefix(status, "5") || code >= 500 {
 		return "failed"
 	}
-	delayed := strings.HasPrefix(status, "4") || code >= 400 && code < 500 ||
-		strings.Contains(lowerDiag, "will be retried") || strings.Contains(lowerDiag, "delay reason") ||
-		strings.Contains(lower, "this is a warning message only") || strings.Contains(lower, "delivery has been delayed") ||
-		strings.Contains(lower, "zustellung verzögert") || strings.Contains(lower, "has not yet been delivered") ||
-		strings.Contains(lower, "will keep trying") || strings.Contains(lower, "still trying")
-	if delayed && !strings.Contains(lower, "i've given up") && !strings.Contains(lower, "permanent error") &&
-		!strings.Contains(lower, "giving up") && !strings.Contains(lower, "too long") && !strings.Contains(lower, "expired") {
+	delayed := strings.HasPrefix(status, "4") || code >= 400 && code < 500 || tone.warning ||
+		strings.Contains(lowerDiag, "will be retried") || strings.Contains(lowerDiag, "delay reason")
+	if delayed && !tone.gaveUp {
 		return "delayed"
 	}
 	return "failed"
+}
+
+// textTone is what the whole bounce text says about retrying, computed once
+// per text (a text may name thousands of recipients).
+type textTone struct{ warning, gaveUp bool }
+
+func toneOf(lower string) textTone {
+	has := func(subs ...string) bool {
+		for _, s := range subs {
+			if strings.Contains(lower, s) {
+				return true
+			}
+		}
+		return false
+	}
+	return textTone{
+		warning: has("this is a warning message only", "delivery has been delayed", "zustellung verzögert",
+			"has not yet been delivered", "will keep trying", "still trying"),
+		gaveUp: has("i've given up", "permanent error", "giving up", "too long", "expired"),
+	}
 }
 
 // fallbackRecipients serves bounces whose text names no recipient (old
@@ -395,7 +445,7 @@ func fallbackRecipients(h header, w *walker) []Result {
 		if !rep.Enhanced.IsZero() {
 			r.Status = rep.Enhanced.String()
 		}
-		r.Action = textAction(r.Status, r.ReplyCode, strings.ToLower(diag), strings.ToLower(text))
+		r.Action = textAction(r.Status, r.ReplyCode, strings.ToLower(diag), toneOf(strings.ToLower(text)))
 		out = append(out, r)
 	}
 	return out

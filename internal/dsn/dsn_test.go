@@ -1,0 +1,111 @@
+package dsn
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestNotMail(t *testing.T) {
+	for _, in := range []string{"", "hello world\n", "\x00\x01\x02binary", "{\"json\": true}", "no header: but\njust text without any known field\n"} {
+		if _, err := Parse(strings.NewReader(in)); !errors.Is(err, ErrNotMail) {
+			t.Errorf("%q: err %v, want ErrNotMail", in, err)
+		}
+	}
+}
+
+func TestNoReport(t *testing.T) {
+	msg := "From: alice@example.test\r\nTo: bob@example.test\r\nSubject: Lunch?\r\nDate: Sat, 05 Dec 2026 10:00:00 +0000\r\n\r\nShall we meet at noon? Write to carol@example.test.\r\n"
+	m, err := Parse(strings.NewReader(msg))
+	if !errors.Is(err, ErrNoReport) {
+		t.Fatalf("err %v, want ErrNoReport", err)
+	}
+	if m == nil || m.Subject != "Lunch?" {
+		t.Fatalf("message header not returned: %+v", m)
+	}
+}
+
+// TestLargeAttachment: a bounce that returns a 20 MiB original is read up
+// to MaxSize, the rest is drained, and the report before it is found.
+func TestLargeAttachment(t *testing.T) {
+	head, err := os.ReadFile(filepath.Join(fixtureDir, "dsn-delayed.eml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Replace the closing boundary by a huge message/rfc822 part.
+	head = bytes.Replace(head, []byte("--b3--"), []byte("--b3\nContent-Type: message/rfc822\n\nSubject: big\n\n"), 1)
+	big := io.MultiReader(bytes.NewReader(head), io.LimitReader(zeroLines{}, 20<<20))
+	counted := &countReader{r: big}
+	m, err := Parse(counted)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Results) != 1 || m.Results[0].Action != "delayed" {
+		t.Fatalf("results %+v", m.Results)
+	}
+	if counted.n < 20<<20 {
+		t.Errorf("input not drained: read %d", counted.n)
+	}
+}
+
+type zeroLines struct{}
+
+func (zeroLines) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = 'A'
+		if i%76 == 75 {
+			p[i] = '\n'
+		}
+	}
+	return len(p), nil
+}
+
+type countReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *countReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
+}
+
+// TestBounceOfBounce: a bounce whose returned message is itself a bounce
+// reports the outer failure, not the inner one.
+func TestBounceOfBounce(t *testing.T) {
+	inner, err := os.ReadFile(filepath.Join(fixtureDir, "postfix.eml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	outer := "From: MAILER-DAEMON@relay.test\nTo: MAILER-DAEMON@sender.test\nSubject: Undelivered Mail Returned to Sender\nMIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"o\"\n\n--o\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; relay.test\n\nFinal-Recipient: rfc822; MAILER-DAEMON@sender.test\nAction: failed\nStatus: 5.1.1\nDiagnostic-Code: smtp; 550 5.1.1 no such mailbox\n\n--o\nContent-Type: message/rfc822\n\n" + string(inner) + "\n--o--\n"
+	m, err := ParseBytes([]byte(outer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Results) != 1 || m.Results[0].Recipient != "MAILER-DAEMON@sender.test" {
+		t.Fatalf("results %+v", m.Results)
+	}
+}
+
+// TestEncodedHeaders: RFC 2047 words in any charset and raw 8-bit headers.
+func TestEncodedHeaders(t *testing.T) {
+	for in, want := range map[string]string{
+		"=?ISO-8859-1?Q?Unzustellbar:_Gr=FC=DFe?=":            "Unzustellbar: Grüße",
+		"=?ISO-2022-JP?B?GyRCJUYlOSVIGyhC?=":                  "テスト",
+		"=?windows-1252?Q?=80_Rechnung?=":                     "€ Rechnung",
+		"Unzustellbar: Gr\xfc\xdfe":                           "Unzustellbar: Grüße",
+		"=?koi8-r?B?8NLJ18XU?=":                               "Привет",
+		"=?utf-8?B?w4Rw?= =?utf-8?q?fel?=":                    "Äpfel",
+		"=?unknown-charset?Q?plain?= text stays if undecoded": "",
+	} {
+		got := decodeHeader(in)
+		if want != "" && got != want {
+			t.Errorf("decodeHeader(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
