@@ -53,9 +53,11 @@ Input forms:
                                              or wrapped by Postfix, Exim, qmail
   mxprobe explain --lines FILE|-             one reply per line (log excerpts):
                                              NDJSON with -o json, else a table
-  mxprobe explain --message FILE|-           a bounce message (RFC 3464 DSN or
-                                             a text bounce): one result per
-                                             failed recipient
+  mxprobe explain --message FILE|DIR|-       bounce messages (RFC 3464 DSNs,
+                                             text bounces, complaint reports,
+                                             auto-replies) in a file, an mbox
+                                             or a maildir: one result per
+                                             recipient, NDJSON with -o json
   --mx HOST names the server that gave the reply (identifies the provider).
 
 An invalid code (9.9.9, 5.1, "") or an unreadable file is an error (exit 2);
@@ -71,7 +73,7 @@ in --lines mode a line without any code is explained from its text alone.`,
 		}
 		f := cmd.Flags()
 		f.StringVar(&o.Lines, "lines", "", "explain one reply per line of FILE (- for standard input)")
-		f.StringVar(&o.Message, "message", "", "explain the bounce message in FILE (- for standard input)")
+		f.StringVar(&o.Message, "message", "", "explain the bounce messages in FILE, an mbox, a maildir DIR (- for standard input)")
 		f.StringVar(&o.MX, "mx", "", "the MX host that gave the reply (identifies the provider)")
 		return cmd
 	})
@@ -87,7 +89,7 @@ func explainRun(ctx context.Context, g *Globals, o *explainOptions, args []strin
 	case o.Lines != "":
 		return explainLines(ctx, g, o.Lines, opt)
 	case o.Message != "":
-		return explainMessage(g, o.Message, opt)
+		return explainMessage(ctx, g, o.Message, opt)
 	case len(args) == 0:
 		return exitcode.UsageError("nothing to explain: give a code or reply, --lines FILE or --message FILE")
 	}
@@ -284,76 +286,6 @@ func explainReadLine(br *bufio.Reader, dst []byte) (line []byte, tooLong bool, e
 	}
 }
 
-// explainMessageResult is one result of --message: the recipient from the bounce
-// and the explanation of its status.
-type explainMessageResult struct {
-	Recipient   statuscode.BounceRecipient `json:"recipient"`
-	Explanation statuscode.Explanation     `json:"explanation"`
-}
-
-func explainMessage(g *Globals, name string, opt statuscode.Options) error {
-	in, err := explainOpen(g, name, "message")
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	recips, err := statuscode.ParseBounce(in)
-	if err != nil {
-		if errors.Is(err, statuscode.ErrNoBounce) {
-			return exitcode.UsageError("--message: %s is not a bounce: no delivery status or failed recipient found", explainInputName(name))
-		}
-		return exitcode.UsageError("--message: %s", err)
-	}
-	var results []explainMessageResult
-	for _, r := range recips {
-		if !r.Failed() {
-			continue
-		}
-		o := opt
-		if o.MXHost == "" {
-			o.MXHost = r.RemoteMTA
-		}
-		o.Status = r.Status
-		input := r.DiagnosticCode
-		var x statuscode.Explanation
-		switch {
-		case input != "" && r.DiagnosticType != "" && r.DiagnosticType != "smtp":
-			// X-Unix and similar: an exit status, not a reply.
-			x = statuscode.Explain(r.DiagnosticType+"; "+input, o)
-		case input != "":
-			x = statuscode.Explain(input, o)
-		case r.Status != "":
-			x = statuscode.Explain(r.Status, o)
-		default:
-			x = statuscode.Explain("", o)
-		}
-		results = append(results, explainMessageResult{Recipient: r, Explanation: x})
-	}
-	if g.JSON() {
-		enc := json.NewEncoder(g.IO.Out)
-		enc.SetEscapeHTML(false)
-		for _, r := range results {
-			if err := enc.Encode(r); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	w := newExplainWriter(g)
-	if len(results) == 0 {
-		w.line(w.tr("The bounce reports no failed or delayed recipient.", "Der Rückläufer meldet keinen gescheiterten oder verzögerten Empfänger."))
-		return w.err
-	}
-	for i, r := range results {
-		if i > 0 {
-			w.nl()
-		}
-		w.recipientHeader(r.Recipient)
-		w.explanation(r.Explanation)
-	}
-	return w.err
-}
-
 // --- text rendering ---
 
 type explainWriter struct {
@@ -542,30 +474,6 @@ func (t *explainWriter) explanation(x statuscode.Explanation) {
 				t.wrap(gd.Text, "      ")
 			}
 		}
-	}
-}
-
-func (t *explainWriter) recipientHeader(r statuscode.BounceRecipient) {
-	s := t.tr("Recipient", "Empfänger") + " " + r.FinalRecipient + " — " + r.Action
-	if r.Status != "" {
-		s += ", " + r.Status
-	}
-	if r.RemoteMTA != "" {
-		s += ", " + t.tr("remote server", "entfernter Server") + " " + r.RemoteMTA
-	}
-	t.line(t.bold.Sprint("== " + s + " =="))
-	if r.MessageID != "" || r.MxprobeID != "" || r.OriginalEnvelopeID != "" {
-		var ids []string
-		if r.MessageID != "" {
-			ids = append(ids, "Message-ID <"+r.MessageID+">")
-		}
-		if r.MxprobeID != "" {
-			ids = append(ids, "X-Mxprobe-Id "+r.MxprobeID)
-		}
-		if r.OriginalEnvelopeID != "" {
-			ids = append(ids, "ENVID "+r.OriginalEnvelopeID)
-		}
-		t.line("   " + strings.Join(ids, " · "))
 	}
 }
 

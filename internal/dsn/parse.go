@@ -124,7 +124,7 @@ func (w *walker) dsnResults() []Result {
 		// Some MTAs leave Diagnostic-Code out of the report and only say it in
 		// the human-readable part; Postfix says only there which command the
 		// reply answered ("(in reply to RCPT TO command)").
-		if r.Action != "delivered" && r.Action != "relayed" && r.Action != "expanded" && (r.RemoteReply == "" || r.Command == "") {
+		if r.Action != "delivered" && r.Action != "relayed" && r.Action != "expanded" && (r.RemoteReply == "" || r.Command == "" && w.namesCommand()) {
 			if !textDone {
 				for _, t := range w.texts {
 					if textRs = parseTextBounce(t); len(textRs) > 0 {
@@ -290,3 +290,15 @@ func actionFromStatus(status, diag string) string {
 }
 
 var reReplyCodeAny = regexp.MustCompile(`\b[245]\d\d\b`)
+
+// namesCommand tells whether a human-readable part says which SMTP command
+// a reply answered (Postfix "in reply to RCPT TO command", Exim "after RCPT
+// TO", DragonFly "did not like our RCPT TO").
+func (w *walker) namesCommand() bool {
+	for _, t := range w.texts {
+		if strings.Contains(t, "in reply to") || strings.Contains(t, " after ") || strings.Contains(t, "did not like our") || strings.Contains(t, ">>> ") {
+			return true
+		}
+	}
+	return false
+}

@@ -45,7 +45,7 @@ var (
 	reBareHost   = regexp.MustCompile(`(?i)^[a-z0-9-]+(?:\.[a-z0-9-]+)+$`)
 	reGenServ    = regexp.MustCompile(`(?i)(?:generating server|generierender server|erstellender server|serveur de génération):\s*(\S+)`)
 	reHostSaid   = regexp.MustCompile(`(?i)^(\S+\.[a-z]{2,})\.?\s+\[([0-9a-f.:]+)\]`)
-	reReplyStart = regexp.MustCompile(`(?:^|[\s:'"(#])([245]\d\d)[ -]`)
+	reReplyStart = regexp.MustCompile(`(?:^|[\s:;'"(#])([245]\d\d)[ -]`)
 	reCodeLine   = regexp.MustCompile(`^[245]\d\d[ -]|^[245]\.\d{1,3}\.\d{1,3}\b|^#[245]\d\d`)
 	reHeaderLine = regexp.MustCompile(`^(?:from|reply-to|return-path|sender|message-id|references|in-reply-to|received|cc|bcc|date|subject|delivered-to|x-[a-z0-9-]+):`)
 )
@@ -297,7 +297,13 @@ func textResult(r *textRcpt, format string, tone textTone, genServer string) Res
 	if inner == "" {
 		inner = diag
 	}
-	if rep.Code != 0 {
+	if m := reOldExch.FindStringSubmatch(diag); m != nil && m[3] != "" {
+		// Exchange 2003/2007: "<mx.example #5.1.1 smtp;550 5.1.1 … >".
+		inner = m[3]
+		if b.RemoteMTA == "" {
+			b.RemoteMTA = m[1]
+		}
+	} else if rep.Code != 0 {
 		// Keep the remote reply itself, from its first code on.
 		for _, m := range reReplyStart.FindAllStringSubmatchIndex(inner, 8) {
 			if inner[m[2]:m[3]] == strconv.Itoa(rep.Code) {
