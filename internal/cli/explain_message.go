@@ -10,8 +10,8 @@ import (
 
 	"github.com/mxprobe/mxprobe/internal/dsn"
 	"github.com/mxprobe/mxprobe/internal/exitcode"
+	"github.com/mxprobe/mxprobe/internal/explain"
 	"github.com/mxprobe/mxprobe/internal/i18n"
-	"github.com/mxprobe/mxprobe/internal/statuscode"
 )
 
 // explainMessageResult is one NDJSON object of explain --message: one per
@@ -26,8 +26,8 @@ type explainMessageResult struct {
 	Recipient dsn.Result `json:"recipient"`
 	// Explanation explains the remote reply of a recipient result; Note
 	// explains a complaint report, auto-reply or junk-report forward.
-	Explanation *statuscode.Explanation `json:"explanation,omitempty"`
-	Note        *explainNote            `json:"note,omitempty"`
+	Explanation *explain.Localized `json:"explanation,omitempty"`
+	Note        *explainNote       `json:"note,omitempty"`
 }
 
 type explainMsgInfo struct {
@@ -46,7 +46,7 @@ type explainNote struct {
 // explainMessage explains the reports in a file, "-", a maildir or an mbox.
 // A single input that is no mail or no report is a usage error (exit 2); in
 // a mailbox such messages are skipped and counted on standard error.
-func explainMessage(ctx context.Context, g *Globals, name string, opt statuscode.Options) error {
+func explainMessage(ctx context.Context, g *Globals, name string, opt explain.Options) error {
 	single := true
 	if name != "-" {
 		st, err := os.Stat(name)
@@ -67,7 +67,7 @@ func explainMessage(ctx context.Context, g *Globals, name string, opt statuscode
 			return nil
 		}
 		for i := range m.Results {
-			if err := r.result(explainMessageOf(it.Source, m, &m.Results[i], opt)); err != nil {
+			if err := r.result(explainMessageOf(it.Source, m, &m.Results[i], opt.MXHost, g.Lang)); err != nil {
 				return err
 			}
 		}
@@ -95,18 +95,18 @@ func explainMessage(ctx context.Context, g *Globals, name string, opt statuscode
 func explainT(g *Globals, en, de string) string { return i18n.T(en, de).In(g.Lang) }
 
 // explainMessageOf builds the result object of one dsn result.
-func explainMessageOf(src string, m *dsn.Message, r *dsn.Result, opt statuscode.Options) explainMessageResult {
+func explainMessageOf(src string, m *dsn.Message, r *dsn.Result, mxHost string, lang i18n.Lang) explainMessageResult {
 	out := explainMessageResult{Source: src, Recipient: *r,
 		Message: explainMsgInfo{From: m.From, Subject: m.Subject, Date: m.Date, MessageID: m.MessageID}}
 	if n, ok := dsn.KindNote(r.Kind); ok {
-		en := &explainNote{Title: n.Title.In(opt.Lang), Text: n.Text.In(opt.Lang)}
+		en := &explainNote{Title: n.Title.In(lang), Text: n.Text.In(lang)}
 		for _, a := range n.Advice {
-			en.Advice = append(en.Advice, a.In(opt.Lang))
+			en.Advice = append(en.Advice, a.In(lang))
 		}
 		out.Note = en
 		return out
 	}
-	x := dsn.Explanation(r, opt.Lang, opt.MXHost)
+	x := dsn.Explanation(r, mxHost).Localize(lang)
 	out.Explanation = &x
 	return out
 }

@@ -16,7 +16,7 @@ import (
 
 	"github.com/mxprobe/mxprobe/internal/dsn"
 	"github.com/mxprobe/mxprobe/internal/exitcode"
-	"github.com/mxprobe/mxprobe/internal/statuscode"
+	"github.com/mxprobe/mxprobe/internal/explain"
 )
 
 // runExplain runs mxprobe in-process with stdin and captured streams.
@@ -76,7 +76,7 @@ func TestExplainArgs(t *testing.T) {
 	if code != 0 || errOut != "" {
 		t.Fatalf("exit %d stderr %q", code, errOut)
 	}
-	var x statuscode.Explanation
+	var x explain.Localized
 	if err := json.Unmarshal([]byte(out), &x); err != nil {
 		t.Fatal(err)
 	}
@@ -223,8 +223,8 @@ func TestExplainMessage(t *testing.T) {
 			dec := json.NewDecoder(strings.NewReader(out))
 			for dec.More() {
 				var r struct {
-					Recipient   dsn.Result             `json:"recipient"`
-					Explanation statuscode.Explanation `json:"explanation"`
+					Recipient   dsn.Result        `json:"recipient"`
+					Explanation explain.Localized `json:"explanation"`
 				}
 				if err := dec.Decode(&r); err != nil {
 					t.Fatal(err)

@@ -1,24 +1,25 @@
 package dsn
 
 import (
-	"github.com/mxprobe/mxprobe/internal/i18n"
+	"github.com/mxprobe/mxprobe/internal/explain"
 	"github.com/mxprobe/mxprobe/internal/statuscode"
 )
 
-// Explanation is the classifier's explanation of a recipient result, in
-// lang: what its remote reply (or, where the reply decides nothing, the
-// bounce's own words) and status mean, the reason and what to do. mxHost
-// names the server when the caller knows it better than the report.
-func Explanation(r *Result, lang i18n.Lang, mxHost string) statuscode.Explanation {
+// Explanation is the classifier's explanation of a recipient result: what
+// its remote reply (or, where the reply decides nothing, the bounce's own
+// words) and status mean, the reason and what to do. mxHost names the
+// server when the caller knows it better than the report.
+func Explanation(r *Result, mxHost string) explain.Explanation {
 	if mxHost == "" {
 		mxHost = r.RemoteMTA
 	}
-	return explain(r, statuscode.Options{Lang: lang, MXHost: mxHost, Command: r.Command, Status: r.Status})
+	return explainResult(r, mxHost)
 }
 
-// explain is the only place that calls the reply classifier, so that moving
-// the classifier to another package touches one line.
-func explain(r *Result, opt statuscode.Options) statuscode.Explanation {
+// explainResult is the only place that calls the reply classifier
+// (internal/explain), so that moving it touches one line.
+func explainResult(r *Result, mxHost string) explain.Explanation {
+	opt := explain.Options{MXHost: mxHost, Command: r.Command, Status: r.Status, Action: r.Action}
 	in := r.RemoteReply
 	if r.DiagnosticType != "" && r.DiagnosticType != "smtp" && in != "" {
 		// X-Unix and similar: an exit status, not a reply (RFC 3464 §2.3.6).
@@ -27,11 +28,11 @@ func explain(r *Result, opt statuscode.Options) statuscode.Explanation {
 	if in == "" {
 		in = r.Status
 	}
-	x := statuscode.Explain(in, opt)
-	if (x.Reason == statuscode.OnHold || x.Reason == statuscode.Undefined) && r.context != "" {
+	x := explain.Explain(in, opt)
+	if (x.Reason == explain.OnHold || x.Reason == explain.Undefined) && r.context != "" {
 		// The reply decides nothing: the bounce's own words may ("No such
 		// user here" next to an address without a reply).
-		if c := statuscode.Explain(r.context, opt); c.Reason != statuscode.OnHold && c.Reason != statuscode.Undefined {
+		if c := explain.Explain(r.context, opt); c.Reason != explain.OnHold && c.Reason != explain.Undefined {
 			x.Reason, x.ReasonSource = c.Reason, "context"
 		}
 	}
@@ -44,17 +45,17 @@ func classify(r *Result) string {
 	case KindComplaint, KindJunkReport:
 		return "feedback"
 	case KindAutoReply:
-		return string(statuscode.Vacation)
+		return string(explain.Vacation)
 	}
 	switch r.Action {
 	case "delivered", "relayed", "expanded":
-		return string(statuscode.Delivered)
+		return string(explain.Delivered)
 	}
-	reason := explain(r, statuscode.Options{Lang: i18n.EN, MXHost: r.RemoteMTA, Command: r.Command, Status: r.Status}).Reason
-	if (reason == statuscode.OnHold || reason == statuscode.Undefined) && r.Action == "delayed" {
+	reason := explainResult(r, r.RemoteMTA).Reason
+	if (reason == explain.OnHold || reason == explain.Undefined) && r.Action == "delayed" {
 		// A delay notice that names no cause: the message waits in the
 		// queue until it expires (sisimai's "expired" covers both).
-		reason = statuscode.Expired
+		reason = explain.Expired
 	}
 	return string(reason)
 }
