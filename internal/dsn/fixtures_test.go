@@ -53,6 +53,8 @@ func TestFixtures(t *testing.T) {
 		{"autoreply-de.eml", []want{{KindAutoReply, "petra@firma.test", "", "", "vacation", "", "", "", "probe-ooo-1@example.test"}}},
 		{"microsoft-junk-report.eml", []want{{KindJunkReport, "kunde@outlook.test", "", "", "feedback", "", "", "", "orig-junk-1@partner.test"}}},
 		{"forwarded-bounce.eml", []want{{KindRecipient, "gone@receiver.test", "failed", "5.1.1", "userunknown", "", "mx.receiver.test", "RCPT TO", ""}}},
+		{"exchange2007-en.eml", []want{{KindRecipient, "nobody@contoso.test", "failed", "5.1.1", "userunknown", "550 5.1.1 RESOLVER.ADR.RecipNotFound; not found", "", "", "probe-ex2007-1@example.test"}}},
+		{"exim-delay.eml", []want{{KindRecipient, "later@slow.test", "delayed", "4.3.0", "", "", "mx.slow.test", "RCPT TO", ""}}},
 		{"broken-mime-8bit.eml", []want{{KindRecipient, "händler@receiver.test", "failed", "5.2.2", "mailboxfull", "", "mx.receiver.test", "RCPT TO", ""}}},
 	}
 	for _, c := range cases {

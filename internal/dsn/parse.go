@@ -187,7 +187,7 @@ func (w *walker) textResults(hdr header, fallback bool) []Result {
 		// A report pasted into the text (Amazon WorkMail's "Technical
 		// report:", forwarded DSNs) is read as one.
 		if loc := reInlineDSN.FindStringIndex(t); loc != nil {
-			sub := &walker{texts: w.texts}
+			sub := &walker{texts: []string{t[:loc[0]]}} // the prose before the fields
 			body := t[loc[0]:]
 			if i := quotedOriginalStart(body); i > 0 {
 				body = body[:i]

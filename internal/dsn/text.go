@@ -31,23 +31,24 @@ import (
 var (
 	// An address alone on a line, optionally "<…>", a trailing colon, or an
 	// Exchange 2003 date ("user@example.test am 01.02.2024 10:00", "… on 2/1/2024").
-	reRcptAlone = regexp.MustCompile(`^(?:[-*•>]\s*)?(?:rcpt to:\s*|to:\s*|recipient:\s*|address:\s*|original-recipient:\s*(?:rfc822;)?\s*)?<?([^\s<>@"()\[\]]{1,256}@[^\s<>@"()\[\]]{1,256}?)>?[:.,]?(?:\s+(?:am|on|auf|at|le|el)\s+\S.{0,60}|\s*\([^)]{0,120}\))?$`)
+	reRcptAlone = regexp.MustCompile(`^(?:[-*•>]\s*)?(?i:rcpt to:\s*|to:\s*|recipient:\s*|address:\s*|original-recipient:\s*(?:rfc822;)?\s*)?<?([^\s<>@"()\[\]]{1,256}@[^\s<>@"()\[\]]{1,256}?)>?[:.,]?(?:\s+(?:am|on|auf|at|le|el)\s+\S.{0,60}|\s*\([^)]{0,120}\))?$`)
 	// Postfix-style "<addr>: text" or qmail "<addr>:" (text may be empty).
 	reRcptColon = regexp.MustCompile(`^<([^\s<>@"]{1,256}@[^\s<>@"]{1,256})>(?:\s*\([^)]*\))?:\s*(.*)$|^([^\s<>@"():]{1,256}@[^\s<>@"():]{1,256}):\s+(\S.*)$`)
 	// "550 5.1.1 <addr>... User unknown" (sendmail), "addr... Deferred".
 	reRcptReply = regexp.MustCompile(`^(?:[245]\d\d[ -](?:[245]\.\d{1,3}\.\d{1,3}\s+)?)?<?([^\s<>@"()]{1,256}@[^\s<>@"():]{1,256}?)>?(?:\.\.\.|:)\s*(.*)$`)
 	// Any address in angle brackets or bare, for the second pass.
-	reAddrAny    = regexp.MustCompile(`<?([A-Za-z0-9._%+=/'!#$&*?^{|}~-]{1,128}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+)>?`)
-	reMailto     = regexp.MustCompile(`<mailto:[^>]*>|\(mailto:[^)]*\)`)
-	reQmailHst   = regexp.MustCompile(`(?i)(?:connected to|giving up on)\s+([0-9a-f.:]+|[a-z0-9.-]+\.[a-z]{2,})|([0-9a-f.:]{7,})\s+(?:does not like recipient|failed after I sent the message)`)
-	reHashCode   = regexp.MustCompile(`\(#([245]\.\d{1,3}\.\d{1,3})\)`)
-	reOldExch    = regexp.MustCompile(`<\s*([^\s<>#]*)\s+#([245]\.\d{1,3}\.\d{1,3})(?:\s+smtp;\s*(.*?))?>(?:\s|$)`)
-	reBareHost   = regexp.MustCompile(`(?i)^[a-z0-9-]+(?:\.[a-z0-9-]+)+$`)
-	reGenServ    = regexp.MustCompile(`(?i)(?:generating server|generierender server|erstellender server|serveur de génération):\s*(\S+)`)
-	reHostSaid   = regexp.MustCompile(`(?i)^(\S+\.[a-z]{2,})\.?\s+\[([0-9a-f.:]+)\]`)
-	reReplyStart = regexp.MustCompile(`(?:^|[\s:;'"(#])([245]\d\d)[ -]`)
-	reCodeLine   = regexp.MustCompile(`^[245]\d\d[ -]|^[245]\.\d{1,3}\.\d{1,3}\b|^#[245]\d\d`)
-	reHeaderLine = regexp.MustCompile(`^(?:from|reply-to|return-path|sender|message-id|references|in-reply-to|received|cc|bcc|date|subject|delivered-to|x-[a-z0-9-]+):`)
+	reAddrAny     = regexp.MustCompile(`<?([A-Za-z0-9._%+=/'!#$&*?^{|}~-]{1,128}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+)>?`)
+	reMailto      = regexp.MustCompile(`<mailto:[^>]*>|\(mailto:[^)]*\)`)
+	reQmailHst    = regexp.MustCompile(`(?i)(?:connected to|giving up on)\s+([0-9a-f.:]+|[a-z0-9.-]+\.[a-z]{2,})|([0-9a-f.:]{7,})\s+(?:does not like recipient|failed after I sent the message)`)
+	reHashCode    = regexp.MustCompile(`\(#([245]\.\d{1,3}\.\d{1,3})\)`)
+	reOldExch     = regexp.MustCompile(`<\s*([^\s<>#]*)\s+#([245]\.\d{1,3}\.\d{1,3})(?:\s+smtp;\s*(.*?))?>(?:\s|$)`)
+	reBareHost    = regexp.MustCompile(`(?i)^[a-z0-9-]+(?:\.[a-z0-9-]+)+$`)
+	reGenServ     = regexp.MustCompile(`(?i)(?:generating server|generierender server|erstellender server|serveur de génération):\s*(\S+)`)
+	reHostSaid    = regexp.MustCompile(`(?i)^(\S+\.[a-z]{2,})\.?\s+\[([0-9a-f.:]+)\]`)
+	reReplyStart  = regexp.MustCompile(`(?:^|[\s:;'"(#])([245]\d\d)[ -]`)
+	reCodeLine    = regexp.MustCompile(`^[245]\d\d[ -]|^[245]\.\d{1,3}\.\d{1,3}\b|^#[245]\d\d`)
+	reRcptBracket = regexp.MustCompile(`^<?([^\s<>@"()\[\]]{1,256}@[^\s<>@"()\[\]]{1,256}?)>?\s+\[([^\]]{1,200})\]$`)
+	reHeaderLine  = regexp.MustCompile(`^(?:from|reply-to|return-path|sender|message-id|references|in-reply-to|received|cc|bcc|date|subject|delivered-to|x-[a-z0-9-]+):`)
 )
 
 type textRcpt struct {
@@ -169,13 +170,16 @@ func scanRecipients(t string, loose bool) []*textRcpt {
 	var cur *textRcpt
 	var pending []string
 	var prevLine, lastLine string
-	var para []string
+	var para, lastReply []string
 	for line := range strings.SplitSeq(t, "\n") {
 		trim := strings.TrimSpace(line)
 		if strings.Contains(trim, "mailto:") {
 			trim = strings.TrimSpace(reMailto.ReplaceAllString(trim, ""))
 		}
 		if trim == "" {
+			if hasReply(para) {
+				lastReply = append(lastReply[:0], para...)
+			}
 			para = para[:0]
 			// A blank line ends a paragraph once it has a reply; without one
 			// the next paragraphs may still give it (Gmail's "Technical
@@ -205,7 +209,13 @@ func scanRecipients(t string, loose bool) []*textRcpt {
 				if len(rcpts) >= maxRecipients {
 					break
 				}
-				r = &textRcpt{addr: addr, pre: append([]string(nil), para...)}
+				pre := para
+				if !hasReply(pre) && len(lastReply) > 0 {
+					// The reason stands in a paragraph before the address
+					// (Apache James "Error message below:", Domino).
+					pre = lastReply
+				}
+				r = &textRcpt{addr: addr, pre: append([]string(nil), pre...)}
 				byAddr[key] = r
 				rcpts = append(rcpts, r)
 			}
@@ -247,7 +257,7 @@ func scanRecipients(t string, loose bool) []*textRcpt {
 	// the list (Exim "The following address(es) failed" lists, Gmail).
 	out := rcpts[:0]
 	for _, r := range rcpts {
-		if len(r.lines) == 0 && len(r.pre) > 0 {
+		if len(r.pre) > 0 && (len(r.lines) == 0 || !hasReply(r.lines) && hasReply(r.pre)) {
 			r.lines = r.pre
 		}
 		if len(r.lines) > 0 || !loose {
@@ -275,11 +285,14 @@ func anchor(trim string, loose bool) (addr, rest string) {
 	if m := reRcptAlone.FindStringSubmatch(trim); m != nil {
 		return m[1], ""
 	}
+	if m := reRcptBracket.FindStringSubmatch(trim); m != nil {
+		return m[1], m[2] // "addr [User unknown]"
+	}
 	if !loose || reCodeLine.MatchString(trim) {
 		return "", ""
 	}
 	low := strings.ToLower(trim)
-	if reHeaderLine.MatchString(low) ||
+	if reHeaderLine.MatchString(low) || strings.HasPrefix(low, "from ") ||
 		strings.Contains(low, "postmaster@") || strings.Contains(low, "mailer-daemon@") {
 		return "", ""
 	}
@@ -325,6 +338,9 @@ func textResult(r *textRcpt, format string, tone textTone, genServer string) Res
 		if i := strings.Index(inner, " Giving up on "); i >= 0 {
 			inner = inner[:i]
 		}
+	}
+	if i := strings.Index(inner, " ##"); i > 0 {
+		inner = inner[:i] // Exchange 2010+: "#550 5.1.1 RESOLVER… ##"
 	}
 	b.RemoteReply = strings.TrimSpace(inner)
 	if len(b.RemoteReply) > 2000 {
