@@ -1,6 +1,8 @@
 package dsn
 
 import (
+	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -65,4 +67,29 @@ func BenchmarkCorpus(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N*len(msgs))/b.Elapsed().Seconds(), "msgs/s")
+}
+
+// FuzzWalkMbox: any stream splits into messages without panic, every
+// message within MaxSize, and no more messages than From_ lines.
+func FuzzWalkMbox(f *testing.F) {
+	f.Add([]byte("From a Sat Dec  5 10:00:00 2026\nSubject: x\n\nbody\n>From quoted\nFrom b Sat Dec  5 10:00:01 2026\nSubject: y\n\n"))
+	f.Add([]byte("Subject: single\n\nno mbox\n"))
+	f.Add([]byte("From \n\nFrom \nFrom "))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		n := 0
+		err := WalkMessages(context.Background(), "-", bytes.NewReader(data), func(it Item) error {
+			n++
+			if len(it.Data) > MaxSize {
+				t.Fatalf("message of %d octets", len(it.Data))
+			}
+			_, _ = ParseBytes(it.Data)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if froms := bytes.Count(data, []byte("\nFrom ")) + 1; n > froms {
+			t.Fatalf("%d messages from %d From_ lines", n, froms)
+		}
+	})
 }
