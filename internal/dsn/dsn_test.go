@@ -109,3 +109,20 @@ func TestEncodedHeaders(t *testing.T) {
 		}
 	}
 }
+
+// TestQuotedBounce: a bounce forwarded inline and quoted with "> " is read
+// from the quote.
+func TestQuotedBounce(t *testing.T) {
+	msg := "From: Chef <chef@example.test>\nTo: it@example.test\nSubject: WG: Unzustellbar: Angebot\nDate: Sat, 05 Dec 2026 11:00:00 +0100\n\nBitte ansehen.\n\n> This is the mail system at host mx.example.test.\n>\n> <kunde@receiver.test>: host mx.receiver.test[192.0.2.9] said: 552 5.2.2\n>     Mailbox full (in reply to RCPT TO command)\n"
+	m, err := ParseBytes([]byte(msg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Results) != 1 {
+		t.Fatalf("results %+v", m.Results)
+	}
+	r := m.Results[0]
+	if r.Recipient != "kunde@receiver.test" || r.Status != "5.2.2" || r.Reason != "mailboxfull" || r.RemoteMTA != "mx.receiver.test" || r.Command != "RCPT TO" {
+		t.Errorf("%+v", r)
+	}
+}

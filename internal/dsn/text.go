@@ -173,6 +173,10 @@ func scanRecipients(t string, loose bool) []*textRcpt {
 	var para, lastReply []string
 	for line := range strings.SplitSeq(t, "\n") {
 		trim := strings.TrimSpace(line)
+		for strings.HasPrefix(trim, ">") && !strings.HasPrefix(trim, ">>>") {
+			// A bounce quoted in a reply or an inline forward ("> ").
+			trim = strings.TrimSpace(trim[1:])
+		}
 		if strings.Contains(trim, "mailto:") {
 			trim = strings.TrimSpace(reMailto.ReplaceAllString(trim, ""))
 		}
