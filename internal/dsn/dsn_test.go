@@ -126,3 +126,17 @@ func TestQuotedBounce(t *testing.T) {
 		t.Errorf("%+v", r)
 	}
 }
+
+// TestHugeLines: megabyte lines in the header and the text are cut, not
+// matched in full (the work per message stays bounded).
+func TestHugeLines(t *testing.T) {
+	long := strings.Repeat("x@y.z ", 200000)
+	msg := "From: MAILER-DAEMON@mx.example.test\nSubject: Undelivered " + long + "\n\n<u@dest.example>: host mx.dest.example[192.0.2.1] said: 550 5.1.1 unknown " + long + "\n" + long + "\n"
+	m, err := ParseBytes([]byte(msg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Results) == 0 || m.Results[0].Recipient != "u@dest.example" || len(m.Subject) > 1000 {
+		t.Fatalf("results %d, subject %d octets", len(m.Results), len(m.Subject))
+	}
+}

@@ -73,7 +73,9 @@ func splitHeader(b []byte) (header, []byte) {
 			}
 			return h, rest
 		}
-		h = append(h, field{n, strings.TrimSpace(string(value))})
+		// RFC 5322 §2.1.1 limits a line to 998 octets; keep at most 16 KiB
+		// of a longer one, so that no later match runs over megabytes.
+		h = append(h, field{n, strings.TrimSpace(string(value[:min(len(value), 16<<10)]))})
 		rest = next
 	}
 	return h, rest

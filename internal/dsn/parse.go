@@ -3,6 +3,7 @@ package dsn
 import (
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // ParseBytes is Parse on a message in memory; input beyond MaxSize is ignored.
@@ -16,7 +17,7 @@ func ParseBytes(data []byte) (*Message, error) {
 	}
 	m := &Message{
 		From: decodeHeader(hdr.get("from")), To: decodeHeader(hdr.get("to")),
-		Subject: decodeHeader(hdr.get("subject")), Date: hdr.get("date"),
+		Subject: clipText(decodeHeader(hdr.get("subject")), 1000), Date: hdr.get("date"),
 		MessageID: cleanAddr(hdr.get("message-id")),
 	}
 	m.Results = parseMessage(hdr, body, m, 0)
@@ -72,7 +73,7 @@ func parseMessage(hdr header, body []byte, m *Message, depth int) []Result {
 			if len(h) == 0 {
 				continue
 			}
-			inner := &Message{Subject: decodeHeader(h.get("subject")), From: decodeHeader(h.get("from")), Date: h.get("date")}
+			inner := &Message{Subject: clipText(decodeHeader(h.get("subject")), 1000), From: decodeHeader(h.get("from")), Date: h.get("date")}
 			if out = parseMessage(h, b, inner, depth+1); len(out) > 0 {
 				for i := range out {
 					out[i].Forwarded = true
@@ -301,4 +302,15 @@ func (w *walker) namesCommand() bool {
 		}
 	}
 	return false
+}
+
+// clipText keeps at most n octets of s, cut at a rune boundary.
+func clipText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }

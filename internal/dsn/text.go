@@ -203,6 +203,9 @@ func scanRecipients(t string, loose bool) []*textRcpt {
 			pending = pending[:0]
 		}
 		addr, rest := "", ""
+		if len(trim) > 4096 {
+			trim = trim[:4096] // no address line or reply is that long
+		}
 		if strings.IndexByte(trim, '@') > 0 {
 			addr, rest = anchor(trim, loose)
 		}
