@@ -140,3 +140,17 @@ func TestHugeLines(t *testing.T) {
 		t.Fatalf("results %d, subject %d octets", len(m.Results), len(m.Subject))
 	}
 }
+
+// TestNotBounces: an auto-reply that names addresses and a newsletter with
+// an address alone on a line are no bounces.
+func TestNotBounces(t *testing.T) {
+	ooo := "From: Max <max@firma.test>\nTo: a@example.test\nSubject: Abwesenheitsnotiz: Angebot\nAuto-Submitted: auto-replied\n\nIch bin nicht im Büro. Bitte wenden Sie sich an:\n\nvertretung@firma.test\n"
+	m, err := ParseBytes([]byte(ooo))
+	if err != nil || len(m.Results) != 1 || m.Results[0].Kind != KindAutoReply || m.Results[0].Recipient != "max@firma.test" {
+		t.Errorf("auto-reply: %v %+v", err, m)
+	}
+	news := "From: Shop <noreply@shop.test>\nTo: a@example.test\nSubject: Your order failed to ship? Never!\n\nQuestions? Write to\n\nsupport@shop.test\n"
+	if _, err := ParseBytes([]byte(news)); !errors.Is(err, ErrNoReport) {
+		t.Errorf("newsletter: err %v, want ErrNoReport", err)
+	}
+}

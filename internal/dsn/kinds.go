@@ -113,9 +113,9 @@ func junkReport(h header, m *Message) (Result, bool) {
 }
 
 // reBounceSubject matches the subjects bounces carry in the wild.
-var reBounceSubject = regexp.MustCompile(`(?i)(undeliver|undelivered|delivery (?:status|fail|notification|problem|report)|returned mail|return(?:ed)? to sender|failure notice|mail delivery (?:failed|failure|system)|could not be delivered|not delivered|delivery has failed|nondeliverable|non[- ]?delivery|mail system error|warning: could not send|message (?:not delivered|delayed|rejected)|rejected|unzustellbar|nicht zustellbar|zustellung|unzustellbare|fehlgeschlagen|non remis|échec|non distribuable|remise|配信|不達|エラー|error|bounce|postmaster|failed)`)
+var reBounceSubject = regexp.MustCompile(`(?i)(undeliver|delivery (?:status|fail|notification|problem|report)|returned mail|return(?:ed)? to sender|failure notice|mail delivery (?:failed|failure|system)|could not be delivered|not delivered|delivery has failed|nondeliverable|non[- ]?delivery|mail system error|warning: could not send|message (?:not delivered|delayed|rejected)|delivery failure|mail rejected|returned message|unzustellbar|nicht zustellbar|zustellung fehlgeschlagen|unzustellbare|nachricht nicht zugestellt|non remis|non distribuable|échec de (?:la )?remise|rapport de remise|配信(?:エラー|不能|失敗)|不達|エラーメール|メールエラー|エラー通知|送信エラー|配信状態|undeliverable|delivery notification|mail error|delivery delayed|delayed mail|mail could not be delivered)`)
 
-var reDaemon = regexp.MustCompile(`(?i)(mailer-daemon|post_?master|mail delivery|maildelivery|mail-daemon|mailerdaemon|bounce|no-?reply|mdaemon|notes|delivery)`)
+var reDaemon = regexp.MustCompile(`(?i)(mailer-daemon|post_?master|mail delivery|maildelivery|mail-daemon|mailerdaemon|mdaemon|mail administrator|mail system)`)
 
 // isBounce tells whether a message without a report part is a bounce at
 // all: written by a mailer daemon (RFC 5321 §4.5.5 null reverse path), with

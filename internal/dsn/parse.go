@@ -57,6 +57,13 @@ func parseMessage(hdr header, body []byte, m *Message, depth int) []Result {
 				break
 			}
 		}
+		if len(out) == 0 && !bounce {
+			if r, ok := autoReply(hdr, m); ok {
+				// RFC 3834 marks and no mailer daemon: an auto-reply, even
+				// if its text names addresses.
+				return []Result{r}
+			}
+		}
 		if len(out) == 0 && bounce {
 			out = w.textResults(hdr, false)
 		}
