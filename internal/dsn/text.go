@@ -155,12 +155,24 @@ func parseTextBounce(t string) []Result {
 	if m := reGenServ.FindStringSubmatch(t); m != nil {
 		genServer = m[1]
 	}
+	reporting := genServer
+	if m := reReportingHost.FindStringSubmatch(t); m != nil {
+		reporting = strings.TrimSuffix(firstOf(m[1], m[2], m[3]), ".")
+	}
 	var out []Result
 	for _, r := range rcpts {
-		out = append(out, textResult(r, format, tone, genServer))
+		res := textResult(r, format, tone, genServer)
+		res.ReportingMTA = reporting
+		out = append(out, res)
 	}
 	return out
 }
+
+// reReportingHost finds the host that wrote a text bounce: Postfix "This is
+// the mail system at host X.", qmail "This is the qmail-send program at X.",
+// DragonFly "This is the DragonFly Mail Agent … at X." and Exim's delay
+// warning "… hours on the queue on X.".
+var reReportingHost = regexp.MustCompile(`(?i)this is the mail system at host ([a-z0-9.-]+)|this is the (?:qmail-send program|dragonfly mail agent[^\n]*?) at ([a-z0-9.-]+)|hours on the queue on ([a-z0-9.-]+)`)
 
 // scanRecipients finds recipient anchors and their describing lines. loose
 // also takes addresses inside sentences.
