@@ -3,7 +3,6 @@ package cli
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -99,10 +98,9 @@ func explainRun(ctx context.Context, g *Globals, o *explainOptions, args []strin
 		return err
 	}
 	if g.JSON() {
-		enc := json.NewEncoder(g.IO.Out)
-		enc.SetEscapeHTML(false)
+		ej := newExplainJSON()
 		for _, in := range inputs {
-			if err := enc.Encode(explain.Explain(in, opt).Localize(g.Lang)); err != nil {
+			if _, err := g.IO.Out.Write(ej.append(nil, 0, explain.Explain(in, opt), g.Lang)); err != nil {
 				return err
 			}
 		}
@@ -204,6 +202,7 @@ func explainLines(ctx context.Context, g *Globals, name string, opt explain.Opti
 	var tw *explainWriter
 	jsonOut := g.JSON()
 	var out []byte
+	ej := newExplainJSON()
 	if !jsonOut {
 		tw = newExplainWriterTo(g, bw)
 		tw.tableHeader()
@@ -228,12 +227,8 @@ func explainLines(ctx context.Context, g *Globals, name string, opt explain.Opti
 			_ = tooLong
 			x := explain.Explain(s, opt)
 			if jsonOut {
-				// One object per line: {"line":N, …the explanation…}.
-				out = append(out[:0], `{"line":`...)
-				out = strconv.AppendInt(out, int64(n), 10)
-				out = append(out, ',')
-				out = x.AppendJSONFields(out, g.Lang)
-				out = append(out, "}\n"...)
+				// One object per line: {envelope, "line":N, …the explanation…}.
+				out = ej.append(out[:0], n, x, g.Lang)
 				if _, err := bw.Write(out); err != nil {
 					return err
 				}

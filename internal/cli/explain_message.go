@@ -18,6 +18,7 @@ import (
 // recipient, complaint report or auto-reply, in message order (docs/json.md,
 // "explain --message").
 type explainMessageResult struct {
+	probeJSON
 	// Source names the message: the file, "-", "<maildir>/cur/<file>" or
 	// "<mbox>#<n>".
 	Source  string         `json:"source"`
@@ -96,7 +97,7 @@ func explainT(g *Globals, en, de string) string { return i18n.T(en, de).In(g.Lan
 
 // explainMessageOf builds the result object of one dsn result.
 func explainMessageOf(src string, m *dsn.Message, r *dsn.Result, mxHost string, lang i18n.Lang) explainMessageResult {
-	out := explainMessageResult{Source: src, Recipient: *r,
+	out := explainMessageResult{probeJSON: envelopeFor("explain"), Source: src, Recipient: *r,
 		Message: explainMsgInfo{From: m.From, Subject: m.Subject, Date: m.Date, MessageID: m.MessageID}}
 	if n, ok := dsn.KindNote(r.Kind); ok {
 		en := &explainNote{Title: n.Title.In(lang), Text: n.Text.In(lang)}
