@@ -154,3 +154,18 @@ func TestNotBounces(t *testing.T) {
 		t.Errorf("newsletter: err %v, want ErrNoReport", err)
 	}
 }
+
+// TestUTF8AddrXtext: RFC 6533 §3 embedded-unicode-char in a utf-8 address.
+func TestUTF8AddrXtext(t *testing.T) {
+	for in, want := range map[string]string{
+		`utf-8; j\x{FC}rgen@b\x{FC}cher.example`: "jürgen@bücher.example",
+		`utf-8; plain@example.test`:              "plain@example.test",
+		`rfc822; <a\x{FC}@example.test>`:         `a\x{FC}@example.test`,
+		`utf-8; broken\x{ZZ}@example.test`:       `broken\x{ZZ}@example.test`,
+		`utf-8; open\x{FC@example.test`:          `open\x{FC@example.test`,
+	} {
+		if got := dsnAddr(in); got != want {
+			t.Errorf("dsnAddr(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

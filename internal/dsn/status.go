@@ -3,7 +3,9 @@ package dsn
 import (
 	"bytes"
 	"regexp"
+	"strconv"
 	"strings"
+	"unicode"
 )
 
 // parseDeliveryStatus reads the body of a message/delivery-status part.
@@ -75,7 +77,7 @@ func (w *walker) applyDSNField(cur *Result, f field, flush func()) *Result {
 			flush()
 			cur = &Result{Kind: KindRecipient, Format: FormatDSN}
 		}
-		cur.Recipient = cleanAddr(stripType(v))
+		cur.Recipient = dsnAddr(v)
 	case "x-actual-recipient":
 		if cur.Recipient == "" {
 			cur.Recipient = cleanAddr(stripType(v))
@@ -85,7 +87,7 @@ func (w *walker) applyDSNField(cur *Result, f field, flush func()) *Result {
 			flush()
 			cur = &Result{Kind: KindRecipient, Format: FormatDSN}
 		}
-		cur.OriginalRecipient = cleanAddr(stripType(v))
+		cur.OriginalRecipient = dsnAddr(v)
 	case "action":
 		// RFC 3464 §2.3.3; some MTAs add a comment ("failed (bad address)").
 		a := strings.ToLower(strings.TrimSpace(v))
@@ -169,4 +171,40 @@ func cleanAddr(a string) string {
 	}
 	a = strings.Trim(a, "<>\"' ")
 	return strings.TrimSpace(a)
+}
+
+// dsnAddr reads an address field ("rfc822; a@b", "utf-8; …"). RFC 6533 §3
+// lets the utf-8 type carry non-ASCII characters as "\x{HEX}"
+// (embedded-unicode-char of utf-8-addr-xtext); they are decoded here.
+func dsnAddr(v string) string {
+	typ, rest := splitType(v)
+	a := cleanAddr(rest)
+	if typ == "utf-8" && strings.Contains(a, `\x{`) {
+		a = decodeEmbeddedUnicode(a)
+	}
+	return a
+}
+
+func decodeEmbeddedUnicode(s string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, `\x{`)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		j := strings.IndexByte(s[i:], '}')
+		if j < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		n, err := strconv.ParseUint(s[i+3:i+j], 16, 32)
+		b.WriteString(s[:i])
+		if err != nil || n > unicode.MaxRune || j > 9 {
+			b.WriteString(s[i : i+j+1])
+		} else {
+			b.WriteRune(rune(n))
+		}
+		s = s[i+j+1:]
+	}
 }
