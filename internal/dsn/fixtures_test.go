@@ -55,6 +55,15 @@ func TestFixtures(t *testing.T) {
 		{"forwarded-bounce.eml", []want{{KindRecipient, "gone@receiver.test", "failed", "5.1.1", "userunknown", "", "mx.receiver.test", "RCPT TO", ""}}},
 		{"exchange2007-en.eml", []want{{KindRecipient, "nobody@contoso.test", "failed", "5.1.1", "userunknown", "550 5.1.1 RESOLVER.ADR.RecipNotFound; not found", "", "", "probe-ex2007-1@example.test"}}},
 		{"exim-delay.eml", []want{{KindRecipient, "later@slow.test", "delayed", "4.3.0", "", "", "mx.slow.test", "RCPT TO", ""}}},
+		{"sendmail-text.eml", []want{{KindRecipient, "gone@dest.test", "failed", "5.1.1", "userunknown", "550 5.1.1 <gone@dest.test>... User unknown", "", "RCPT TO", ""}}},
+		{"postfix-text-expanded.eml", []want{
+			{KindRecipient, "list@example.test", "delayed", "4.2.2", "mailboxfull", "", "mx.dest.test", "RCPT TO", ""},
+			{KindRecipient, "two@dest.test", "failed", "5.7.1", "spamdetected", "", "mx.dest.test", "DATA", ""},
+		}},
+		{"exim-two-recipients.eml", []want{
+			{KindRecipient, "a@dest.test", "failed", "5.1.1", "userunknown", "550 5.1.1 No such user", "mx.dest.test", "RCPT TO", ""},
+			{KindRecipient, "b@other.test", "failed", "", "hostunknown", "", "", "", ""},
+		}},
 		{"broken-mime-8bit.eml", []want{{KindRecipient, "händler@receiver.test", "failed", "5.2.2", "mailboxfull", "", "mx.receiver.test", "RCPT TO", ""}}},
 	}
 	for _, c := range cases {

@@ -206,12 +206,18 @@ func scanRecipients(t string, loose bool) []*textRcpt {
 			continue
 		}
 		prevLine, lastLine = lastLine, trim
-		if strings.HasPrefix(trim, "<<< ") && len(pending) < 8 {
+		switch {
+		case strings.HasPrefix(trim, "<<< ") && len(pending) < 8:
 			// sendmail transcript: the remote reply, before the line that
 			// names the recipient it concerns.
-			pending = append(pending, trim[4:])
-		}
-		if strings.HasPrefix(trim, ">>> ") || strings.HasPrefix(strings.ToLower(trim), "while talking to") {
+			pending = append(pending, trim)
+		case strings.HasPrefix(trim, ">>> DATA"):
+			// With PIPELINING (RFC 2920 §3.1) the replies after ">>> DATA"
+			// may still answer the pipelined RCPT TOs: no command is known.
+			pending = pending[:0]
+		case strings.HasPrefix(trim, ">>> "):
+			pending = append(pending[:0], trim) // the command it answers
+		case strings.HasPrefix(strings.ToLower(trim), "while talking to"):
 			pending = pending[:0]
 		}
 		addr, rest := "", ""
@@ -247,7 +253,15 @@ func scanRecipients(t string, loose bool) []*textRcpt {
 			cur = r
 			if reCodeLine.MatchString(trim) && reRcptReply.MatchString(trim) {
 				// A whole transcript line: "554 <addr>... reason", with the
-				// remote reply the "<<<" lines before gave.
+				// remote reply the "<<<" lines before gave. Lines the
+				// recipient already has ("(reason: 550 …)" under sendmail's
+				// list) give way to the remote reply, or stay alone.
+				if len(pending) > 0 {
+					cur.lines = cur.lines[:0]
+				} else if hasReply(cur.lines) {
+					cur = nil
+					continue
+				}
 				if len(pending) == 0 && strings.HasSuffix(prevLine, ":") {
 					// A lead-in ("mx.example [192.0.2.25] did not like our
 					// RCPT TO:", DragonFly) names host and command.
@@ -361,7 +375,11 @@ func textResult(r *textRcpt, format string, tone textTone, genServer string) Res
 	if i := strings.Index(inner, " ##"); i > 0 {
 		inner = inner[:i] // Exchange 2010+: "#550 5.1.1 RESOLVER… ##"
 	}
-	b.RemoteReply = strings.TrimSpace(inner)
+	inner = strings.TrimSpace(inner)
+	if strings.HasSuffix(inner, ")") && strings.Count(inner, ")") > strings.Count(inner, "(") {
+		inner = strings.TrimSpace(inner[:len(inner)-1]) // "(reason: 550 …)"
+	}
+	b.RemoteReply = inner
 	if len(b.RemoteReply) > 2000 {
 		b.RemoteReply = b.RemoteReply[:2000]
 	}
