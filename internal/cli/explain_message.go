@@ -60,11 +60,13 @@ func explainMessage(ctx context.Context, g *Globals, name string, opt explain.Op
 	}
 	r := newMessageRenderer(g)
 	var skipped, items int
+	notMail := false
 	err := dsn.WalkMessages(ctx, name, g.IO.In, func(it dsn.Item) error {
 		items++
 		m, err := dsn.ParseBytes(it.Data)
 		if err != nil {
 			skipped++
+			notMail = notMail || errors.Is(err, dsn.ErrNotMail)
 			return nil
 		}
 		for i := range m.Results {
@@ -81,6 +83,8 @@ func explainMessage(ctx context.Context, g *Globals, name string, opt explain.Op
 		return exitcode.UsageError("--message: cannot read %s: %s", explainInputName(name), explainPathErr(err))
 	}
 	switch {
+	case r.n == 0 && single && items <= 1 && notMail:
+		return exitcode.UsageError("--message: %s is not a mail message (no RFC 5322 header)", explainInputName(name))
 	case r.n == 0 && single && items <= 1:
 		return exitcode.UsageError("--message: %s is not a bounce: no delivery status, complaint report or auto-reply found", explainInputName(name))
 	case r.n == 0:
