@@ -333,19 +333,47 @@ func decodeHeader(v string) string {
 	return v
 }
 
-var (
-	reHTMLBreak  = regexp.MustCompile(`(?i)<\s*(br|/p|/div|/tr|/li|/h[1-6]|p|div|tr|li)\b[^>]*>`)
-	reHTMLTag    = regexp.MustCompile(`(?s)<[^>]*>`)
-	reHTMLIndent = regexp.MustCompile(`\n[ \t]+`)
-	reHTMLDrop   = regexp.MustCompile(`(?is)<(style|script|head)\b.*?</(style|script|head)\s*>`)
-)
-
+// htmlToText turns an HTML part into lines of text: line-breaking tags
+// become line ends, other tags and the contents of style, script and head
+// go, raw line ends are blanks (HTML §13.2), entities are decoded.
 func htmlToText(s string) string {
-	s = reHTMLDrop.ReplaceAllString(s, "")
-	// Raw line breaks are only white space in HTML; the tags make the lines.
-	s = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
-	s = reHTMLBreak.ReplaceAllString(s, "\n")
-	s = reHTMLTag.ReplaceAllString(s, "")
-	s = reHTMLIndent.ReplaceAllString(s, "\n")
-	return html.UnescapeString(s)
+	var b strings.Builder
+	b.Grow(len(s) / 2)
+	low := strings.ToLower(s)
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c != '<' {
+			if c == '\r' || c == '\n' || c == '\t' {
+				c = ' '
+			}
+			b.WriteByte(c)
+			i++
+			continue
+		}
+		end := strings.IndexByte(s[i:], '>')
+		if end < 0 {
+			break
+		}
+		tag := strings.TrimLeft(low[i+1:i+end], "/ ")
+		name := tag
+		if j := strings.IndexAny(name, " \t\r\n/"); j >= 0 {
+			name = name[:j]
+		}
+		i += end + 1
+		switch name {
+		case "style", "script", "head":
+			if !strings.HasPrefix(low[i-end-1:], "</") {
+				if k := strings.Index(low[i:], "</"+name); k >= 0 {
+					i += k
+				}
+			}
+		case "br", "p", "div", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6":
+			b.WriteByte('\n')
+		}
+	}
+	lines := strings.Split(b.String(), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimLeft(l, " ")
+	}
+	return html.UnescapeString(strings.Join(lines, "\n"))
 }

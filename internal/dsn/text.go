@@ -510,12 +510,25 @@ func fallbackRecipients(h header, w *walker) []Result {
 	return out
 }
 
-// hasReply tells whether describing lines contain a reply or status code.
+// hasReply tells whether describing lines contain a reply or status code:
+// a 2xx/4xx/5xx number or an x.y.z status standing alone (a cheap scan; it
+// runs for every paragraph).
 func hasReply(lines []string) bool {
 	for _, l := range lines {
-		if reReplyCodeAny.MatchString(l) || reEnhancedAny.MatchString(l) {
-			return true
+		for i := 0; i+2 < len(l); i++ {
+			c := l[i]
+			if c != '2' && c != '4' && c != '5' || i > 0 && (isDigit(l[i-1]) || l[i-1] == '.') {
+				continue
+			}
+			if isDigit(l[i+1]) && isDigit(l[i+2]) && (i+3 == len(l) || !isDigit(l[i+3])) {
+				return true
+			}
+			if l[i+1] == '.' && isDigit(l[i+2]) {
+				return true
+			}
 		}
 	}
 	return false
 }
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
