@@ -169,3 +169,20 @@ func TestUTF8AddrXtext(t *testing.T) {
 		}
 	}
 }
+
+func TestHTMLToText(t *testing.T) {
+	in := "<html><head><title>x</title><style>p{color:red}</style></head><body><p>Delivery has failed to these recipients:</p>\r\n<div>  <b>bob@example.test</b></div><br>Remote Server returned &#39;550 5.1.1 &lt;bob@example.test&gt;: unknown&#39;<script>var a='<p>';</script></body></html>"
+	got := htmlToText(in)
+	for _, want := range []string{"\nDelivery has failed to these recipients:", "\nbob@example.test", "\nRemote Server returned '550 5.1.1 <bob@example.test>: unknown'"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("missing %q in %q", want, got)
+		}
+	}
+	if strings.Contains(got, "color") || strings.Contains(got, "var a") || strings.Contains(got, "title") && strings.Contains(got, "x\n") {
+		t.Errorf("style/script/head kept: %q", got)
+	}
+	// Hostile: many blanks after line ends, unclosed tags.
+	if out := htmlToText(strings.Repeat("<br>"+strings.Repeat(" ", 1000), 1000) + "<p"); strings.Contains(out, "\n ") {
+		t.Error("blanks after line ends kept")
+	}
+}
