@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mxprobe/mxprobe/internal/asn"
 	"github.com/mxprobe/mxprobe/internal/dane"
 	"github.com/mxprobe/mxprobe/internal/dkim"
 	"github.com/mxprobe/mxprobe/internal/dmarc"
@@ -18,9 +19,11 @@ import (
 	"github.com/mxprobe/mxprobe/internal/mx"
 	"github.com/mxprobe/mxprobe/internal/report"
 	"github.com/mxprobe/mxprobe/internal/resolver"
+	"github.com/mxprobe/mxprobe/internal/rules"
 	"github.com/mxprobe/mxprobe/internal/smtpprobe"
 	"github.com/mxprobe/mxprobe/internal/spf"
 	"github.com/mxprobe/mxprobe/internal/tlsrpt"
+	"github.com/mxprobe/mxprobe/internal/webcontact"
 )
 
 // Options configure `mxprobe check` for one target.
@@ -51,6 +54,7 @@ type Options struct {
 	Version    string
 	// Pacer spaces sessions per operator (bulk mode); nil: no pacing.
 	Pacer *Pacer
+	RulesOptions
 }
 
 // smtpFields are the SMTP facts of one MX address (embedded in MXAddress).
@@ -81,6 +85,9 @@ type Sender struct {
 	DKIM           *dkim.Result  `json:"dkim"`
 	DMARC          *dmarc.Result `json:"dmarc"`
 	DNSBL          *dnsbl.Result `json:"dnsbl"`
+	// Network and Website are measured for the rulebooks (rules.go).
+	Network *asn.Result        `json:"network,omitempty"`
+	Website *webcontact.Result `json:"website,omitempty"`
 }
 
 // Report is the typed result of `mxprobe check` for one target (JSON
@@ -99,12 +106,17 @@ type Report struct {
 	MX            []*MXHost          `json:"mx"`
 	Sender        Sender             `json:"sender"`
 	Policy        Policy             `json:"policy"`
+	// Requirements is the rulebook scorecard, Message the header facts of
+	// --message (rules.go).
+	Requirements []rules.Localized   `json:"requirements,omitempty"`
+	Message      *rules.MessageFacts `json:"message,omitempty"`
 	// Error is set when the target could not be checked at all (bulk mode
 	// keeps going with the next target).
 	Error string `json:"error,omitempty"`
 
-	raw        []report.Finding
-	incomplete bool
+	raw          []report.Finding
+	requirements []rules.Requirement
+	incomplete   bool
 }
 
 // RawFindings are the language-neutral findings.
@@ -343,6 +355,7 @@ func Run(ctx context.Context, o Options) *Report {
 	c.add(senderFindings(rep.Sender)...)
 	rep.Provider = identifyProvider(rep, o)
 	c.add(providerFindings(rep, o)...)
+	c.add(scoreRules(ctx, o, rep)...)
 	if ctx.Err() != nil {
 		c.setIncomplete()
 	}

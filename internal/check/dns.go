@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/mxprobe/mxprobe/internal/asn"
 	"github.com/mxprobe/mxprobe/internal/dane"
 	"github.com/mxprobe/mxprobe/internal/dkim"
 	"github.com/mxprobe/mxprobe/internal/dmarc"
@@ -12,6 +13,7 @@ import (
 	"github.com/mxprobe/mxprobe/internal/mx"
 	"github.com/mxprobe/mxprobe/internal/report"
 	"github.com/mxprobe/mxprobe/internal/resolver"
+	"github.com/mxprobe/mxprobe/internal/rules"
 	"github.com/mxprobe/mxprobe/internal/spf"
 	"github.com/mxprobe/mxprobe/internal/tlsrpt"
 )
@@ -30,6 +32,7 @@ type DNSOptions struct {
 	Resolver      resolver.Lookuper
 	Policy        PolicyOptions
 	Version       string
+	RulesOptions
 }
 
 // DNSReport is the typed result of `mxprobe dns` (JSON: docs/json.md).
@@ -51,7 +54,11 @@ type DNSReport struct {
 	DKIM      *dkim.Result  `json:"dkim"`
 	DMARC     *dmarc.Result `json:"dmarc"`
 	Policy
-	raw []report.Finding
+	// Requirements and Network: the rulebook scorecard (rules.go).
+	Requirements []rules.Localized `json:"requirements,omitempty"`
+	Network      *asn.Result       `json:"network,omitempty"`
+	raw          []report.Finding
+	requirements []rules.Requirement
 }
 
 // RawFindings are the language-neutral findings.
@@ -142,6 +149,7 @@ func RunDNS(ctx context.Context, o DNSOptions) *DNSReport {
 		}
 	}
 	c.add(daneFindings(rep.MX)...)
+	c.add(scoreDNSRules(ctx, o, rep)...)
 	rep.raw = c.fs
 	rep.Verdict = report.VerdictOf(c.fs, c.incomplete)
 	rep.DurationMS = since(start)

@@ -22,10 +22,16 @@ type TextOptions struct {
 }
 
 // Localize fills the JSON findings in lang (most severe first).
-func (r *Report) Localize(lang i18n.Lang) { r.Findings = report.LocalizeAll(r.raw, lang) }
+func (r *Report) Localize(lang i18n.Lang) {
+	r.Findings = report.LocalizeAll(r.raw, lang)
+	r.Requirements = localizeRules(r.requirements, r.Sender.Network, lang)
+}
 
 // Localize fills the JSON findings in lang.
-func (r *DNSReport) Localize(lang i18n.Lang) { r.Findings = report.LocalizeAll(r.raw, lang) }
+func (r *DNSReport) Localize(lang i18n.Lang) {
+	r.Findings = report.LocalizeAll(r.raw, lang)
+	r.Requirements = localizeRules(r.requirements, r.Network, lang)
+}
 
 func tr(lang i18n.Lang, en, de string) string { return i18n.T(en, de).In(lang) }
 

@@ -107,10 +107,10 @@ func goodFacts(t *testing.T) Facts {
 			Names: []iprev.Name{{Name: "mail.example.test", Checked: true, Confirmed: true}}},
 		HELO: "mail.example.test", HELOMatchesPTR: true,
 		MailFrom: "news@example.test", FromDomain: "example.test",
-		SPF:   &spf.Result{Status: spf.Pass, Domain: "example.test", Record: "v=spf1 ip4:192.0.2.25 -all"},
-		DKIM:  &dkim.Result{Domain: "example.test", Status: dkim.ResultOK, Found: []string{"s1"}},
-		DMARC: &dmarc.Result{Domain: "example.test", PolicyDomain: "example.test", Status: "ok", Record: rec, Records: []string{"v=DMARC1; p=reject"}},
-		DNSBL: &dnsbl.Result{IP: ip, Status: dnsbl.StatusClean},
+		SPF:    &spf.Result{Status: spf.Pass, Domain: "example.test", Record: "v=spf1 ip4:192.0.2.25 -all"},
+		DKIM:   &dkim.Result{Domain: "example.test", Status: dkim.ResultOK, Found: []string{"s1"}},
+		DMARC:  &dmarc.Result{Domain: "example.test", PolicyDomain: "example.test", Status: "ok", Record: rec, Records: []string{"v=DMARC1; p=reject"}},
+		DNSBL:  &dnsbl.Result{IP: ip, Status: dnsbl.StatusClean},
 		FromMX: &MXFact{Status: MXOK, Evidence: "MX 10 mx.example.test"},
 		Message: &MessageFacts{Size: 900, FromFields: 1, FromAddresses: 1, FromDomain: "example.test", Date: true, MessageID: true,
 			ListUnsubscribe: "<https://example.test/u/1>", ListUnsubscribePost: "List-Unsubscribe=One-Click",
@@ -129,10 +129,10 @@ func badFacts(t *testing.T) Facts {
 		PTR: &iprev.Result{IP: ip, Result: iprev.StatusFail,
 			Names: []iprev.Name{{Name: "192-0-2-99.dyn.isp.test", Checked: true, Generic: true, GenericReason: "IP digits in the name"}}},
 		HELO: "localhost", MailFrom: "x@weak.test", FromDomain: "weak.test",
-		SPF:   &spf.Result{Status: spf.None, Domain: "weak.test"},
-		DKIM:  &dkim.Result{Domain: "weak.test", Status: dkim.ResultMissing, Tried: []string{"default"}},
-		DMARC: &dmarc.Result{Domain: "weak.test", Status: "missing"},
-		DNSBL: &dnsbl.Result{IP: ip, Status: dnsbl.StatusListed, Zones: []dnsbl.ZoneResult{{Zone: dnsbl.Zone{Name: "bl.test", Label: "test list"}, Status: dnsbl.StatusListed}}},
+		SPF:    &spf.Result{Status: spf.None, Domain: "weak.test"},
+		DKIM:   &dkim.Result{Domain: "weak.test", Status: dkim.ResultMissing, Tried: []string{"default"}},
+		DMARC:  &dmarc.Result{Domain: "weak.test", Status: "missing"},
+		DNSBL:  &dnsbl.Result{IP: ip, Status: dnsbl.StatusListed, Zones: []dnsbl.ZoneResult{{Zone: dnsbl.Zone{Name: "bl.test", Label: "test list"}, Status: dnsbl.StatusListed}}},
 		FromMX: &MXFact{Status: MXNone, Evidence: "no MX and no address for weak.test"},
 		Message: &MessageFacts{Size: 100, FromFields: 2, FromAddresses: 2, FromDomain: "weak.test",
 			Problems: []i18n.Text{i18n.T("From occurs more than once", "From kommt mehr als einmal vor")},
@@ -197,4 +197,30 @@ func TestUnmeasured(t *testing.T) {
 			t.Errorf("%s without facts: %s", r.Rule, r.Status)
 		}
 	}
+}
+
+func TestTextViews(t *testing.T) {
+	bad := Score(badFacts(t), []Book{mustBook(t, Microsoft)}, Options{})
+	en, de := FailedLines(bad, i18n.EN), FailedLines(bad, i18n.DE)
+	if len(en) != len(bad) || len(de) != len(bad) {
+		t.Fatalf("lines: %d/%d for %d failed rules", len(en), len(de), len(bad))
+	}
+	if !strings.HasPrefix(en[0], "microsoft.all.rdns: The sending server's IP has valid reverse DNS.") ||
+		!strings.Contains(de[0], "Die IP des sendenden Servers hat ein gültiges Reverse-DNS.") {
+		t.Errorf("first lines:\n%s\n%s", en[0], de[0])
+	}
+	tab := Table(bad, i18n.DE)
+	for _, want := range []string{"VERLETZT", "microsoft.bulk.dmarc", "Massenversand", "Quellen:", "gelesen am 2025-08-02"} {
+		if !strings.Contains(tab, want) {
+			t.Errorf("German table lacks %q:\n%s", want, tab)
+		}
+	}
+}
+
+func mustBook(t *testing.T, p string) Book {
+	b, ok := BookFor(p)
+	if !ok {
+		t.Fatalf("no book %s", p)
+	}
+	return b
 }
