@@ -209,7 +209,7 @@ func destinationTLS(rep *Report) *bool {
 	var seen, ok bool
 	for _, h := range rep.MX {
 		for _, a := range h.Addresses {
-			if a.SMTP == nil || !a.SMTP.Extensions.STARTTLS {
+			if a.SMTP == nil || a.SMTP.Extensions == nil || !a.SMTP.Extensions.STARTTLS {
 				continue
 			}
 			seen = true
