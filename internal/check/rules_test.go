@@ -3,13 +3,16 @@ package check
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/netip"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	msgauth "github.com/emersion/go-msgauth/dkim"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/mxprobe/mxprobe/internal/asn"
 	"github.com/mxprobe/mxprobe/internal/i18n"
@@ -260,4 +263,70 @@ func contains(ss []string, s string) bool {
 		}
 	}
 	return false
+}
+
+func compileRulesSchema(t *testing.T, name string) *jsonschema.Schema {
+	t.Helper()
+	path, _ := filepath.Abs(filepath.Join("..", "..", "docs", "schema", name))
+	s, err := jsonschema.NewCompiler().Compile(path)
+	if err != nil {
+		t.Fatalf("schema %s: %v", name, err)
+	}
+	return s
+}
+
+func validateJSON(s *jsonschema.Schema, doc []byte) error {
+	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
+	if err != nil {
+		return err
+	}
+	return s.Validate(v)
+}
+
+// TestRulesJSONSchema: check and dns JSON with a scorecard, the sender's
+// network, the website and the message validate against docs/schema; a
+// wrong status word does not.
+func TestRulesJSONSchema(t *testing.T) {
+	w, base := rulesLab(t)
+	base.Rules, base.Message = RulesAll, goodMessage(t, w)
+	rep := runRules(t, base, "drop.lab.test", "postmaster@"+lab.SenderDomain)
+	rep.Localize(i18n.DE)
+	doc, err := json.Marshal(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := compileRulesSchema(t, "check.schema.json")
+	if err := validateJSON(s, doc); err != nil {
+		t.Fatalf("check JSON: %v", err)
+	}
+	for _, key := range []string{`"requirements":[`, `"network":{`, `"website":{`, `"message":{`, `"used_by":"unbekannt`} {
+		if !bytes.Contains(doc, []byte(key)) {
+			t.Errorf("check JSON lacks %s", key)
+		}
+	}
+	bad := bytes.Replace(doc, []byte(`"status":"pass","measurement"`), []byte(`"status":"passed","measurement"`), 1)
+	if bytes.Equal(bad, doc) || validateJSON(s, bad) == nil {
+		t.Errorf("a wrong status word validates")
+	}
+
+	tgt, _ := ParseTarget("drop.lab.test")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	d := RunDNS(ctx, DNSOptions{Target: tgt, IP: lab.SenderNoPTR, MailFrom: "you@" + lab.WeakDomain, FromDomain: lab.WeakDomain,
+		HELO: lab.ClientName, Resolver: base.Resolver, Policy: base.Policy})
+	d.Localize(i18n.EN)
+	if len(d.Requirements) == 0 || d.Network == nil || d.Network.ASN != lab.LabAccessASN {
+		t.Fatalf("dns scorecard: %d requirements, network %+v", len(d.Requirements), d.Network)
+	}
+	failed := map[string]bool{}
+	for _, r := range d.RawRequirements() {
+		failed[r.Rule] = r.Status == rules.StatusFail
+	}
+	if !failed["microsoft.all.rdns"] || !failed["microsoft.bulk.dmarc"] {
+		t.Errorf("dns scorecard for the weak sender without PTR: %v", failed)
+	}
+	doc, _ = json.Marshal(d)
+	if err := validateJSON(compileRulesSchema(t, "dns.schema.json"), doc); err != nil {
+		t.Fatalf("dns JSON: %v", err)
+	}
 }
