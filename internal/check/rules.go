@@ -263,3 +263,40 @@ func scoreDNSRules(ctx context.Context, o DNSOptions, rep *DNSReport) []report.F
 
 // RawRequirements are the scored rules of `dns` in both languages.
 func (r *DNSReport) RawRequirements() []rules.Requirement { return r.requirements }
+
+// ReplyRules are the scorecard's rules that the destination's replies name
+// (rules.ForReply over every reply of the dialogue), failed ones first: the
+// check headline points at them instead of generic advice.
+func (r *Report) ReplyRules() []rules.Requirement {
+	var text strings.Builder
+	for _, h := range r.MX {
+		for _, a := range h.Addresses {
+			if a.SMTP == nil {
+				continue
+			}
+			for _, rp := range a.SMTP.Replies {
+				if rp.Code >= 400 {
+					fmt.Fprintf(&text, "%d %s %s\n", rp.Code, rp.EnhancedCode, rp.Text)
+				}
+			}
+		}
+	}
+	ids := rules.ForReply(text.String())
+	if len(ids) == 0 {
+		return nil
+	}
+	var failed, other []rules.Requirement
+	for _, id := range ids {
+		for _, q := range r.requirements {
+			if q.Rule != id {
+				continue
+			}
+			if q.Status == rules.StatusFail {
+				failed = append(failed, q)
+			} else {
+				other = append(other, q)
+			}
+		}
+	}
+	return append(failed, other...)
+}

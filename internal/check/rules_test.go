@@ -231,8 +231,13 @@ func TestRulesDropWeak(t *testing.T) {
 // their documented replies, and rules.ForReply points at the failed rules.
 func TestRulesReplyJoin(t *testing.T) {
 	_, base := rulesLab(t)
-	for _, c := range []struct{ dom, rule string }{{"gmail.lab.test", "google.all.auth"}, {"tonline.lab.test", "tonline.all.website"}} {
-		rep := runRules(t, base, c.dom, "you@"+lab.WeakDomain)
+	for _, c := range []struct {
+		dom, rule string
+		ip        netip.Addr
+	}{{"gmail.lab.test", "google.all.auth", netip.Addr{}}, {"tonline.lab.test", "tonline.all.website", lab.SenderNoContact}} {
+		o := base
+		o.IP = c.ip
+		rep := runRules(t, o, c.dom, "you@"+lab.WeakDomain)
 		var text string
 		for _, h := range rep.MX {
 			for _, a := range h.Addresses {
@@ -246,6 +251,10 @@ func TestRulesReplyJoin(t *testing.T) {
 		ids := rules.ForReply(text)
 		if !contains(ids, c.rule) {
 			t.Errorf("%s: ForReply(%q) = %v, want %s", c.dom, text, ids, c.rule)
+		}
+		rr := rep.ReplyRules()
+		if len(rr) == 0 || rr[0].Status != rules.StatusFail || rr[0].Provider != rep.RawRequirements()[0].Provider {
+			t.Errorf("%s: ReplyRules = %+v, want the failed rule first", c.dom, rr)
 		}
 		if p := rep.Provider; p == nil {
 			t.Errorf("%s: provider not recognised", c.dom)

@@ -198,8 +198,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	b := s.behavior[host]
 	html, isPage := s.pages[host+r.URL.Path]
 	s.mu.Unlock()
-	if isPage && b == (Behavior{}) {
+	if isPage && b.Redirect == "" && !b.Stall && b.Delay == 0 {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		if b.Status != 0 {
+			w.WriteHeader(b.Status)
+		}
 		_, _ = w.Write([]byte(html))
 		return
 	}
