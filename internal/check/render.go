@@ -130,6 +130,9 @@ func (r *Report) RenderText(w io.Writer, o TextOptions) {
 			fmt.Fprintln(w, render.Wrap("· "+z.Zone.Label+": "+z.Reason, render.Width, "    "))
 		}
 	}
+	if line := NetworkLine(s.Network, l); line != "" {
+		fmt.Fprintln(w, render.WrapHang(line, render.Width, "  ", "      "))
+	}
 
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, st.Bold(tr(l, "TLS & policy", "TLS & Richtlinien")))

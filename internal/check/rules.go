@@ -300,3 +300,24 @@ func (r *Report) ReplyRules() []rules.Requirement {
 	}
 	return append(failed, other...)
 }
+
+// NetworkLine is the sender's network in one line for the text view:
+// "AS64496 LABHOST-AS Lab Hosting GmbH, DE (hosting network), 127.0.0.0/24"
+// plus any range listing ("" when not measured).
+func NetworkLine(n *asn.Result, lang i18n.Lang) string {
+	if n == nil {
+		return ""
+	}
+	if n.Status != asn.StatusOK {
+		return i18n.T("Network: AS unknown ("+n.Status+")", "Netz: AS unbekannt ("+n.Status+")").In(lang)
+	}
+	kind := map[string]i18n.Text{asn.KindHosting: i18n.T("hosting network", "Hosting-Netz"),
+		asn.KindAccess: i18n.T("access network", "Zugangsnetz"), asn.KindUnknown: i18n.T("kind unknown", "Art unbekannt")}[n.Kind]
+	line := fmt.Sprintf("%s AS%d %s (%s), %s", i18n.T("Network:", "Netz:").In(lang), n.ASN, n.Holder, kind.In(lang), n.Prefix)
+	for _, l := range n.RangeListings {
+		if l.Status == asn.RangeListed {
+			line += "; " + i18n.T("listed on ", "gelistet auf ").In(lang) + l.Label
+		}
+	}
+	return line
+}

@@ -158,6 +158,12 @@ func TestRulesLab(t *testing.T) {
 	if n := good.Sender.Network; n == nil || n.ASN != lab.LabHostingASN || n.Kind != asn.KindHosting {
 		t.Errorf("lab client's network: %+v", n)
 	}
+	if l := NetworkLine(good.Sender.Network, i18n.DE); !strings.Contains(l, "AS64496 LABHOST-AS") || !strings.Contains(l, "Hosting-Netz") {
+		t.Errorf("network line: %q", l)
+	}
+	if l := NetworkLine(reports["weak"].Sender.Network, i18n.EN); !strings.Contains(l, "access network") || !strings.Contains(l, "listed on UCEPROTECT level 2") {
+		t.Errorf("network line of the listed sender: %q", l)
+	}
 	if ws := reports["nocontact"].Sender.Website; ws == nil || ws.Reason != webcontact.ReasonNoContact {
 		t.Errorf("nocontact website: %+v", ws)
 	}

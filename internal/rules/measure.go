@@ -206,7 +206,11 @@ func dkimOutcome(f *Facts) outcome {
 	case dkim.ResultInvalid:
 		return fail("DKIM keys of %s are published but none is usable (%s)", "DKIM-Schlüssel von %s sind veröffentlicht, aber keiner ist nutzbar (%s)", d.Domain, strings.Join(d.Found, ", "))
 	}
-	return fail("no DKIM key for %s at the selectors tried (%s)", "kein DKIM-Schlüssel für %s unter den versuchten Selektoren (%s)", d.Domain, strings.Join(d.Tried, ", "))
+	tried := strings.Join(d.Tried, ", ")
+	if len(d.Tried) > 4 {
+		return fail("no DKIM key for %s at the %d selectors tried", "kein DKIM-Schlüssel für %s unter den %d versuchten Selektoren", d.Domain, len(d.Tried))
+	}
+	return fail("no DKIM key for %s at the selectors tried (%s)", "kein DKIM-Schlüssel für %s unter den versuchten Selektoren (%s)", d.Domain, tried)
 }
 
 // signatures judges the message's DKIM verifications; align, when set,
