@@ -386,24 +386,23 @@ func measureRFC5322(f *Facts) outcome {
 	return outcome{StatusFail, i18n.T(strings.Join(en, "; "), strings.Join(de, "; "))}
 }
 
-func measureMessageID(f *Facts) outcome {
+// headerPresent judges one header field that RFC 5322 §3.6 asks for.
+func headerPresent(f *Facts, present func(*MessageFacts) bool, field, fieldDE string) outcome {
 	if f.Message == nil {
 		return needMessage
 	}
-	if f.Message.MessageID {
-		return pass("Message-ID present", "Message-ID vorhanden")
+	if present(f.Message) {
+		return outcome{StatusPass, i18n.T(field+" present", fieldDE+" vorhanden")}
 	}
-	return fail("no valid Message-ID", "keine gültige Message-ID")
+	return outcome{StatusFail, i18n.T("no valid "+field, "keine gültige "+fieldDE)}
+}
+
+func measureMessageID(f *Facts) outcome {
+	return headerPresent(f, func(m *MessageFacts) bool { return m.MessageID }, "Message-ID", "Message-ID")
 }
 
 func measureDate(f *Facts) outcome {
-	if f.Message == nil {
-		return needMessage
-	}
-	if f.Message.Date {
-		return pass("Date present", "Date vorhanden")
-	}
-	return fail("no valid Date header", "keine gültige Date-Kopfzeile")
+	return headerPresent(f, func(m *MessageFacts) bool { return m.Date }, "Date header", "Date-Kopfzeile")
 }
 
 func measureOneFrom(f *Facts) outcome {
