@@ -112,6 +112,7 @@ type Report struct {
 
 	raw          []report.Finding
 	requirements []rules.Requirement
+	scored       *scoreInput // what the scorecard was computed from (AddMessage)
 	incomplete   bool
 }
 

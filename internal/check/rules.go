@@ -188,8 +188,41 @@ func scoreRules(ctx context.Context, o Options, rep *Report) []report.Finding {
 	senderExtras(ctx, o.Resolver, o.RulesOptions, books, &f, webOptions(o.RulesOptions, o.Resolver, o.Policy))
 	s.Network, s.Website = f.Network, f.Website
 	rep.Message = f.Message
-	rep.requirements = rules.Score(f, books, rules.Options{Bulk: o.Bulk})
-	return rules.Findings(rep.requirements, rules.Options{Bulk: o.Bulk})
+	ro := rules.Options{Bulk: o.Bulk}
+	rep.requirements = rules.Score(f, books, ro)
+	rep.scored = &scoreInput{facts: f, books: books, opts: ro, resolver: o.Resolver}
+	return rules.Findings(rep.requirements, ro)
+}
+
+// scoreInput keeps what a check's scorecard was computed from, so that a
+// message known only later (the probe of --deliver-to) can be added.
+type scoreInput struct {
+	facts    rules.Facts
+	books    []rules.Book
+	opts     rules.Options
+	resolver resolver.Lookuper
+}
+
+// AddMessage decides the message rules with msg — the probe message of
+// --deliver-to, as sent or as found in the seed mailbox — re-scores the
+// rulebooks, replaces the rulebook findings and recomputes the verdict. A
+// report without a scorecard is left alone.
+func (r *Report) AddMessage(ctx context.Context, msg []byte) {
+	if r.scored == nil || msg == nil {
+		return
+	}
+	f := r.scored.facts
+	f.Message = rules.ReadMessage(ctx, r.scored.resolver, msg)
+	r.Message = f.Message
+	r.requirements = rules.Score(f, r.scored.books, r.scored.opts)
+	kept := r.raw[:0:0]
+	for _, x := range r.raw {
+		if x.ID != rules.IDFailed && x.ID != rules.IDBulkFailed {
+			kept = append(kept, x)
+		}
+	}
+	r.raw = append(kept, rules.Findings(r.requirements, r.scored.opts)...)
+	r.Verdict = report.VerdictOf(r.raw, r.incomplete)
 }
 
 // localizeRules renders the scorecard and the range lists' "used by" in

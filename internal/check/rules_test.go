@@ -224,6 +224,18 @@ func TestRulesDropWeak(t *testing.T) {
 	if bulk != 4 {
 		t.Errorf("%d bulk findings at info, want 4", bulk)
 	}
+	// The probe message of --deliver-to, known only after the check: the
+	// message rules are decided and the findings replaced.
+	before := len(rep.RawFindings())
+	rep.AddMessage(context.Background(), []byte(badMessage))
+	if rep.Message == nil || len(rep.RawFindings()) <= before {
+		t.Errorf("AddMessage: message %v, findings %d → %d", rep.Message != nil, before, len(rep.RawFindings()))
+	}
+	for _, r := range rep.RawRequirements() {
+		if r.Rule == "microsoft.all.rfc5322" && r.Status != rules.StatusFail {
+			t.Errorf("after AddMessage: %s %s", r.Rule, r.Status)
+		}
+	}
 	base.Bulk = true
 	rep = runRules(t, base, "drop.lab.test", "you@"+lab.WeakDomain)
 	for _, f := range rep.RawFindings() {
