@@ -105,6 +105,11 @@ func TestCheckUnreachable(t *testing.T) {
 	if res := Check(ctx, Options{Resolver: r, Dial: dial, Timeout: 3 * time.Second}, "mx.noweb.test"); res.Status != StatusFail || res.Reason != ReasonNoWebsite {
 		t.Errorf("no address: %+v", res)
 	}
+	// Without an injected dialer only public addresses are dialled: the
+	// loopback address of up.test is refused (unknown, nothing fetched).
+	if res := Check(ctx, Options{Resolver: r, Timeout: 3 * time.Second}, "mx.up.test"); res.Status != StatusUnknown || !strings.Contains(res.Error, "no public address") {
+		t.Errorf("loopback web host: %+v", res)
+	}
 }
 
 func FuzzScan(f *testing.F) {
