@@ -171,17 +171,20 @@ func webOptions(o RulesOptions, r resolver.Lookuper, p PolicyOptions) webcontact
 	return w
 }
 
-// scoreRules is the rulebook step of `check`: with a known sender it holds
-// the sender's facts against the selected rulebooks, fills
-// rep.Requirements and returns the findings of the failed rules.
+// scoreRules is the rulebook step of `check`: with a known sender it looks
+// up the sender's network, holds the sender's facts against the selected
+// rulebooks (none when the operator has no book), fills rep.Requirements and
+// returns the findings of the failed rules.
 func scoreRules(ctx context.Context, o Options, rep *Report) []report.Finding {
 	if o.MailFrom == "" && !o.IP.IsValid() && o.FromDomain == "" {
 		return nil
 	}
-	books := selectBooks(o.Rules, rep.Provider)
-	if len(books) == 0 {
+	if o.Rules == RulesNone {
 		return nil
 	}
+	// The sender's network is shown whenever the sender is known; the
+	// rulebooks only for an operator that has one (or with Rules=all).
+	books := selectBooks(o.Rules, rep.Provider)
 	s := &rep.Sender
 	f := rules.Facts{IP: s.IP, PTR: s.PTR, HELO: s.HELO, HELOMatchesPTR: s.HELOMatchesPTR, MailFrom: o.MailFrom,
 		FromDomain: o.FromDomain, SPF: s.SPF, DKIM: s.DKIM, DMARC: s.DMARC, DNSBL: s.DNSBL, DestinationTLS: destinationTLS(rep)}
@@ -274,10 +277,10 @@ func scoreDNSRules(ctx context.Context, o DNSOptions, rep *DNSReport) []report.F
 			break
 		}
 	}
-	books := selectBooks(o.Rules, p)
-	if len(books) == 0 {
+	if o.Rules == RulesNone {
 		return nil
 	}
+	books := selectBooks(o.Rules, p)
 	fromDom := o.FromDomain
 	if fromDom == "" {
 		fromDom = rep.Target.Domain

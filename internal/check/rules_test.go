@@ -249,6 +249,11 @@ func TestRulesDropWeak(t *testing.T) {
 // their documented replies, and rules.ForReply points at the failed rules.
 func TestRulesReplyJoin(t *testing.T) {
 	_, base := rulesLab(t)
+	// A destination without a rulebook: no scorecard, but the network.
+	plain := runRules(t, base, "ok.lab.test", "postmaster@"+lab.SenderDomain)
+	if len(plain.RawRequirements()) != 0 || plain.Sender.Network == nil || plain.Sender.Network.ASN != lab.LabHostingASN {
+		t.Errorf("ok.lab.test: %d requirements, network %+v", len(plain.RawRequirements()), plain.Sender.Network)
+	}
 	for _, c := range []struct {
 		dom, rule string
 		ip        netip.Addr
