@@ -161,13 +161,19 @@ func spfOutcome(f *Facts) outcome {
 	if rec == "" {
 		rec = "-"
 	}
+	// "from <IP>" only when the IP is known (dns without --ip).
+	fromEN, fromDE := "", ""
+	if f.IP.IsValid() {
+		fromEN, fromDE = " from "+f.IP.String(), " von "+f.IP.String()
+	}
 	switch s.Status {
 	case spf.Pass:
-		return pass("SPF pass for %s from %s (%s)", "SPF pass für %s von %s (%s)", s.Domain, f.IP, rec)
+		return outcome{StatusPass, i18n.T(fmt.Sprintf("SPF pass for %s%s (%s)", s.Domain, fromEN, rec), fmt.Sprintf("SPF pass für %s%s (%s)", s.Domain, fromDE, rec))}
 	case spf.Temperror:
 		return unknown("SPF temperror for %s: %s", "SPF temperror für %s: %s", s.Domain, s.Error)
 	}
-	return fail("SPF %s for %s from %s (record: %s)", "SPF %s für %s von %s (Eintrag: %s)", s.Status, s.Domain, f.IP, rec)
+	return outcome{StatusFail, i18n.T(fmt.Sprintf("SPF %s for %s%s (record: %s)", s.Status, s.Domain, fromEN, rec),
+		fmt.Sprintf("SPF %s für %s%s (Eintrag: %s)", s.Status, s.Domain, fromDE, rec))}
 }
 
 func measureSPF(f *Facts) outcome { return spfOutcome(f) }
