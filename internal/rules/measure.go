@@ -309,8 +309,10 @@ func measureAlignment(f *Facts) outcome {
 		return outcome{StatusPass, ev}
 	case dmarc.AlignUnknown:
 		if f.Message == nil {
-			// DNS says the domain can align through its DKIM key.
-			return outcome{StatusPass, join(ev, i18n.T("aligned once signed with the published key", "passend, sobald mit dem veröffentlichten Schlüssel signiert wird"))}
+			// DNS says the domain can align through its DKIM key; whether
+			// the mail is signed with it only a message shows.
+			return outcome{StatusUnknown, join(ev, i18n.T("aligned only if the mail is signed with the published key: check a message with --message",
+				"passend nur, wenn die Mail mit dem veröffentlichten Schlüssel signiert ist: prüfen Sie eine Nachricht mit --message"))}
 		}
 		return outcome{StatusUnknown, ev}
 	}

@@ -224,3 +224,23 @@ func mustBook(t *testing.T, p string) Book {
 	}
 	return b
 }
+
+// TestAlignmentWithoutMessage: SPF fails and only a DKIM key is published:
+// whether the mail aligns only a message can tell.
+func TestAlignmentWithoutMessage(t *testing.T) {
+	f := goodFacts(t)
+	f.Message = nil
+	f.SPF = &spf.Result{Status: spf.Fail, Domain: "example.test"}
+	o := measureAlignment(&f)
+	if o.status != StatusUnknown || !strings.Contains(o.evidence.DE, "--message") {
+		t.Errorf("SPF fail + DKIM key, no message: %+v", o)
+	}
+	f.DKIM = &dkim.Result{Domain: "example.test", Status: dkim.ResultMissing}
+	if o := measureAlignment(&f); o.status != StatusFail {
+		t.Errorf("SPF fail, no DKIM key: %+v", o)
+	}
+	f.SPF = &spf.Result{Status: spf.Pass, Domain: "bounce.other.test"}
+	if o := measureAlignment(&f); o.status != StatusFail {
+		t.Errorf("SPF pass for an unaligned MAIL FROM domain: %+v", o)
+	}
+}
