@@ -143,15 +143,15 @@ func fromMX(ctx context.Context, r resolver.Lookuper, dom string) *rules.MXFact 
 	res := mx.Resolve(ctx, r, dom)
 	switch {
 	case res.Status == mx.StatusOK || res.Status == mx.StatusImplicit:
-		var hs []string
+		m := &rules.MXFact{Status: rules.MXOK, Domain: dom}
 		for _, h := range res.Hosts {
-			hs = append(hs, h.Name)
+			m.Hosts = append(m.Hosts, h.Name)
 		}
-		return &rules.MXFact{Status: rules.MXOK, Evidence: fmt.Sprintf("%s: MX %s", dom, strings.Join(hs, ", "))}
+		return m
 	case res.Status == mx.StatusTempError:
-		return &rules.MXFact{Status: rules.MXTempError, Evidence: fmt.Sprintf("%s: MX lookup %s", dom, res.DNSStatus)}
+		return &rules.MXFact{Status: rules.MXTempError, Domain: dom, Detail: string(res.DNSStatus)}
 	}
-	return &rules.MXFact{Status: rules.MXNone, Evidence: fmt.Sprintf("%s: no MX and no address (%s)", dom, res.Status)}
+	return &rules.MXFact{Status: rules.MXNone, Domain: dom, Detail: string(res.Status)}
 }
 
 // webOptions: the explicit website options, else the MTA-STS fetcher's

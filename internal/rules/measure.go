@@ -372,11 +372,11 @@ func measureFromMX(f *Facts) outcome {
 	}
 	switch m.Status {
 	case MXOK:
-		return pass("%s", "%s", m.Evidence)
+		return pass("%s: MX %s", "%s: MX %s", m.Domain, strings.Join(m.Hosts, ", "))
 	case MXNone:
-		return fail("%s", "%s", m.Evidence)
+		return fail("%s has neither MX nor address (%s)", "%s hat weder MX noch Adresse (%s)", m.Domain, m.Detail)
 	}
-	return unknown("%s", "%s", m.Evidence)
+	return unknown("the MX lookup of %s failed (%s)", "die MX-Abfrage von %s ist gescheitert (%s)", m.Domain, m.Detail)
 }
 
 func measureRFC5322(f *Facts) outcome {
