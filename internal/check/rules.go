@@ -194,7 +194,7 @@ func scoreRules(ctx context.Context, o Options, rep *Report) []report.Finding {
 	ro := rules.Options{Bulk: o.Bulk}
 	rep.requirements = rules.Score(f, books, ro)
 	rep.scored = &scoreInput{facts: f, books: books, opts: ro, resolver: o.Resolver}
-	return rules.Findings(rep.requirements, ro)
+	return append(rules.Findings(rep.requirements, ro), rules.MessageFindings(f)...)
 }
 
 // scoreInput keeps what a check's scorecard was computed from, so that a
@@ -215,6 +215,7 @@ func (r *Report) AddMessage(ctx context.Context, msg []byte) {
 		return
 	}
 	f := r.scored.facts
+	had := f.Message != nil
 	f.Message = rules.ReadMessage(ctx, r.scored.resolver, msg)
 	r.Message = f.Message
 	r.requirements = rules.Score(f, r.scored.books, r.scored.opts)
@@ -225,6 +226,11 @@ func (r *Report) AddMessage(ctx context.Context, msg []byte) {
 		}
 	}
 	r.raw = append(kept, rules.Findings(r.requirements, r.scored.opts)...)
+	if !had {
+		// The message's own findings (signatures, alignment) once; a
+		// report checked with --message keeps those of its message.
+		r.raw = append(r.raw, rules.MessageFindings(f)...)
+	}
 	r.Verdict = report.VerdictOf(r.raw, r.incomplete)
 }
 

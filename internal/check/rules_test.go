@@ -164,6 +164,18 @@ func TestRulesLab(t *testing.T) {
 	if l := NetworkLine(reports["weak"].Sender.Network, i18n.EN); !strings.Contains(l, "access network") || !strings.Contains(l, "listed on UCEPROTECT level 2") {
 		t.Errorf("network line of the listed sender: %q", l)
 	}
+	// The message's own findings: the lab signature verifies and aligns;
+	// the bad message is unsigned and not aligned.
+	ids := map[string]map[string]bool{}
+	for _, n := range []string{"good", "weak"} {
+		ids[n] = map[string]bool{}
+		for _, f := range reports[n].RawFindings() {
+			ids[n][f.ID] = true
+		}
+	}
+	if !ids["good"]["dkim.verify_pass"] || !ids["good"]["dmarc.aligned"] || !ids["weak"]["dkim.unsigned"] || !ids["weak"]["dmarc.not_aligned"] {
+		t.Errorf("message findings: good %v, weak %v", ids["good"], ids["weak"])
+	}
 	if ws := reports["nocontact"].Sender.Website; ws == nil || ws.Reason != webcontact.ReasonNoContact {
 		t.Errorf("nocontact website: %+v", ws)
 	}

@@ -277,7 +277,12 @@ func measureDMARCRecord(f *Facts) outcome {
 	return fail("no DMARC record at _dmarc.%s (%s)", "kein DMARC-Eintrag unter _dmarc.%s (%s)", d.Domain, d.Status)
 }
 
-func measureAlignment(f *Facts) outcome {
+// Alignment computes the DMARC alignment (RFC 7489 §4.2) of the facts:
+// the From domain (the message's, else FromDomain) against the SPF domain
+// and the DKIM d= domains (the message's signatures, else a usable key of
+// the From domain with its result unknown). ok is false without a From
+// domain.
+func Alignment(f *Facts) (a dmarc.Alignment, ok bool) {
 	var rec *dmarc.Record
 	if f.DMARC != nil {
 		rec = f.DMARC.Record
@@ -287,7 +292,7 @@ func measureAlignment(f *Facts) outcome {
 		from = f.Message.FromDomain
 	}
 	if from == "" {
-		return notMeasured
+		return a, false
 	}
 	in := dmarc.AlignmentInput{FromDomain: from}
 	if f.SPF != nil {
@@ -302,7 +307,14 @@ func measureAlignment(f *Facts) outcome {
 		// the mail is signed with it; its result is not known.
 		in.DKIM = append(in.DKIM, dmarc.AuthResult{Domain: f.DKIM.Domain})
 	}
-	a := dmarc.Align(rec, in)
+	return dmarc.Align(rec, in), true
+}
+
+func measureAlignment(f *Facts) outcome {
+	a, ok := Alignment(f)
+	if !ok {
+		return notMeasured
+	}
 	ev := alignEvidence(a)
 	switch a.Result {
 	case dmarc.AlignPass:

@@ -9,7 +9,9 @@ import (
 	"strings"
 
 	"github.com/mxprobe/mxprobe/internal/dkim"
+	"github.com/mxprobe/mxprobe/internal/dmarc"
 	"github.com/mxprobe/mxprobe/internal/i18n"
+	"github.com/mxprobe/mxprobe/internal/report"
 	"github.com/mxprobe/mxprobe/internal/resolver"
 )
 
@@ -141,4 +143,18 @@ func (m *MessageFacts) oneClick() (bool, bool) {
 	https := strings.Contains(strings.ToLower(m.ListUnsubscribe), "<https://")
 	post := strings.EqualFold(strings.TrimSpace(m.ListUnsubscribePost), "List-Unsubscribe=One-Click")
 	return https, post
+}
+
+// MessageFindings are the protocol findings of a message: each DKIM
+// signature's verification (dkim.VerifyFindings) and the DMARC alignment as
+// the receiver computes it (dmarc.AlignmentFindings). nil without a message.
+func MessageFindings(f Facts) []report.Finding {
+	if f.Message == nil {
+		return nil
+	}
+	out := dkim.VerifyFindings(f.Message.DKIM)
+	if a, ok := Alignment(&f); ok {
+		out = append(out, dmarc.AlignmentFindings(a)...)
+	}
+	return out
 }
