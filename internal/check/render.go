@@ -9,6 +9,7 @@ import (
 	"github.com/mxprobe/mxprobe/internal/iprev"
 	"github.com/mxprobe/mxprobe/internal/render"
 	"github.com/mxprobe/mxprobe/internal/report"
+	"github.com/mxprobe/mxprobe/internal/rules"
 	"github.com/mxprobe/mxprobe/internal/smtpprobe"
 )
 
@@ -150,6 +151,11 @@ func (r *Report) RenderText(w io.Writer, o TextOptions) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, st.Bold(tr(l, "Findings", "Befunde")))
 	render.Findings(w, st, r.Findings, l, o.Verbose)
+	if o.Verbose && len(r.requirements) > 0 {
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, st.Bold(tr(l, "Provider requirements", "Anforderungen der Anbieter")))
+		fmt.Fprint(w, rules.Table(r.requirements, l))
+	}
 
 	if ex := r.explanations(); len(ex) > 0 {
 		fmt.Fprintln(w)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mxprobe/mxprobe/internal/asn"
 	"github.com/mxprobe/mxprobe/internal/dkim"
@@ -213,6 +214,11 @@ func TestTextViews(t *testing.T) {
 	for _, want := range []string{"VERLETZT", "microsoft.bulk.dmarc", "Massenversand", "Quellen:", "gelesen am 2025-08-02"} {
 		if !strings.Contains(tab, want) {
 			t.Errorf("German table lacks %q:\n%s", want, tab)
+		}
+	}
+	for _, l := range strings.Split(tab, "\n") {
+		if n := utf8.RuneCountInString(l); n > Width && strings.Contains(strings.TrimSpace(l), " ") {
+			t.Errorf("line of %d columns: %q", n, l)
 		}
 	}
 }
