@@ -84,6 +84,9 @@ type Sender struct {
 	// Network and Website are measured for the rulebooks (rules.go).
 	Network *asn.Result        `json:"network,omitempty"`
 	Website *webcontact.Result `json:"website,omitempty"`
+
+	// spfHELO is the EHLO name SPF was evaluated with.
+	spfHELO string
 }
 
 // Report is the typed result of `mxprobe check` for one target (JSON
@@ -109,6 +112,10 @@ type Report struct {
 	// Error is set when the target could not be checked at all (bulk mode
 	// keeps going with the next target).
 	Error string `json:"error,omitempty"`
+	// Deadline is set when the --timeout deadline passed before the run
+	// finished: how long it was and the step it cut (the cause to name
+	// first in an incomplete result).
+	Deadline *Deadline `json:"deadline,omitempty"`
 
 	raw          []report.Finding
 	requirements []rules.Requirement
@@ -135,6 +142,7 @@ func Run(ctx context.Context, o Options) *Report {
 	r.attachDANE(<-daneCh)
 	r.dialogue()
 	r.senderSide()
+	r.phases.enter(PhasePolicies)
 	r.g.Wait()
 	r.collect()
 	r.c.add(scoreRules(ctx, o, r.rep)...)
@@ -231,7 +239,7 @@ func bannerPTRFindings(host string, a *MXAddress) []report.Finding {
 		}
 	}
 	return []report.Finding{report.New(IDBannerPTR, report.Detailf("%s (%s) greets as %s; its PTR is %s.",
-		"%s (%s) grüßt als %s; sein PTR ist %s.", host, a.IP, a.SMTP.BannerHost, a.PTR.Names[0].Name), a.SMTP.BannerHost)}
+		"%s (%s) meldet sich als %s; sein PTR ist %s.", host, a.IP, a.SMTP.BannerHost, a.PTR.Names[0].Name), a.SMTP.BannerHost)}
 }
 
 // AddFindings adds findings learnt after Run (the delivery proof of

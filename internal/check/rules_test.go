@@ -179,6 +179,24 @@ func TestRulesLab(t *testing.T) {
 	if ws := reports["nocontact"].Sender.Website; ws == nil || ws.Reason != webcontact.ReasonNoContact {
 		t.Errorf("nocontact website: %+v", ws)
 	}
+	// German without English: every rule's text and advice, and the German
+	// evidence of every lab run.
+	var english []string
+	for _, b := range rules.Books() {
+		for _, r := range b.Rules {
+			english = append(english, englishIn(r.Text.DE+"\n"+r.Advice.DE, nil)...)
+		}
+	}
+	for name, rep := range reports {
+		for _, r := range rep.RawRequirements() {
+			for _, e := range englishIn(r.Evidence.DE, nil) {
+				english = append(english, name+" "+r.Rule+": "+e)
+			}
+		}
+	}
+	if len(english) > 0 {
+		t.Errorf("English in German rule texts:\n%s", strings.Join(uniq(english), "\n"))
+	}
 	// Texts in both languages: the requirements and the findings.
 	weak := reports["weak"]
 	weak.Localize(i18n.DE)

@@ -68,14 +68,14 @@ func ReadMessage(ctx context.Context, r resolver.Lookuper, raw []byte) *MessageF
 	}
 	for _, f := range singleFields {
 		if n := len(hdr[textproto.CanonicalMIMEHeaderKey(f)]); n > 1 {
-			problem(f+" occurs more than once (RFC 5322 §3.6)", f+" kommt mehr als einmal vor (RFC 5322 §3.6)")
+			problem(f+" occurs more than once (RFC 5322 §3.6)", "die "+f+"-Kopfzeile kommt mehr als einmal vor (RFC 5322 §3.6)")
 		}
 	}
 	m.FromFields = len(hdr["From"])
 	if m.FromFields == 0 {
 		problem("no From header (RFC 5322 §3.6.2)", "keine From-Kopfzeile (RFC 5322 §3.6.2)")
 	} else if list, err := mail.ParseAddressList(hdr.Get("From")); err != nil {
-		problem("the From address cannot be parsed: "+clip(hdr.Get("From")), "die From-Adresse lässt sich nicht lesen: "+clip(hdr.Get("From")))
+		problem("the From address cannot be parsed: "+clip(hdr.Get("From")), "die Adresse der From-Kopfzeile lässt sich nicht lesen: "+clip(hdr.Get("From")))
 	} else {
 		m.FromAddresses = len(list)
 		if at := strings.LastIndexByte(list[0].Address, '@'); at >= 0 {
