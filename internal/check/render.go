@@ -222,6 +222,9 @@ func (r *DNSReport) RenderText(w io.Writer, o TextOptions) {
 			fmt.Fprintf(w, "DMARC %s: %s\n", r.DMARC.Domain, dmarcLine(r.DMARC.Status, r.DMARC.EffectivePolicy, r.DMARC.PolicyDomain, l))
 		}
 		writePolicy(w, &r.Policy, l)
+		if line := NetworkLine(r.Network, l); line != "" {
+			fmt.Fprintln(w, render.WrapHang(line, render.Width, "", "    "))
+		}
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, st.Bold(tr(l, "Findings", "Befunde")))
@@ -235,6 +238,11 @@ func (r *DNSReport) RenderText(w io.Writer, o TextOptions) {
 		}
 	}
 	render.Findings(w, st, fs, l, o.Verbose)
+	if o.Verbose && len(r.requirements) > 0 {
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, st.Bold(tr(l, "Provider requirements", "Anforderungen der Anbieter")))
+		fmt.Fprint(w, rules.Table(r.requirements, l))
+	}
 }
 
 // maxMXShown bounds the MX hosts listed in text (all with -v; JSON always

@@ -387,6 +387,13 @@ func TestRulesJSONSchema(t *testing.T) {
 	if !failed["microsoft.all.rdns"] || !failed["microsoft.bulk.dmarc"] {
 		t.Errorf("dns scorecard for the weak sender without PTR: %v", failed)
 	}
+	var txt bytes.Buffer
+	d.RenderText(&txt, TextOptions{Lang: i18n.DE, Verbose: true})
+	for _, want := range []string{"Netz: AS64497", "Zugangsnetz", "Anforderungen der Anbieter", "VERLETZT  microsoft.all.rdns"} {
+		if !strings.Contains(txt.String(), want) {
+			t.Errorf("dns -v text lacks %q:\n%s", want, txt.String())
+		}
+	}
 	doc, _ = json.Marshal(d)
 	if err := validateJSON(compileRulesSchema(t, "dns.schema.json"), doc); err != nil {
 		t.Fatalf("dns JSON: %v", err)
