@@ -25,7 +25,7 @@ import (
 )
 
 // rulesLab starts the lab with the destinations the rulebook tests use.
-func rulesLab(t *testing.T) (*lab.World, Options) {
+func rulesLab(t testing.TB) (*lab.World, Options) {
 	t.Helper()
 	w, err := lab.Start(lab.Options{Only: []string{"ok.lab.test", "drop.lab.test", "gmail.lab.test", "tonline.lab.test"}})
 	if err != nil {
@@ -63,7 +63,7 @@ func runRules(t *testing.T, o Options, target, from string) *Report {
 
 // goodMessage is a complete, DKIM-signed (lab key, d=sender.lab.test) bulk
 // message with one-click unsubscribe, received over TLS.
-func goodMessage(t *testing.T, w *lab.World) []byte {
+func goodMessage(t testing.TB, w *lab.World) []byte {
 	t.Helper()
 	msg := "Received: from client.sender.lab.test (client.sender.lab.test [127.0.0.1]) by mx.ok.lab.test with ESMTPS id r1; " + time.Now().Format(time.RFC1123Z) + "\r\n" +
 		"From: Lab Sender <postmaster@sender.lab.test>\r\nTo: seed@ok.lab.test\r\nSubject: lab newsletter\r\n" +
@@ -397,5 +397,30 @@ func TestRulesJSONSchema(t *testing.T) {
 	doc, _ = json.Marshal(d)
 	if err := validateJSON(compileRulesSchema(t, "dns.schema.json"), doc); err != nil {
 		t.Fatalf("dns JSON: %v", err)
+	}
+}
+
+// BenchmarkRulesStep: a lab check of drop.lab.test with the scorecard
+// (all five books, a signed message, the website check of the lab client)
+// against the same check with Rules=none.
+func BenchmarkRulesStep(b *testing.B) {
+	w, base := rulesLab(b)
+	base.MailFrom, base.FromDomain = "postmaster@"+lab.SenderDomain, lab.SenderDomain
+	base.Target, _ = ParseTarget("drop.lab.test")
+	msg := goodMessage(b, w)
+	for _, c := range []struct {
+		name  string
+		rules string
+		msg   []byte
+	}{{"none", RulesNone, nil}, {"all", RulesAll, msg}} {
+		b.Run(c.name, func(b *testing.B) {
+			o := base
+			o.Rules, o.Message = c.rules, c.msg
+			for i := 0; i < b.N; i++ {
+				ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+				Run(ctx, o)
+				cancel()
+			}
+		})
 	}
 }
