@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mxprobe/mxprobe/internal/asn"
 	"github.com/mxprobe/mxprobe/internal/dkim"
 	"github.com/mxprobe/mxprobe/internal/dmarc"
 	"github.com/mxprobe/mxprobe/internal/dnsbl"
@@ -15,8 +16,10 @@ import (
 	"github.com/mxprobe/mxprobe/internal/mx"
 	"github.com/mxprobe/mxprobe/internal/report"
 	"github.com/mxprobe/mxprobe/internal/resolver"
+	"github.com/mxprobe/mxprobe/internal/rules"
 	"github.com/mxprobe/mxprobe/internal/smtpprobe"
 	"github.com/mxprobe/mxprobe/internal/spf"
+	"github.com/mxprobe/mxprobe/internal/webcontact"
 )
 
 // Options configure `mxprobe check` for one target.
@@ -47,6 +50,7 @@ type Options struct {
 	Version    string
 	// Pacer spaces sessions per operator (bulk mode); nil: no pacing.
 	Pacer *Pacer
+	RulesOptions
 }
 
 // smtpFields are the SMTP facts of one MX address (embedded in MXAddress).
@@ -77,6 +81,9 @@ type Sender struct {
 	DKIM           *dkim.Result  `json:"dkim"`
 	DMARC          *dmarc.Result `json:"dmarc"`
 	DNSBL          *dnsbl.Result `json:"dnsbl"`
+	// Network and Website are measured for the rulebooks (rules.go).
+	Network *asn.Result        `json:"network,omitempty"`
+	Website *webcontact.Result `json:"website,omitempty"`
 
 	// spfHELO is the EHLO name SPF was evaluated with.
 	spfHELO string
@@ -98,6 +105,10 @@ type Report struct {
 	MX            []*MXHost          `json:"mx"`
 	Sender        Sender             `json:"sender"`
 	Policy        Policy             `json:"policy"`
+	// Requirements is the rulebook scorecard, Message the header facts of
+	// --message (rules.go).
+	Requirements []rules.Localized   `json:"requirements,omitempty"`
+	Message      *rules.MessageFacts `json:"message,omitempty"`
 	// Error is set when the target could not be checked at all (bulk mode
 	// keeps going with the next target).
 	Error string `json:"error,omitempty"`
@@ -106,8 +117,10 @@ type Report struct {
 	// first in an incomplete result).
 	Deadline *Deadline `json:"deadline,omitempty"`
 
-	raw        []report.Finding
-	incomplete bool
+	raw          []report.Finding
+	requirements []rules.Requirement
+	scored       *scoreInput // what the scorecard was computed from (AddMessage)
+	incomplete   bool
 }
 
 // RawFindings are the language-neutral findings.
@@ -132,6 +145,7 @@ func Run(ctx context.Context, o Options) *Report {
 	r.phases.enter(PhasePolicies)
 	r.g.Wait()
 	r.collect()
+	r.c.add(scoreRules(ctx, o, r.rep)...)
 	return r.verdict()
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/mxprobe/mxprobe/internal/iprev"
 	"github.com/mxprobe/mxprobe/internal/render"
 	"github.com/mxprobe/mxprobe/internal/report"
+	"github.com/mxprobe/mxprobe/internal/rules"
 	"github.com/mxprobe/mxprobe/internal/smtpprobe"
 )
 
@@ -24,6 +25,7 @@ type TextOptions struct {
 // Localize fills the JSON findings in lang (most severe first).
 func (r *Report) Localize(lang i18n.Lang) {
 	r.Findings = report.LocalizeAll(r.raw, lang)
+	r.Requirements = localizeRules(r.requirements, r.Sender.Network, lang)
 	for _, h := range r.MX {
 		for _, a := range h.Addresses {
 			for i := range a.Explanations {
@@ -34,7 +36,10 @@ func (r *Report) Localize(lang i18n.Lang) {
 }
 
 // Localize fills the JSON findings in lang.
-func (r *DNSReport) Localize(lang i18n.Lang) { r.Findings = report.LocalizeAll(r.raw, lang) }
+func (r *DNSReport) Localize(lang i18n.Lang) {
+	r.Findings = report.LocalizeAll(r.raw, lang)
+	r.Requirements = localizeRules(r.requirements, r.Network, lang)
+}
 
 func tr(lang i18n.Lang, en, de string) string { return i18n.T(en, de).In(lang) }
 
@@ -121,6 +126,9 @@ func (r *Report) RenderText(w io.Writer, o TextOptions) {
 			fmt.Fprintln(w, render.Wrap("· "+z.Zone.Label+": "+z.Reason, render.Width, "    "))
 		}
 	}
+	if line := NetworkLine(s.Network, l); line != "" {
+		fmt.Fprintln(w, render.WrapHang(line, render.Width, "  ", "      "))
+	}
 
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, st.Bold(tr(l, "TLS & policy", "TLS & Richtlinien")))
@@ -138,6 +146,11 @@ func (r *Report) RenderText(w io.Writer, o TextOptions) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, st.Bold(tr(l, "Findings", "Befunde")))
 	render.Findings(w, st, r.Findings, l, o.Verbose)
+	if o.Verbose && len(r.requirements) > 0 {
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, st.Bold(tr(l, "Provider requirements", "Anforderungen der Anbieter")))
+		fmt.Fprint(w, rules.Table(r.requirements, l))
+	}
 
 	if ex := r.explanations(); len(ex) > 0 {
 		fmt.Fprintln(w)
@@ -209,6 +222,9 @@ func (r *DNSReport) RenderText(w io.Writer, o TextOptions) {
 			fmt.Fprintf(w, "DMARC %s: %s\n", r.DMARC.Domain, dmarcLine(r.DMARC.Status, r.DMARC.EffectivePolicy, r.DMARC.PolicyDomain, l))
 		}
 		writePolicy(w, &r.Policy, l)
+		if line := NetworkLine(r.Network, l); line != "" {
+			fmt.Fprintln(w, render.WrapHang(line, render.Width, "", "    "))
+		}
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, st.Bold(tr(l, "Findings", "Befunde")))
@@ -222,6 +238,11 @@ func (r *DNSReport) RenderText(w io.Writer, o TextOptions) {
 		}
 	}
 	render.Findings(w, st, fs, l, o.Verbose)
+	if o.Verbose && len(r.requirements) > 0 {
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, st.Bold(tr(l, "Provider requirements", "Anforderungen der Anbieter")))
+		fmt.Fprint(w, rules.Table(r.requirements, l))
+	}
 }
 
 // maxMXShown bounds the MX hosts listed in text (all with -v; JSON always
