@@ -184,12 +184,12 @@ func TestJudgeDeadline(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
 	defer cancel()
 	rep := Run(ctx, o)
-	if rep.Deadline == nil || rep.Deadline.TimeoutMS != 1 || PhaseText(rep.Deadline.Phase).EN == rep.Deadline.Phase ||
+	if rep.Deadline == nil || rep.Deadline.TimeoutMS > 1 || PhaseText(rep.Deadline.Phase).EN == rep.Deadline.Phase ||
 		rep.Verdict != report.VerdictIncomplete {
 		t.Fatalf("deadline %+v verdict %s", rep.Deadline, rep.Verdict)
 	}
 	f := byID(rep.raw)[IDDeadline]
-	if len(f) != 1 || !strings.Contains(f[0].Localize(i18n.EN).Detail, "1 ms") {
+	if len(f) != 1 || !strings.Contains(f[0].Localize(i18n.EN).Detail, "The time limit of") {
 		t.Fatalf("deadline finding %+v", f)
 	}
 	// The MX query of dnstimeout.lab.test is never answered: the deadline
@@ -198,11 +198,11 @@ func TestJudgeDeadline(t *testing.T) {
 	ctx2, cancel2 := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel2()
 	rep = Run(ctx2, o)
-	if rep.Deadline == nil || rep.Deadline.Phase != PhaseDNS || rep.Deadline.TimeoutMS != 300 {
+	if rep.Deadline == nil || rep.Deadline.Phase != PhaseDNS || rep.Deadline.TimeoutMS > 300 || rep.Deadline.TimeoutMS < 250 {
 		t.Fatalf("dnstimeout: deadline %+v %v %+v %v", rep.Deadline, rep.DurationMS, rep.MXLookup, byID(rep.raw))
 	}
 	f = byID(rep.raw)[IDDeadline]
-	if len(f) != 1 || !strings.Contains(f[0].Localize(i18n.DE).Detail, "300 ms") || !strings.Contains(f[0].Localize(i18n.DE).Detail, "DNS-Abfragen") {
+	if len(f) != 1 || !strings.Contains(f[0].Localize(i18n.DE).Detail, fmtMS(rep.Deadline.TimeoutMS, i18n.DE)) || !strings.Contains(f[0].Localize(i18n.DE).Detail, "DNS-Abfragen") {
 		t.Fatalf("deadline finding %+v", f)
 	}
 	// Without a deadline: no Deadline.

@@ -128,7 +128,7 @@ func Findings(res Result) []report.Finding {
 		fs = append(fs, report.New(IDSelectorUnknown, report.Detailf(
 			"none of the %d common selectors has a key record at <selector>._domainkey.%s; the domain may sign with another one",
 			"keiner der %d gängigen Selektoren hat einen Schlüsseleintrag unter <Selektor>._domainkey.%s; die Domain signiert womöglich mit einem anderen",
-			len(res.Tried), res.Domain), "tried: "+strings.Join(res.Tried, ", ")))
+			len(res.Tried), res.Domain), strings.Join(res.Tried, ", ")))
 	}
 	return fs
 }
