@@ -124,9 +124,17 @@ func TestJudgeResolverBroken(t *testing.T) {
 // A domain that really does not exist (its TLD does): one finding, not a
 // dmarc.missing, spf.none, dkim … about records it cannot have.
 func TestJudgeNXDomainOneFinding(t *testing.T) {
-	rep := judgeDNS(t, judgeWorld(t, false), "nothere.lab.test")
+	w := judgeWorld(t, false)
+	rep := judgeDNS(t, w, "nothere.lab.test")
 	if len(rep.raw) != 1 || rep.raw[0].ID != "mx.nxdomain" || rep.Verdict != report.VerdictFail {
 		t.Fatalf("verdict %s, findings %v", rep.Verdict, byID(rep.raw))
+	}
+	// check: the target's policies (MTA-STS, TLS-RPT) are not judged either;
+	// the sender's own records (another domain) still are.
+	c := judgeRun(t, w, "nothere.lab.test", nil)
+	ids := byID(c.raw)
+	if len(ids["mx.nxdomain"]) != 1 || len(ids["mtasts.none"]) != 0 || len(ids["tlsrpt.none"]) != 0 || len(ids["dmarc.ok"]) != 1 {
+		t.Fatalf("check: findings %v", ids)
 	}
 }
 
