@@ -8,6 +8,7 @@ import (
 	"github.com/mxprobe/mxprobe/internal/dane"
 	"github.com/mxprobe/mxprobe/internal/dkim"
 	"github.com/mxprobe/mxprobe/internal/dmarc"
+	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/mtasts"
 	"github.com/mxprobe/mxprobe/internal/mx"
 	"github.com/mxprobe/mxprobe/internal/report"
@@ -157,8 +158,9 @@ func (r *run) dialogue() {
 		r.mains = append(r.mains, res)
 		if answered(res) {
 			if rest := len(r.targets) - i - 1; rest > 0 {
-				r.c.add(report.New(IDNotTried, report.Detailf("%d further address(es) not tried after %s answered.",
-					"%d weitere Adresse(n) nicht versucht, nachdem %s geantwortet hat.", rest, res.Address)))
+				r.c.add(report.New(IDNotTried, i18n.Plural(rest,
+					i18n.Tf("1 further address not tried after %s answered.", "1 weitere Adresse nicht versucht, nachdem %s geantwortet hat.", res.Address),
+					i18n.Tf("%d further addresses not tried after %s answered.", "%d weitere Adressen nicht versucht, nachdem %s geantwortet hat.", rest, res.Address))))
 			}
 			break
 		}
