@@ -18,6 +18,7 @@ import (
 	"github.com/mxprobe/mxprobe/internal/mx"
 	"github.com/mxprobe/mxprobe/internal/report"
 	"github.com/mxprobe/mxprobe/internal/resolver"
+	"github.com/mxprobe/mxprobe/internal/smtpconn"
 	"github.com/mxprobe/mxprobe/internal/smtpprobe"
 	"github.com/mxprobe/mxprobe/internal/spf"
 	"github.com/mxprobe/mxprobe/internal/tlsrpt"
@@ -434,7 +435,7 @@ func senderChecks(ctx context.Context, o Options, s *Sender, helo string) {
 	g.Go(func() {
 		h := helo
 		if h == "" {
-			h = defaultHELO()
+			h = smtpconn.HostnameHELO() // the one default-HELO rule
 		}
 		res := spf.Check(ctx, o.Resolver, s.IP, o.MailFrom, h)
 		s.SPF = &res

@@ -2,13 +2,10 @@ package check
 
 import (
 	"fmt"
-	"net"
 	"strconv"
 
 	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/report"
-	"os"
-	"strings"
 
 	"github.com/mxprobe/mxprobe/internal/smtpprobe"
 	"github.com/mxprobe/mxprobe/internal/statuscode"
@@ -43,20 +40,6 @@ func explainAll(o Options, host string, rs ...*smtpprobe.Result) []Explanation {
 		}
 	}
 	return out
-}
-
-// defaultHELO is the host's fully qualified name, never "localhost"
-// (RFC 5321 §4.1.1.1 wants the FQDN or an address literal). Empty when the
-// host has no FQDN: smtpprobe then uses the address literal.
-func defaultHELO() string {
-	h, err := os.Hostname()
-	if err != nil || h == "" || !strings.Contains(h, ".") || strings.HasPrefix(strings.ToLower(h), "localhost") {
-		if cname, err := net.LookupCNAME(h); err == nil && strings.Count(strings.TrimSuffix(cname, "."), ".") > 0 {
-			return strings.TrimSuffix(cname, ".")
-		}
-		return ""
-	}
-	return strings.TrimSuffix(h, ".")
 }
 
 // smtpCommand maps smtpprobe's command names to the explain engine's.

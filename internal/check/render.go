@@ -9,6 +9,7 @@ import (
 	"github.com/mxprobe/mxprobe/internal/iprev"
 	"github.com/mxprobe/mxprobe/internal/render"
 	"github.com/mxprobe/mxprobe/internal/report"
+	"github.com/mxprobe/mxprobe/internal/smtpconn"
 	"github.com/mxprobe/mxprobe/internal/smtpprobe"
 )
 
@@ -152,7 +153,7 @@ func (r *Report) RenderText(w io.Writer, o TextOptions) {
 					fmt.Fprintln(w)
 					fmt.Fprintln(w, st.Bold(fmt.Sprintf("%s %s (%s)", tr(l, "Transcript", "Mitschnitt"), res.Address, res.Kind)))
 					for _, t := range res.Transcript {
-						fmt.Fprintf(w, "  %8.1f %s %s\n", t.TMS, t.Dir, t.Text)
+						fmt.Fprintf(w, "  %8.1f %s %s\n", smtpconn.MS(t.At.Sub(res.StartedAt)), t.Dir, t.Text)
 					}
 				}
 			}
