@@ -85,6 +85,10 @@ func checkOldSends(t *testing.T, evs []Event) {
 			if p.TLS.PeerSubject == "" || p.TLS.PeerExpires.IsZero() || p.TLS.Cipher == "" {
 				t.Errorf("%s: TLS %+v", p.To, p.TLS)
 			}
+			// Old records verified chain and name together in Verified.
+			if p.TLS.Trusted() != p.TLS.Verified {
+				t.Errorf("%s: trusted %v, verified %v", p.To, p.TLS.Trusted(), p.TLS.Verified)
+			}
 		}
 		for _, l := range p.Transcript {
 			if strings.HasPrefix(l.Text, "AUTH PLAIN") {

@@ -72,8 +72,14 @@ func (c *Conn) Auth(a sasl.Client) (*Reply, error) {
 				return nil, err
 			}
 			rep, err := c.ReadReply("AUTH", sent, c.to.Command)
-			if err == nil && rep.Class() == 2 {
+			switch {
+			case err != nil:
+			case rep.Class() == 2:
 				err = ErrAuthCancelled
+			case rep.Code == 334:
+				// RFC 4954 §4: the server must reject a cancelled exchange
+				// with 501.
+				err = &ProtocolError{Err: ErrUnexpected, Line: rep.Line()}
 			}
 			return rep, err
 		}

@@ -89,6 +89,19 @@ func (t *TLSInfo) OK() bool {
 	return t != nil && t.Error == "" && t.Version != "" && t.Verified && t.NameMatch && !t.Expired
 }
 
+// Trusted reports whether the certificate is trusted for the host: the
+// chain verified and the name matched. Records written before Chain and
+// NameMatch existed (ledgers of mxprobe before the unified SMTP layer)
+// verified the chain and the name together in Verified, and are judged by
+// it alone.
+func (t *TLSInfo) Trusted() bool {
+	if t == nil || !t.Verified {
+		return false
+	}
+	legacy := len(t.Chain) == 0 && t.PeerSubject != ""
+	return t.NameMatch || legacy
+}
+
 // CertInfo is one certificate of the chain.
 type CertInfo struct {
 	Subject   string    `json:"subject"`
