@@ -7,8 +7,8 @@ import (
 	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/report"
 
+	"github.com/mxprobe/mxprobe/internal/explain"
 	"github.com/mxprobe/mxprobe/internal/smtpprobe"
-	"github.com/mxprobe/mxprobe/internal/statuscode"
 )
 
 // Explanation is a non-2xx reply of the dialogue explained by the explain
@@ -16,7 +16,9 @@ import (
 // names the SMTP command answered), plus the session it came from.
 type Explanation struct {
 	Session string `json:"session"` // "rcpt" or "accept_all_test"
-	statuscode.Explanation
+	explain.Explanation
+	// lang is the language of the JSON encoding, set by Report.Localize.
+	lang i18n.Lang
 }
 
 // explainAll explains every unsuccessful reply of the sessions with one MX.
@@ -32,7 +34,7 @@ func explainAll(o Options, host string, rs ...*smtpprobe.Result) []Explanation {
 				// expected, healthy answer, nothing to explain.
 				continue
 			}
-			e := statuscode.ExplainReply(rep.Code, rep.EnhancedCode, rep.Text, statuscode.Options{Lang: o.Lang, MXHost: host, Command: smtpCommand(rep.Command)})
+			e := explain.ExplainReply(rep.Code, rep.EnhancedCode, rep.Text, explain.Options{MXHost: host, Command: smtpCommand(rep.Command)})
 			if e.Command == "" {
 				e.Command = rep.Command
 			}
@@ -68,19 +70,11 @@ func withReplyAdvice(fs []report.Finding, targets []addrTarget) []report.Finding
 			if r == nil || r.Rcpt == nil || r.Rcpt.Line() != f.Evidence[0] {
 				continue
 			}
-			var adv i18n.Text
-			for _, l := range []i18n.Lang{i18n.EN, i18n.DE} {
-				e := statuscode.ExplainReply(r.Rcpt.Code, r.Rcpt.EnhancedCode, r.Rcpt.Text,
-					statuscode.Options{Lang: l, MXHost: t.host.Host, Command: "RCPT TO"})
-				text := e.Description
-				if len(e.Advice) > 0 {
-					text += " " + e.Advice[0]
-				}
-				if l == i18n.EN {
-					adv.EN = text
-				} else {
-					adv.DE = text
-				}
+			e := explain.ExplainReply(r.Rcpt.Code, r.Rcpt.EnhancedCode, r.Rcpt.Text,
+				explain.Options{MXHost: t.host.Host, Command: "RCPT TO"})
+			adv := e.Description
+			if len(e.Advice) > 0 {
+				adv = i18n.T(adv.EN+" "+e.Advice[0].EN, adv.DE+" "+e.Advice[0].DE)
 			}
 			fs[i] = f.WithAdvice(adv)
 			break
@@ -89,11 +83,10 @@ func withReplyAdvice(fs []report.Finding, targets []addrTarget) []report.Finding
 	return fs
 }
 
-// MarshalJSON adds "session" to the explain engine's own JSON encoding
-// (statuscode.Explanation has a fast MarshalJSON that embedding would
-// otherwise promote, dropping Session).
+// MarshalJSON adds "session" to the explain engine's own JSON encoding,
+// in the language Report.Localize chose.
 func (e Explanation) MarshalJSON() ([]byte, error) {
-	inner := e.Explanation.AppendJSON(nil)
+	inner := e.Explanation.AppendJSON(nil, e.lang)
 	if len(inner) < 2 || inner[0] != '{' {
 		return nil, fmt.Errorf("check: unexpected explanation encoding")
 	}

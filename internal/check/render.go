@@ -23,7 +23,16 @@ type TextOptions struct {
 }
 
 // Localize fills the JSON findings in lang (most severe first).
-func (r *Report) Localize(lang i18n.Lang) { r.Findings = report.LocalizeAll(r.raw, lang) }
+func (r *Report) Localize(lang i18n.Lang) {
+	r.Findings = report.LocalizeAll(r.raw, lang)
+	for _, h := range r.MX {
+		for _, a := range h.Addresses {
+			for i := range a.Explanations {
+				a.Explanations[i].lang = lang
+			}
+		}
+	}
+}
 
 // Localize fills the JSON findings in lang.
 func (r *DNSReport) Localize(lang i18n.Lang) { r.Findings = report.LocalizeAll(r.raw, lang) }
@@ -173,9 +182,9 @@ func (r *Report) explanations() []Explanation {
 
 func writeExplanation(w io.Writer, e Explanation, l i18n.Lang) {
 	fmt.Fprintln(w, render.Wrap(fmt.Sprintf("%s → %s", e.Command, e.Reply), render.Width, "  "))
-	fmt.Fprintln(w, render.Wrap(e.Title+": "+e.Description, render.Width, "    "))
+	fmt.Fprintln(w, render.Wrap(e.Title.In(l)+": "+e.Description.In(l), render.Width, "    "))
 	for _, a := range e.Advice {
-		fmt.Fprintln(w, render.WrapHang(a, render.Width, "    → ", "      "))
+		fmt.Fprintln(w, render.WrapHang(a.In(l), render.Width, "    → ", "      "))
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mxprobe/mxprobe/internal/exitcode"
+	"github.com/mxprobe/mxprobe/internal/explain"
 	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/provider"
 	"github.com/mxprobe/mxprobe/internal/statuscode"
@@ -78,7 +79,7 @@ in --lines mode a line without any code is explained from its text alone.`,
 }
 
 func explainRun(ctx context.Context, g *Globals, o *explainOptions, args []string) error {
-	opt := statuscode.Options{Lang: g.Lang, MXHost: strings.TrimSpace(o.MX)}
+	opt := explain.Options{MXHost: strings.TrimSpace(o.MX)}
 	switch {
 	case o.Lines != "" && o.Message != "":
 		return exitcode.UsageError("--lines and --message cannot be combined")
@@ -99,7 +100,7 @@ func explainRun(ctx context.Context, g *Globals, o *explainOptions, args []strin
 		enc := json.NewEncoder(g.IO.Out)
 		enc.SetEscapeHTML(false)
 		for _, in := range inputs {
-			if err := enc.Encode(statuscode.Explain(in, opt)); err != nil {
+			if err := enc.Encode(explain.Explain(in, opt).Localize(g.Lang)); err != nil {
 				return err
 			}
 		}
@@ -110,7 +111,7 @@ func explainRun(ctx context.Context, g *Globals, o *explainOptions, args []strin
 		if i > 0 {
 			w.nl()
 		}
-		w.explanation(statuscode.Explain(in, opt))
+		w.explanation(explain.Explain(in, opt).Localize(g.Lang))
 	}
 	return w.err
 }
@@ -191,7 +192,7 @@ func explainPathErr(err error) string {
 
 // explainLines streams --lines input: one result per non-empty line, in
 // order, with bounded memory (lines longer than explainMaxLine are cut).
-func explainLines(ctx context.Context, g *Globals, name string, opt statuscode.Options) error {
+func explainLines(ctx context.Context, g *Globals, name string, opt explain.Options) error {
 	in, err := explainOpen(g, name, "lines")
 	if err != nil {
 		return err
@@ -223,13 +224,13 @@ func explainLines(ctx context.Context, g *Globals, name string, opt statuscode.O
 		s := strings.TrimSpace(unsafeString(line))
 		if s != "" {
 			_ = tooLong
-			x := statuscode.Explain(s, opt)
+			x := explain.Explain(s, opt)
 			if jsonOut {
 				// One object per line: {"line":N, …the explanation…}.
 				out = append(out[:0], `{"line":`...)
 				out = strconv.AppendInt(out, int64(n), 10)
 				out = append(out, ',')
-				out = x.AppendJSONFields(out)
+				out = x.AppendJSONFields(out, g.Lang)
 				out = append(out, "}\n"...)
 				if _, err := bw.Write(out); err != nil {
 					return err
@@ -288,10 +289,10 @@ func explainReadLine(br *bufio.Reader, dst []byte) (line []byte, tooLong bool, e
 // and the explanation of its status.
 type explainMessageResult struct {
 	Recipient   statuscode.BounceRecipient `json:"recipient"`
-	Explanation statuscode.Explanation     `json:"explanation"`
+	Explanation explain.Localized          `json:"explanation"`
 }
 
-func explainMessage(g *Globals, name string, opt statuscode.Options) error {
+func explainMessage(g *Globals, name string, opt explain.Options) error {
 	in, err := explainOpen(g, name, "message")
 	if err != nil {
 		return err
@@ -313,21 +314,21 @@ func explainMessage(g *Globals, name string, opt statuscode.Options) error {
 		if o.MXHost == "" {
 			o.MXHost = r.RemoteMTA
 		}
-		o.Status = r.Status
+		o.Status, o.Action = r.Status, r.Action
 		input := r.DiagnosticCode
-		var x statuscode.Explanation
+		var x explain.Explanation
 		switch {
 		case input != "" && r.DiagnosticType != "" && r.DiagnosticType != "smtp":
 			// X-Unix and similar: an exit status, not a reply.
-			x = statuscode.Explain(r.DiagnosticType+"; "+input, o)
+			x = explain.Explain(r.DiagnosticType+"; "+input, o)
 		case input != "":
-			x = statuscode.Explain(input, o)
+			x = explain.Explain(input, o)
 		case r.Status != "":
-			x = statuscode.Explain(r.Status, o)
+			x = explain.Explain(r.Status, o)
 		default:
-			x = statuscode.Explain("", o)
+			x = explain.Explain("", o)
 		}
-		results = append(results, explainMessageResult{Recipient: r, Explanation: x})
+		results = append(results, explainMessageResult{Recipient: r, Explanation: x.Localize(g.Lang)})
 	}
 	if g.JSON() {
 		enc := json.NewEncoder(g.IO.Out)
@@ -411,11 +412,11 @@ func (t *explainWriter) bounceColor(b string) *color.Color {
 }
 
 var explainRespText = map[string]i18n.Text{
-	statuscode.RespRecipient:     i18n.T("the recipient", "der Empfänger"),
-	statuscode.RespListOwner:     i18n.T("whoever keeps the address list", "wer die Adressliste pflegt"),
-	statuscode.RespSenderAdmin:   i18n.T("the sending side's mail administrator", "der Mailadministrator der Absenderseite"),
-	statuscode.RespReceiverAdmin: i18n.T("the receiving side's mail administrator", "der Mailadministrator der Empfängerseite"),
-	statuscode.RespNobody:        i18n.T("nobody for now (transient or accepted)", "vorerst niemand (vorübergehend oder angenommen)"),
+	explain.RespRecipient:     i18n.T("the recipient", "der Empfänger"),
+	explain.RespListOwner:     i18n.T("whoever keeps the address list", "wer die Adressliste pflegt"),
+	explain.RespSenderAdmin:   i18n.T("the sending side's mail administrator", "der Mailadministrator der Absenderseite"),
+	explain.RespReceiverAdmin: i18n.T("the receiving side's mail administrator", "der Mailadministrator der Empfängerseite"),
+	explain.RespNobody:        i18n.T("nobody for now (transient or accepted)", "vorerst niemand (vorübergehend oder angenommen)"),
 }
 
 var explainBounceText = map[string]i18n.Text{
@@ -426,14 +427,14 @@ var explainBounceText = map[string]i18n.Text{
 }
 
 var explainLevelText = map[string]i18n.Text{
-	statuscode.ActHigh:   i18n.T("yes, mostly", "ja, meistens"),
-	statuscode.ActMedium: i18n.T("partly", "teilweise"),
-	statuscode.ActLow:    i18n.T("rarely", "selten"),
-	statuscode.ActNone:   i18n.T("no", "nein"),
+	explain.ActHigh:   i18n.T("yes, mostly", "ja, meistens"),
+	explain.ActMedium: i18n.T("partly", "teilweise"),
+	explain.ActLow:    i18n.T("rarely", "selten"),
+	explain.ActNone:   i18n.T("no", "nein"),
 }
 
 // explanation renders one explanation as text.
-func (t *explainWriter) explanation(x statuscode.Explanation) {
+func (t *explainWriter) explanation(x explain.Localized) {
 	if t.quiet {
 		t.line(fmt.Sprintf("%s %s %s", x.Bounce, x.Reason, x.Responsible))
 		return
@@ -581,7 +582,7 @@ func (t *explainWriter) tableHeader() {
 		t.tr("REPLY", "ANTWORT")))
 }
 
-func (t *explainWriter) tableRow(n int, x statuscode.Explanation) {
+func (t *explainWriter) tableRow(n int, x explain.Explanation) {
 	b := t.row[:0]
 	b = appendPad(b, strconv.Itoa(n), 6)
 	code, enh, prov := "-", "-", "-"

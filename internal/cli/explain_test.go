@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/mxprobe/mxprobe/internal/exitcode"
+	"github.com/mxprobe/mxprobe/internal/explain"
 	"github.com/mxprobe/mxprobe/internal/statuscode"
 )
 
@@ -75,7 +76,7 @@ func TestExplainArgs(t *testing.T) {
 	if code != 0 || errOut != "" {
 		t.Fatalf("exit %d stderr %q", code, errOut)
 	}
-	var x statuscode.Explanation
+	var x explain.Localized
 	if err := json.Unmarshal([]byte(out), &x); err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +224,7 @@ func TestExplainMessage(t *testing.T) {
 			for dec.More() {
 				var r struct {
 					Recipient   statuscode.BounceRecipient `json:"recipient"`
-					Explanation statuscode.Explanation     `json:"explanation"`
+					Explanation explain.Localized          `json:"explanation"`
 				}
 				if err := dec.Decode(&r); err != nil {
 					t.Fatal(err)

@@ -13,11 +13,11 @@ import (
 
 	"github.com/mxprobe/mxprobe/internal/delivery"
 	"github.com/mxprobe/mxprobe/internal/exitcode"
+	"github.com/mxprobe/mxprobe/internal/explain"
 	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/logscan"
 	"github.com/mxprobe/mxprobe/internal/render"
 	"github.com/mxprobe/mxprobe/internal/report"
-	"github.com/mxprobe/mxprobe/internal/statuscode"
 )
 
 type logscanOptions struct {
@@ -63,21 +63,21 @@ type logRecordJSON struct {
 }
 
 type shortExplanation struct {
-	Title       string            `json:"title"`
-	Reason      statuscode.Reason `json:"reason"`
-	Bounce      string            `json:"bounce"`
-	Responsible string            `json:"responsible"`
-	Rule        string            `json:"rule,omitempty"`
+	Title       string         `json:"title"`
+	Reason      explain.Reason `json:"reason"`
+	Bounce      string         `json:"bounce"`
+	Responsible string         `json:"responsible"`
+	Rule        string         `json:"rule,omitempty"`
 }
 
 // explainCache explains each distinct reply once (logs repeat the same
 // refusals thousands of times); bounded.
 type explainCache struct {
 	lang i18n.Lang
-	m    map[string]*statuscode.Explanation
+	m    map[string]*explain.Explanation
 }
 
-func (c *explainCache) get(reply, host string) *statuscode.Explanation {
+func (c *explainCache) get(reply, host string) *explain.Explanation {
 	if reply == "" {
 		return nil
 	}
@@ -85,7 +85,7 @@ func (c *explainCache) get(reply, host string) *statuscode.Explanation {
 	if e, ok := c.m[k]; ok {
 		return e
 	}
-	e := statuscode.Explain(reply, statuscode.Options{Lang: c.lang, MXHost: host})
+	e := explain.Explain(reply, explain.Options{MXHost: host})
 	if len(c.m) < 10000 {
 		c.m[k] = &e
 	}
@@ -97,7 +97,7 @@ func (c *explainCache) short(reply, host string) *shortExplanation {
 	if e == nil {
 		return nil
 	}
-	s := &shortExplanation{Title: e.Title, Reason: e.Reason, Bounce: e.Bounce, Responsible: e.Responsible}
+	s := &shortExplanation{Title: e.Title.In(c.lang), Reason: e.Reason, Bounce: e.Bounce, Responsible: e.Responsible}
 	if e.Provider != nil {
 		s.Rule = e.Provider.Rule
 	}
@@ -144,7 +144,7 @@ func logscanRun(cmd *cobra.Command, g *Globals, o *logscanOptions, arg string) e
 	out := bufio.NewWriterSize(g.IO.Out, 64<<10)
 	defer out.Flush()
 	ctx := cmd.Context()
-	ex := &explainCache{lang: g.Lang, m: map[string]*statuscode.Explanation{}}
+	ex := &explainCache{lang: g.Lang, m: map[string]*explain.Explanation{}}
 	err = sc.Scan(in, func(r *logscan.Record) error {
 		if r.Line%4096 == 0 && ctx.Err() != nil {
 			return ctx.Err()
@@ -281,7 +281,7 @@ func printLogSummary(g *Globals, w io.Writer, sum *logscan.Summary, states map[s
 				fmt.Fprintf(w, "  %s %s (%s) %s ×%d\n", st.Severity(sev, g.Lang), d.Domain, d.Provider, label.In(g.Lang), p.Count)
 				fmt.Fprintln(w, render.Wrap(p.Reply, render.Width, "          "))
 				if e := ex.get(p.Reply, ""); e != nil && e.ReplyCode != nil {
-					fmt.Fprintln(w, render.WrapHang(e.Title, render.Width, "          = ", "            "))
+					fmt.Fprintln(w, render.WrapHang(e.Title.In(g.Lang), render.Width, "          = ", "            "))
 				}
 			}
 		}

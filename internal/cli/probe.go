@@ -18,10 +18,10 @@ import (
 
 	"github.com/mxprobe/mxprobe/internal/delivery"
 	"github.com/mxprobe/mxprobe/internal/exitcode"
+	"github.com/mxprobe/mxprobe/internal/explain"
 	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/render"
 	"github.com/mxprobe/mxprobe/internal/report"
-	"github.com/mxprobe/mxprobe/internal/statuscode"
 )
 
 // probeOptions are the flags shared by the probe subcommands.
@@ -288,7 +288,7 @@ type verdictJSON struct {
 	Severity  report.Severity  `json:"severity"`
 	Verdict   report.Verdict   `json:"verdict"`
 	// Explanation explains the refusal, deferral or bounce (mxprobe explain).
-	Explanation *statuscode.Explanation `json:"explanation,omitempty"`
+	Explanation *explain.Localized `json:"explanation,omitempty"`
 }
 
 // stageCommand names the SMTP command a send stage answered.
@@ -309,17 +309,17 @@ func stageCommand(stage string) string {
 }
 
 // explainVerdict explains the reply behind a refusal, deferral or bounce.
-func explainVerdict(v delivery.ProbeVerdict, lang i18n.Lang) *statuscode.Explanation {
+func explainVerdict(v delivery.ProbeVerdict, lang i18n.Lang) *explain.Localized {
 	switch {
 	case (v.State == delivery.StateRejected || v.State == delivery.StateDeferred) && v.Reply != "":
-		e := statuscode.Explain(v.Reply, statuscode.Options{Lang: lang, MXHost: v.MXHost, Command: stageCommand(v.Stage)})
+		e := explain.Explain(v.Reply, explain.Options{MXHost: v.MXHost, Command: stageCommand(v.Stage)}).Localize(lang)
 		return &e
 	case v.State == delivery.StateBouncedLate && v.DSN != nil && (v.DSN.DiagnosticCode != "" || v.DSN.Status != ""):
 		in := v.DSN.DiagnosticCode
 		if in == "" {
 			in = v.DSN.Status
 		}
-		e := statuscode.Explain(in, statuscode.Options{Lang: lang, MXHost: v.DSN.RemoteMTA, Status: v.DSN.Status})
+		e := explain.Explain(in, explain.Options{MXHost: v.DSN.RemoteMTA, Status: v.DSN.Status, Action: v.DSN.Action}).Localize(lang)
 		return &e
 	}
 	return nil
@@ -846,8 +846,8 @@ func printSent(g *Globals, probes []*delivery.Probe) {
 		line(i18n.T("server", "Server"), via)
 		line(i18n.T("reply", "Antwort"), strings.ReplaceAll(p.Reply, "\n", " | "))
 		if (p.Outcome == delivery.OutcomeRejected || p.Outcome == delivery.OutcomeDeferred) && p.Reply != "" {
-			e := statuscode.Explain(p.Reply, statuscode.Options{Lang: g.Lang, MXHost: p.MXHost, Command: stageCommand(p.Stage)})
-			line(i18n.T("meaning", "Bedeutung"), e.Title)
+			e := explain.Explain(p.Reply, explain.Options{MXHost: p.MXHost, Command: stageCommand(p.Stage)})
+			line(i18n.T("meaning", "Bedeutung"), e.Title.In(g.Lang))
 		}
 		line(i18n.T("error", "Fehler"), p.Error)
 		line(i18n.T("Message-ID", "Message-ID"), p.MessageID)

@@ -11,18 +11,14 @@ import (
 
 	"github.com/mxprobe/mxprobe/internal/lab/labdns"
 	"github.com/mxprobe/mxprobe/internal/lab/tlslab"
+	"github.com/mxprobe/mxprobe/internal/report/reporttest"
 	"github.com/mxprobe/mxprobe/internal/resolver"
 	"github.com/mxprobe/mxprobe/internal/resolver/dnsserver"
 )
 
 func lab(t *testing.T) (*dnsserver.Server, *resolver.Resolver) { return labdns.Start(t) }
 
-func must(t *testing.T, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
+var must = reporttest.Must
 
 func chainOf(t *testing.T, c tls.Certificate) []*x509.Certificate {
 	t.Helper()

@@ -302,24 +302,7 @@ func ParseKey(txt string) (*Key, error) {
 				return nil, e
 			}
 		case "h":
-			// RFC 6376 §3.6.1 h=: acceptable hash algorithms; unrecognised ones
-			// are ignored. RFC 8301 §3.1: rsa-sha1 MUST NOT be used.
-			k.Hashes = splitColonList(t.value)
-			var known []string
-			for _, h := range k.Hashes {
-				switch h {
-				case "sha256", "sha1":
-					known = append(known, h)
-				default:
-					k.Warnings = append(k.Warnings, warn("unknown_hash", "h", "unknown hash algorithm %q in h= is ignored",
-						"unbekanntes Hash-Verfahren %q in h= wird ignoriert", shorten(h)))
-				}
-			}
-			if len(known) == 0 || !contains(known, "sha256") {
-				k.Warnings = append(k.Warnings, warn("no_sha256", "h",
-					"h=%s does not allow sha256: signatures made with this key cannot pass (sha1 is forbidden by RFC 8301 §3.1)",
-					"h=%s erlaubt kein sha256: Signaturen mit diesem Schlüssel können nicht bestehen (sha1 ist nach RFC 8301 §3.1 verboten)", shorten(t.value)))
-			}
+			k.parseHashes(t.value)
 		case "n":
 			k.Notes = t.value
 		case "p":
@@ -329,20 +312,7 @@ func ParseKey(txt string) (*Key, error) {
 			// RFC 6376 §3.6.1 s=: "*" (all) or "email"; unknown types ignored.
 			k.Services = splitColonList(t.value)
 		case "t":
-			// RFC 6376 §3.6.1 t=: y (testing), s (i= must not be a subdomain of
-			// d=); unrecognised flags MUST be ignored.
-			k.Flags = splitColonList(t.value)
-			for _, f := range k.Flags {
-				switch f {
-				case "y":
-					k.Testing = true
-				case "s":
-					k.Strict = true
-				default:
-					k.Warnings = append(k.Warnings, warn("unknown_flag", "t", "unknown flag %q in t= is ignored",
-						"unbekanntes Flag %q in t= wird ignoriert", shorten(f)))
-				}
-			}
+			k.parseFlags(t.value)
 		case "g":
 			// g= existed in RFC 4871 and was removed by RFC 6376 (Appendix C).
 			k.Warnings = append(k.Warnings, warn("obsolete_tag", "g", "g= is obsolete since RFC 6376 and ignored",
@@ -362,6 +332,49 @@ func ParseKey(txt string) (*Key, error) {
 			"s=%s restricts the key to other services: verifiers must not use it for email",
 			"s=%s beschränkt den Schlüssel auf andere Dienste: für E-Mail darf er nicht verwendet werden", strings.Join(k.Services, ":")))
 	}
+	return k.decodeP(p)
+}
+
+// parseHashes reads h=: acceptable hash algorithms; unrecognised ones are
+// ignored (RFC 6376 §3.6.1). RFC 8301 §3.1: rsa-sha1 MUST NOT be used.
+func (k *Key) parseHashes(value string) {
+	k.Hashes = splitColonList(value)
+	var known []string
+	for _, h := range k.Hashes {
+		switch h {
+		case "sha256", "sha1":
+			known = append(known, h)
+		default:
+			k.Warnings = append(k.Warnings, warn("unknown_hash", "h", "unknown hash algorithm %q in h= is ignored",
+				"unbekanntes Hash-Verfahren %q in h= wird ignoriert", shorten(h)))
+		}
+	}
+	if len(known) == 0 || !contains(known, "sha256") {
+		k.Warnings = append(k.Warnings, warn("no_sha256", "h",
+			"h=%s does not allow sha256: signatures made with this key cannot pass (sha1 is forbidden by RFC 8301 §3.1)",
+			"h=%s erlaubt kein sha256: Signaturen mit diesem Schlüssel können nicht bestehen (sha1 ist nach RFC 8301 §3.1 verboten)", shorten(value)))
+	}
+}
+
+// parseFlags reads t= (RFC 6376 §3.6.1): y (testing), s (i= must not be a
+// subdomain of d=); unrecognised flags MUST be ignored.
+func (k *Key) parseFlags(value string) {
+	k.Flags = splitColonList(value)
+	for _, f := range k.Flags {
+		switch f {
+		case "y":
+			k.Testing = true
+		case "s":
+			k.Strict = true
+		default:
+			k.Warnings = append(k.Warnings, warn("unknown_flag", "t", "unknown flag %q in t= is ignored",
+				"unbekanntes Flag %q in t= wird ignoriert", shorten(f)))
+		}
+	}
+}
+
+// decodeP decodes the public key of p= (empty: revoked).
+func (k *Key) decodeP(p string) (*Key, error) {
 	b64 := stripFWS(p)
 	if b64 == "" {
 		// RFC 6376 §3.6.1: "An empty value means that this public key has been revoked."

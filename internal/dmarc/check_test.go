@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/lab/labdns"
 	"github.com/mxprobe/mxprobe/internal/report"
+	"github.com/mxprobe/mxprobe/internal/report/reporttest"
 	"github.com/mxprobe/mxprobe/internal/resolver"
 	"github.com/mxprobe/mxprobe/internal/resolver/dnsserver"
 )
@@ -33,35 +33,11 @@ func (l *lab) txt(t testing.TB, name string, strs ...string) {
 	}
 }
 
-func ctxT(t testing.TB) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
+var ctxT = reporttest.Ctx
 
-func ids(fs []report.Finding) map[string]report.Severity {
-	m := map[string]report.Severity{}
-	for _, f := range fs {
-		if old, ok := m[f.ID]; !ok || f.Severity.Rank() > old.Rank() {
-			m[f.ID] = f.Severity
-		}
-	}
-	return m
-}
+var ids = reporttest.Severities
 
-func checkTexts(t testing.TB, fs []report.Finding) {
-	t.Helper()
-	for _, f := range fs {
-		if !f.Detail.Complete() || strings.Contains(f.Detail.EN+f.Detail.DE, "%!") {
-			t.Errorf("finding %s has a bad detail %+v", f.ID, f.Detail)
-		}
-		for _, l := range []i18n.Lang{i18n.EN, i18n.DE} {
-			if loc := f.Localize(l); loc.Title == "" || loc.Advice == "" {
-				t.Errorf("finding %s lacks title or advice in %s", f.ID, l)
-			}
-		}
-	}
-}
+var checkTexts = reporttest.Texts
 
 func TestCheck(t *testing.T) {
 	l := newLab(t)

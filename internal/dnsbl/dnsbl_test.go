@@ -10,18 +10,14 @@ import (
 
 	"github.com/mxprobe/mxprobe/internal/lab/labdns"
 	"github.com/mxprobe/mxprobe/internal/report"
+	"github.com/mxprobe/mxprobe/internal/report/reporttest"
 	"github.com/mxprobe/mxprobe/internal/resolver"
 	"github.com/mxprobe/mxprobe/internal/resolver/dnsserver"
 )
 
 func lab(t *testing.T) (*dnsserver.Server, *resolver.Resolver) { return labdns.Start(t) }
 
-func must(t *testing.T, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
+var must = reporttest.Must
 
 // healthy adds the RFC 5782 §5 test entry to zone.
 func healthy(t *testing.T, srv *dnsserver.Server, zone string) {

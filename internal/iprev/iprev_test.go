@@ -8,28 +8,16 @@ import (
 	"testing"
 
 	"github.com/mxprobe/mxprobe/internal/lab/labdns"
-	"github.com/mxprobe/mxprobe/internal/report"
+	"github.com/mxprobe/mxprobe/internal/report/reporttest"
 	"github.com/mxprobe/mxprobe/internal/resolver"
 	"github.com/mxprobe/mxprobe/internal/resolver/dnsserver"
 )
 
 func lab(t *testing.T) (*dnsserver.Server, *resolver.Resolver) { return labdns.Start(t) }
 
-func must(t *testing.T, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
+var must = reporttest.Must
 
-func ids(fs []report.Finding) []string {
-	var out []string
-	for _, f := range fs {
-		out = append(out, f.ID)
-	}
-	slices.Sort(out)
-	return out
-}
+var ids = reporttest.IDs
 
 func TestCheck(t *testing.T) {
 	srv, r := lab(t)

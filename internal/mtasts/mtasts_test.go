@@ -15,6 +15,7 @@ import (
 	"github.com/mxprobe/mxprobe/internal/lab/tlslab"
 	"github.com/mxprobe/mxprobe/internal/mx"
 	"github.com/mxprobe/mxprobe/internal/report"
+	"github.com/mxprobe/mxprobe/internal/report/reporttest"
 	"github.com/mxprobe/mxprobe/internal/resolver"
 	"github.com/mxprobe/mxprobe/internal/resolver/dnsserver"
 )
@@ -45,12 +46,7 @@ func newWorld(t *testing.T) *world {
 		f: &Fetcher{Resolver: r, RootCAs: ca.Pool, Dial: hs.DialContext, Timeout: 2 * time.Second}}
 }
 
-func must(t *testing.T, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
+var must = reporttest.Must
 
 // domain publishes MX hosts, the TXT record and a policy for d.
 func (w *world) domain(t *testing.T, d, policy string, mxHosts ...string) {

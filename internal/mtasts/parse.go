@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/mxprobe/mxprobe/internal/resolver"
 )
 
 // Syntax errors; match with errors.Is.
@@ -39,18 +41,9 @@ type Record struct {
 	Extensions []Extension `json:"extensions,omitempty"`
 }
 
-// IsCandidate reports whether a TXT string is meant as an MTA-STS record:
-// it begins with "v=STSv1" followed by ";" (possibly after blanks) or the
-// end. RFC 8461 §3.1 discards records not beginning with "v=STSv1;"; we
-// keep those with a blank before the ";" so ParseRecord can flag them.
-func IsCandidate(txt string) bool {
-	rest, ok := strings.CutPrefix(txt, "v="+Version)
-	if !ok {
-		return false
-	}
-	rest = strings.TrimLeft(rest, " \t")
-	return rest == "" || rest[0] == ';'
-}
+// IsCandidate reports whether a TXT string is meant as an MTA-STS record
+// (RFC 8461 §3.1; see resolver.HasVersionTag).
+func IsCandidate(txt string) bool { return resolver.HasVersionTag(txt, Version) }
 
 // ParseRecord parses an MTA-STS TXT record (RFC 8461 §3.1):
 //

@@ -9,6 +9,7 @@ import (
 	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/lab/labdns"
 	"github.com/mxprobe/mxprobe/internal/report"
+	"github.com/mxprobe/mxprobe/internal/report/reporttest"
 	"github.com/mxprobe/mxprobe/internal/resolver"
 	"github.com/mxprobe/mxprobe/internal/resolver/dnsserver"
 )
@@ -16,20 +17,9 @@ import (
 // lab starts the loopback DNS server and a real resolver pointed at it.
 func lab(t *testing.T) (*dnsserver.Server, *resolver.Resolver) { return labdns.Start(t) }
 
-func must(t *testing.T, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
+var must = reporttest.Must
 
-func ids(fs []report.Finding) []string {
-	var out []string
-	for _, f := range fs {
-		out = append(out, f.ID)
-	}
-	return out
-}
+var ids = reporttest.IDs
 
 func hasFinding(fs []report.Finding, id string) (report.Finding, bool) {
 	for _, f := range fs {

@@ -353,146 +353,160 @@ func (c *checker) match(d *Directive, domain string, node *Node) (bool, Status, 
 	switch d.Mechanism {
 	case MechAll:
 		return true, "", nil // RFC 7208 §5.1
-
 	case MechIP4, MechIP6:
 		// RFC 7208 §5.6: an IPv4 client only matches ip4, an IPv6 client only ip6.
 		return d.Net.Addr().Is4() == c.ip.Is4() && d.Net.Contains(c.ip), "", nil
-
 	case MechInclude:
-		// RFC 7208 §5.2.
-		target, err := c.targetName(d.spec, domain)
-		if err == nil {
-			if reason := checkDomain(target, true); !reason.IsZero() {
-				err = &DomainError{Domain: target, Reason: reason}
-			}
+		return c.matchInclude(d, domain, node)
+	case MechA:
+		return c.matchA(d, domain)
+	case MechMX:
+		return c.matchMX(d, domain)
+	case MechPTR:
+		return c.matchPTR(d, domain)
+	case MechExists:
+		return c.matchExists(d, domain)
+	}
+	return false, Permerror, fmt.Errorf("%w: unknown mechanism %q", ErrSyntax, d.Mechanism)
+}
+
+// matchInclude evaluates include: RFC 7208 §5.2.
+func (c *checker) matchInclude(d *Directive, domain string, node *Node) (bool, Status, error) {
+	target, err := c.targetName(d.spec, domain)
+	if err == nil {
+		if reason := checkDomain(target, true); !reason.IsZero() {
+			err = &DomainError{Domain: target, Reason: reason}
 		}
-		if err != nil {
-			return false, Permerror, &TargetError{Kind: ErrIncludeNone, Term: d.Text, Target: target, Err: err}
-		}
-		if err := c.checkLoop(target, d.Text); err != nil {
+	}
+	if err != nil {
+		return false, Permerror, &TargetError{Kind: ErrIncludeNone, Term: d.Text, Target: target, Err: err}
+	}
+	if err := c.checkLoop(target, d.Text); err != nil {
+		return false, Permerror, err
+	}
+	child := &Node{Domain: target, Via: "include", Term: d.Text}
+	node.Children = append(node.Children, child)
+	sub := c.evaluate(target, child, true)
+	switch sub.status {
+	case Pass:
+		return true, "", nil
+	case Fail, Softfail, Neutral:
+		return false, "", nil
+	case Temperror:
+		return false, Temperror, fmt.Errorf("%s: %w", d.Text, sub.err)
+	case None:
+		// RFC 7208 §5.2: "none" from the included domain is permerror.
+		return false, Permerror, &TargetError{Kind: ErrIncludeNone, Term: d.Text, Target: target, Err: sub.err}
+	default:
+		return false, Permerror, fmt.Errorf("%s: %w", d.Text, sub.err)
+	}
+}
+
+// matchA evaluates a: RFC 7208 §5.3.
+func (c *checker) matchA(d *Directive, domain string) (bool, Status, error) {
+	target, ok := c.mechTarget(d, domain)
+	if !ok {
+		return false, "", nil
+	}
+	ips, void, err := c.addrs(target)
+	if err != nil {
+		return false, Temperror, err
+	}
+	if void {
+		if err := c.countVoid(d.Text); err != nil {
 			return false, Permerror, err
 		}
-		child := &Node{Domain: target, Via: "include", Term: d.Text}
-		node.Children = append(node.Children, child)
-		sub := c.evaluate(target, child, true)
-		switch sub.status {
-		case Pass:
-			return true, "", nil
-		case Fail, Softfail, Neutral:
-			return false, "", nil
-		case Temperror:
-			return false, Temperror, fmt.Errorf("%s: %w", d.Text, sub.err)
-		case None:
-			// RFC 7208 §5.2: "none" from the included domain is permerror.
-			return false, Permerror, &TargetError{Kind: ErrIncludeNone, Term: d.Text, Target: target, Err: sub.err}
-		default:
-			return false, Permerror, fmt.Errorf("%s: %w", d.Text, sub.err)
-		}
+	}
+	return c.inNets(ips, d), "", nil
+}
 
-	case MechA:
-		// RFC 7208 §5.3.
-		target, ok := c.mechTarget(d, domain)
-		if !ok {
-			return false, "", nil
+// matchMX evaluates mx: RFC 7208 §5.4.
+func (c *checker) matchMX(d *Directive, domain string) (bool, Status, error) {
+	target, ok := c.mechTarget(d, domain)
+	if !ok {
+		return false, "", nil
+	}
+	ans := c.lookup(target, resolver.TypeMX)
+	if ans.Status.Temporary() {
+		return false, Temperror, dnsError(ans)
+	}
+	if ans.Status != resolver.StatusOK || len(ans.MX) == 0 {
+		// RFC 7208 §5.4: no MX records: no match; there is no implicit MX.
+		if err := c.countVoid(d.Text); err != nil {
+			return false, Permerror, err
 		}
-		ips, void, err := c.addrs(target)
+		return false, "", nil
+	}
+	// RFC 7208 §4.6.4: each mx term MUST NOT look up more than 10
+	// address records; exceeding it is a permerror.
+	if len(ans.MX) > MaxNames {
+		return false, Permerror, &LimitError{Limit: ErrTooManyMX, Term: d.Text, Count: len(ans.MX), Max: MaxNames, Target: target}
+	}
+	for _, mx := range ans.MX {
+		host := strings.TrimSuffix(mx.Host, ".")
+		if host == "" {
+			continue // null MX (RFC 7505) names no host.
+		}
+		if !checkDomain(host, false).IsZero() {
+			continue
+		}
+		ips, _, err := c.addrs(host)
 		if err != nil {
 			return false, Temperror, err
 		}
-		if void {
-			if err := c.countVoid(d.Text); err != nil {
-				return false, Permerror, err
-			}
+		if c.inNets(ips, d) {
+			return true, "", nil
 		}
-		return c.inNets(ips, d), "", nil
-
-	case MechMX:
-		// RFC 7208 §5.4.
-		target, ok := c.mechTarget(d, domain)
-		if !ok {
-			return false, "", nil
-		}
-		ans := c.lookup(target, resolver.TypeMX)
-		if ans.Status.Temporary() {
-			return false, Temperror, dnsError(ans)
-		}
-		if ans.Status != resolver.StatusOK || len(ans.MX) == 0 {
-			// RFC 7208 §5.4: no MX records: no match; there is no implicit MX.
-			if err := c.countVoid(d.Text); err != nil {
-				return false, Permerror, err
-			}
-			return false, "", nil
-		}
-		// RFC 7208 §4.6.4: each mx term MUST NOT look up more than 10
-		// address records; exceeding it is a permerror.
-		if len(ans.MX) > MaxNames {
-			return false, Permerror, &LimitError{Limit: ErrTooManyMX, Term: d.Text, Count: len(ans.MX), Max: MaxNames, Target: target}
-		}
-		for _, mx := range ans.MX {
-			host := strings.TrimSuffix(mx.Host, ".")
-			if host == "" {
-				continue // null MX (RFC 7505) names no host.
-			}
-			if !checkDomain(host, false).IsZero() {
-				continue
-			}
-			ips, _, err := c.addrs(host)
-			if err != nil {
-				return false, Temperror, err
-			}
-			if c.inNets(ips, d) {
-				return true, "", nil
-			}
-		}
-		return false, "", nil
-
-	case MechPTR:
-		// RFC 7208 §5.5 (the mechanism SHOULD NOT be published).
-		target, ok := c.mechTarget(d, domain)
-		if !ok {
-			return false, "", nil
-		}
-		names, void, err := c.ptrCandidates()
-		if void {
-			if err := c.countVoid(d.Text); err != nil {
-				return false, Permerror, err
-			}
-		}
-		if err != nil {
-			// RFC 7208 §5.5: a DNS error on the PTR lookup: no match.
-			return false, "", nil
-		}
-		t := strings.ToLower(target)
-		for _, n := range names {
-			// Only names that would match need validation.
-			if n != t && !strings.HasSuffix(n, "."+t) {
-				continue
-			}
-			if c.validates(n) {
-				return true, "", nil
-			}
-		}
-		return false, "", nil
-
-	case MechExists:
-		// RFC 7208 §5.7: an A lookup, whatever the client's address family.
-		target, ok := c.mechTarget(d, domain)
-		if !ok {
-			return false, "", nil
-		}
-		ans := c.lookup(target, resolver.TypeA)
-		if ans.Status.Temporary() {
-			return false, Temperror, dnsError(ans)
-		}
-		if ans.Status != resolver.StatusOK || len(ans.IPs) == 0 {
-			if err := c.countVoid(d.Text); err != nil {
-				return false, Permerror, err
-			}
-			return false, "", nil
-		}
-		return true, "", nil
 	}
-	return false, Permerror, fmt.Errorf("%w: unknown mechanism %q", ErrSyntax, d.Mechanism)
+	return false, "", nil
+}
+
+// matchPTR evaluates ptr: RFC 7208 §5.5 (the mechanism SHOULD NOT be published).
+func (c *checker) matchPTR(d *Directive, domain string) (bool, Status, error) {
+	target, ok := c.mechTarget(d, domain)
+	if !ok {
+		return false, "", nil
+	}
+	names, void, err := c.ptrCandidates()
+	if void {
+		if err := c.countVoid(d.Text); err != nil {
+			return false, Permerror, err
+		}
+	}
+	if err != nil {
+		// RFC 7208 §5.5: a DNS error on the PTR lookup: no match.
+		return false, "", nil
+	}
+	t := strings.ToLower(target)
+	for _, n := range names {
+		// Only names that would match need validation.
+		if n != t && !strings.HasSuffix(n, "."+t) {
+			continue
+		}
+		if c.validates(n) {
+			return true, "", nil
+		}
+	}
+	return false, "", nil
+}
+
+// matchExists evaluates exists: RFC 7208 §5.7: an A lookup, whatever the client's address family.
+func (c *checker) matchExists(d *Directive, domain string) (bool, Status, error) {
+	target, ok := c.mechTarget(d, domain)
+	if !ok {
+		return false, "", nil
+	}
+	ans := c.lookup(target, resolver.TypeA)
+	if ans.Status.Temporary() {
+		return false, Temperror, dnsError(ans)
+	}
+	if ans.Status != resolver.StatusOK || len(ans.IPs) == 0 {
+		if err := c.countVoid(d.Text); err != nil {
+			return false, Permerror, err
+		}
+		return false, "", nil
+	}
+	return true, "", nil
 }
 
 // mechTarget returns the target-name of a/mx/ptr/exists. A name that cannot

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
+	"unsafe"
 )
 
 // Parse errors. They wrap into the one-line messages the CLI shows.
@@ -96,6 +98,12 @@ type Reply struct {
 	quoted bool
 }
 
+// Quoted reports whether the status came from a reply quoted after the
+// bouncing MTA's own status and description ("5.1.0 - Unknown address
+// error 550-'5.1.1 … '"); the reasons are then to be read from the quoted
+// reply only (WithoutStatusDescriptions).
+func (r Reply) Quoted() bool { return r.quoted }
+
 // Wrappers, tried in order. Each yields the inner reply; the patterns follow
 // the bounce texts of the MTAs named (Postfix bounce(8) "host … said:", Exim's
 // "SMTP error from remote mail server after …", qmail's QSBMF "Remote host
@@ -122,12 +130,14 @@ var (
 // together with a Reply whose Text is set, so that callers can still
 // classify it.
 func ParseReply(s string) (Reply, error) {
-	return parseReply(s, hintAll, -1)
+	return ParseReplyHinted(s, HintsUnknown, -1)
 }
 
-// parseReply is ParseReply with the wrapper hints and the command marker
-// already known from the explain scan (cmd < 0: not known, look it up).
-func parseReply(s string, hints uint16, cmd int) (Reply, error) {
+// ParseReplyHinted is ParseReply with the wrapper hints and the command
+// marker already known from a scan of the lower-cased text: cmd is 1 + the
+// index of the first CommandMarkers entry present, 0 for none, and < 0 for
+// "not known, look it up"; hints HintsUnknown likewise.
+func ParseReplyHinted(s string, hints Hints, cmd int) (Reply, error) {
 	var r Reply
 	if len(s) > MaxReplyLen {
 		s = s[:MaxReplyLen]
@@ -138,11 +148,11 @@ func parseReply(s string, hints uint16, cmd int) (Reply, error) {
 	}
 	s = joinLines(s)
 	r.Raw = s
-	lp := normPool.Get().(*[]byte)
+	lp := lowerPool.Get().(*[]byte)
 	lb := lowerInto((*lp)[:0], s)
-	defer func() { *lp = lb[:0]; normPool.Put(lp) }()
+	defer func() { *lp = lb[:0]; lowerPool.Put(lp) }()
 	low := bytesToString(lb)
-	if hints == hintAll {
+	if hints == HintsUnknown {
 		hints = hintsOf(low)
 	}
 	body := unwrap(s, low, hints, &r)
@@ -259,16 +269,16 @@ func joinLines(s string) string {
 
 // unwrap removes an MTA's wrapping and returns the inner reply; it records
 // what the wrapping said about host, IP and command in r.
-func unwrap(s, low string, hints uint16, r *Reply) string {
+func unwrap(s, low string, hints Hints, r *Reply) string {
 	// Each wrapper is tried only when its literal is in the text (hints):
 	// the regexps are the slow part of explaining a line.
-	if hints&hintInReplyTo != 0 {
+	if hints&HintInReplyTo != 0 {
 		if cut, cmd, ok := cutInReplyTo(low); ok {
 			r.Command = cmd
 			s, low = s[:cut], low[:cut]
 		}
 	}
-	said := hints&hintSaid != 0
+	said := hints&HintSaid != 0
 	if said {
 		if host, ip, end, ok := postfixSaid(s, low); ok {
 			r.Wrapper = "postfix"
@@ -276,7 +286,7 @@ func unwrap(s, low string, hints uint16, r *Reply) string {
 			return strings.TrimSpace(s[end:])
 		}
 	}
-	if hints&hintExim != 0 {
+	if hints&HintExim != 0 {
 		if inner, ok := unwrapExim(s, r); ok {
 			return inner
 		}
@@ -287,12 +297,12 @@ func unwrap(s, low string, hints uint16, r *Reply) string {
 			return strings.TrimSpace(s[m[1]:])
 		}
 	}
-	if hints&hintGmail != 0 {
+	if hints&HintGmail != 0 {
 		if m := reGmailSaid.FindStringIndex(s); m != nil {
 			return unwrapGmail(s[m[1]:], r)
 		}
 	}
-	if hints&hintExchange != 0 {
+	if hints&HintExchange != 0 {
 		if m := reExchangeSaid.FindStringSubmatch(s); m != nil {
 			r.Wrapper = "exchange"
 			return strings.TrimSpace(m[1])
@@ -338,7 +348,7 @@ func unwrapExim(s string, r *Reply) (string, bool) {
 		return "", false
 	}
 	r.Wrapper = "exim"
-	r.Command = normCommand(s[m[2]:m[3]])
+	r.Command = NormCommand(s[m[2]:m[3]])
 	if m[4] >= 0 {
 		r.Host, r.IP = s[m[4]:m[5]], s[m[6]:m[7]]
 	} else if h := reEximHost.FindStringSubmatch(s[:m[0]]); h != nil {
@@ -380,7 +390,10 @@ func unwrapExchangeOld(s string, r *Reply) (string, bool) {
 	return m[2] + " " + strings.TrimSpace(strings.Replace(s, m[0], "", 1)), true
 }
 
-func normCommand(c string) string {
+// NormCommand names an SMTP command the way explanations do: "CONNECT",
+// "EHLO", "MAIL FROM", "RCPT TO", "DATA" (Exim's "end of data", "pipelined
+// mail from" and the like mapped onto these).
+func NormCommand(c string) string {
 	c = strings.ToUpper(strings.Join(strings.Fields(c), " "))
 	switch {
 	case c == "INITIAL CONNECTION" || c == "CONNECT":
@@ -411,55 +424,6 @@ func stripRepeatedCodes(t string, code int, e Enhanced) string {
 		}
 	}
 	return t
-}
-
-// commandMarkers name the SMTP command in the phrasing of various MTAs'
-// bounces: Exim/Postfix ("after RCPT TO", "in reply to end of DATA"),
-// DragonFly ("did not like our RCPT TO"), sendmail transcripts (">>> RCPT
-// To:"), qmail ("does not like recipient", "sender was rejected", "my name
-// was rejected", "failed after I sent the message") and qmail-ldap ("[RCPT_TO]").
-var commandMarkers = []struct{ marker, cmd string }{
-	{"did not like our rcpt", "RCPT TO"},
-	{"did not like our final data", "DATA"},
-	{"did not like our data", "DATA"},
-	{"did not like our mail", "MAIL FROM"},
-	{"does not like recipient", "RCPT TO"},
-	{"sender was rejected", "MAIL FROM"},
-	{"my name was rejected", "EHLO"},
-	{"failed after i sent the message", "DATA"},
-	{"[rcpt_to]", "RCPT TO"},
-	{"[mail_from]", "MAIL FROM"},
-	{">>> rcpt", "RCPT TO"},
-	{">>> mail", "MAIL FROM"},
-	{">>> data", "DATA"},
-	{"error following rcpt", "RCPT TO"},
-	{"refused to talk to me", "CONNECT"},
-	// Transcripts that go on after a rejected recipient: the rejection came at RCPT.
-	{"no valid recipients", "RCPT TO"},
-	{"need rcpt", "RCPT TO"},
-	{"no recipients specified", "RCPT TO"},
-	{"rcpt commands were rejected", "RCPT TO"},
-	{"most progress was rcpt", "RCPT TO"},
-}
-
-func commandFromText(s, l string, hints uint16, cmd int) string {
-	if hints&(hintAfter|hintInReplyTo) != 0 {
-		if m := reCommand.FindStringSubmatch(s); m != nil {
-			return normCommand(m[1])
-		}
-	}
-	if cmd > 0 {
-		return commandMarkers[cmd-1].cmd
-	}
-	if cmd == 0 {
-		return ""
-	}
-	for _, cm := range commandMarkers {
-		if strings.Contains(l, cm.marker) {
-			return cm.cmd
-		}
-	}
-	return ""
 }
 
 // findEnhancedAtStart parses "#?5.1.0" at the start of s: ^#?([245]\.\d{1,3}\.\d{1,3})\b
@@ -497,7 +461,7 @@ func cutInReplyTo(low string) (int, string, bool) {
 	if cmd == "" {
 		return 0, "", false
 	}
-	return len(strings.TrimRight(low[:i], " \t")), strings.Clone(normCommand(cmd)), true
+	return len(strings.TrimRight(low[:i], " \t")), strings.Clone(NormCommand(cmd)), true
 }
 
 // postfixSaid finds Postfix's "host mx.example[192.0.2.1] said: " and
@@ -533,6 +497,17 @@ func postfixSaid(s, low string) (host, ip string, end int, ok bool) {
 }
 
 // lowerInto appends s with ASCII letters lower-cased (same length).
+var lowerPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+// bytesToString views b as a string without copying; the result must not
+// outlive b's next modification.
+func bytesToString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
 func lowerInto(dst []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -594,11 +569,11 @@ func statusDescription(s string, end int) (int, bool) {
 	return q, q >= 0
 }
 
-// withoutStatusDescriptions removes the bouncing MTA's descriptions
+// WithoutStatusDescriptions removes the bouncing MTA's descriptions
 // ("- Unknown address error", "- Other mail system problem") that stand
 // between its own status and a quoted reply, so that only the quoted reply
 // is read for the reason.
-func withoutStatusDescriptions(s string) string {
+func WithoutStatusDescriptions(s string) string {
 	var b strings.Builder
 	from := 0
 	for {

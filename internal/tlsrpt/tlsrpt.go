@@ -80,18 +80,9 @@ func (r Record) String() string {
 	return b.String()
 }
 
-// IsCandidate reports whether a TXT string is meant as a TLS-RPT record. RFC
-// 8460 §3 discards records that do not begin with "v=TLSRPTv1;"; we also take
-// records with blanks before the ";" so that Parse can flag them instead of
-// silently dropping them.
-func IsCandidate(txt string) bool {
-	rest, ok := strings.CutPrefix(txt, "v="+Version)
-	if !ok {
-		return false
-	}
-	rest = strings.TrimLeft(rest, " \t")
-	return rest == "" || rest[0] == ';'
-}
+// IsCandidate reports whether a TXT string is meant as a TLS-RPT record
+// (RFC 8460 §3; see resolver.HasVersionTag).
+func IsCandidate(txt string) bool { return resolver.HasVersionTag(txt, Version) }
 
 // Parse parses one TLS-RPT record (RFC 8460 §3):
 //

@@ -3,11 +3,15 @@
 package reporttest
 
 import (
+	"context"
 	"encoding/json"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/report"
 )
 
@@ -66,4 +70,56 @@ func SnakeJSON(t *testing.T, v any) map[string]any {
 	}
 	walk(m)
 	return m
+}
+
+// Must fails the test at once on a non-nil error.
+func Must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Ctx is a context that ends after 10 s or with the test.
+func Ctx(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// IDs are the finding ids of fs, sorted (duplicates kept).
+func IDs(fs []report.Finding) []string {
+	out := make([]string, 0, len(fs))
+	for _, f := range fs {
+		out = append(out, f.ID)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Severities maps each finding id of fs to its highest severity.
+func Severities(fs []report.Finding) map[string]report.Severity {
+	m := map[string]report.Severity{}
+	for _, f := range fs {
+		if old, ok := m[f.ID]; !ok || f.Severity.Rank() > old.Rank() {
+			m[f.ID] = f.Severity
+		}
+	}
+	return m
+}
+
+// Texts fails on unformatted or half-translated finding details and on
+// findings without a title or advice in a language.
+func Texts(t testing.TB, fs []report.Finding) {
+	t.Helper()
+	for _, f := range fs {
+		if !f.Detail.Complete() || strings.Contains(f.Detail.EN+f.Detail.DE, "%!") {
+			t.Errorf("finding %s has a bad detail %+v", f.ID, f.Detail)
+		}
+		for _, l := range []i18n.Lang{i18n.EN, i18n.DE} {
+			if loc := f.Localize(l); loc.Title == "" || loc.Advice == "" {
+				t.Errorf("finding %s lacks title or advice in %s", f.ID, l)
+			}
+		}
+	}
 }

@@ -1,9 +1,9 @@
-package statuscode
+package explain
 
 import (
 	"testing"
 
-	"github.com/mxprobe/mxprobe/internal/i18n"
+	"github.com/mxprobe/mxprobe/internal/statuscode"
 )
 
 // TestProviderCodes: Orange's, La Poste's and Spectrum's own error codes in
@@ -33,7 +33,7 @@ func TestProviderCodes(t *testing.T) {
 		{"550 we ofrecer nothing here 123", OnHold, "none"},
 		{"550 5.7.1 AUP#CXBL", SecurityError, "code"},
 	} {
-		x := Explain(tc.in, Options{Lang: i18n.EN})
+		x := Explain(tc.in, Options{})
 		if x.Reason != tc.want || x.ReasonSource != tc.source {
 			t.Errorf("%.70q: reason %s (%s), want %s (%s)", tc.in, x.Reason, x.ReasonSource, tc.want, tc.source)
 		}
@@ -57,7 +57,7 @@ func TestQuotedInnerReply(t *testing.T) {
 		{"5.3.0 - Other mail system problem 550-'Mailbox unavailable'", UserUnknown, "5.3.0"},
 		{"5.1.0 - Unknown address error 550-'No Such User Here\"' (delivery attempts: 0)", UserUnknown, "5.1.0"},
 	} {
-		x := Explain(tc.in, Options{Lang: i18n.EN})
+		x := Explain(tc.in, Options{})
 		got := ""
 		if x.EnhancedCode != nil {
 			got = *x.EnhancedCode
@@ -106,7 +106,7 @@ func TestPhraseFamilies(t *testing.T) {
 		// A suspended sending account is not a suspended recipient.
 		{"550 5.7.0 Email relay denied 192.0.2.1. The sending email account has been temporarily suspended due to abuse.", NoRelaying},
 	} {
-		x := Explain(tc.in, Options{Lang: i18n.EN})
+		x := Explain(tc.in, Options{})
 		if x.Reason != tc.want {
 			t.Errorf("%.80q: reason %s (%s), want %s", tc.in, x.Reason, x.ReasonSource, tc.want)
 		}
@@ -124,7 +124,6 @@ func FuzzProviderCodeReason(f *testing.F) {
 				t.Fatalf("%q: unknown reason %q", s, r)
 			}
 		}
-		quotedInnerStatus(s, 0)
-		withoutStatusDescriptions(s)
+		statuscode.WithoutStatusDescriptions(s)
 	})
 }

@@ -1,4 +1,4 @@
-package statuscode
+package explain
 
 import (
 	"bufio"
@@ -7,8 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/mxprobe/mxprobe/internal/i18n"
 )
 
 type tsvRow struct {
@@ -55,7 +53,7 @@ func TestSisimaiIncludedInStrings(t *testing.T) {
 		t.Fatalf("read %d rows, want 78", len(rows))
 	}
 	for _, r := range rows {
-		x := Explain(r.line, Options{Lang: i18n.EN})
+		x := Explain(r.line, Options{})
 		if string(x.Reason) != r.reason {
 			t.Errorf("%q: reason %s (%s), want %s", r.line, x.Reason, x.ReasonSource, r.reason)
 		}
@@ -94,7 +92,7 @@ func TestSisimaiReplyLinesAgreement(t *testing.T) {
 	for _, r := range rows {
 		var c tally
 		c.n = 1
-		if x := Explain(r.line, Options{Lang: i18n.EN, Command: commands[r.command]}); string(x.Reason) == r.reason {
+		if x := Explain(r.line, Options{Command: commands[r.command]}); string(x.Reason) == r.reason {
 			c.withCmd = 1
 		}
 		// The DSN's Status field, unless it is one of sisimai's own
@@ -103,13 +101,13 @@ func TestSisimaiReplyLinesAgreement(t *testing.T) {
 		if strings.Contains(st, ".0.9") {
 			st = ""
 		}
-		if x := Explain(r.line, Options{Lang: i18n.EN, Status: st}); string(x.Reason) == r.reason {
+		if x := Explain(r.line, Options{Status: st}); string(x.Reason) == r.reason {
 			c.withStatus = 1
 		}
-		if x := Explain(r.line, Options{Lang: i18n.EN, Status: st, Command: commands[r.command]}); string(x.Reason) == r.reason {
+		if x := Explain(r.line, Options{Status: st, Command: commands[r.command]}); string(x.Reason) == r.reason {
 			c.withBoth = 1
 		}
-		x := Explain(r.line, Options{Lang: i18n.EN})
+		x := Explain(r.line, Options{})
 		isDev := devRow(r.line)
 		if string(x.Reason) == r.reason {
 			c.alone = 1

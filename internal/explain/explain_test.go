@@ -1,4 +1,4 @@
-package statuscode
+package explain
 
 import (
 	"encoding/json"
@@ -74,9 +74,7 @@ func TestExplainCases(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			for _, lang := range []i18n.Lang{i18n.EN, i18n.DE} {
-				o := c.opt
-				o.Lang = lang
-				x := Explain(c.in, o)
+				x := Explain(c.in, c.opt).Localize(lang)
 				if x.Reason != c.reason || x.Bounce != c.bounce || x.Consistent != c.consistent {
 					t.Errorf("%s: reason %s (%s) bounce %s consistent %v (%s); want %s %s %v",
 						lang, x.Reason, x.ReasonSource, x.Bounce, x.Consistent, x.Inconsistency, c.reason, c.bounce, c.consistent)
@@ -113,8 +111,8 @@ func TestExplainCases(t *testing.T) {
 }
 
 func TestExplainLanguages(t *testing.T) {
-	en := Explain("550 5.1.1 User unknown", Options{Lang: i18n.EN})
-	de := Explain("550 5.1.1 User unknown", Options{Lang: i18n.DE})
+	x := Explain("550 5.1.1 User unknown", Options{})
+	en, de := x.Localize(i18n.EN), x.Localize(i18n.DE)
 	if en.Title == de.Title || en.Description == de.Description || en.Advice[0] == de.Advice[0] || en.Detail.Title == de.Detail.Title {
 		t.Errorf("German texts equal English: %q / %q", en.Title, de.Title)
 	}
@@ -126,7 +124,7 @@ func TestExplainLanguages(t *testing.T) {
 // TestExplainJSON checks the contract field names, including nulls for
 // absent codes.
 func TestExplainJSON(t *testing.T) {
-	b, err := json.Marshal(Explain("Domain does not exist", Options{}))
+	b, err := json.Marshal(Explain("Domain does not exist", Options{}).Localize(i18n.EN))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +140,7 @@ func TestExplainJSON(t *testing.T) {
 	if m["reply_code"] != nil || m["enhanced_code"] != nil {
 		t.Errorf("absent codes must be null: %s", b)
 	}
-	b, _ = json.Marshal(Explain("550 5.7.1 (S3150) blocked", Options{}))
+	b, _ = json.Marshal(Explain("550 5.7.1 (S3150) blocked", Options{}).Localize(i18n.EN))
 	m = nil
 	_ = json.Unmarshal(b, &m)
 	for _, k := range []string{"class", "subject", "detail", "reference", "provider"} {
@@ -164,7 +162,7 @@ func TestExplainJSON(t *testing.T) {
 }
 
 func TestExplainReply(t *testing.T) {
-	x := ExplainReply(550, "5.7.1", "Unfortunately, messages from [203.0.113.5] weren't sent. (S3150)", Options{Lang: i18n.DE})
+	x := ExplainReply(550, "5.7.1", "Unfortunately, messages from [203.0.113.5] weren't sent. (S3150)", Options{})
 	if x.Reason != Blocked || x.Provider == nil || x.Provider.Rule != "microsoft.S3150" || *x.ReplyCode != 550 || *x.EnhancedCode != "5.7.1" {
 		t.Errorf("ExplainReply: %+v", x)
 	}
@@ -187,7 +185,7 @@ func BenchmarkExplain(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		_ = Explain(rows[i%len(rows)].line, Options{Lang: i18n.EN})
+		_ = Explain(rows[i%len(rows)].line, Options{})
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lines/s")
 }
@@ -210,11 +208,7 @@ func TestExplainConcurrent(t *testing.T) {
 		go func(g int) {
 			var last Reason
 			for i := g; i < len(rows); i += 8 {
-				lang := i18n.EN
-				if i%2 == 0 {
-					lang = i18n.DE
-				}
-				last = Explain(rows[i].line, Options{Lang: lang, MXHost: "mx.example.test"}).Reason
+				last = Explain(rows[i].line, Options{MXHost: "mx.example.test"}).Reason
 			}
 			done <- last
 		}(g)

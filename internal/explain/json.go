@@ -1,29 +1,27 @@
-package statuscode
+package explain
 
 import (
+	"github.com/mxprobe/mxprobe/internal/i18n"
 	"strconv"
 	"unicode/utf8"
 )
 
 // A hand-written JSON encoder for Explanation: --lines writes one object per
 // input line, and reflection-based encoding would cost more than explaining
-// the line. The output is byte-identical to encoding/json with HTML escaping
-// off (TestAppendJSONMatchesEncodingJSON); keep the two in step when adding
-// fields.
+// the line. The output is byte-identical to encoding/json of x.Localize(lang)
+// with HTML escaping off (TestAppendJSONMatchesEncodingJSON); keep the two in
+// step when adding fields.
 
-// MarshalJSON implements json.Marshaler with the same output as the struct tags.
-func (x Explanation) MarshalJSON() ([]byte, error) { return x.AppendJSON(nil), nil }
-
-// AppendJSON appends x as a JSON object.
-func (x *Explanation) AppendJSON(dst []byte) []byte {
+// AppendJSON appends x, rendered in lang, as a JSON object.
+func (x *Explanation) AppendJSON(dst []byte, lang i18n.Lang) []byte {
 	dst = append(dst, '{')
-	dst = x.AppendJSONFields(dst)
+	dst = x.AppendJSONFields(dst, lang)
 	return append(dst, '}')
 }
 
-// AppendJSONFields appends x's members without the braces, so that callers
-// can add their own members first.
-func (x *Explanation) AppendJSONFields(dst []byte) []byte {
+// AppendJSONFields appends x's members, rendered in lang, without the
+// braces, so that callers can add their own members first.
+func (x *Explanation) AppendJSONFields(dst []byte, lang i18n.Lang) []byte {
 	dst = append(dst, `"input":`...)
 	dst = appendJSONString(dst, x.Input)
 	if x.Reply != "" {
@@ -43,21 +41,21 @@ func (x *Explanation) AppendJSONFields(dst []byte) []byte {
 		dst = append(dst, "null"...)
 	}
 	dst = appendOptString(dst, `,"class":`, x.Class)
-	dst = appendOptString(dst, `,"class_title":`, x.ClassTitle)
+	dst = appendOptString(dst, `,"class_title":`, x.ClassTitle.In(lang))
 	if x.Subject != nil {
 		dst = append(dst, `,"subject":{"number":`...)
 		dst = strconv.AppendInt(dst, int64(x.Subject.Number), 10)
 		dst = append(dst, `,"title":`...)
-		dst = appendJSONString(dst, x.Subject.Title)
+		dst = appendJSONString(dst, x.Subject.Title.In(lang))
 		dst = append(dst, `,"description":`...)
-		dst = appendJSONString(dst, x.Subject.Description)
+		dst = appendJSONString(dst, x.Subject.Description.In(lang))
 		dst = append(dst, '}')
 	}
 	if x.Detail != nil {
 		dst = append(dst, `,"detail":{"title":`...)
-		dst = appendJSONString(dst, x.Detail.Title)
+		dst = appendJSONString(dst, x.Detail.Title.In(lang))
 		dst = append(dst, `,"description":`...)
-		dst = appendJSONString(dst, x.Detail.Description)
+		dst = appendJSONString(dst, x.Detail.Description.In(lang))
 		dst = append(dst, '}')
 	}
 	dst = append(dst, `,"registered":`...)
@@ -66,9 +64,9 @@ func (x *Explanation) AppendJSONFields(dst []byte) []byte {
 		dst = append(dst, `,"basic":{"code":`...)
 		dst = strconv.AppendInt(dst, int64(x.Basic.Code), 10)
 		dst = append(dst, `,"title":`...)
-		dst = appendJSONString(dst, x.Basic.Title)
+		dst = appendJSONString(dst, x.Basic.Title.In(lang))
 		dst = append(dst, `,"description":`...)
-		dst = appendJSONString(dst, x.Basic.Description)
+		dst = appendJSONString(dst, x.Basic.Description.In(lang))
 		dst = appendOptString(dst, `,"reference":`, x.Basic.Reference)
 		dst = append(dst, '}')
 	}
@@ -87,7 +85,7 @@ func (x *Explanation) AppendJSONFields(dst []byte) []byte {
 		dst = appendJSONString(dst, p.Display)
 		dst = appendOptString(dst, `,"evidence":`, p.Evidence)
 		dst = appendOptString(dst, `,"rule":`, p.Rule)
-		dst = appendOptString(dst, `,"meaning":`, p.Meaning)
+		dst = appendOptString(dst, `,"meaning":`, p.Meaning.In(lang))
 		if len(p.Tags) > 0 {
 			dst = append(dst, `,"tags":`...)
 			dst = appendStrings(dst, p.Tags)
@@ -99,10 +97,10 @@ func (x *Explanation) AppendJSONFields(dst []byte) []byte {
 					dst = append(dst, ',')
 				}
 				dst = append(dst, `{"title":`...)
-				dst = appendJSONString(dst, g.Title)
+				dst = appendJSONString(dst, g.Title.In(lang))
 				dst = appendOptString(dst, `,"url":`, g.URL)
 				dst = append(dst, `,"text":`...)
-				dst = appendJSONString(dst, g.Text)
+				dst = appendJSONString(dst, g.Text.In(lang))
 				dst = append(dst, '}')
 			}
 			dst = append(dst, ']')
@@ -111,7 +109,7 @@ func (x *Explanation) AppendJSONFields(dst []byte) []byte {
 	}
 	dst = append(dst, `,"consistent":`...)
 	dst = strconv.AppendBool(dst, x.Consistent)
-	dst = appendOptString(dst, `,"inconsistency":`, x.Inconsistency)
+	dst = appendOptString(dst, `,"inconsistency":`, x.Inconsistency.In(lang))
 	dst = append(dst, `,"responsible":`...)
 	dst = appendJSONString(dst, x.Responsible)
 	dst = append(dst, `,"actionable":{"level":`...)
@@ -119,16 +117,23 @@ func (x *Explanation) AppendJSONFields(dst []byte) []byte {
 	dst = append(dst, `,"by":`...)
 	dst = appendJSONString(dst, x.Actionable.By)
 	dst = append(dst, `,"text":`...)
-	dst = appendJSONString(dst, x.Actionable.Text)
+	dst = appendJSONString(dst, x.Actionable.Text.In(lang))
 	dst = append(dst, `},"title":`...)
-	dst = appendJSONString(dst, x.Title)
+	dst = appendJSONString(dst, x.Title.In(lang))
 	dst = append(dst, `,"description":`...)
-	dst = appendJSONString(dst, x.Description)
+	dst = appendJSONString(dst, x.Description.In(lang))
 	dst = append(dst, `,"advice":`...)
 	if x.Advice == nil {
 		dst = append(dst, "null"...)
 	} else {
-		dst = appendStrings(dst, x.Advice)
+		dst = append(dst, '[')
+		for i, a := range x.Advice {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendJSONString(dst, a.In(lang))
+		}
+		dst = append(dst, ']')
 	}
 	dst = appendOptString(dst, `,"command":`, x.Command)
 	dst = appendOptString(dst, `,"remote_host":`, x.RemoteHost)

@@ -1,11 +1,11 @@
-package statuscode
+package explain
 
 import (
-	"strings"
 	"sync"
 
 	"github.com/mxprobe/mxprobe/internal/provider"
 	"github.com/mxprobe/mxprobe/internal/provider/acmatch"
+	"github.com/mxprobe/mxprobe/internal/statuscode"
 )
 
 // One scan of the normalised reply text finds everything the explanation
@@ -23,6 +23,8 @@ const (
 	tCommand
 	tTransient
 	tHint
+	tRcptEvidence
+	tProvCode
 )
 
 type acTarget struct {
@@ -34,40 +36,13 @@ type acTarget struct {
 	idx    int // rule needle, provider needle, command marker or hint bit
 }
 
-// Wrapper hints: literals whose absence lets ParseReply skip a regexp.
-const (
-	hintInReplyTo uint16 = 1 << iota
-	hintSaid
-	hintExim
-	hintGmail
-	hintExchange
-	hintAfter
-	hintRcptEvidence
-	hintProvCode // a provider's own error code may be present (provider_codes.go)
-	hintAll      = 1<<iota - 1
+// Literals that mark a reply as one given at or after RCPT (a transcript
+// that goes on after a rejected recipient), and literals whose presence
+// means a provider's own error code may be in the text (provider_codes.go).
+var (
+	rcptEvidencePhrases = []string{"no valid recipients", "need rcpt", "no recipients specified", "rcpt commands were rejected"}
+	provCodePhrases     = []string{"ofr", "lpn", "ouk_", "aup#"}
 )
-
-var hintPhrases = []struct {
-	text string
-	bit  uint16
-}{
-	{"in reply to", hintInReplyTo}, {"said:", hintSaid}, {"smtp error from remote", hintExim},
-	{"other server returned", hintGmail}, {"returned '", hintExchange}, {"remoteserver", hintExchange},
-	{"after ", hintAfter}, {"no valid recipients", hintRcptEvidence}, {"need rcpt", hintRcptEvidence},
-	{"no recipients specified", hintRcptEvidence}, {"rcpt commands were rejected", hintRcptEvidence},
-	{"ofr", hintProvCode}, {"lpn", hintProvCode}, {"ouk_", hintProvCode}, {"aup#", hintProvCode},
-}
-
-// hintsOf computes the wrapper hints without the automaton (ParseReply).
-func hintsOf(low string) uint16 {
-	var h uint16
-	for _, p := range hintPhrases {
-		if containsStr(low, p.text) {
-			h |= p.bit
-		}
-	}
-	return h
-}
 
 var transientWords = []string{"temporar", "try again later", "try later", "will be retried", "delayed", "deferred",
 	"greylist", "vorübergehend", "später erneut"}
@@ -83,7 +58,11 @@ type features struct {
 	prov         [256]bool
 	cmd          int // 1 + index of the first matching commandMarkers entry, 0 = none
 	transient    bool
-	hints        uint16
+	hints        statuscode.Hints
+	// rcptEvidence: the text shows the rejection came at RCPT.
+	rcptEvidence bool
+	// provCodeHint: a provider's own error code may be present.
+	provCodeHint bool
 	// provCode is the reason a provider's own error code in the text
 	// stands for (provider_codes.go); provFirm: it outranks the words.
 	provCode Reason
@@ -123,7 +102,7 @@ func matcher() *acmatch.Matcher {
 			}
 		}
 		if pairN > maxPairs {
-			panic("statuscode: too many phrase pairs")
+			panic("explain: too many phrase pairs")
 		}
 		idx := map[string]int{}
 		ruleNeedles = make([][]int32, len(providerRules))
@@ -139,23 +118,29 @@ func matcher() *acmatch.Matcher {
 			}
 		}
 		if len(idx) > maxRuleNeedles {
-			panic("statuscode: too many provider rule needles")
+			panic("explain: too many provider rule needles")
 		}
 		pn := provider.TextNeedles()
 		if len(pn) > len(features{}.prov) {
-			panic("statuscode: too many provider needles")
+			panic("explain: too many provider needles")
 		}
 		for i, p := range pn {
 			add(p, acTarget{kind: tProvider, idx: i})
 		}
-		for i, cm := range commandMarkers {
-			add(cm.marker, acTarget{kind: tCommand, idx: i})
+		for i, cm := range statuscode.CommandMarkers {
+			add(cm.Marker, acTarget{kind: tCommand, idx: i})
 		}
 		for _, w := range transientWords {
 			add(w, acTarget{kind: tTransient})
 		}
-		for _, h := range hintPhrases {
-			add(h.text, acTarget{kind: tHint, idx: int(h.bit)})
+		for _, h := range statuscode.HintPhrases {
+			add(h.Text, acTarget{kind: tHint, idx: int(h.Bit)})
+		}
+		for _, p := range rcptEvidencePhrases {
+			add(p, acTarget{kind: tRcptEvidence})
+		}
+		for _, p := range provCodePhrases {
+			add(p, acTarget{kind: tProvCode})
 		}
 		acm = acmatch.Build(pats)
 	})
@@ -202,10 +187,14 @@ func scanFeatures(lower string, f *features) {
 		case tTransient:
 			f.transient = true
 		case tHint:
-			f.hints |= uint16(t.idx)
+			f.hints |= statuscode.Hints(t.idx)
+		case tRcptEvidence:
+			f.rcptEvidence = true
+		case tProvCode:
+			f.provCodeHint = true
 		}
 	})
-	if f.hints&hintProvCode != 0 {
+	if f.provCodeHint {
 		f.provCode, f.provFirm = providerCodeReason(lower)
 	}
 	for i, r := range reasonPriority {
@@ -218,4 +207,8 @@ func scanFeatures(lower string, f *features) {
 	}
 }
 
-func containsStr(s, sub string) bool { return strings.Contains(s, sub) }
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+func isWordByte(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_'
+}

@@ -1,4 +1,4 @@
-package statuscode
+package explain
 
 import (
 	"github.com/mxprobe/mxprobe/internal/i18n"

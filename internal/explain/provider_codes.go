@@ -1,4 +1,4 @@
-package statuscode
+package explain
 
 import "strings"
 

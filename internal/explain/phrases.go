@@ -1,4 +1,4 @@
-package statuscode
+package explain
 
 // Phrases that reveal a bounce reason in a reply's text, in lower case. They
 // were collected for mxprobe from the texts MTAs and mailbox providers

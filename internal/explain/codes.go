@@ -1,4 +1,4 @@
-package statuscode
+package explain
 
 // codeReasons maps an enhanced status code (class 4 and 5; key
 // subject*1000+detail) to the reason its registry meaning implies (RFC 3463,
