@@ -146,42 +146,8 @@ func Send(ctx context.Context, o SendOptions) (*Probe, error) {
 	if err != nil {
 		return nil, fmt.Errorf("to: %w", err)
 	}
-	switch o.Route {
-	case RouteDirect:
-		if o.TLS == "" {
-			o.TLS = TLSOpportunistic
-		}
-		if o.Auth != nil {
-			return nil, errors.New("SMTP AUTH is for --via submit; MX hosts take mail without it")
-		}
-	case RouteSubmit:
-		if o.Relay == "" {
-			return nil, errors.New("--via submit needs --relay HOST:PORT")
-		}
-		if _, _, err := net.SplitHostPort(o.Relay); err != nil {
-			return nil, fmt.Errorf("relay %q: %w", o.Relay, err)
-		}
-		if o.TLS == "" {
-			o.TLS = TLSStartTLS
-			if _, port, _ := net.SplitHostPort(o.Relay); port == "465" {
-				o.TLS = TLSImplicit
-			}
-		}
-		if o.TLS == TLSNone && o.Auth != nil && !isLoopbackHost(o.Relay) {
-			return nil, errors.New("refusing to send credentials without TLS to a non-loopback relay")
-		}
-	default:
-		return nil, fmt.Errorf("unknown route %q (use direct or submit)", o.Route)
-	}
-	switch o.TLS {
-	case TLSOpportunistic, TLSStartTLS, TLSImplicit, TLSNone:
-	default:
-		return nil, fmt.Errorf("unknown TLS mode %q", o.TLS)
-	}
-	if o.Windows != nil {
-		if err := o.Windows.Validate(); err != nil {
-			return nil, fmt.Errorf("windows: %w", err)
-		}
+	if err := o.checkRoute(); err != nil {
+		return nil, err
 	}
 	if o.Token == "" {
 		if o.Token, err = NewToken(); err != nil {
@@ -257,6 +223,49 @@ func Send(ctx context.Context, o SendOptions) (*Probe, error) {
 		return p, fmt.Errorf("%w: %s", ErrSendFailed, p.Error)
 	}
 	return p, nil
+}
+
+// checkRoute validates the route, TLS mode and windows and fills the TLS
+// default of the route.
+func (o *SendOptions) checkRoute() error {
+	switch o.Route {
+	case RouteDirect:
+		if o.TLS == "" {
+			o.TLS = TLSOpportunistic
+		}
+		if o.Auth != nil {
+			return errors.New("SMTP AUTH is for --via submit; MX hosts take mail without it")
+		}
+	case RouteSubmit:
+		if o.Relay == "" {
+			return errors.New("--via submit needs --relay HOST:PORT")
+		}
+		if _, _, err := net.SplitHostPort(o.Relay); err != nil {
+			return fmt.Errorf("relay %q: %w", o.Relay, err)
+		}
+		if o.TLS == "" {
+			o.TLS = TLSStartTLS
+			if _, port, _ := net.SplitHostPort(o.Relay); port == "465" {
+				o.TLS = TLSImplicit
+			}
+		}
+		if o.TLS == TLSNone && o.Auth != nil && !isLoopbackHost(o.Relay) {
+			return errors.New("refusing to send credentials without TLS to a non-loopback relay")
+		}
+	default:
+		return fmt.Errorf("unknown route %q (use direct or submit)", o.Route)
+	}
+	switch o.TLS {
+	case TLSOpportunistic, TLSStartTLS, TLSImplicit, TLSNone:
+	default:
+		return fmt.Errorf("unknown TLS mode %q", o.TLS)
+	}
+	if o.Windows != nil {
+		if err := o.Windows.Validate(); err != nil {
+			return fmt.Errorf("windows: %w", err)
+		}
+	}
+	return nil
 }
 
 // VERPAddress puts the token into the local part: local+mxp-TOKEN@domain
@@ -640,7 +649,7 @@ func (s *session) data(c *smtpconn.Conn) bool {
 	p.Outcome, p.Stage, p.Error = OutcomeAccepted, "dot", ""
 	p.Reply = end.Wire()
 	s.decisive = p.Reply
-	p.Code, p.Enhanced = replyCodes(p.Reply)
+	p.Code, p.Enhanced = end.Code, end.EnhancedCode
 	a := ParseAcceptanceFor(p.Reply, p.MessageID, p.To)
 	p.Acceptance = &a
 	return true
@@ -660,19 +669,4 @@ func scrubProbe(p *Probe, secrets []string) {
 	for i := range p.Attempts {
 		p.Attempts[i].Error, p.Attempts[i].Reply = sc(p.Attempts[i].Error), sc(p.Attempts[i].Reply)
 	}
-}
-
-// replyCodes returns the reply code and the enhanced status code (RFC 3463)
-// of the first line of a reply.
-func replyCodes(reply string) (int, string) {
-	first, _, _ := strings.Cut(reply, "\n")
-	if len(first) < 3 || !isDigits(first[:3]) {
-		return 0, ""
-	}
-	code, _ := strconv.Atoi(first[:3])
-	enh := ""
-	if f := strings.Fields(first[min(4, len(first)):]); len(f) > 0 && isEnhancedCode(f[0]) {
-		enh = f[0]
-	}
-	return code, enh
 }

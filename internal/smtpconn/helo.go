@@ -52,24 +52,10 @@ func CheckHELO(name string) error {
 		if _, ok := addressLiteral(name[1 : len(name)-1]); ok {
 			return nil
 		}
-		return fmt.Errorf("HELO %q: not an address literal", Clip(name))
+		return fmt.Errorf("HELO %q: not an address literal", shorten(name))
 	}
 	if name == "" || len(name) > 253 || strings.EqualFold(name, "localhost") || strings.ContainsAny(name, " \t\r\n\x00<>") {
-		return fmt.Errorf("HELO %q: not a usable host name", Clip(name))
+		return fmt.Errorf("HELO %q: not a usable host name", shorten(name))
 	}
 	return nil
-}
-
-// Clip shortens untrusted input for an error message: at most 200 bytes,
-// cut at a rune boundary.
-func Clip(s string) string {
-	const max = 200
-	if len(s) <= max {
-		return s
-	}
-	cut := max
-	for cut > 0 && s[cut]&0xc0 == 0x80 {
-		cut--
-	}
-	return s[:cut] + "…"
 }
