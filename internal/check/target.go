@@ -1,11 +1,11 @@
 package check
 
 import (
-	"fmt"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/mxprobe/mxprobe/internal/exitcode"
+	"github.com/mxprobe/mxprobe/internal/mailaddr"
 	"github.com/mxprobe/mxprobe/internal/resolver"
 )
 
@@ -34,24 +34,28 @@ func ParseTarget(s string) (Target, error) {
 	if in == "" {
 		return Target{}, exitcode.UsageError("empty target: give a domain or an address")
 	}
-	if !utf8.ValidString(in) || strings.ContainsAny(in, " \t\r\n<>") {
+	if !utf8.ValidString(in) || strings.ContainsAny(in, "\t\r\n<>") {
 		return Target{}, exitcode.UsageError("invalid target %q", s)
 	}
 	t := Target{Input: in}
-	dom := in
-	if i := strings.LastIndexByte(in, '@'); i >= 0 {
-		t.LocalPart = in[:i]
-		dom = in[i+1:]
-		if t.LocalPart == "" || len(t.LocalPart) > 64 {
-			return Target{}, exitcode.UsageError("invalid address %q: the local part must have 1 to 64 octets", s)
+	if strings.Contains(in, "@") {
+		// One address parser for all of mxprobe (RFC 5321 §4.1.2, quoted
+		// local parts included).
+		a, err := mailaddr.Parse(in)
+		if err != nil {
+			return Target{}, exitcode.UsageError("%v", err)
 		}
-		t.ExplicitRcpt = true
+		if strings.HasPrefix(a.Domain, "[") {
+			return Target{}, exitcode.UsageError("invalid target %q: an address literal has no MX to check", s)
+		}
+		t.LocalPart, t.Domain, t.DomainUnicode, t.ExplicitRcpt = a.Local, a.Domain, a.DomainUnicode, true
+	} else {
+		ascii, uni, err := resolver.NormalizeDomain(in)
+		if err != nil {
+			return Target{}, exitcode.UsageError("invalid domain %q: %v", in, err)
+		}
+		t.Domain, t.DomainUnicode = ascii, uni
 	}
-	ascii, uni, err := resolver.NormalizeDomain(dom)
-	if err != nil {
-		return Target{}, exitcode.UsageError("invalid domain %q: %v", dom, err)
-	}
-	t.Domain, t.DomainUnicode = ascii, uni
 	if t.LocalPart == "" {
 		t.LocalPart = "postmaster"
 	}
@@ -62,21 +66,12 @@ func ParseTarget(s string) (Target, error) {
 // ParseAddress validates a sender address for --from ("" and "<>" are the
 // null sender) and returns it with the domain in A-label form.
 func ParseAddress(s string) (addr, domain string, err error) {
-	s = strings.TrimSpace(s)
-	s = strings.TrimSuffix(strings.TrimPrefix(s, "<"), ">")
-	if s == "" {
-		return "", "", nil
-	}
-	i := strings.LastIndexByte(s, '@')
-	if i <= 0 || i == len(s)-1 {
-		return "", "", exitcode.UsageError("invalid address %q: expected local@domain", s)
-	}
-	ascii, _, err := resolver.NormalizeDomain(s[i+1:])
+	a, err := mailaddr.ParsePath(s)
 	if err != nil {
-		return "", "", exitcode.UsageError("invalid address %q: %v", s, err)
+		return "", "", exitcode.UsageError("%v", err)
 	}
-	if strings.ContainsAny(s[:i], " \t\r\n<>") {
-		return "", "", exitcode.UsageError("invalid address %q", s)
+	if strings.HasPrefix(a.Domain, "[") {
+		return "", "", exitcode.UsageError("invalid address %q: the sender's domain must be a name (SPF and DMARC are looked up there)", s)
 	}
-	return fmt.Sprintf("%s@%s", s[:i], ascii), ascii, nil
+	return a.String(), a.Domain, nil
 }

@@ -12,6 +12,7 @@ func TestParseTarget(t *testing.T) {
 		{"Alice@Example.TEST", "example.test", "example.test", "Alice@example.test"},
 		{"müller.de", "xn--mller-kva.de", "müller.de", "postmaster@xn--mller-kva.de"},
 		{"jörg@bücher.example", "xn--bcher-kva.example", "bücher.example", "jörg@xn--bcher-kva.example"},
+		{`"Macro Error"@example.com`, "example.com", "example.com", `"Macro Error"@example.com`},
 	}
 	for _, g := range good {
 		tg, err := ParseTarget(g.in)
@@ -22,7 +23,7 @@ func TestParseTarget(t *testing.T) {
 			t.Errorf("%s: got %+v", g.in, tg)
 		}
 	}
-	for _, bad := range []string{"", "a b.example", "exa_mple..com", "@example.com", "x@", "-bad-.example", "<x@y.example>"} {
+	for _, bad := range []string{"", "a b.example", "exa_mple..com", "@example.com", "x@", "-bad-.example", "<x@y.example>", "Macro Error@example.com", "a@b@c.example", "x@[192.0.2.1]"} {
 		if _, err := ParseTarget(bad); exitcode.Of(err) != exitcode.Usage {
 			t.Errorf("%q: want usage error, got %v", bad, err)
 		}

@@ -799,3 +799,20 @@ func TestUnexpectedReplyCodes(t *testing.T) {
 		t.Fatalf("commands %q", ss[0].Commands)
 	}
 }
+
+// TestQuotedLocalPart: a recipient with a quoted local part (RFC 5321
+// §4.1.2) reaches RCPT TO as written.
+func TestQuotedLocalPart(t *testing.T) {
+	seen := make(chan string, 4)
+	s := startLab(t, smtplab.Scenario{OnRcpt: func(_ smtplab.Envelope, rcpt string) *smtp.SMTPError {
+		seen <- rcpt
+		return nil
+	}})
+	o := testOptions(s)
+	o.RcptTo = `"Macro Error"@lab.test`
+	r := run(t, s, o)
+	wantDone(t, r)
+	if got := <-seen; r.RcptTo != `"Macro Error"@lab.test` || got == "" {
+		t.Fatalf("rcpt %q, server saw %q", r.RcptTo, got)
+	}
+}
