@@ -3,7 +3,7 @@
 // STARTTLS with TLS inspection, AUTH PLAIN/LOGIN (RFC 4954), pipelining
 // (RFC 2920), MAIL/RCPT/DATA/RSET/QUIT, and one transcript. Both of
 // mxprobe's SMTP dialogues run on it: check's RCPT dialogue
-// (internal/smtpprobe) and probe send's DATA dialogue (internal/delivery).
+// (internal/mxdialog) and probe send's DATA dialogue (internal/delivery).
 // docs/architecture.md ("SMTP layer") says why it does not use go-smtp's
 // Client.
 //
@@ -147,9 +147,6 @@ func (c *Conn) Transcript() *Transcript { return c.tr }
 
 // Timeouts in force.
 func (c *Conn) Timeouts() Timeouts { return c.to }
-
-// Context is the context the connection lives in.
-func (c *Conn) Context() context.Context { return c.ctx }
 
 // MS converts a duration to milliseconds with microsecond precision.
 func MS(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
