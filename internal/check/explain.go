@@ -8,7 +8,7 @@ import (
 	"github.com/mxprobe/mxprobe/internal/report"
 
 	"github.com/mxprobe/mxprobe/internal/explain"
-	"github.com/mxprobe/mxprobe/internal/smtpprobe"
+	"github.com/mxprobe/mxprobe/internal/mxdialog"
 )
 
 // Explanation is a non-2xx reply of the dialogue explained by the explain
@@ -22,14 +22,14 @@ type Explanation struct {
 }
 
 // explainAll explains every unsuccessful reply of the sessions with one MX.
-func explainAll(o Options, host string, rs ...*smtpprobe.Result) []Explanation {
+func explainAll(o Options, host string, rs ...*mxdialog.Result) []Explanation {
 	var out []Explanation
 	for _, r := range rs {
 		if r == nil {
 			continue
 		}
 		for _, rep := range r.Unsuccessful() {
-			if r.Kind == smtpprobe.KindAcceptAllTest && rep.Command == "RCPT" && rep.Code >= 500 && rep.Code < 600 {
+			if r.Kind == mxdialog.KindAcceptAllTest && rep.Command == "RCPT" && rep.Code >= 500 && rep.Code < 600 {
 				// The nonexistent recipient was rejected: that is the
 				// expected, healthy answer, nothing to explain.
 				continue
@@ -44,7 +44,7 @@ func explainAll(o Options, host string, rs ...*smtpprobe.Result) []Explanation {
 	return out
 }
 
-// smtpCommand maps smtpprobe's command names to the explain engine's.
+// smtpCommand maps mxdialog's command names to the explain engine's.
 func smtpCommand(c string) string {
 	switch c {
 	case "banner":

@@ -7,10 +7,10 @@ import (
 
 	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/iprev"
+	"github.com/mxprobe/mxprobe/internal/mxdialog"
 	"github.com/mxprobe/mxprobe/internal/render"
 	"github.com/mxprobe/mxprobe/internal/report"
 	"github.com/mxprobe/mxprobe/internal/smtpconn"
-	"github.com/mxprobe/mxprobe/internal/smtpprobe"
 )
 
 // TextOptions control the text rendering.
@@ -155,7 +155,7 @@ func (r *Report) RenderText(w io.Writer, o TextOptions) {
 	if o.Transcript {
 		for _, h := range r.MX {
 			for _, a := range h.Addresses {
-				for _, res := range []*smtpprobe.Result{a.SMTP, a.AcceptAllTest} {
+				for _, res := range []*mxdialog.Result{a.SMTP, a.AcceptAllTest} {
 					if res == nil {
 						continue
 					}
@@ -276,7 +276,7 @@ func writeMXHost(w io.Writer, h *MXHost, l i18n.Lang, st render.Styler) {
 	}
 }
 
-func smtpLine(r *smtpprobe.Result, l i18n.Lang) string {
+func smtpLine(r *mxdialog.Result, l i18n.Lang) string {
 	var parts []string
 	if r.Banner != nil {
 		parts = append(parts, fmt.Sprintf("%s %d %s (%.1f s)", tr(l, "banner", "Begrüßung"), r.Banner.Code, r.BannerHost, r.Banner.DelayMS/1000))
@@ -301,7 +301,7 @@ func oneLine(s string, max int) string {
 	return s
 }
 
-func tlsLine(t *smtpprobe.TLSInfo, l i18n.Lang) string {
+func tlsLine(t *mxdialog.TLSInfo, l i18n.Lang) string {
 	if t.Error != "" {
 		return "STARTTLS " + tr(l, "failed: ", "gescheitert: ") + t.Error
 	}
@@ -407,7 +407,7 @@ func dmarcLine(status, policy, at string, l i18n.Lang) string {
 	return s
 }
 
-func extLine(x *smtpprobe.Extensions, l i18n.Lang) string {
+func extLine(x *mxdialog.Extensions, l i18n.Lang) string {
 	yes := func(b bool) string {
 		if b {
 			return tr(l, "yes", "ja")

@@ -16,10 +16,10 @@ import (
 	"github.com/mxprobe/mxprobe/internal/check"
 	"github.com/mxprobe/mxprobe/internal/dnsbl"
 	"github.com/mxprobe/mxprobe/internal/exitcode"
+	"github.com/mxprobe/mxprobe/internal/mxdialog"
 	"github.com/mxprobe/mxprobe/internal/render"
 	"github.com/mxprobe/mxprobe/internal/report"
 	"github.com/mxprobe/mxprobe/internal/resolver"
-	"github.com/mxprobe/mxprobe/internal/smtpprobe"
 )
 
 type checkOptions struct {
@@ -138,7 +138,7 @@ func checkRun(cmd *cobra.Command, g *Globals, o *checkOptions, args []string) er
 	base.Policy.Fetcher = env.Fetcher
 	if g.Lab {
 		// Lab servers answer within milliseconds; a tarpit shows as such.
-		base.Timeouts = smtpprobe.Timeouts{Connect: 3 * time.Second, Banner: 5 * time.Second, Command: 5 * time.Second}
+		base.Timeouts = mxdialog.Timeouts{Connect: 3 * time.Second, Banner: 5 * time.Second, Command: 5 * time.Second}
 	}
 	if bulk {
 		return checkBulk(cmd, g, o, base, args, failOn)

@@ -1,4 +1,4 @@
-package smtpprobe
+package mxdialog
 
 import (
 	"context"
@@ -73,7 +73,7 @@ func run(t *testing.T, s *smtplab.Server, o Options) *Result {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	r := Probe(ctx, o)
+	r := Run(ctx, o)
 	if ctx.Err() != nil {
 		t.Errorf("probe ran into the test deadline: %+v", r.Error)
 	}
@@ -646,7 +646,7 @@ func TestCancelInterrupts(t *testing.T) {
 	o.Timeouts.Banner = time.Minute
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan *Result, 1)
-	go func() { done <- Probe(ctx, o) }()
+	go func() { done <- Run(ctx, o) }()
 	// cancel once the server has the connection
 	for range 500 {
 		if len(s.Sessions()) > 0 {
@@ -659,7 +659,7 @@ func TestCancelInterrupts(t *testing.T) {
 	case r := <-done:
 		wantError(t, r, ClassCanceled, PhaseBanner, nil)
 	case <-time.After(5 * time.Second):
-		t.Fatal("Probe ignored the cancelled context")
+		t.Fatal("Run ignored the cancelled context")
 	}
 }
 
@@ -670,12 +670,12 @@ func TestContextDeadlineCapsPhases(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	done := make(chan *Result, 1)
-	go func() { done <- Probe(ctx, o) }()
+	go func() { done <- Run(ctx, o) }()
 	select {
 	case r := <-done:
 		wantError(t, r, ClassTimeout, PhaseEHLO, nil)
 	case <-time.After(5 * time.Second):
-		t.Fatal("Probe outlived its context")
+		t.Fatal("Run outlived its context")
 	}
 }
 

@@ -1,15 +1,16 @@
-// Package smtpprobe holds mxprobe's live SMTP dialogue with one MX address:
-// banner, EHLO (HELO fallback), STARTTLS with certificate checks, MAIL
-// FROM, one RCPT TO, RSET, QUIT — never DATA. Every read is bounded in
-// time and size; a hostile or broken peer yields a classified error, never a
-// hang or a panic. Probe always returns a Result, also when it failed: a
-// diagnostic tool must not lose what it saw before the failure.
+// Package mxdialog holds check's live SMTP dialogue with one MX address
+// (not to be confused with delivery.Probe, a sent test message): banner,
+// EHLO (HELO fallback), STARTTLS with certificate checks, MAIL FROM, one
+// RCPT TO, RSET, QUIT — never DATA. Every read is bounded in time and size;
+// a hostile or broken peer yields a classified error, never a hang or a
+// panic. Run always returns a Result, also when it failed: a diagnostic
+// tool must not lose what it saw before the failure.
 //
 // The connection, the reply reader, STARTTLS and the transcript are
 // internal/smtpconn's, shared with probe send (docs/architecture.md, "SMTP
 // layer"). This package holds the dialogue's policy: what to send, when to
 // stop, and what the answers mean (Result, Findings).
-package smtpprobe
+package mxdialog
 
 import (
 	"context"
@@ -208,10 +209,10 @@ func (r *Result) addAnomaly(what string) {
 	r.Anomalies = append(r.Anomalies, what)
 }
 
-// Probe runs one SMTP dialogue and always returns a Result. It ends by the
+// Run runs one SMTP dialogue and always returns a Result. It ends by the
 // context's deadline at the latest: a cancelled context closes the
 // connection at once.
-func Probe(ctx context.Context, o Options) *Result {
+func Run(ctx context.Context, o Options) *Result {
 	start := time.Now()
 	p := &prober{
 		ctx: ctx,

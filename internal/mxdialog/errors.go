@@ -1,4 +1,4 @@
-package smtpprobe
+package mxdialog
 
 import (
 	"context"
@@ -74,7 +74,7 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	return "smtpprobe: " + string(e.Phase) + ": " + string(e.Class) + ": " + e.Detail
+	return "mxdialog: " + string(e.Phase) + ": " + string(e.Class) + ": " + e.Detail
 }
 
 // Unwrap returns the underlying error, if any.
