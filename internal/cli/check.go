@@ -1,14 +1,12 @@
 package cli
 
 import (
-	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/netip"
 	"os"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -16,13 +14,20 @@ import (
 	"github.com/mxprobe/mxprobe/internal/check"
 	"github.com/mxprobe/mxprobe/internal/dnsbl"
 	"github.com/mxprobe/mxprobe/internal/exitcode"
+	"github.com/mxprobe/mxprobe/internal/i18n"
+	"github.com/mxprobe/mxprobe/internal/lab"
 	"github.com/mxprobe/mxprobe/internal/mxdialog"
 	"github.com/mxprobe/mxprobe/internal/render"
 	"github.com/mxprobe/mxprobe/internal/report"
 	"github.com/mxprobe/mxprobe/internal/resolver"
 )
 
+// checkOptions are the options of `check`.
 type checkOptions struct {
+	g    *Globals
+	ctx  context.Context
+	args []string
+
 	from, helo, ip  string
 	selectors       []string
 	port            int
@@ -38,12 +43,17 @@ type checkOptions struct {
 }
 
 func init() {
-	addCommand(func(g *Globals) *cobra.Command {
-		o := &checkOptions{}
-		cmd := &cobra.Command{
-			Use:   "check DOMAIN|ADDRESS|-",
-			Short: "Talk to a domain's MX hosts and report deliverability from both sides",
-			Long: `Resolve the destination's MX hosts, hold a live SMTP dialogue with them
+	addCommand(func(g *Globals) *cobra.Command { return newCheckCmd(g, checkRun) })
+}
+
+// newCheckCmd builds `check`; runF is checkRun except in tests.
+func newCheckCmd(g *Globals, runF func(*checkOptions) error) *cobra.Command {
+	o := &checkOptions{g: g}
+	o.delivery.probe.g = g
+	cmd := &cobra.Command{
+		Use:   "check DOMAIN|ADDRESS|-",
+		Short: "Talk to a domain's MX hosts and report deliverability from both sides",
+		Long: `Resolve the destination's MX hosts, hold a live SMTP dialogue with them
 (banner, EHLO, STARTTLS, MAIL FROM, RCPT TO, RSET, QUIT — never DATA), and check
 the sender's side as the destination sees it: outbound IP, rDNS/FCrDNS, EHLO
 name, SPF, DKIM, DMARC and block lists, plus the destination's TLS, MTA-STS,
@@ -54,72 +64,85 @@ accepted too, a 250 proves nothing about delivery (--no-accept-all-test
 skips it). Toward Microsoft there is one RCPT per session.
 
 Bulk mode: "check -" or --targets FILE reads one target per line and writes
-one JSON object per line (NDJSON, input order); the exit code is the worst.`,
-			Example: `  mxprobe check hotmail.com
+one result per line (with --format json: NDJSON, input order). A line that is
+not a target gives a result with an error object {id, message}; the other
+lines are still checked. The exit code is the worst over all lines, ranked
+0 < 1 (problems at or above --fail-on) < 2 (a line that is not a target)
+< 3 (a check could not complete): a network failure is never hidden behind a
+bad line. Input without any target exits 2.`,
+		Example: `  mxprobe check hotmail.com
   mxprobe check user@example.com --from you@yourdomain.example --dkim-selector s1
   mxprobe check --lab drop.lab.test
   mxprobe check - --format json --concurrency 20 < domains.txt`,
-			Args: cobra.MaximumNArgs(1),
-			RunE: func(cmd *cobra.Command, args []string) error { return checkRun(cmd, g, o, args) },
-		}
-		f := cmd.Flags()
-		f.StringVar(&o.from, "from", "", "MAIL FROM address (default: the null sender <>)")
-		f.StringVar(&o.helo, "helo", "", "EHLO name (default: this host's FQDN, never localhost)")
-		f.StringVar(&o.ip, "ip", "", "outbound IP for the sender checks (default: as the destination sees it)")
-		f.StringArrayVar(&o.selectors, "dkim-selector", nil, "DKIM selector of the --from domain (repeatable)")
-		f.IntVar(&o.port, "port", 0, "SMTP port (default 25)")
-		f.BoolVarP(&o.only4, "ipv4", "4", false, "use IPv4 addresses only")
-		f.BoolVarP(&o.only6, "ipv6", "6", false, "use IPv6 addresses only")
-		f.BoolVar(&o.allMX, "all-mx", false, "probe every address of every MX")
-		f.BoolVar(&o.noAcceptAllTest, "no-accept-all-test", false, "skip the second session with a nonexistent recipient")
-		f.BoolVar(&o.transcript, "transcript", false, "print the SMTP transcripts (JSON always carries them)")
-		f.StringVar(&o.targetsFile, "targets", "", "read targets from FILE, one per line (bulk mode)")
-		f.IntVar(&o.concurrency, "concurrency", 4, "targets checked at once in bulk mode")
-		f.StringArrayVar(&o.dnsbl, "dnsbl", nil, "block-list zone to check the sender IP against (repeatable; default: Spamhaus ZEN, SpamCop, Barracuda, PSBL, Mailspike)")
-		addFailOn(cmd, &o.failOn)
-		addDeliveryFlags(cmd, &o.delivery)
-		return cmd
-	})
+		Args: maxOneArg("DOMAIN|ADDRESS|-"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.ctx, o.args = cmd.Context(), args
+			return runF(o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.from, "from", "", "MAIL FROM address (default: the null sender <>, also with --lab; @domain means postmaster@domain)")
+	addHELOFlag(cmd, &o.helo)
+	f.StringVar(&o.ip, "ip", "", "outbound IP for the sender checks (default: as the destination sees it)")
+	f.StringArrayVar(&o.selectors, "dkim-selector", nil, "DKIM selector to look up for the --from domain (repeatable)")
+	f.IntVar(&o.port, "port", 0, "SMTP port of the MX hosts, also for the --deliver-to probe (default 25)")
+	f.BoolVarP(&o.only4, "ipv4", "4", false, "use IPv4 addresses only")
+	f.BoolVarP(&o.only6, "ipv6", "6", false, "use IPv6 addresses only")
+	f.BoolVar(&o.allMX, "all-mx", false, "probe every address of every MX")
+	f.BoolVar(&o.noAcceptAllTest, "no-accept-all-test", false, "skip the second session with a nonexistent recipient")
+	f.BoolVar(&o.transcript, "transcript", false, "print the SMTP transcripts (JSON always carries them)")
+	f.StringVar(&o.targetsFile, "targets", "", "read targets from FILE, one per line (bulk mode)")
+	f.IntVar(&o.concurrency, "concurrency", 4, "targets checked at once in bulk mode")
+	f.StringArrayVar(&o.dnsbl, "dnsbl", nil, "block-list zone to check the sender IP against (repeatable; default: Spamhaus ZEN, SpamCop, Barracuda, PSBL, Mailspike)")
+	addFailOn(cmd, &o.failOn)
+	addDeliveryFlags(cmd, &o.delivery)
+	return cmd
 }
 
-func checkRun(cmd *cobra.Command, g *Globals, o *checkOptions, args []string) error {
-	failOn, err := parseFailOn(o.failOn)
-	if err != nil {
-		return err
+// validate refuses bad values and conflicting flags, naming the flag.
+func (o *checkOptions) validate() (bulk bool, err error) {
+	switch {
+	case o.only4 && o.only6:
+		return false, usageErr("-6", i18n.T("-4 and -6 exclude each other: give one of them", "-4 und -6 schließen sich aus: eines davon angeben"))
+	case o.port < 0 || o.port > 65535:
+		return false, usageErr("--port", i18n.T("invalid --port %d: use 1 to 65535", "ungültiger --port %d: 1 bis 65535 angeben"), fmt.Sprint(o.port))
+	case o.concurrency < 1 || o.concurrency > 1000:
+		return false, usageErr("--concurrency", i18n.T("invalid --concurrency %d: use 1 to 1000", "ungültige --concurrency %d: 1 bis 1000 angeben"), fmt.Sprint(o.concurrency))
+	case o.targetsFile != "" && len(o.args) > 0:
+		return false, usageErr("--targets", i18n.T("--targets %s and the argument %q exclude each other: put every target into the file, or drop --targets",
+			"--targets %s und das Argument %q schließen sich aus: alle Ziele in die Datei schreiben oder --targets weglassen"), o.targetsFile, o.args[0])
 	}
-	if o.only4 && o.only6 {
-		return exitcode.UsageError("-4 and -6 exclude each other")
+	bulk = o.targetsFile != "" || (len(o.args) == 1 && o.args[0] == "-")
+	switch {
+	case !bulk && len(o.args) != 1:
+		return false, usageErr("DOMAIN", i18n.T("check needs a DOMAIN, an ADDRESS, - (targets on stdin) or --targets FILE", "check braucht eine DOMAIN, eine ADRESSE, - (Ziele auf stdin) oder --targets DATEI"))
+	case bulk && o.delivery.deliverTo != "":
+		return false, usageErr("--deliver-to", i18n.T("--deliver-to proves delivery for one target, not in bulk mode: give one DOMAIN instead of - or --targets",
+			"--deliver-to weist die Zustellung für ein Ziel nach, nicht im Massenmodus: eine DOMAIN statt - oder --targets angeben"))
 	}
-	if o.port < 0 || o.port > 65535 {
-		return exitcode.UsageError("invalid --port %d", o.port)
-	}
-	if o.concurrency < 1 || o.concurrency > 1000 {
-		return exitcode.UsageError("invalid --concurrency %d: use 1 to 1000", o.concurrency)
-	}
-	bulk := o.targetsFile != "" || (len(args) == 1 && args[0] == "-")
-	if !bulk && len(args) != 1 {
-		return exitcode.UsageError("check needs a DOMAIN, an ADDRESS, - or --targets FILE")
-	}
+	return bulk, checkHELO(o.helo)
+}
+
+// baseOptions builds the check options every target shares.
+func (o *checkOptions) baseOptions(env *runEnv) (check.Options, error) {
+	g := o.g
 	base := check.Options{HELO: o.helo, DKIMSelectors: o.selectors, Port: o.port, Only4: o.only4, Only6: o.only6,
 		AllMX: o.allMX, NoAcceptAllTest: o.noAcceptAllTest, Lang: g.Lang, Version: Version().Version}
 	if o.ip != "" {
 		ip, err := netip.ParseAddr(o.ip)
 		if err != nil {
-			return exitcode.UsageError("invalid --ip %q", o.ip)
+			return base, usageErr("--ip", i18n.T("invalid --ip %q: give an IPv4 or IPv6 address such as 192.0.2.1", "ungültige --ip %q: eine IPv4- oder IPv6-Adresse wie 192.0.2.1 angeben"), o.ip)
 		}
 		base.IP = ip.Unmap()
 	}
-	env, err := g.setup()
-	if err != nil {
-		return err
+	from := o.from
+	if from == "" && g.Lab && o.delivery.deliverTo != "" {
+		from = "postmaster@" + lab.SenderDomain // the lab probe needs a sender
 	}
-	defer env.Close()
-	if o.from == "" {
-		o.from = env.From
-	}
-	if o.from != "" {
-		if base.MailFrom, base.FromDomain, err = check.ParseAddress(o.from); err != nil {
-			return err
+	if from != "" {
+		var err error
+		if base.MailFrom, base.FromDomain, err = check.ParseAddress(from); err != nil {
+			return base, err
 		}
 	}
 	if base.HELO == "" {
@@ -131,7 +154,7 @@ func checkRun(cmd *cobra.Command, g *Globals, o *checkOptions, args []string) er
 	base.Resolver, base.RootCAs, base.DNSBLZones = env.Resolver, env.RootCAs, env.DNSBLZones
 	for _, z := range o.dnsbl {
 		if err := resolver.ValidateDomain(z); err != nil {
-			return exitcode.UsageError("invalid --dnsbl zone %q: %v", z, err)
+			return base, usageErr("--dnsbl", i18n.T("invalid --dnsbl zone %q: %v; give a zone such as zen.spamhaus.org", "ungültige --dnsbl-Zone %q: %v; eine Zone wie zen.spamhaus.org angeben"), z, err)
 		}
 		base.DNSBLZones = append(base.DNSBLZones, dnsbl.ZoneFor(z))
 	}
@@ -140,30 +163,70 @@ func checkRun(cmd *cobra.Command, g *Globals, o *checkOptions, args []string) er
 		// Lab servers answer within milliseconds; a tarpit shows as such.
 		base.Timeouts = mxdialog.Timeouts{Connect: 3 * time.Second, Banner: 5 * time.Second, Command: 5 * time.Second}
 	}
-	if bulk {
-		return checkBulk(cmd, g, o, base, args, failOn)
-	}
-	tgt, err := check.ParseTarget(args[0])
+	return base, nil
+}
+
+// checkRun checks one target (with --deliver-to: and proves delivery) or,
+// in bulk mode, many.
+func checkRun(o *checkOptions) error {
+	g := o.g
+	failOn, err := parseFailOn(o.failOn)
 	if err != nil {
 		return err
 	}
-	base.Target = tgt
-	if o.delivery.deliverTo != "" {
-		return checkDeliver(cmd, g, o, base, env, failOn)
-	}
-	ctx, cancel := g.withTimeout(cmd.Context())
-	defer cancel()
-	rep := check.Run(ctx, base)
-	if err := interrupted(cmd); err != nil {
+	bulk, err := o.validate()
+	if err != nil {
 		return err
 	}
-	if err := printCheck(g, o, rep); err != nil {
+	var tgt check.Target
+	if !bulk {
+		// An invalid target is refused before the network is touched.
+		if tgt, err = check.ParseTarget(o.args[0]); err != nil {
+			return o.invalidTarget(o.args[0], err)
+		}
+	}
+	env, err := g.F.env(g)
+	if err != nil {
+		return err
+	}
+	defer env.Close()
+	base, err := o.baseOptions(env)
+	if err != nil {
+		return err
+	}
+	if bulk {
+		return o.bulk(base, failOn)
+	}
+	base.Target = tgt
+	if o.delivery.deliverTo != "" {
+		return checkDeliver(o, base, env, failOn)
+	}
+	ctx, cancel := g.withTimeout(o.ctx)
+	defer cancel()
+	rep := check.Run(ctx, base)
+	if err := interruptedCtx(o.ctx); err != nil {
+		return err
+	}
+	if err := o.print(rep); err != nil {
 		return err
 	}
 	return verdictExit(rep.Verdict, rep.RawFindings(), failOn)
 }
 
-func printCheck(g *Globals, o *checkOptions, rep *check.Report) error {
+// invalidTarget reports a target that does not parse: under --format json
+// the same result object bulk mode writes for such a line (with its error
+// object) goes to stdout, then exit 2 with the one-line message.
+func (o *checkOptions) invalidTarget(input string, err error) error {
+	if o.g.JSON() {
+		if e := render.JSON(o.g.IO.Out, failedJSON(check.Failed(input, Version().Version, err), err, o.g.Lang)); e != nil {
+			return e
+		}
+	}
+	return err
+}
+
+func (o *checkOptions) print(rep *check.Report) error {
+	g := o.g
 	if g.JSON() {
 		rep.Localize(g.Lang)
 		return render.JSON(g.IO.Out, rep)
@@ -172,146 +235,100 @@ func printCheck(g *Globals, o *checkOptions, rep *check.Report) error {
 	return nil
 }
 
-// maxTargets bounds bulk input; maxTargetLine bounds one line.
-const (
-	maxTargets    = 1_000_000
-	maxTargetLine = 1024
-)
-
-// checkBulk checks many targets concurrently and writes NDJSON in input
-// order. The exit code is the worst over all targets.
-func checkBulk(cmd *cobra.Command, g *Globals, o *checkOptions, base check.Options, args []string, failOn report.Severity) error {
-	var in io.Reader = g.IO.In
-	if o.targetsFile != "" && o.targetsFile != "-" {
-		f, err := os.Open(o.targetsFile)
-		if err != nil {
-			return exitcode.UsageError("cannot read --targets: %v", err)
-		}
-		defer f.Close()
-		in = f
+// bulk checks many targets (check.RunBulk) and writes one line per target
+// in input order. The exit code is the worst over all lines (see rank).
+func (o *checkOptions) bulk(base check.Options, failOn report.Severity) error {
+	g := o.g
+	targets, err := o.readTargets()
+	if err != nil {
+		return err
 	}
-	var targets []string
-	sc := bufio.NewScanner(in)
-	sc.Buffer(make([]byte, 4096), maxTargetLine)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		if len(targets) >= maxTargets {
-			return exitcode.UsageError("too many targets (limit %d)", maxTargets)
-		}
-		targets = append(targets, line)
-	}
-	if err := sc.Err(); err != nil {
-		return exitcode.UsageError("cannot read targets: %v", err)
-	}
-	ctx, cancel := context.WithCancel(cmd.Context())
-	defer cancel()
-	// Per-operator pacing: checks whose first MX belongs to the same
-	// operator run one after the other, a second apart. The wait happens
-	// before a target's --timeout starts, so a long queue toward one
-	// provider never turns into "incomplete" results.
-	pacer := check.NewPacer(time.Second)
+	bo := check.BulkOptions{Base: base, Concurrency: o.concurrency, Timeout: g.Timeout, PaceGap: time.Second}
 	if g.Lab {
-		pacer = nil // one loopback lab: pacing would only slow the demo
+		bo.PaceGap = 0 // one loopback lab: pacing would only slow the demo
 	}
-	type slot struct {
-		rep  *check.Report
-		done chan struct{}
-	}
-	slots := make([]*slot, len(targets))
-	for i := range slots {
-		slots[i] = &slot{done: make(chan struct{})}
-	}
-	sem := make(chan struct{}, o.concurrency)
-	var wg sync.WaitGroup
-	go func() {
-		for i, t := range targets {
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				for _, s := range slots[i:] {
-					close(s.done)
-				}
-				return
-			}
-			wg.Add(1)
-			go func(i int, t string) {
-				defer wg.Done()
-				defer func() { <-sem }()
-				s := slots[i]
-				defer close(s.done)
-				opt := base
-				tgt, err := check.ParseTarget(t)
-				if err != nil {
-					s.rep = check.Failed(t, base.Version, err)
-					return
-				}
-				opt.Target = tgt
-				if pacer != nil {
-					release, err := pacer.Acquire(ctx, operatorKey(ctx, base, tgt.Domain))
-					if err != nil {
-						return // interrupted
-					}
-					defer release()
-				}
-				tctx, tcancel := context.WithTimeout(ctx, g.Timeout)
-				s.rep = check.Run(tctx, opt)
-				tcancel()
-			}(i, t)
-		}
-	}()
-	worst := 0
+	worst := exitcode.OK
 	progress := g.IO.ErrTTY && !g.Quiet
-	for i, s := range slots {
-		<-s.done
-		if s.rep == nil {
-			break // interrupted
-		}
+	err = check.RunBulk(o.ctx, targets, bo, func(i int, rep *check.Report) error {
 		if progress {
-			fmt.Fprintf(g.IO.ErrOut, "\r[%d/%d] %s\x1b[K", i+1, len(slots), s.rep.Target.Input)
+			fmt.Fprintf(g.IO.ErrOut, "\r[%d/%d] %s\x1b[K", i+1, len(targets), check.Clip(rep.Target.Input))
 		}
-		if g.JSON() {
-			s.rep.Localize(g.Lang)
-			if err := render.JSONLine(g.IO.Out, s.rep); err != nil {
-				return err
-			}
-		} else {
-			s.rep.Localize(g.Lang)
-			fmt.Fprintf(g.IO.Out, "%-40s %-10s %s\n", s.rep.Target.Input, s.rep.Verdict, topID(s.rep))
-		}
-		code := exitcode.Of(verdictExit(s.rep.Verdict, s.rep.RawFindings(), failOn))
-		if s.rep.Error != "" {
+		code := exitcode.Of(verdictExit(rep.Verdict, rep.RawFindings(), failOn))
+		if rep.Error != "" {
 			code = exitcode.Usage
 		}
 		if rank(code) > rank(worst) {
 			worst = code
 		}
-	}
+		return o.emitBulk(rep)
+	})
 	if progress {
 		fmt.Fprint(g.IO.ErrOut, "\r\x1b[K")
 	}
-	wg.Wait()
-	if err := interrupted(cmd); err != nil {
+	if e := interruptedCtx(o.ctx); e != nil {
+		return e
+	}
+	if err != nil {
 		return err
 	}
-	if worst != 0 {
+	if worst != exitcode.OK {
 		return exitcode.Silent(worst)
 	}
 	return nil
 }
 
-// rank orders exit codes by badness for "the worst over all targets".
+// emitBulk writes one bulk result: an NDJSON line, or a text line.
+func (o *checkOptions) emitBulk(rep *check.Report) error {
+	g := o.g
+	rep.Localize(g.Lang)
+	if g.JSON() {
+		if rep.Error != "" {
+			_, perr := check.ParseTarget(rep.Target.Input)
+			return render.JSONLine(g.IO.Out, failedJSON(rep, perr, g.Lang))
+		}
+		return render.JSONLine(g.IO.Out, rep)
+	}
+	_, err := fmt.Fprintf(g.IO.Out, "%-40s %-10s %s\n", check.Clip(rep.Target.Input), rep.Verdict, topID(rep))
+	return err
+}
+
+// readTargets reads the bulk input (--targets FILE or stdin).
+func (o *checkOptions) readTargets() ([]string, error) {
+	var in io.Reader = o.g.IO.In
+	name := "-"
+	if o.targetsFile != "" && o.targetsFile != "-" {
+		f, err := os.Open(o.targetsFile)
+		if err != nil {
+			return nil, usageErr("--targets", i18n.T("cannot read --targets: %v", "--targets ist nicht lesbar: %v"), err)
+		}
+		defer f.Close()
+		in, name = f, o.targetsFile
+	}
+	targets, err := check.ReadTargets(in)
+	switch {
+	case errors.Is(err, check.ErrNoTargets):
+		return nil, usageErr("--targets", i18n.T("no targets in %s: give one domain or address per line (# starts a comment)",
+			"keine Ziele in %s: eine Domain oder Adresse pro Zeile angeben (# leitet einen Kommentar ein)"), name)
+	case errors.Is(err, check.ErrTooManyTargets):
+		return nil, usageErr("--targets", i18n.T("too many targets in %s: at most %d per run; split the list", "zu viele Ziele in %s: höchstens %d pro Lauf; die Liste aufteilen"), name, fmt.Sprint(check.MaxTargets))
+	case err != nil:
+		return nil, usageErr("--targets", i18n.T("cannot read the targets from %s: %v (a line may have at most %d bytes)", "die Ziele aus %s sind nicht lesbar: %v (eine Zeile darf höchstens %d Bytes haben)"), name, err, fmt.Sprint(check.MaxTargetLine))
+	}
+	return targets, nil
+}
+
+// rank orders exit codes for the bulk rule "the worst over all lines":
+// 0 < 1 (problems) < 2 (a line that is not a target) < 3 (a check could not
+// complete) < anything else.
 func rank(code int) int {
 	switch code {
 	case exitcode.OK:
 		return 0
 	case exitcode.Problems:
 		return 1
-	case exitcode.Incomplete:
-		return 2
 	case exitcode.Usage:
+		return 2
+	case exitcode.Incomplete:
 		return 3
 	}
 	return 4
@@ -327,21 +344,25 @@ func topID(r *check.Report) string {
 	return ""
 }
 
-// operatorKey is the pacing key of a target: the operator of its first MX
-// host (the lookup is cached and reused by the check), else the domain.
-func operatorKey(ctx context.Context, o check.Options, domain string) string {
-	lctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	a := o.Resolver.Lookup(lctx, domain, resolver.TypeMX)
-	best := ""
-	var pref uint16
-	for _, m := range a.MX {
-		if m.Host != "." && (best == "" || m.Preference < pref) {
-			best, pref = m.Host, m.Preference
-		}
+// jsonError is the error object of a result whose input was refused.
+type jsonError struct {
+	ID      string `json:"id"`
+	Message string `json:"message"`
+}
+
+// failedResult is a check result whose target was refused: "error" is an
+// object {id, message} instead of the report's string.
+type failedResult struct {
+	*check.Report
+	Error *jsonError `json:"error"`
+}
+
+func failedJSON(rep *check.Report, err error, lang i18n.Lang) failedResult {
+	rep.Localize(lang)
+	je := &jsonError{ID: "target.invalid", Message: rep.Error}
+	var ie *check.InputError
+	if errors.As(err, &ie) {
+		je.ID, je.Message = ie.ID, ie.Text.In(lang)
 	}
-	if best == "" {
-		return domain
-	}
-	return check.PaceKey(best)
+	return failedResult{Report: rep, Error: je}
 }

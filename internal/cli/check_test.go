@@ -15,12 +15,31 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/mxprobe/mxprobe/internal/delivery"
 	"github.com/mxprobe/mxprobe/internal/exitcode"
 	"github.com/mxprobe/mxprobe/internal/lab"
 	"github.com/mxprobe/mxprobe/internal/report/reporttest"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
+
+// testNow is the key of env (not an environment variable) under which a
+// test hands runCLI the instant of a fake clock (RFC 3339).
+const testNow = "test:now"
+
+// testFactory is the factory of an in-process test run: the streams, and a
+// fake clock when env[testNow] is set.
+func testFactory(t testing.TB, env map[string]string, io *IOStreams) *Factory {
+	f := NewFactory(io)
+	if v := env[testNow]; v != "" {
+		now, err := time.Parse(time.RFC3339Nano, v)
+		if err != nil {
+			t.Fatalf("%s=%q: %v", testNow, v, err)
+		}
+		f.Clock = &delivery.FakeClock{T: now.UTC()}
+	}
+	return f
+}
 
 // runCLI runs mxprobe in-process with captured streams.
 func runCLI(t *testing.T, env map[string]string, args ...string) (stdout, stderr string, code int) {
@@ -30,7 +49,7 @@ func runCLI(t *testing.T, env map[string]string, args ...string) (stdout, stderr
 		Getenv: func(k string) string { return env[k] }}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	code = Run(ctx, args, io)
+	code = RunFactory(ctx, args, testFactory(t, env, io))
 	return out.String(), errb.String(), code
 }
 
@@ -83,7 +102,9 @@ func TestCheckLabScenarios(t *testing.T) {
 		want    []string // finding ids that must be present
 		absent  []string
 	}{
-		{"ok.lab.test", nil, "ok", 0, []string{"smtp.rcpt_accepted", "tls.ok", "spf.pass", "rdns.ok", "mtasts.ok", "dkim.ok", "dmarc.ok"}, []string{"smtp.accept_all", "silentdrop.risk"}},
+		{"ok.lab.test", []string{"--from", "you@sender.lab.test"}, "ok", 0, []string{"smtp.rcpt_accepted", "tls.ok", "spf.pass", "rdns.ok", "mtasts.ok", "dkim.ok", "dmarc.ok"}, []string{"smtp.accept_all", "silentdrop.risk"}},
+		// --lab without --from: the null sender, as the help says.
+		{"ok.lab.test", nil, "ok", 0, []string{"smtp.rcpt_accepted", "sender.no_from"}, []string{"dkim.ok", "dmarc.ok"}},
 		{"reject.lab.test", nil, "fail", 1, []string{"smtp.rcpt_rejected", "provider.identified"}, nil},
 		{"grey.lab.test", nil, "warn", 0, []string{"smtp.rcpt_deferred"}, nil},
 		{"grey.lab.test", []string{"--fail-on", "warn"}, "warn", 1, []string{"smtp.rcpt_deferred"}, nil},

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/mxprobe/mxprobe/internal/exitcode"
 	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/lab"
+	"github.com/mxprobe/mxprobe/internal/prove"
 	"github.com/mxprobe/mxprobe/internal/render"
 	"github.com/mxprobe/mxprobe/internal/report"
 )
@@ -39,11 +41,9 @@ func addDeliveryFlags(cmd *cobra.Command, d *deliveryFlags) {
 	f.StringVar(&d.control.tls, "control-tls", "", "TLS toward the control relay: opportunistic, starttls, implicit or none")
 	f.StringVar(&d.control.smtpUser, "control-smtp-user", "", "SMTP AUTH user of the control relay (password from MXPROBE_CONTROL_SMTP_PASSWORD or --control-smtp-password-file)")
 	f.StringVar(&d.control.smtpPasswordFile, "control-smtp-password-file", "", "file holding the control relay's SMTP AUTH password")
-	f.DurationVar(&d.wait, "wait", 10*time.Minute, "how long to watch the seed mailbox for the probe")
+	durationFlag(f, &d.wait, "wait", 10*time.Minute, "how long to watch the seed mailbox for the probe")
 	f.StringVar(&d.probe.ledger, "ledger", "", "ledger file (default $XDG_STATE_HOME/mxprobe/ledger.jsonl)")
-	f.DurationVar(&d.probe.expect, "expect", 0, "a healthy delivery shows up within this time (default 15m; 1s with --lab)")
-	f.DurationVar(&d.probe.dropAfter, "drop-after", 0, "missing after this time: silent drop suspected (default 24h; 2s with --lab)")
-	f.DurationVar(&d.probe.final, "final", 0, "after this time the verdict is final (default 72h; 4s with --lab)")
+	d.probe.windowFlags.register(f)
 }
 
 // DeliveryReport is `delivery{}` in the check JSON.
@@ -68,179 +68,146 @@ type checkReportWithDelivery struct {
 	Delivery *DeliveryReport `json:"delivery"`
 }
 
-func checkDeliver(cmd *cobra.Command, g *Globals, o *checkOptions, base check.Options, env *runEnv, failOn report.Severity) error {
-	d := &o.delivery
-	clk, err := newProbeClock(g)
+// checkDeliver runs the delivery proof (internal/prove) after building its
+// options from the flags, and renders the report with the proof.
+func checkDeliver(o *checkOptions, base check.Options, env *runEnv, failOn report.Severity) error {
+	g := o.g
+	po, err := o.proveOptions(base, env)
 	if err != nil {
 		return err
 	}
-	seedAddr, err := delivery.ParseAddress(d.deliverTo)
-	if err != nil {
-		return exitcode.UsageError("--deliver-to: %v", err)
-	}
-	if base.MailFrom == "" {
-		return exitcode.UsageError("--deliver-to needs --from ADDRESS (the probe's sender)")
-	}
-	if !d.ownMailbox && !seedConfigured(g, seedAddr) && !g.Lab {
-		return exitcode.UsageError("%s", i18n.T(
-			"--deliver-to only sends to a seed mailbox you own: add --i-own-this-mailbox, or list the address in MXPROBE_SEEDS or $XDG_CONFIG_HOME/mxprobe/seeds",
-			"--deliver-to sendet nur an ein Seed-Postfach, das Ihnen gehört: --i-own-this-mailbox angeben oder die Adresse in MXPROBE_SEEDS oder $XDG_CONFIG_HOME/mxprobe/seeds eintragen").In(g.Lang))
-	}
-	if i := strings.LastIndexByte(seedAddr, '@'); !strings.EqualFold(seedAddr[i+1:], base.Target.Domain) {
-		return exitcode.UsageError("--deliver-to %s is not at the checked domain %s", seedAddr, base.Target.Domain)
-	}
-	// Windows: short in the lab so the demo ends in seconds.
-	win := delivery.DefaultWindows()
-	if g.Lab {
-		win = delivery.Windows{Expect: time.Second, DropAfter: 2 * time.Second, Final: 4 * time.Second}
-	}
-	if d.probe.expect > 0 {
-		win.Expect = d.probe.expect
-	}
-	if d.probe.dropAfter > 0 {
-		win.DropAfter = d.probe.dropAfter
-	}
-	if d.probe.final > 0 {
-		win.Final = d.probe.final
-	}
-	if err := win.Validate(); err != nil {
-		return exitcode.UsageError("invalid windows: %v", err)
-	}
-	seed, err := d.seed.options(g, "imap", "MXPROBE_IMAP_PASSWORD", env.RootCAs)
-	if err != nil {
-		return err
-	}
-	dsn, err := d.dsn.options(g, "dsn-imap", "MXPROBE_DSN_IMAP_PASSWORD", env.RootCAs)
-	if err != nil {
-		return err
-	}
-	sendBase := delivery.SendOptions{From: base.MailFrom, To: seedAddr, HelloName: base.HELO, RootCAs: env.RootCAs,
-		Lang: g.Lang, Now: clk.Now, Route: delivery.RouteDirect, Resolver: env.Resolver}
-	if env.Port != 25 {
-		sendBase.Port = env.Port
-	}
-	var ctlOpts *delivery.SendOptions
-	if env.Lab != nil {
-		// The lab supplies the seed mailbox, its DSN sink and a known-good
-		// relay for the control probe.
-		w := env.Lab
-		if seed == nil {
-			seed = &delivery.IMAPOptions{URL: w.Seed.URL(), User: lab.SeedUser, Password: lab.SeedPassword}
-		}
-		if dsn == nil {
-			dsn = &delivery.IMAPOptions{URL: w.DSNSink.URL(), User: lab.SeedUser, Password: lab.SeedPassword}
-		}
-		if d.control.via == "" {
-			c := sendBase
-			c.Route, c.Relay, c.TLS = delivery.RouteSubmit, "127.0.0.1:"+strconv.Itoa(w.Relay.Port()), delivery.TLSNone
-			c.Auth = &delivery.Credentials{User: lab.RelayUser, Password: lab.RelayPassword}
-			c.Resolver, c.Port = nil, 0
-			ctlOpts = &c
-		}
-	}
-	if seed == nil {
-		return exitcode.UsageError("--deliver-to needs --imap URL (the seed mailbox to look in)")
-	}
-	if d.control.via != "" {
-		c, err := d.control.sendOpts(g, "control-", sendBase, env)
-		if err != nil {
-			return err
-		}
-		ctlOpts = &c
-	}
-	l, err := d.probe.openLedger(g)
+	l, err := o.delivery.probe.openLedger(g)
 	if err != nil {
 		return err
 	}
 	defer l.Close()
-
-	ctx, cancel := g.withTimeout(cmd.Context())
-	rep := check.Run(ctx, base)
-	cancel()
-	if err := interrupted(cmd); err != nil {
-		return err
-	}
-	// Send the probe (and its control), then watch.
-	sctx, scancel := g.withTimeout(cmd.Context())
-	mainOpts := sendBase
-	mainOpts.Ledger = l
-	p, err := delivery.Send(sctx, mainOpts)
-	if p == nil {
-		scancel()
-		return exitcode.WithCode(exitcode.Incomplete, fmt.Errorf("probe not sent: %w", err))
-	}
-	probes := []*delivery.Probe{p}
-	if ctlOpts != nil {
-		c := *ctlOpts
-		c.Ledger, c.Role, c.Group = l, delivery.RoleControl, p.Token
-		if cp, _ := delivery.Send(sctx, c); cp != nil {
-			probes = append(probes, cp)
+	po.Ledger = l
+	if !g.JSON() && !g.Quiet {
+		po.Changed = func(at time.Time, tok string, st delivery.State) {
+			fmt.Fprintf(g.IO.ErrOut, "%s  %s  %s\n", at.Format("15:04:05"), tok, st)
 		}
 	}
-	scancel()
-	if err := interrupted(cmd); err != nil {
-		return err
+	res, err := prove.Run(o.ctx, po)
+	if e := interruptedCtx(o.ctx); e != nil {
+		return e
 	}
-	tokens := make([]string, 0, len(probes))
-	for _, pr := range probes {
-		tokens = append(tokens, pr.Token)
+	if errors.Is(err, prove.ErrNotSent) {
+		return incomplete(err)
 	}
-	copts := delivery.ConfirmOptions{Ledger: l, Tokens: tokens, Seed: seed, DSNIMAP: dsn, Windows: win, Now: clk.Now}
-	round := func() (*delivery.ConfirmResult, error) {
-		rctx, rcancel := g.withTimeout(cmd.Context())
-		defer rcancel()
-		return delivery.Confirm(rctx, copts)
-	}
-	res, err := round()
 	if err != nil {
 		return err
 	}
-	res, err = watchLoop(cmd, g, clk, win, d.wait.String(), tokens, res, round)
-	if err != nil {
+	if err := o.printDelivery(res, l.Path(), po.Windows); err != nil {
 		return err
-	}
-	if err := interrupted(cmd); err != nil {
-		return err
-	}
-	dr := &DeliveryReport{Ledger: l.Path(), Seed: res.Seed, Window: win}
-	var vs []delivery.ProbeVerdict
-	for _, pr := range probes {
-		dr.Sent = append(dr.Sent, &sentSummary{Token: pr.Token, Role: pr.Role, Outcome: pr.Outcome, Reply: pr.Reply})
-		if v, ok := res.Verdict.Get(pr.Token); ok {
-			vs = append(vs, v)
-			dr.Probes = append(dr.Probes, localizeVerdict(v, g.Lang))
-		}
-	}
-	// The delivery verdicts are findings of the report too, so the headline
-	// verdict and the findings list reflect a suspected drop.
-	for _, v := range vs {
-		f := v.Finding()
-		if v.Role == delivery.RoleControl {
-			f = f.WithSeverity(report.Info)
-			f.Evidence = append(f.Evidence, "role=control")
-		}
-		rep.AddFindings(v.State == delivery.StateInconclusive, f)
-	}
-	if g.JSON() {
-		rep.Localize(g.Lang)
-		if err := render.JSON(g.IO.Out, checkReportWithDelivery{rep, dr}); err != nil {
-			return err
-		}
-	} else {
-		rep.RenderText(g.IO.Out, check.TextOptions{Lang: g.Lang, Style: render.Styler{Color: g.Color()}, Verbose: g.Verbose, Quiet: g.Quiet, Transcript: o.transcript})
-		fmt.Fprintln(g.IO.Out)
-		fmt.Fprintln(g.IO.Out, render.Styler{Color: g.Color()}.Bold(i18n.T("Delivery proof", "Zustellnachweis").In(g.Lang)))
-		printScans(g, res)
-		printVerdicts(g, vs, g.Verbose)
 	}
 	// One exit code: a suspected drop (4) wins, then the check's, then the
 	// probe verdicts'.
-	pe := probesExit(vs, failOn)
+	pe := probesExit(res.Verdicts, failOn)
 	if exitcode.Of(pe) == exitcode.SilentDrop {
 		return pe
 	}
-	if ce := verdictExit(rep.Verdict, rep.RawFindings(), failOn); ce != nil {
+	if ce := verdictExit(res.Report.Verdict, res.Report.RawFindings(), failOn); ce != nil {
 		return ce
 	}
 	return pe
+}
+
+// proveOptions builds the proof's options from the flags: the seed
+// address at the checked domain, the windows, the mailboxes and routes (the
+// lab supplies the seed mailbox, its DSN sink and a known-good relay).
+func (o *checkOptions) proveOptions(base check.Options, env *runEnv) (prove.Options, error) {
+	g, d := o.g, &o.delivery
+	seedAddr, err := parseAddressFlag("--deliver-to", d.deliverTo)
+	if err != nil {
+		return prove.Options{}, err
+	}
+	if base.MailFrom == "" {
+		return prove.Options{}, usageErr("--from", i18n.T("--deliver-to needs --from ADDRESS (the probe's sender)", "--deliver-to braucht --from ADRESSE (den Absender der Probe)"))
+	}
+	if !d.ownMailbox && !seedConfigured(g, seedAddr) && !g.Lab {
+		return prove.Options{}, usageErr("--i-own-this-mailbox", i18n.T(
+			"--deliver-to only sends to a seed mailbox you own: add --i-own-this-mailbox, or list the address in MXPROBE_SEEDS or $XDG_CONFIG_HOME/mxprobe/seeds",
+			"--deliver-to sendet nur an ein Seed-Postfach, das Ihnen gehört: --i-own-this-mailbox angeben oder die Adresse in MXPROBE_SEEDS oder $XDG_CONFIG_HOME/mxprobe/seeds eintragen"))
+	}
+	if i := strings.LastIndexByte(seedAddr, '@'); !strings.EqualFold(seedAddr[i+1:], base.Target.Domain) {
+		return prove.Options{}, usageErr("--deliver-to", i18n.T("--deliver-to %s is not at the checked domain %s: give a seed address @%s",
+			"--deliver-to %s liegt nicht bei der geprüften Domain %s: eine Seed-Adresse @%s angeben"), seedAddr, base.Target.Domain, base.Target.Domain)
+	}
+	win, err := d.probe.resolve(g.Lab)
+	if err != nil {
+		return prove.Options{}, err
+	}
+	po := prove.Options{Check: base, Windows: win, Wait: d.wait, Timeout: g.Timeout, Clock: g.F.Clock}
+	if po.Seed, err = d.seed.options(g, "imap", "MXPROBE_IMAP_PASSWORD", env.RootCAs); err != nil {
+		return po, err
+	}
+	if po.DSN, err = d.dsn.options(g, "dsn-imap", "MXPROBE_DSN_IMAP_PASSWORD", env.RootCAs); err != nil {
+		return po, err
+	}
+	// The probe goes where the check went: --port (and the lab's port).
+	po.Send = delivery.SendOptions{From: base.MailFrom, To: seedAddr, HelloName: base.HELO, RootCAs: env.RootCAs,
+		Lang: g.Lang, Now: g.F.Clock.Now, Route: delivery.RouteDirect, Resolver: env.Resolver, Windows: &win}
+	if base.Port != 25 {
+		po.Send.Port = base.Port
+	}
+	if env.Lab != nil {
+		po.Seed, po.DSN = labMailboxes(env.Lab, po.Seed, po.DSN)
+		if d.control.via == "" {
+			po.Control = labControl(env.Lab, po.Send)
+		}
+	}
+	if po.Seed == nil {
+		return po, usageErr("--imap", i18n.T("--deliver-to needs --imap URL (the seed mailbox to look in)", "--deliver-to braucht --imap URL (das Seed-Postfach, in dem gesucht wird)"))
+	}
+	if d.control.via != "" {
+		c, err := d.control.sendOpts(g, "control-", po.Send, env)
+		if err != nil {
+			return po, err
+		}
+		po.Control = &c
+	}
+	return po, nil
+}
+
+// labMailboxes are the lab's seed mailbox and DSN sink where none was given.
+func labMailboxes(w *lab.World, seed, dsn *delivery.IMAPOptions) (*delivery.IMAPOptions, *delivery.IMAPOptions) {
+	if seed == nil {
+		seed = &delivery.IMAPOptions{URL: w.Seed.URL(), User: lab.SeedUser, Password: lab.SeedPassword}
+	}
+	if dsn == nil {
+		dsn = &delivery.IMAPOptions{URL: w.DSNSink.URL(), User: lab.SeedUser, Password: lab.SeedPassword}
+	}
+	return seed, dsn
+}
+
+// labControl is the control probe over the lab's known-good relay.
+func labControl(w *lab.World, send delivery.SendOptions) *delivery.SendOptions {
+	c := send
+	c.Route, c.Relay, c.TLS = delivery.RouteSubmit, "127.0.0.1:"+strconv.Itoa(w.Relay.Port()), delivery.TLSNone
+	c.Auth = &delivery.Credentials{User: lab.RelayUser, Password: lab.RelayPassword}
+	c.Resolver, c.Port = nil, 0
+	return &c
+}
+
+// printDelivery renders the check report with the delivery proof.
+func (o *checkOptions) printDelivery(res *prove.Result, ledger string, win delivery.Windows) error {
+	g := o.g
+	dr := &DeliveryReport{Ledger: ledger, Seed: res.Confirm.Seed, Window: win}
+	for _, pr := range res.Probes {
+		dr.Sent = append(dr.Sent, &sentSummary{Token: pr.Token, Role: pr.Role, Outcome: pr.Outcome, Reply: pr.Reply})
+	}
+	for _, v := range res.Verdicts {
+		dr.Probes = append(dr.Probes, localizeVerdict(v, g.Lang))
+	}
+	rep := res.Report
+	if g.JSON() {
+		rep.Localize(g.Lang)
+		return render.JSON(g.IO.Out, checkReportWithDelivery{rep, dr})
+	}
+	rep.RenderText(g.IO.Out, check.TextOptions{Lang: g.Lang, Style: render.Styler{Color: g.Color()}, Verbose: g.Verbose, Quiet: g.Quiet, Transcript: o.transcript})
+	fmt.Fprintln(g.IO.Out)
+	fmt.Fprintln(g.IO.Out, render.Styler{Color: g.Color()}.Bold(i18n.T("Delivery proof", "Zustellnachweis").In(g.Lang)))
+	printScans(g, res.Confirm)
+	printVerdicts(g, res.Verdicts, g.Verbose)
+	return nil
 }

@@ -1,51 +1,64 @@
 package cli
 
 import (
+	"context"
 	"net/netip"
 
 	"github.com/spf13/cobra"
 
 	"github.com/mxprobe/mxprobe/internal/check"
-	"github.com/mxprobe/mxprobe/internal/exitcode"
+	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/render"
 )
 
+// dnsOptions are the options of `dns`.
 type dnsOptions struct {
-	ip        string
-	from      string
-	helo      string
-	selectors []string
-	failOn    string
+	g      *Globals
+	ctx    context.Context
+	target string
+
+	ip, from, helo string
+	selectors      []string
+	failOn         string
 }
 
 func init() {
-	addCommand(func(g *Globals) *cobra.Command {
-		o := &dnsOptions{}
-		cmd := &cobra.Command{
-			Use:   "dns DOMAIN",
-			Short: "Check a domain's DNS for mail: MX, rDNS, SPF, DKIM, DMARC, MTA-STS, TLS-RPT, DANE",
-			Long: `Check the DNS side of a mail domain: MX hosts with their addresses and rDNS,
-the SPF record (evaluated for --ip with --from and --helo, RFC 7208 §2.3/§2.4),
-DKIM keys (--dkim-selector, else common selectors), DMARC, MTA-STS, TLS-RPT and
-the TLSA records of each MX. Nothing is sent over SMTP.`,
-			Example: `  mxprobe dns example.com
-  mxprobe dns example.com --ip 203.0.113.5 --from you@example.com --dkim-selector s1
-  mxprobe dns --lab ok.lab.test --format json`,
-			Args: cobra.ExactArgs(1),
-			RunE: func(cmd *cobra.Command, args []string) error { return dnsRun(cmd, g, o, args[0]) },
-		}
-		f := cmd.Flags()
-		f.StringVar(&o.ip, "ip", "", "evaluate SPF for this sending IP")
-		f.StringVar(&o.from, "from", "", "MAIL FROM address whose domain SPF, DKIM and DMARC are checked for")
-		f.StringVar(&o.helo, "helo", "", "EHLO/HELO name for SPF (used when MAIL FROM is empty)")
-		f.StringArrayVar(&o.selectors, "dkim-selector", nil, "DKIM selector to look up (repeatable)")
-		addFailOn(cmd, &o.failOn)
-		return cmd
-	})
+	addCommand(func(g *Globals) *cobra.Command { return newDNSCmd(g, dnsRun) })
 }
 
-func dnsRun(cmd *cobra.Command, g *Globals, o *dnsOptions, arg string) error {
-	tgt, err := check.ParseTarget(arg)
+// newDNSCmd builds `dns`; runF is dnsRun except in tests.
+func newDNSCmd(g *Globals, runF func(*dnsOptions) error) *cobra.Command {
+	o := &dnsOptions{g: g}
+	cmd := &cobra.Command{
+		Use:   "dns DOMAIN",
+		Short: "Check a domain's DNS for mail: MX, rDNS, SPF, DKIM, DMARC, MTA-STS, TLS-RPT, DANE",
+		Long: `Check the DNS side of a mail domain: MX hosts with their addresses and rDNS,
+the SPF record (evaluated for --ip with --from and --helo, RFC 7208 §2.3/§2.4),
+DKIM keys (--dkim-selector, else common selectors), DMARC, MTA-STS, TLS-RPT and
+the TLSA records of each MX. Nothing is sent over SMTP. --from @domain
+evaluates SPF for postmaster@domain (RFC 7208 §4.3).`,
+		Example: `  mxprobe dns example.com
+  mxprobe dns example.com --ip 203.0.113.5 --from you@example.com --dkim-selector s1
+  mxprobe dns --lab ok.lab.test --format json`,
+		Args: exactArgs(1, "DOMAIN"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.ctx, o.target = cmd.Context(), args[0]
+			return runF(o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.ip, "ip", "", "evaluate SPF for this sending IP")
+	f.StringVar(&o.from, "from", "", "MAIL FROM address whose domain SPF, DKIM and DMARC are checked for (@domain: postmaster@domain)")
+	addHELOFlag(cmd, &o.helo)
+	f.StringArrayVar(&o.selectors, "dkim-selector", nil, "DKIM selector to look up (repeatable)")
+	addFailOn(cmd, &o.failOn)
+	return cmd
+}
+
+// dnsRun checks the DNS side of one domain.
+func dnsRun(o *dnsOptions) error {
+	g := o.g
+	tgt, err := check.ParseTarget(o.target)
 	if err != nil {
 		return err
 	}
@@ -53,32 +66,33 @@ func dnsRun(cmd *cobra.Command, g *Globals, o *dnsOptions, arg string) error {
 	if err != nil {
 		return err
 	}
+	if err := checkHELO(o.helo); err != nil {
+		return err
+	}
 	opts := check.DNSOptions{Target: tgt, HELO: o.helo, DKIMSelectors: o.selectors, Version: Version().Version}
 	if o.ip != "" {
 		ip, err := netip.ParseAddr(o.ip)
 		if err != nil {
-			return exitcode.UsageError("invalid --ip %q", o.ip)
+			return usageErr("--ip", i18n.T("invalid --ip %q: give an IPv4 or IPv6 address such as 192.0.2.1", "ungültige --ip %q: eine IPv4- oder IPv6-Adresse wie 192.0.2.1 angeben"), o.ip)
 		}
 		opts.IP = ip.Unmap()
 	}
 	if o.from != "" {
-		addr, dom, err := check.ParseAddress(o.from)
-		if err != nil {
+		if opts.MailFrom, opts.FromDomain, err = check.ParseAddress(o.from); err != nil {
 			return err
 		}
-		opts.MailFrom, opts.FromDomain = addr, dom
 	}
-	env, err := g.setup()
+	env, err := g.F.env(g)
 	if err != nil {
 		return err
 	}
 	defer env.Close()
 	opts.Resolver = env.Resolver
 	opts.Policy.Fetcher = env.Fetcher
-	ctx, cancel := g.withTimeout(cmd.Context())
+	ctx, cancel := g.withTimeout(o.ctx)
 	defer cancel()
 	rep := check.RunDNS(ctx, opts)
-	if err := interrupted(cmd); err != nil {
+	if err := interruptedCtx(o.ctx); err != nil {
 		return err
 	}
 	if g.JSON() {

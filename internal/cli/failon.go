@@ -1,13 +1,10 @@
 package cli
 
 import (
-	"context"
-	"errors"
-	"fmt"
-
 	"github.com/spf13/cobra"
 
 	"github.com/mxprobe/mxprobe/internal/exitcode"
+	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/report"
 )
 
@@ -20,7 +17,7 @@ func addFailOn(cmd *cobra.Command, dst *string) {
 func parseFailOn(s string) (report.Severity, error) {
 	sev, ok := report.ParseSeverity(s)
 	if !ok {
-		return "", exitcode.UsageError("invalid --fail-on %q: use ok, info, warn or fail", s)
+		return "", usageErr("--fail-on", i18n.T("invalid --fail-on %q: use ok, info, warn or fail", "ungültiges --fail-on %q: ok, info, warn oder fail angeben"), s)
 	}
 	return sev, nil
 }
@@ -39,11 +36,5 @@ func verdictExit(v report.Verdict, fs []report.Finding, failOn report.Severity) 
 	return nil
 }
 
-// interrupted reports a Ctrl-C (the signal context is cancelled): the
-// partial result must not be printed as if complete (exit 130).
-func interrupted(cmd *cobra.Command) error {
-	if err := cmd.Context().Err(); err != nil && errors.Is(err, context.Canceled) {
-		return exitcode.WithCode(exitcode.Interrupted, fmt.Errorf("interrupted"))
-	}
-	return nil
-}
+// interrupted reports a Ctrl-C during cmd (see interruptedCtx).
+func interrupted(cmd *cobra.Command) error { return interruptedCtx(cmd.Context()) }

@@ -39,6 +39,43 @@ func buildMxprobe(t *testing.T) string {
 	return bin
 }
 
+// fakeNowMainSrc is mxprobe's main with a frozen clock from
+// MXPROBE_FAULT_NOW: the factory's clock, set by this test-only program
+// (the product has no such variable).
+const fakeNowMainSrc = `package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/mxprobe/mxprobe/internal/cli"
+	"github.com/mxprobe/mxprobe/internal/delivery"
+)
+
+func main() {
+	f := cli.NewFactory(cli.System())
+	if v := os.Getenv("MXPROBE_FAULT_NOW"); v != "" {
+		now, err := time.Parse(time.RFC3339Nano, v)
+		if err != nil {
+			os.Exit(2)
+		}
+		f.Clock = &delivery.FakeClock{T: now.UTC()}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := cli.RunFactory(ctx, os.Args[1:], f)
+	stop()
+	os.Exit(code)
+}
+`
+
+// buildFakeNowMxprobe builds fakeNowMainSrc (see buildOverlay).
+func buildFakeNowMxprobe(t *testing.T) string {
+	return buildOverlay(t, fakeNowMainSrc, "zz_fault_mxprobe", "mxprobe")
+}
+
 // envInt reads a positive integer knob from the environment.
 func envInt(t *testing.T, name string, def int) int {
 	t.Helper()
@@ -54,7 +91,8 @@ func envInt(t *testing.T, name string, def int) int {
 }
 
 // faultClock is the fake time the seed MX stamps deliveries with; the
-// child processes get the same instant through MXPROBE_TEST_NOW.
+// child processes get the same instant through MXPROBE_FAULT_NOW (see
+// fakeNowMainSrc).
 type faultClock struct {
 	mu  sync.Mutex
 	now time.Time
@@ -76,7 +114,7 @@ func (c *faultClock) set(t time.Time) {
 // developer's environment (resolvers, ledgers, seeds) leaks into the test.
 func childEnv(state string, now time.Time, extra ...string) []string {
 	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + state, "XDG_STATE_HOME=" + state, "XDG_CONFIG_HOME=" + state,
-		"LANG=C", "NO_COLOR=1", "MXPROBE_TEST_NOW=" + now.UTC().Format(time.RFC3339Nano)}
+		"LANG=C", "NO_COLOR=1", "MXPROBE_FAULT_NOW=" + now.UTC().Format(time.RFC3339Nano)}
 	return append(env, extra...)
 }
 
@@ -160,25 +198,31 @@ func main() {
 
 // buildAppender builds appenderSrc into a temp dir of the test.
 func buildAppender(t *testing.T) string {
+	return buildOverlay(t, appenderSrc, "zz_fault_appender", "appender")
+}
+
+// buildOverlay builds the program src as the virtual package ./pkg (a go
+// build overlay: inside the module, so it may import internal packages).
+func buildOverlay(t *testing.T, src, pkg, name string) string {
 	t.Helper()
 	dir := t.TempDir()
-	src := filepath.Join(dir, "main.go")
-	if err := os.WriteFile(src, []byte(appenderSrc), 0o600); err != nil {
+	file := filepath.Join(dir, "main.go")
+	if err := os.WriteFile(file, []byte(src), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	virtual, err := filepath.Abs(filepath.Join("zz_fault_appender", "main.go"))
+	virtual, err := filepath.Abs(filepath.Join(pkg, "main.go"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ov, _ := json.Marshal(map[string]map[string]string{"Replace": {virtual: src}})
+	ov, _ := json.Marshal(map[string]map[string]string{"Replace": {virtual: file}})
 	overlay := filepath.Join(dir, "overlay.json")
 	if err := os.WriteFile(overlay, ov, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	bin := filepath.Join(dir, "appender")
-	cmd := exec.Command("go", "build", "-overlay", overlay, "-o", bin, "./zz_fault_appender")
+	bin := filepath.Join(dir, name)
+	cmd := exec.Command("go", "build", "-overlay", overlay, "-o", bin, "./"+pkg)
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build appender: %v\n%s", err, out)
+		t.Fatalf("go build %s: %v\n%s", name, err, out)
 	}
 	return bin
 }
@@ -258,7 +302,7 @@ func TestFaultWatchKilledWhileOthersAppend(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and spawns processes")
 	}
-	bin, appenderBin := buildMxprobe(t), buildAppender(t)
+	bin, appenderBin := buildFakeNowMxprobe(t), buildAppender(t)
 	rounds := envInt(t, "MXPROBE_KILL_ROUNDS", 50)
 	seed := time.Now().UnixNano()
 	if v := os.Getenv("MXPROBE_KILL_SEED"); v != "" {

@@ -32,7 +32,7 @@ in-process lab in one go, e.g. "mxprobe check --lab drop.lab.test".`,
   mxprobe --lang de lab --ca-out /tmp/lab-ca.pem`,
 			Args: cobra.NoArgs,
 			RunE: func(cmd *cobra.Command, args []string) error {
-				lo, err := g.labOptionsFromEnv()
+				lo, err := g.F.labOptions(g)
 				if err != nil {
 					return err
 				}
@@ -84,7 +84,7 @@ func printLab(g *Globals, w *lab.World, caFile string) {
 	cmds := []string{
 		fmt.Sprintf("mxprobe check ok.lab.test %s --from you@%s", common, lab.SenderDomain),
 		fmt.Sprintf("mxprobe check reject.lab.test %s", common),
-		fmt.Sprintf("mxprobe dns ok.lab.test --resolver %s --ip 127.0.0.1 --from you@%s", w.DNSAddr(), lab.SenderDomain),
+		fmt.Sprintf("mxprobe dns ok.lab.test --resolver %s --ca-file %s --ip 127.0.0.1 --from you@%s", w.DNSAddr(), caFile, lab.SenderDomain),
 		fmt.Sprintf("MXPROBE_IMAP_PASSWORD=%s mxprobe probe send --to %s@drop.lab.test --from you@%s --i-own-this-mailbox --resolver %s --port %d", lab.SeedPassword, lab.SeedUser, lab.SenderDomain, w.DNSAddr(), w.SMTPPort),
 		fmt.Sprintf("MXPROBE_IMAP_PASSWORD=%s mxprobe probe confirm --pending --imap %s --imap-user %s", lab.SeedPassword, w.Seed.URL(), lab.SeedUser),
 		"mxprobe explain \"550 5.7.1 Unfortunately, messages from [127.0.0.1] weren't sent. (S3150)\"",

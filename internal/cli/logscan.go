@@ -43,7 +43,7 @@ ledger when it exists). --format json writes one JSON object per delivery
 Exit status 1 when a bounce (or, with --fail-on warn, a deferral) is found.`,
 			Example: `  mxprobe logscan /var/log/mail.log
   zcat /var/log/mail.log.2.gz | mxprobe logscan - --format json | jq 'select(.status=="bounced")'`,
-			Args: cobra.ExactArgs(1),
+			Args: exactArgs(1, "FILE"),
 			RunE: func(cmd *cobra.Command, args []string) error { return logscanRun(cmd, g, o, args[0]) },
 		}
 		f := cmd.Flags()
@@ -212,11 +212,7 @@ func probeStates(g *Globals, o *logscanOptions, sum *logscan.Summary) map[string
 	if err != nil {
 		return nil
 	}
-	clk, err := newProbeClock(g)
-	if err != nil {
-		return nil
-	}
-	res := delivery.Verdict(evs, clk.Now(), delivery.DefaultWindows())
+	res := delivery.Verdict(evs, g.F.Clock.Now(), delivery.DefaultWindows())
 	states := map[string]string{}
 	for _, r := range sum.Probes {
 		if v, ok := res.Get(r.ProbeToken); ok {

@@ -97,7 +97,7 @@ func (l *probeLab) at(sec int) {
 
 func (l *probeLab) run(args ...string) (string, string, int) {
 	l.t.Helper()
-	env := map[string]string{"MXPROBE_TEST_NOW": l.Now().Format(time.RFC3339Nano)}
+	env := map[string]string{testNow: l.Now().Format(time.RFC3339Nano)}
 	for k, v := range l.env {
 		env[k] = v
 	}
@@ -585,7 +585,7 @@ func TestProbeSubmitTLSAndDKIM(t *testing.T) {
 
 	out, errOut, code := l.run("probe", "send", "--to", labSeedUser, "--from", "probe@sender.test", "--i-own-this-mailbox",
 		"--via", "submit", "--relay", relay.Addr(), "--smtp-user", "alice", "--smtp-password-file", pwFile,
-		"--ca-file", caFile, "--dkim-key", keyFile, "--dkim-selector", "lab", "--ehlo", "c.test", "--format", "json")
+		"--ca-file", caFile, "--dkim-key", keyFile, "--dkim-sign-selector", "lab", "--ehlo", "c.test", "--format", "json")
 	if code != 0 {
 		t.Fatalf("send: %d\n%s\n%s", code, out, errOut)
 	}

@@ -20,6 +20,8 @@ import (
 
 // Globals are the global flags every command shares, plus the run's streams.
 type Globals struct {
+	// F is the run's factory (streams, clock, lab options, roots, resolver).
+	F         *Factory
 	IO        *IOStreams
 	Format    string // "text" | "json"
 	LangFlag  string
@@ -76,11 +78,12 @@ codes in English and German, and proves delivery with tagged probes.
 		},
 	}
 	root.CompletionOptions.HiddenDefaultCmd = true
+	root.SetGlobalNormalizationFunc(normalizeFlag)
 	pf := root.PersistentFlags()
 	pf.StringVarP(&g.Format, "format", "o", "text", "output format: text or json")
 	pf.StringVar(&g.LangFlag, "lang", "", "language of the output: de or en (default from LC_ALL, LC_MESSAGES, LANG)")
 	pf.BoolVar(&g.NoColor, "no-color", false, "disable colour (also NO_COLOR or a non-terminal stdout)")
-	pf.DurationVar(&g.Timeout, "timeout", 60*time.Second, "overall deadline of the command")
+	durationFlag(pf, &g.Timeout, "timeout", time.Minute, "overall deadline of the command")
 	pf.BoolVarP(&g.Verbose, "verbose", "v", false, "show more detail")
 	pf.BoolVarP(&g.Quiet, "quiet", "q", false, "print only problems (text) ")
 	pf.StringArrayVar(&g.Resolvers, "resolver", nil, "DNS server ADDR[:PORT] to ask (repeatable; also MXPROBE_RESOLVER, comma separated)")
@@ -124,19 +127,22 @@ func (g *Globals) finish() error {
 	switch g.Format {
 	case "text", "json":
 	default:
-		return exitcode.UsageError("invalid --format %q: use text or json", g.Format)
+		return usageErr("--format", i18n.T("invalid --format %q: use text or json", "ungültiges --format %q: text oder json angeben"), g.Format)
 	}
 	if g.LangFlag != "" {
 		l, ok := i18n.Parse(g.LangFlag)
 		if !ok {
-			return exitcode.UsageError("invalid --lang %q: use de or en", g.LangFlag)
+			return usageErr("--lang", i18n.T("invalid --lang %q: use de or en", "ungültiges --lang %q: de oder en angeben"), g.LangFlag)
 		}
 		g.Lang = l
 	} else {
 		g.Lang = i18n.Detect(g.IO.Getenv)
 	}
 	if g.Timeout <= 0 {
-		return exitcode.UsageError("invalid --timeout %s: must be positive", g.Timeout)
+		return usageErr("--timeout", i18n.T("invalid --timeout %s: give a positive duration such as 30s or 2m", "ungültiges --timeout %s: eine positive Dauer wie 30s oder 2m angeben"), fmtDuration(g.Timeout))
+	}
+	if g.Quiet && g.Verbose {
+		return usageErr("--quiet", i18n.T("-q (--quiet) and -v (--verbose) exclude each other: give one of them", "-q (--quiet) und -v (--verbose) schließen sich aus: eines davon angeben"))
 	}
 	if len(g.Resolvers) == 0 {
 		if v := g.IO.Getenv("MXPROBE_RESOLVER"); v != "" {
@@ -153,7 +159,13 @@ func (g *Globals) finish() error {
 // Run executes mxprobe with args and streams and returns the exit code. Errors
 // are printed as one line on stderr.
 func Run(ctx context.Context, args []string, io *IOStreams) int {
-	g := &Globals{IO: io}
+	return RunFactory(ctx, args, NewFactory(io))
+}
+
+// RunFactory is Run with an explicit factory (tests: a fake clock, lab
+// options).
+func RunFactory(ctx context.Context, args []string, f *Factory) int {
+	g := &Globals{F: f, IO: f.IO}
 	root := NewRootCmd(g)
 	root.SetArgs(args)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
@@ -163,15 +175,16 @@ func Run(ctx context.Context, args []string, io *IOStreams) int {
 	if err != nil && ctx.Err() != nil && errors.Is(ctx.Err(), context.Canceled) {
 		err = exitcode.WithCode(exitcode.Interrupted, fmt.Errorf("interrupted"))
 	}
-	code := exitcode.Of(err)
-	if err != nil && !isUsageFromCobra(err) {
-		var ee *exitcode.Error
-		if !(errors.As(err, &ee) && ee.Err == nil) {
-			fmt.Fprintf(io.ErrOut, "mxprobe: %s\n", oneLine(err.Error()))
-		}
-	} else if err != nil {
-		fmt.Fprintf(io.ErrOut, "mxprobe: %s\n", oneLine(err.Error()))
+	code := exitOf(err)
+	if err != nil && isUsageFromCobra(err) {
 		code = exitcode.Usage
+	}
+	var ee *exitcode.Error
+	if err != nil && !(errors.As(err, &ee) && ee.Err == nil) {
+		if g.Lang == "" {
+			g.Lang = i18n.Detect(g.IO.Getenv)
+		}
+		fmt.Fprintf(f.IO.ErrOut, "mxprobe: %s\n", errorLine(err, g.Lang, g.Verbose))
 	}
 	return code
 }
@@ -188,11 +201,6 @@ func isUsageFromCobra(err error) bool {
 		strings.Contains(m, "arg(s)") || strings.HasPrefix(m, "invalid argument") ||
 		strings.HasPrefix(m, "required flag") || strings.HasPrefix(m, "unknown shorthand flag") ||
 		strings.Contains(m, "flag needs an argument")
-}
-
-func oneLine(s string) string {
-	s = strings.ReplaceAll(s, "\r", " ")
-	return strings.ReplaceAll(s, "\n", " ")
 }
 
 // Main is the program entry: signal handling and exit.

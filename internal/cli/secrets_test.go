@@ -242,7 +242,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 	runs := 0
 	run := func(env map[string]string, args ...string) (string, int) {
 		t.Helper()
-		e := map[string]string{"XDG_STATE_HOME": state, "HOME": dir, "MXPROBE_TEST_NOW": time.Now().UTC().Format(time.RFC3339Nano)}
+		e := map[string]string{"XDG_STATE_HOME": state, "HOME": dir, testNow: time.Now().UTC().Format(time.RFC3339Nano)}
 		for k, v := range env {
 			e[k] = v
 		}

@@ -102,9 +102,19 @@ func Confirm(ctx context.Context, o ConfirmOptions) (*ConfirmResult, error) {
 		}
 	}
 	if len(o.Tokens) == 0 || o.Pending {
-		for _, v := range VerdictWith(evs, o.Now(), vo).Probes {
-			if !v.Final && !slices.Contains(tokens, v.Token) {
-				tokens = append(tokens, v.Token)
+		// Pending are the probes `probe list` shows as not final (each
+		// judged by its stored windows), and those not final under windows
+		// given for this round: windows given now never hide a probe the
+		// list shows as pending.
+		views := []VerdictOptions{{Windows: o.Windows}}
+		if vo.Override {
+			views = append(views, vo)
+		}
+		for _, view := range views {
+			for _, v := range VerdictWith(evs, o.Now(), view).Probes {
+				if !v.Final && !slices.Contains(tokens, v.Token) {
+					tokens = append(tokens, v.Token)
+				}
 			}
 		}
 	}

@@ -139,6 +139,16 @@ func ParsePath(s string) (Address, error) {
 	return Address{Local: local, Domain: ascii, DomainUnicode: uni}, nil
 }
 
+// ValidLocalPart reports whether lp, all of it, is an RFC 5321 §4.1.2
+// Local-part: a Dot-string (with RFC 6531 UTF-8) or a Quoted-string.
+func ValidLocalPart(lp string) bool {
+	if lp == "" || len(lp) > MaxLocalPart || !utf8.ValidString(lp) {
+		return false
+	}
+	n, err := localPartLen(lp + "@")
+	return err == nil && n == len(lp)
+}
+
 // localPartLen returns the length of the local part at the start of s:
 // Dot-string or Quoted-string (RFC 5321 §4.1.2).
 func localPartLen(s string) (int, error) {

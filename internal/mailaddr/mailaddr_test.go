@@ -64,6 +64,18 @@ func TestParse(t *testing.T) {
 	}
 }
 
+func TestValidLocalPart(t *testing.T) {
+	for lp, want := range map[string]bool{
+		"user": true, "first.last": true, `"Macro Error"`: true, `"a\"b"`: true, "jörg": true,
+		"": false, "a..b": false, ".a": false, "a.": false, "Macro Error": false, `"a"b"`: false, "a@b": false,
+		`"unterminated`: false, strings.Repeat("x", 65): false,
+	} {
+		if got := ValidLocalPart(lp); got != want {
+			t.Errorf("%q: %v, want %v", lp, got, want)
+		}
+	}
+}
+
 func TestParsePathNull(t *testing.T) {
 	for _, in := range []string{"", "<>", "  <>  "} {
 		a, err := ParsePath(in)
