@@ -52,7 +52,7 @@ func TestAuthCancelOnlyAfter334(t *testing.T) {
 	if err != nil || rep.Code != 501 {
 		t.Fatalf("%+v %v", rep, err)
 	}
-	lines := c.Transcript().Lines()
+	lines := c.tr.Lines()
 	if last := lines[len(lines)-2]; last.Text != "*" {
 		t.Fatalf("transcript %+v", lines)
 	}
@@ -101,7 +101,7 @@ func FuzzAuthRedacts(f *testing.F) {
 		}
 		_, _ = c.Auth(a)
 		b64 := base64.StdEncoding
-		for _, l := range c.Transcript().Lines() {
+		for _, l := range c.tr.Lines() {
 			if l.Dir != DirClient {
 				continue
 			}

@@ -65,7 +65,8 @@ func (t Timeouts) WithDefaults() Timeouts {
 type Config struct {
 	Timeouts Timeouts
 	Limits   Limits
-	// Transcript receives the dialogue; nil: a fresh one (Conn.Transcript).
+	// Transcript receives the dialogue; nil: a private one (give one to
+	// read it).
 	Transcript *Transcript
 	// Anomaly, when set, hears tolerated deviations from RFC 5321 (bare LF,
 	// control or 8-bit bytes in replies, over-long lines).
@@ -141,9 +142,6 @@ func (c *Conn) Close() error {
 	}
 	return c.raw.Close()
 }
-
-// Transcript is the connection's record.
-func (c *Conn) Transcript() *Transcript { return c.tr }
 
 // Timeouts in force.
 func (c *Conn) Timeouts() Timeouts { return c.to }

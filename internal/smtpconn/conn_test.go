@@ -52,7 +52,7 @@ func dial(t *testing.T, addr string, cfg Config) *Conn {
 
 func transcriptText(c *Conn) string {
 	var b strings.Builder
-	for _, l := range c.Transcript().Lines() {
+	for _, l := range c.tr.Lines() {
 		b.WriteString(l.Dir + " " + l.Text + "\n")
 	}
 	return b.String()
