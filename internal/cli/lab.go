@@ -48,7 +48,13 @@ in-process lab in one go, e.g. "mxprobe check --lab drop.lab.test".`,
 				if err := os.WriteFile(caOut, w.CA.PEM(), 0o644); err != nil {
 					return fmt.Errorf("writing the lab CA: %w", err)
 				}
-				printLab(g, w, caOut)
+				if g.JSON() {
+					if err := render.JSON(g.IO.Out, newLabJSON(g, w, caOut)); err != nil {
+						return err
+					}
+				} else {
+					printLab(g, w, caOut)
+				}
 				<-cmd.Context().Done()
 				fmt.Fprintln(g.IO.ErrOut, i18n.T("lab stopped", "Labor beendet").In(g.Lang))
 				return nil
@@ -78,10 +84,20 @@ func printLab(g *Globals, w *lab.World, caFile string) {
 	for _, sc := range lab.Scenarios() {
 		fmt.Fprintln(out, render.WrapHang(sc.Title.In(l), render.Width, fmt.Sprintf("  %-25s %-11s", sc.Domain, sc.Expect), strings.Repeat(" ", 39)))
 	}
-	common := fmt.Sprintf("--resolver %s --port %d --ca-file %s --helo %s --dnsbl %s", w.DNSAddr(), w.SMTPPort, caFile, lab.ClientName, lab.BlockList)
 	fmt.Fprintln(out)
 	fmt.Fprintln(out, st.Bold(t("Try", "Ausprobieren")))
-	cmds := []string{
+	for _, c := range labCommands(w, caFile) {
+		fmt.Fprintln(out, "  "+c)
+	}
+	fmt.Fprintln(out)
+	fmt.Fprintln(out, render.Wrap(t("Or add --lab to any command for a private lab in one go: mxprobe check --lab drop.lab.test. Stop with Ctrl-C.",
+		"Oder hängen Sie --lab an einen Befehl für ein privates Labor in einem Schritt: mxprobe check --lab drop.lab.test. Beenden mit Strg-C."), render.Width, ""))
+}
+
+// labCommands are the example command lines printed for a served lab.
+func labCommands(w *lab.World, caFile string) []string {
+	common := fmt.Sprintf("--resolver %s --port %d --ca-file %s --helo %s --dnsbl %s", w.DNSAddr(), w.SMTPPort, caFile, lab.ClientName, lab.BlockList)
+	return []string{
 		fmt.Sprintf("mxprobe check ok.lab.test %s --from you@%s", common, lab.SenderDomain),
 		fmt.Sprintf("mxprobe check reject.lab.test %s", common),
 		fmt.Sprintf("mxprobe dns ok.lab.test --resolver %s --ca-file %s --ip 127.0.0.1 --from you@%s", w.DNSAddr(), caFile, lab.SenderDomain),
@@ -89,10 +105,4 @@ func printLab(g *Globals, w *lab.World, caFile string) {
 		fmt.Sprintf("MXPROBE_IMAP_PASSWORD=%s mxprobe probe confirm --pending --imap %s --imap-user %s", lab.SeedPassword, w.Seed.URL(), lab.SeedUser),
 		"mxprobe explain \"550 5.7.1 Unfortunately, messages from [127.0.0.1] weren't sent. (S3150)\"",
 	}
-	for _, c := range cmds {
-		fmt.Fprintln(out, "  "+c)
-	}
-	fmt.Fprintln(out)
-	fmt.Fprintln(out, render.Wrap(t("Or add --lab to any command for a private lab in one go: mxprobe check --lab drop.lab.test. Stop with Ctrl-C.",
-		"Oder hängen Sie --lab an einen Befehl für ein privates Labor in einem Schritt: mxprobe check --lab drop.lab.test. Beenden mit Strg-C."), render.Width, ""))
 }

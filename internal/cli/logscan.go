@@ -57,6 +57,7 @@ Exit status 1 when a bounce (or, with --fail-on warn, a deferral) is found.`,
 // logRecordJSON is one NDJSON delivery line.
 type logRecordJSON struct {
 	Type string `json:"type"`
+	probeJSON
 	*logscan.Record
 	// Explanation of a deferral or bounce (the short form of mxprobe explain).
 	Explanation *shortExplanation `json:"explanation,omitempty"`
@@ -151,7 +152,7 @@ func logscanRun(cmd *cobra.Command, g *Globals, o *logscanOptions, arg string) e
 		}
 		sum.Add(r)
 		if g.JSON() {
-			rec := logRecordJSON{Type: "delivery", Record: r}
+			rec := logRecordJSON{Type: "delivery", probeJSON: envelopeFor("logscan"), Record: r}
 			if r.Status != logscan.StatusSent && r.Code != 0 {
 				rec.Explanation = ex.short(r.Reply, r.Relay)
 			}

@@ -71,7 +71,10 @@ func init() {
 			RunE: func(cmd *cobra.Command, args []string) error {
 				v := Version()
 				if g.JSON() {
-					return json.NewEncoder(g.IO.Out).Encode(v)
+					return json.NewEncoder(g.IO.Out).Encode(struct {
+						probeJSON
+						VersionInfo
+					}{envelopeFor("version"), v})
 				}
 				_, err := fmt.Fprintf(g.IO.Out, "mxprobe %s (commit %s, built %s, %s)\n", v.Version, v.Commit, v.Date, v.Go)
 				return err
