@@ -7,7 +7,7 @@ import (
 
 	"github.com/mxprobe/mxprobe/internal/check"
 	"github.com/mxprobe/mxprobe/internal/cireport"
-	"github.com/mxprobe/mxprobe/internal/exitcode"
+	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/report"
 )
 
@@ -24,7 +24,8 @@ func checkCIFormat(g *Globals, cmd *cobra.Command) error {
 	case "check", "dns":
 		return nil
 	}
-	return exitcode.UsageError("--format %s is for check and dns; %s takes text or json", g.Format, cmd.CommandPath())
+	return usageErr("--format", i18n.T("--format %s is for check and dns; %s takes text or json",
+		"--format %s gibt es nur für check und dns; %s kennt text oder json"), g.Format, cmd.CommandPath())
 }
 
 // newCIWriter writes reports to stdout in the CI format asked for.

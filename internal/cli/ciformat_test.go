@@ -149,6 +149,23 @@ func countSeverity(fs []report.Localized, s report.Severity) int {
 	return n
 }
 
+// TestCIFormatsIncomplete: a check that cannot complete (the lab's tarpit)
+// exits 3 in the CI formats too and says so: an error test case, an
+// ::error annotation.
+func TestCIFormatsIncomplete(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for the tarpit's banner timeout")
+	}
+	out, _, code := runCLI(t, nil, "check", "--lab", "tarpit.lab.test", "--no-accept-all-test", "--format", "junit")
+	if code != exitcode.Incomplete {
+		t.Fatalf("exit %d", code)
+	}
+	d := parseJUnitOut(t, out)
+	if d.Errors != 1 || d.Suites[0].Cases[len(d.Suites[0].Cases)-1].Name != "check.complete" {
+		t.Errorf("incomplete check: %d errors\n%s", d.Errors, out)
+	}
+}
+
 // TestCIFormatsBulk: bulk mode writes one JUnit document with a suite per
 // target; an invalid line is an error case, not a lost target.
 func TestCIFormatsBulk(t *testing.T) {
@@ -179,6 +196,9 @@ func TestCIFormatsOnlyCheckAndDNS(t *testing.T) {
 				t.Errorf("%v --format %s: exit %d %q", args, f, code, errOut)
 			}
 		}
+	}
+	if _, errOut, code := runCLI(t, nil, "--lang", "de", "version", "--format", "github"); code != exitcode.Usage || !strings.Contains(errOut, "nur für check und dns") {
+		t.Errorf("German: exit %d %q", code, errOut)
 	}
 	if _, errOut, code := runCLI(t, nil, "check", "--format", "xml", "x.test"); code != exitcode.Usage || !strings.Contains(errOut, "junit") {
 		t.Errorf("--format xml: exit %d %q", code, errOut)

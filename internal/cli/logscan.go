@@ -140,7 +140,7 @@ func logscanRun(cmd *cobra.Command, g *Globals, o *logscanOptions, arg string) e
 	} else {
 		in = br
 	}
-	sc := logscan.NewScanner(logscan.Options{MaxLine: o.maxLine})
+	sc := logscan.NewScanner(logscan.Options{MaxLine: o.maxLine, Now: g.F.Clock.Now})
 	sum := logscan.NewSummary()
 	out := bufio.NewWriterSize(g.IO.Out, 64<<10)
 	defer out.Flush()
