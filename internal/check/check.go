@@ -14,10 +14,10 @@ import (
 	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/iprev"
 	"github.com/mxprobe/mxprobe/internal/mx"
+	"github.com/mxprobe/mxprobe/internal/mxdialog"
 	"github.com/mxprobe/mxprobe/internal/report"
 	"github.com/mxprobe/mxprobe/internal/resolver"
 	"github.com/mxprobe/mxprobe/internal/rules"
-	"github.com/mxprobe/mxprobe/internal/smtpprobe"
 	"github.com/mxprobe/mxprobe/internal/spf"
 	"github.com/mxprobe/mxprobe/internal/webcontact"
 )
@@ -45,7 +45,7 @@ type Options struct {
 	// RootCAs verifies server certificates (nil: system roots).
 	RootCAs    *x509.CertPool
 	DNSBLZones []dnsbl.Zone
-	Timeouts   smtpprobe.Timeouts
+	Timeouts   mxdialog.Timeouts
 	Policy     PolicyOptions
 	Version    string
 	// Pacer spaces sessions per operator (bulk mode); nil: no pacing.
@@ -59,8 +59,8 @@ type smtpFields struct {
 	Tried bool `json:"tried"`
 	// SMTP is the RCPT probe; AcceptAllTest the second session with a
 	// nonexistent recipient.
-	SMTP          *smtpprobe.Result `json:"smtp,omitempty"`
-	AcceptAllTest *smtpprobe.Result `json:"accept_all_test,omitempty"`
+	SMTP          *mxdialog.Result `json:"smtp,omitempty"`
+	AcceptAllTest *mxdialog.Result `json:"accept_all_test,omitempty"`
 	// Explanations explain every non-2xx reply of the dialogue.
 	Explanations []Explanation `json:"explanations,omitempty"`
 }
@@ -184,13 +184,13 @@ func addressOrder(hosts []*MXHost, o Options) []addrTarget {
 // answered: the server greeted us with 2xx — a sender would stop here and
 // not try the next MX (RFC 5321 §5.1 moves on only when there is no
 // connection or a 4xx/5xx greeting).
-func answered(r *smtpprobe.Result) bool {
+func answered(r *mxdialog.Result) bool {
 	return r != nil && r.Banner != nil && r.Banner.Code >= 200 && r.Banner.Code < 300
 }
 
-func anyAnswered(rs []*smtpprobe.Result) bool {
+func anyAnswered(rs []*mxdialog.Result) bool {
 	for _, r := range rs {
-		if answered(r) && r.Phase == smtpprobe.PhaseDone {
+		if answered(r) && r.Phase == mxdialog.PhaseDone {
 			return true
 		}
 		if r != nil && r.Rcpt != nil {

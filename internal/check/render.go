@@ -7,10 +7,11 @@ import (
 
 	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/iprev"
+	"github.com/mxprobe/mxprobe/internal/mxdialog"
 	"github.com/mxprobe/mxprobe/internal/render"
 	"github.com/mxprobe/mxprobe/internal/report"
 	"github.com/mxprobe/mxprobe/internal/rules"
-	"github.com/mxprobe/mxprobe/internal/smtpprobe"
+	"github.com/mxprobe/mxprobe/internal/smtpconn"
 )
 
 // TextOptions control the text rendering.
@@ -162,14 +163,14 @@ func (r *Report) RenderText(w io.Writer, o TextOptions) {
 	if o.Transcript {
 		for _, h := range r.MX {
 			for _, a := range h.Addresses {
-				for _, res := range []*smtpprobe.Result{a.SMTP, a.AcceptAllTest} {
+				for _, res := range []*mxdialog.Result{a.SMTP, a.AcceptAllTest} {
 					if res == nil {
 						continue
 					}
 					fmt.Fprintln(w)
 					fmt.Fprintln(w, st.Bold(fmt.Sprintf("%s %s (%s)", tr(l, "Transcript", "Mitschnitt"), res.Address, res.Kind)))
 					for _, t := range res.Transcript {
-						fmt.Fprintf(w, "  %8.1f %s %s\n", t.TMS, t.Dir, t.Text)
+						fmt.Fprintf(w, "  %8.1f %s %s\n", smtpconn.MS(t.At.Sub(res.StartedAt)), t.Dir, t.Text)
 					}
 				}
 			}
@@ -291,7 +292,7 @@ func writeMXHost(w io.Writer, h *MXHost, l i18n.Lang, st render.Styler) {
 	}
 }
 
-func smtpLine(r *smtpprobe.Result, l i18n.Lang) string {
+func smtpLine(r *mxdialog.Result, l i18n.Lang) string {
 	var parts []string
 	if r.Banner != nil {
 		parts = append(parts, fmt.Sprintf("%s %d %s (%.1f s)", tr(l, "banner", "Begrüßung"), r.Banner.Code, r.BannerHost, r.Banner.DelayMS/1000))
@@ -316,7 +317,7 @@ func oneLine(s string, max int) string {
 	return s
 }
 
-func tlsLine(t *smtpprobe.TLSInfo, l i18n.Lang) string {
+func tlsLine(t *mxdialog.TLSInfo, l i18n.Lang) string {
 	if t.Error != "" {
 		return "STARTTLS " + tr(l, "failed: ", "gescheitert: ") + t.Error
 	}
@@ -413,7 +414,7 @@ func dmarcLine(status, policy, at string, l i18n.Lang) string {
 	return s
 }
 
-func extLine(x *smtpprobe.Extensions, l i18n.Lang) string {
+func extLine(x *mxdialog.Extensions, l i18n.Lang) string {
 	yes := func(b bool) string {
 		if b {
 			return tr(l, "yes", "ja")

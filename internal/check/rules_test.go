@@ -20,7 +20,7 @@ import (
 	"github.com/mxprobe/mxprobe/internal/mtasts"
 	"github.com/mxprobe/mxprobe/internal/resolver"
 	"github.com/mxprobe/mxprobe/internal/rules"
-	"github.com/mxprobe/mxprobe/internal/smtpprobe"
+	"github.com/mxprobe/mxprobe/internal/mxdialog"
 	"github.com/mxprobe/mxprobe/internal/webcontact"
 )
 
@@ -38,7 +38,7 @@ func rulesLab(t testing.TB) (*lab.World, Options) {
 	}
 	base := Options{Port: int(w.SMTPPort), Resolver: r, RootCAs: w.CA.Pool, DNSBLZones: lab.DNSBLZones(),
 		HELO: lab.ClientName, NoAcceptAllTest: true, DKIMSelectors: []string{lab.DKIMSelector},
-		Timeouts: smtpprobe.Timeouts{Connect: 3 * time.Second, Banner: 5 * time.Second, Command: 5 * time.Second},
+		Timeouts: mxdialog.Timeouts{Connect: 3 * time.Second, Banner: 5 * time.Second, Command: 5 * time.Second},
 		Lang:     i18n.EN}
 	base.Policy.Fetcher = &mtasts.Fetcher{Resolver: r, RootCAs: w.CA.Pool, Dial: w.HTTPS.DialContext}
 	return w, base

@@ -1,4 +1,4 @@
-package smtpprobe
+package mxdialog
 
 import (
 	"errors"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/report"
+	"github.com/mxprobe/mxprobe/internal/smtpconn"
 )
 
 // Finding ids of the SMTP dialogue and the TLS session (a public contract).
@@ -355,15 +356,15 @@ func errorWords(e *Error) i18n.Text {
 		err error
 		t   i18n.Text
 	}{
-		{ErrLineTooLong, i18n.T("reply line too long", "Antwortzeile zu lang")},
-		{ErrTooManyLines, i18n.T("too many reply lines (endless continuation)", "zu viele Antwortzeilen (endlose Fortsetzung)")},
-		{ErrReplyTooLarge, i18n.T("reply too large", "Antwort zu groß")},
-		{ErrBadCode, i18n.T("bad reply code", "ungültiger Antwortcode")},
-		{ErrMismatchedCode, i18n.T("mismatched multi-line code", "uneinheitlicher Code in mehrzeiliger Antwort")},
-		{ErrMalformed, i18n.T("malformed reply line", "fehlerhafte Antwortzeile")},
-		{ErrNUL, i18n.T("NUL byte in reply", "NUL-Byte in der Antwort")},
-		{ErrUnexpected, i18n.T("unexpected reply", "unerwartete Antwort")},
-		{ErrDataAfterTLS, i18n.T("data after the STARTTLS reply", "Daten nach der STARTTLS-Antwort")},
+		{smtpconn.ErrLineTooLong, i18n.T("reply line too long", "Antwortzeile zu lang")},
+		{smtpconn.ErrTooManyLines, i18n.T("too many reply lines (endless continuation)", "zu viele Antwortzeilen (endlose Fortsetzung)")},
+		{smtpconn.ErrReplyTooLarge, i18n.T("reply too large", "Antwort zu groß")},
+		{smtpconn.ErrBadCode, i18n.T("bad reply code", "ungültiger Antwortcode")},
+		{smtpconn.ErrMismatchedCode, i18n.T("mismatched multi-line code", "uneinheitlicher Code in mehrzeiliger Antwort")},
+		{smtpconn.ErrMalformed, i18n.T("malformed reply line", "fehlerhafte Antwortzeile")},
+		{smtpconn.ErrNUL, i18n.T("NUL byte in reply", "NUL-Byte in der Antwort")},
+		{smtpconn.ErrUnexpected, i18n.T("unexpected reply", "unerwartete Antwort")},
+		{smtpconn.ErrDataAfterTLS, i18n.T("data after the STARTTLS reply", "Daten nach der STARTTLS-Antwort")},
 	}
 	for _, w := range words {
 		if errors.Is(e.err, w.err) {
@@ -430,7 +431,7 @@ func tlsFindings(r *Result, t *TLSInfo, o FindingsOptions) []report.Finding {
 		out = append(out, report.New(IDTLSCertInvalid,
 			report.Detailf("The certificate of %s does not verify: %s.", "Das Zertifikat von %s lässt sich nicht prüfen: %s.", who, t.VerifyError), ev...))
 	}
-	if t.DANE != nil && t.DANE.Status == DANEMatched {
+	if t.DANE != nil && t.DANE.Status == smtpconn.DANEMatched {
 		// RFC 7672 §3.1.1: with a matching DANE-EE record PKIX trust, names
 		// and dates do not matter to DANE senders; other senders still care.
 		for i := range out {

@@ -1,4 +1,4 @@
-package smtpprobe
+package mxdialog
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"github.com/mxprobe/mxprobe/internal/lab/tlslab"
 	"github.com/mxprobe/mxprobe/internal/report"
 	"github.com/mxprobe/mxprobe/internal/resolver"
+	"github.com/mxprobe/mxprobe/internal/smtpconn"
 )
 
 const mxName = "mx.lab.test"
@@ -72,7 +73,7 @@ func run(t *testing.T, s *smtplab.Server, o Options) *Result {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	r := Probe(ctx, o)
+	r := Run(ctx, o)
 	if ctx.Err() != nil {
 		t.Errorf("probe ran into the test deadline: %+v", r.Error)
 	}
@@ -435,18 +436,18 @@ func TestHostilePeers(t *testing.T) {
 		{smtplab.HostileBannerNever, "", ClassBannerTimeout, PhaseBanner, nil, IDTarpit},
 		{smtplab.HostileCloseAfterBanner, "", ClassClosed, PhaseEHLO, nil, IDConnectionLost},
 		{smtplab.HostileNeverRead, "", ClassTimeout, PhaseEHLO, nil, IDTimeout},
-		{smtplab.HostileEndlessContinuation, "", ClassProtocol, PhaseEHLO, ErrTooManyLines, IDProtocolError},
-		{smtplab.HostileEndlessContinuation, smtplab.StepBanner, ClassProtocol, PhaseBanner, ErrTooManyLines, IDProtocolError},
-		{smtplab.HostileHugeLine, "", ClassProtocol, PhaseEHLO, ErrLineTooLong, IDProtocolError},
-		{smtplab.HostileHugeLine, smtplab.StepRCPT, ClassProtocol, PhaseRCPT, ErrLineTooLong, IDProtocolError},
-		{smtplab.HostileGarbage, "", ClassProtocol, PhaseEHLO, ErrNUL, IDProtocolError},
-		{smtplab.HostileBadCode, "", ClassProtocol, PhaseEHLO, ErrBadCode, IDProtocolError},
-		{smtplab.HostileBadCode, smtplab.StepMAIL, ClassProtocol, PhaseMAIL, ErrBadCode, IDProtocolError},
-		{smtplab.HostileMismatchedMultiline, "", ClassProtocol, PhaseEHLO, ErrMismatchedCode, IDProtocolError},
+		{smtplab.HostileEndlessContinuation, "", ClassProtocol, PhaseEHLO, smtpconn.ErrTooManyLines, IDProtocolError},
+		{smtplab.HostileEndlessContinuation, smtplab.StepBanner, ClassProtocol, PhaseBanner, smtpconn.ErrTooManyLines, IDProtocolError},
+		{smtplab.HostileHugeLine, "", ClassProtocol, PhaseEHLO, smtpconn.ErrLineTooLong, IDProtocolError},
+		{smtplab.HostileHugeLine, smtplab.StepRCPT, ClassProtocol, PhaseRCPT, smtpconn.ErrLineTooLong, IDProtocolError},
+		{smtplab.HostileGarbage, "", ClassProtocol, PhaseEHLO, smtpconn.ErrNUL, IDProtocolError},
+		{smtplab.HostileBadCode, "", ClassProtocol, PhaseEHLO, smtpconn.ErrBadCode, IDProtocolError},
+		{smtplab.HostileBadCode, smtplab.StepMAIL, ClassProtocol, PhaseMAIL, smtpconn.ErrBadCode, IDProtocolError},
+		{smtplab.HostileMismatchedMultiline, "", ClassProtocol, PhaseEHLO, smtpconn.ErrMismatchedCode, IDProtocolError},
 		{smtplab.HostileResetMidReply, "", ClassReset, PhaseEHLO, nil, IDConnectionLost},
 		{smtplab.HostileTLSHandshakeFail, "", ClassTLS, PhaseTLS, nil, IDTLSHandshake},
 		{smtplab.HostileTLSGarbage, "", ClassTLS, PhaseTLS, nil, IDTLSHandshake},
-		{smtplab.HostileSTARTTLSInjection, "", ClassTLS, PhaseTLS, ErrDataAfterTLS, IDTLSHandshake},
+		{smtplab.HostileSTARTTLSInjection, "", ClassTLS, PhaseTLS, smtpconn.ErrDataAfterTLS, IDTLSHandshake},
 	}
 	for _, tc := range cases {
 		name := string(tc.kind)
@@ -645,7 +646,7 @@ func TestCancelInterrupts(t *testing.T) {
 	o.Timeouts.Banner = time.Minute
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan *Result, 1)
-	go func() { done <- Probe(ctx, o) }()
+	go func() { done <- Run(ctx, o) }()
 	// cancel once the server has the connection
 	for range 500 {
 		if len(s.Sessions()) > 0 {
@@ -658,7 +659,7 @@ func TestCancelInterrupts(t *testing.T) {
 	case r := <-done:
 		wantError(t, r, ClassCanceled, PhaseBanner, nil)
 	case <-time.After(5 * time.Second):
-		t.Fatal("Probe ignored the cancelled context")
+		t.Fatal("Run ignored the cancelled context")
 	}
 }
 
@@ -669,12 +670,12 @@ func TestContextDeadlineCapsPhases(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	done := make(chan *Result, 1)
-	go func() { done <- Probe(ctx, o) }()
+	go func() { done <- Run(ctx, o) }()
 	select {
 	case r := <-done:
 		wantError(t, r, ClassTimeout, PhaseEHLO, nil)
 	case <-time.After(5 * time.Second):
-		t.Fatal("Probe outlived its context")
+		t.Fatal("Run outlived its context")
 	}
 }
 
@@ -757,7 +758,7 @@ func TestDANEMatch(t *testing.T) {
 	o.TLSA = []resolver.TLSA{bad, good}
 	r := run(t, s, o)
 	wantDone(t, r)
-	if d := r.TLS.DANE; d == nil || d.Status != DANEMatched || d.Records != 2 || d.Usage != 3 {
+	if d := r.TLS.DANE; d == nil || d.Status != smtpconn.DANEMatched || d.Records != 2 || d.Usage != 3 {
 		t.Fatalf("dane %+v", r.TLS.DANE)
 	}
 	fs := wantFindings(t, r, IDTLSSelfSigned)
@@ -767,7 +768,7 @@ func TestDANEMatch(t *testing.T) {
 
 	o.TLSA = []resolver.TLSA{bad}
 	r = run(t, s, o)
-	if d := r.TLS.DANE; d == nil || d.Status != DANEMismatch || d.Reason == "" {
+	if d := r.TLS.DANE; d == nil || d.Status != smtpconn.DANEMismatch || d.Reason == "" {
 		t.Fatalf("dane %+v", r.TLS.DANE)
 	}
 	if f := hasFinding(wantFindings(t, r, IDTLSSelfSigned), IDTLSSelfSigned); f.Severity != report.Warn {
@@ -793,8 +794,25 @@ func TestUnexpectedReplyCodes(t *testing.T) {
 		return &smtp.SMTPError{Code: 354, Message: "go ahead?"}
 	}})
 	r := run(t, s, testOptions(s))
-	wantError(t, r, ClassProtocol, PhaseMAIL, ErrUnexpected)
+	wantError(t, r, ClassProtocol, PhaseMAIL, smtpconn.ErrUnexpected)
 	if ss := s.Sessions(); ss[0].Count("QUIT") != 1 {
 		t.Fatalf("commands %q", ss[0].Commands)
+	}
+}
+
+// TestQuotedLocalPart: a recipient with a quoted local part (RFC 5321
+// §4.1.2) reaches RCPT TO as written.
+func TestQuotedLocalPart(t *testing.T) {
+	seen := make(chan string, 4)
+	s := startLab(t, smtplab.Scenario{OnRcpt: func(_ smtplab.Envelope, rcpt string) *smtp.SMTPError {
+		seen <- rcpt
+		return nil
+	}})
+	o := testOptions(s)
+	o.RcptTo = `"Macro Error"@lab.test`
+	r := run(t, s, o)
+	wantDone(t, r)
+	if got := <-seen; r.RcptTo != `"Macro Error"@lab.test` || got == "" {
+		t.Fatalf("rcpt %q, server saw %q", r.RcptTo, got)
 	}
 }

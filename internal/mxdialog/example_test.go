@@ -1,4 +1,4 @@
-package smtpprobe_test
+package mxdialog_test
 
 import (
 	"context"
@@ -6,11 +6,11 @@ import (
 	"time"
 
 	"github.com/mxprobe/mxprobe/internal/lab/smtplab"
-	"github.com/mxprobe/mxprobe/internal/smtpprobe"
+	"github.com/mxprobe/mxprobe/internal/mxdialog"
 )
 
-// Probe one MX address up to RCPT, then turn the result into findings.
-func ExampleProbe() {
+// Talk to one MX address up to RCPT, then turn the result into findings.
+func ExampleRun() {
 	srv, err := smtplab.Start("127.0.0.1:0", smtplab.Scenario{Style: smtplab.StyleMicrosoft, Rcpt: smtplab.RcptRejectS3150})
 	if err != nil {
 		panic(err)
@@ -19,7 +19,7 @@ func ExampleProbe() {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	res := smtpprobe.Probe(ctx, smtpprobe.Options{
+	res := mxdialog.Run(ctx, mxdialog.Options{
 		Host:   "hotmail-com.olc.protection.outlook.com",
 		Addr:   srv.Addr(),
 		HELO:   "mail.example.test",
@@ -27,7 +27,7 @@ func ExampleProbe() {
 	})
 	fmt.Println(res.Phase, res.RcptOutcome(), res.Rcpt.Code, res.Rcpt.EnhancedCode)
 	fmt.Println("client IP seen by the server:", res.ClientIP, "from", res.ClientIPSource)
-	for _, f := range smtpprobe.Findings([]*smtpprobe.Result{res}, smtpprobe.FindingsOptions{DNSWorks: true}) {
+	for _, f := range mxdialog.Findings([]*mxdialog.Result{res}, mxdialog.FindingsOptions{DNSWorks: true}) {
 		fmt.Println(f.ID, f.Severity)
 	}
 	// Output:

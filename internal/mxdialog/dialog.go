@@ -1,55 +1,45 @@
-// Package smtpprobe holds mxprobe's live SMTP dialogue with one MX address:
-// banner, EHLO (HELO fallback), STARTTLS with certificate checks, MAIL
-// FROM, one RCPT TO, RSET, QUIT — never DATA. Every read is bounded in
-// time and size; a hostile or broken peer yields a classified error, never a
-// hang or a panic. Probe always returns a Result, also when it failed: a
-// diagnostic tool must not lose what it saw before the failure.
+// Package mxdialog holds check's live SMTP dialogue with one MX address
+// (not to be confused with delivery.Probe, a sent test message): banner,
+// EHLO (HELO fallback), STARTTLS with certificate checks, MAIL FROM, one
+// RCPT TO, RSET, QUIT — never DATA. Every read is bounded in time and size;
+// a hostile or broken peer yields a classified error, never a hang or a
+// panic. Run always returns a Result, also when it failed: a diagnostic
+// tool must not lose what it saw before the failure.
 //
-// Why not go-smtp's Client (v0.25.1): it cannot STARTTLS after an EHLO with
-// our name (NewClientStartTLS says "EHLO localhost"), hides the 220 greeting
-// and the text of 2xx replies, falls back to HELO only on 500/502, uses one
-// timeout for greeting and commands, and reads replies with net/textproto,
-// which takes any number of continuation lines and silently accepts
-// mismatched multi-line codes. The dialogue here is small, lock-step (with
-// RFC 2920 pipelining of MAIL+RCPT and RSET+QUIT when offered) and speaks
-// go-smtp's types where callers meet them (Reply.SMTPError).
-package smtpprobe
+// The connection, the reply reader, STARTTLS and the transcript are
+// internal/smtpconn's, shared with probe send (docs/architecture.md, "SMTP
+// layer"). This package holds the dialogue's policy: what to send, when to
+// stop, and what the answers mean (Result, Findings).
+package mxdialog
 
 import (
 	"context"
 	"crypto/rand"
-	"crypto/tls"
 	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/netip"
-	"os"
 	"strings"
 	"time"
 
-	"golang.org/x/net/idna"
-
+	"github.com/mxprobe/mxprobe/internal/mailaddr"
 	"github.com/mxprobe/mxprobe/internal/resolver"
+	"github.com/mxprobe/mxprobe/internal/smtpconn"
 )
 
-// Default per-phase timeouts: far below RFC 5321 §4.5.3.2's minutes (5 min
-// for the greeting and most commands), because a diagnostic run waits for a
-// human. All of them are further capped by the context's deadline.
-const (
-	DefaultConnectTimeout = 10 * time.Second
-	DefaultBannerTimeout  = 30 * time.Second
-	DefaultCommandTimeout = 30 * time.Second
-)
+// Timeouts per phase; zero fields take smtpconn's defaults.
+type Timeouts = smtpconn.Timeouts
 
-// Timeouts per phase; zero fields take the defaults.
-type Timeouts struct {
-	Connect time.Duration // TCP connect
-	Banner  time.Duration // from connect to the complete 220 greeting
-	Command time.Duration // each command's reply, and the TLS handshake
-}
+// Limits bound what a peer can make us read (smtpconn.Limits).
+type Limits = smtpconn.Limits
+
+// The types of the wire, shared with probe send (internal/smtpconn).
+type (
+	Reply      = smtpconn.Reply
+	TLSInfo    = smtpconn.TLSInfo
+	Extensions = smtpconn.Extensions
+)
 
 // Options of one probe.
 type Options struct {
@@ -86,20 +76,6 @@ type Options struct {
 	// NoPipelining sends every command in lock-step even when the server
 	// offers PIPELINING (RFC 2920).
 	NoPipelining bool
-}
-
-func (o Options) timeouts() Timeouts {
-	t := o.Timeouts
-	if t.Connect <= 0 {
-		t.Connect = DefaultConnectTimeout
-	}
-	if t.Banner <= 0 {
-		t.Banner = DefaultBannerTimeout
-	}
-	if t.Command <= 0 {
-		t.Command = DefaultCommandTimeout
-	}
-	return t
 }
 
 // Result kinds.
@@ -162,8 +138,8 @@ type Result struct {
 	// 8-bit bytes in replies, no reply to QUIT …).
 	Anomalies []string `json:"anomalies,omitempty"`
 
-	Transcript          []TranscriptLine `json:"transcript"`
-	TranscriptTruncated bool             `json:"transcript_truncated,omitempty"`
+	Transcript          []smtpconn.Line `json:"transcript"`
+	TranscriptTruncated bool            `json:"transcript_truncated,omitempty"`
 
 	// Phase is "done" after a complete dialogue, else the phase where the
 	// probe stopped.
@@ -183,25 +159,6 @@ type Banner struct {
 	Text         string `json:"text"`
 	// DelayMS is the time from the TCP connect to the complete greeting.
 	DelayMS float64 `json:"delay_ms"`
-}
-
-// Extensions are the EHLO keywords (RFC 5321 §4.1.1.1) mxprobe reports.
-type Extensions struct {
-	// Keywords lists every advertised line as sent ("SIZE 35882577").
-	Keywords []string `json:"keywords"`
-	// Size is the SIZE value (RFC 1870 §4); 0 with SizeAdvertised means no
-	// fixed limit.
-	Size           int64 `json:"size,omitempty"`
-	SizeAdvertised bool  `json:"size_advertised"`
-	STARTTLS       bool  `json:"starttls"`   // RFC 3207
-	SMTPUTF8       bool  `json:"smtputf8"`   // RFC 6531
-	DSN            bool  `json:"dsn"`        // RFC 3461
-	REQUIRETLS     bool  `json:"requiretls"` // RFC 8689
-	EightBitMIME   bool  `json:"8bitmime"`   // RFC 6152
-	PIPELINING     bool  `json:"pipelining"` // RFC 2920
-	CHUNKING       bool  `json:"chunking"`   // RFC 3030
-	// EnhancedStatusCodes: RFC 2034.
-	EnhancedStatusCodes bool `json:"enhancedstatuscodes"`
 }
 
 // Rcpt outcome words.
@@ -252,16 +209,16 @@ func (r *Result) addAnomaly(what string) {
 	r.Anomalies = append(r.Anomalies, what)
 }
 
-// Probe runs one SMTP dialogue and always returns a Result. It ends by the
+// Run runs one SMTP dialogue and always returns a Result. It ends by the
 // context's deadline at the latest: a cancelled context closes the
 // connection at once.
-func Probe(ctx context.Context, o Options) *Result {
+func Run(ctx context.Context, o Options) *Result {
 	start := time.Now()
 	p := &prober{
 		ctx: ctx,
 		o:   o,
-		to:  o.timeouts(),
-		lim: o.Limits.withDefaults(),
+		to:  o.Timeouts.WithDefaults(),
+		lim: o.Limits,
 		res: &Result{
 			Kind:      KindRcpt,
 			Host:      strings.TrimSuffix(o.Host, "."),
@@ -271,13 +228,13 @@ func Probe(ctx context.Context, o Options) *Result {
 			Phase:     PhaseConnect,
 		},
 	}
-	p.tr = newTranscript(start, p.lim.MaxTranscriptBytes)
+	p.tr = smtpconn.NewTranscript(nil, o.Limits.MaxTranscriptBytes)
 	if o.AcceptAllTest {
 		p.res.Kind = KindAcceptAllTest
 	}
 	p.run()
-	p.res.Transcript = p.tr.lines
-	p.res.TranscriptTruncated = p.tr.truncated
+	p.res.Transcript = p.tr.Lines()
+	p.res.TranscriptTruncated = p.tr.Truncated()
 	p.res.DurationMS = ms(time.Since(start))
 	return p.res
 }
@@ -288,29 +245,21 @@ type prober struct {
 	to  Timeouts
 	lim Limits
 	res *Result
-	tr  *transcript
-
-	raw       net.Conn
-	conn      net.Conn // raw, or *tls.Conn after STARTTLS
-	connected time.Time
-	rr        *replyReader
-	ext       *Extensions
+	tr  *smtpconn.Transcript
+	c   *smtpconn.Conn
+	ext *Extensions
 }
 
 func (p *prober) run() {
 	if err := p.prepare(); err != nil {
 		p.res.Error = &Error{Class: ClassInvalid, Phase: PhaseConnect, Detail: err.Error(), err: err}
-		p.tr.add(DirEvent, "error: "+string(ClassInvalid)+": "+err.Error())
+		p.tr.Add(DirEvent, "error: "+string(ClassInvalid)+": "+err.Error())
 		return
 	}
 	if !p.connect() {
 		return
 	}
-	defer p.raw.Close()
-	// go-smtp-style clients have no context: closing the socket is what
-	// unblocks a read when the deadline passes or the user presses Ctrl-C.
-	stop := context.AfterFunc(p.ctx, func() { _ = p.raw.Close() })
-	defer stop()
+	defer p.c.Close()
 
 	if !p.banner() || !p.hello(PhaseEHLO) {
 		return
@@ -337,12 +286,12 @@ func (p *prober) prepare() error {
 		return fmt.Errorf("invalid address %q", o.Addr)
 	}
 	if o.HELO != "" {
-		if err := checkHELO(o.HELO); err != nil {
+		if err := smtpconn.CheckHELO(o.HELO); err != nil {
 			return err
 		}
 		res.HELO = o.HELO
 	}
-	from, fromUTF8, err := normalizeAddress(o.MailFrom, true)
+	from, err := mailaddr.ParsePath(o.MailFrom)
 	if err != nil {
 		return fmt.Errorf("MAIL FROM: %w", err)
 	}
@@ -354,12 +303,12 @@ func (p *prober) prepare() error {
 		}
 		rcpt = randomLocalPart() + "@" + domain
 	}
-	to, toUTF8, err := normalizeAddress(rcpt, false)
+	to, err := mailaddr.Parse(rcpt)
 	if err != nil {
 		return fmt.Errorf("RCPT TO: %w", err)
 	}
-	res.MailFrom, res.RcptTo = from, to
-	res.SMTPUTF8Required = fromUTF8 || toUTF8
+	res.MailFrom, res.RcptTo = from.String(), to.String()
+	res.SMTPUTF8Required = from.NeedsSMTPUTF8() || to.NeedsSMTPUTF8()
 	return nil
 }
 
@@ -370,136 +319,41 @@ func randomLocalPart() string {
 	return "mxprobe-nx-" + hex.EncodeToString(b)
 }
 
-func checkHELO(name string) error {
-	if strings.HasPrefix(name, "[") && strings.HasSuffix(name, "]") {
-		if _, ok := addressLiteral(name[1 : len(name)-1]); ok {
-			return nil
-		}
-		return fmt.Errorf("HELO %q: not an address literal", name)
-	}
-	if len(name) > 253 || strings.EqualFold(name, "localhost") || strings.ContainsAny(name, " \t\r\n\x00<>") {
-		return fmt.Errorf("HELO %q: not a usable host name", name)
-	}
-	return nil
-}
-
-// defaultHELO: RFC 5321 §4.1.4 asks for the client's FQDN, else an address
-// literal.
-func defaultHELO(local netip.Addr) string {
-	if h, err := os.Hostname(); err == nil && strings.Contains(strings.Trim(h, "."), ".") && checkHELO(h) == nil {
-		return strings.TrimSuffix(h, ".")
-	}
-	if local.Is6() && !local.Is4In6() {
-		return "[IPv6:" + local.String() + "]"
-	}
-	return "[" + local.Unmap().String() + "]"
-}
-
-// normalizeAddress checks an envelope address and converts its domain to
-// A-labels. It reports whether the local part needs SMTPUTF8 (RFC 6531
-// §3.3: non-ASCII local parts cannot be expressed otherwise).
-func normalizeAddress(addr string, mayBeEmpty bool) (string, bool, error) {
-	if addr == "" {
-		if mayBeEmpty {
-			return "", false, nil
-		}
-		return "", false, errors.New("empty address")
-	}
-	if len(addr) > 254 || strings.ContainsAny(addr, "\r\n\x00<>") {
-		return "", false, fmt.Errorf("invalid address %q", addr)
-	}
-	at := strings.LastIndexByte(addr, '@')
-	if at <= 0 || at == len(addr)-1 {
-		return "", false, fmt.Errorf("invalid address %q", addr)
-	}
-	local, domain := addr[:at], addr[at+1:]
-	if len(local) > 64 { // RFC 5321 §4.5.3.1.1
-		return "", false, fmt.Errorf("local part of %q longer than 64 octets", addr)
-	}
-	ascii, err := idna.Lookup.ToASCII(strings.TrimSuffix(domain, "."))
-	if err != nil {
-		return "", false, fmt.Errorf("domain of %q: %w", addr, err)
-	}
-	return local + "@" + ascii, !isASCII(local), nil
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
-}
-
-// deadline is now+d, capped by the context's deadline.
-func (p *prober) deadline(d time.Duration) time.Time {
-	t := time.Now().Add(d)
-	if cd, ok := p.ctx.Deadline(); ok && cd.Before(t) {
-		t = cd
-	}
-	return t
-}
-
 func (p *prober) connect() bool {
-	p.tr.add(DirEvent, "connect "+p.o.Addr.String())
-	dctx, cancel := context.WithDeadline(p.ctx, p.deadline(p.to.Connect))
-	defer cancel()
-	var d net.Dialer
 	t0 := time.Now()
-	c, err := d.DialContext(dctx, "tcp", p.o.Addr.String())
-	p.connected = time.Now()
-	p.res.ConnectMS = ms(p.connected.Sub(t0))
+	c, err := smtpconn.Dial(p.ctx, p.o.Addr.String(), smtpconn.Config{
+		Timeouts: p.to, Limits: p.lim, Transcript: p.tr, Anomaly: p.res.addAnomaly,
+	})
+	p.res.ConnectMS = ms(time.Since(t0))
 	if err != nil {
-		if dctx.Err() != nil && p.ctx.Err() == nil {
-			err = fmt.Errorf("no answer within %v: %w", time.Since(t0).Round(time.Millisecond), os.ErrDeadlineExceeded)
-		}
 		p.fail(PhaseConnect, err)
 		return false
 	}
-	p.raw, p.conn = c, c
-	local := c.LocalAddr().(*net.TCPAddr).AddrPort()
-	p.res.LocalAddr = local.String()
-	p.res.ClientIP, p.res.ClientIPSource = local.Addr().Unmap().String(), "socket"
+	p.c = c
+	p.res.ConnectMS = ms(c.ConnectDuration)
+	p.res.LocalAddr = c.Local.String()
+	p.res.ClientIP, p.res.ClientIPSource = c.Local.Addr().Unmap().String(), "socket"
 	if p.res.HELO == "" {
-		p.res.HELO = defaultHELO(local.Addr())
+		p.res.HELO = smtpconn.DefaultHELO(c.Local.Addr())
 	}
-	p.tr.add(DirEvent, fmt.Sprintf("connected from %s in %.1f ms", local, p.res.ConnectMS))
-	p.setReader(c)
 	return true
-}
-
-func (p *prober) setReader(c net.Conn) {
-	p.rr = newReplyReader(c, p.lim)
-	p.rr.onLine = func(l string) { p.tr.add(DirServer, l) }
-	p.rr.anomaly = p.res.addAnomaly
 }
 
 // read reads one reply to cmd, sent at sent, within timeout.
 func (p *prober) read(phase Phase, cmd string, sent time.Time, timeout time.Duration) (*Reply, bool) {
-	_ = p.conn.SetReadDeadline(p.deadline(timeout))
-	rep, err := p.rr.read()
+	rep, err := p.c.ReadReply(cmd, sent, timeout)
 	if err != nil {
 		p.fail(phase, err)
 		return nil, false
 	}
-	rep.Command = cmd
-	rep.ElapsedMS = ms(time.Since(sent))
 	p.res.Replies = append(p.res.Replies, *rep)
 	return rep, true
 }
 
 // send writes command lines in one write (one line, or a pipelined group).
 func (p *prober) send(phase Phase, lines ...string) (time.Time, bool) {
-	var b strings.Builder
-	for _, l := range lines {
-		p.tr.add(DirClient, l)
-		b.WriteString(l)
-		b.WriteString("\r\n")
-	}
-	_ = p.conn.SetWriteDeadline(p.deadline(p.to.Command))
-	now := time.Now()
-	if _, err := io.WriteString(p.conn, b.String()); err != nil {
+	now, err := p.c.Send(lines...)
+	if err != nil {
 		p.fail(phase, err)
 		return now, false
 	}
@@ -518,13 +372,13 @@ func (p *prober) command(phase Phase, cmd, line string) (*Reply, bool) {
 func (p *prober) banner() bool {
 	p.res.Phase = PhaseBanner
 	// RFC 5321 §4.3.1: the greeting is 220, or 554 (no service), or 421.
-	rep, ok := p.read(PhaseBanner, "banner", p.connected, p.to.Banner)
+	rep, ok := p.read(PhaseBanner, "banner", p.c.Connected, p.to.Banner)
 	if !ok {
 		return false
 	}
 	p.res.Banner = &Banner{Code: rep.Code, EnhancedCode: rep.EnhancedCode, Text: rep.Text, DelayMS: rep.ElapsedMS}
-	p.res.BannerHost = GreetingHost(rep.Text)
-	if revealsClient(rep.Text) {
+	p.res.BannerHost = smtpconn.GreetingHost(rep.Text)
+	if smtpconn.RevealsClient(rep.Text) {
 		p.clientIP(rep.Text, "banner")
 	}
 	if rep.Code == 220 {
@@ -539,7 +393,7 @@ func (p *prober) banner() bool {
 }
 
 func (p *prober) clientIP(text, source string) {
-	if a, ok := ClientIPFromGreeting(text); ok {
+	if a, ok := smtpconn.ClientIPFromGreeting(text); ok {
 		p.res.ClientIP, p.res.ClientIPSource = a.String(), source
 	}
 }
@@ -556,7 +410,7 @@ func (p *prober) hello(phase Phase) bool {
 	switch {
 	case rep.Code == 250:
 		offeredTLS := p.ext != nil && p.ext.STARTTLS
-		p.ext = parseExtensions(rep.Text)
+		p.ext = smtpconn.ParseExtensions(rep.Text)
 		if !first {
 			p.ext.STARTTLS = offeredTLS
 		}
@@ -577,7 +431,7 @@ func (p *prober) hello(phase Phase) bool {
 		p.res.Extensions = p.ext
 	case rep.Class() < 4:
 		// RFC 5321 §4.3.2: EHLO succeeds with 250 only.
-		p.fail(phase, &ProtocolError{Err: ErrUnexpected, Line: rep.Line()})
+		p.fail(phase, &smtpconn.ProtocolError{Err: smtpconn.ErrUnexpected, Line: rep.Line()})
 		p.quit()
 		return false
 	default:
@@ -586,7 +440,7 @@ func (p *prober) hello(phase Phase) bool {
 		return false
 	}
 	if first {
-		p.res.EHLOHost = GreetingHost(rep.Text)
+		p.res.EHLOHost = smtpconn.GreetingHost(rep.Text)
 		p.clientIP(firstLine(rep.Text), "ehlo")
 	}
 	return true
@@ -597,116 +451,38 @@ func firstLine(s string) string {
 	return l
 }
 
-func parseExtensions(text string) *Extensions {
-	e := &Extensions{Keywords: []string{}}
-	lines := strings.Split(text, "\n")
-	for _, l := range lines[1:] { // the first line is the greeting
-		l = strings.TrimSpace(l)
-		if l == "" {
-			continue
-		}
-		e.Keywords = append(e.Keywords, l)
-		kw, param, _ := strings.Cut(l, " ")
-		switch strings.ToUpper(kw) {
-		case "SIZE":
-			e.SizeAdvertised = true
-			var n int64
-			if _, err := fmt.Sscan(param, &n); err == nil && n > 0 {
-				e.Size = n
-			}
-		case "STARTTLS":
-			e.STARTTLS = true
-		case "SMTPUTF8":
-			e.SMTPUTF8 = true
-		case "DSN":
-			e.DSN = true
-		case "REQUIRETLS":
-			e.REQUIRETLS = true
-		case "8BITMIME":
-			e.EightBitMIME = true
-		case "PIPELINING":
-			e.PIPELINING = true
-		case "CHUNKING":
-			e.CHUNKING = true
-		case "ENHANCEDSTATUSCODES":
-			e.EnhancedStatusCodes = true
-		}
-	}
-	return e
-}
-
 // startTLS runs STARTTLS (RFC 3207). ok: TLS is up. usable: the connection
 // can go on (in plaintext after a 454, say).
 func (p *prober) startTLS() (ok, usable bool) {
-	rep, got := p.command(PhaseSTARTTLS, "STARTTLS", "STARTTLS")
-	if !got {
+	p.res.Phase = PhaseSTARTTLS
+	rep, err := p.c.StartTLS(smtpconn.TLSOptions{
+		Host:    p.res.Host,
+		Inspect: smtpconn.InspectOptions{Roots: p.o.RootCAs, TLSA: p.o.TLSA},
+	})
+	if rep == nil {
+		p.fail(PhaseSTARTTLS, err)
 		return false, false
 	}
+	p.res.Replies = append(p.res.Replies, *rep)
 	if rep.Code != 220 {
 		// RFC 3207 §4: 454 "TLS not available"; the client may go on in
 		// plaintext, as sending MTAs do.
-		p.res.TLS = &TLSInfo{Error: "STARTTLS refused: " + rep.Line()}
+		p.res.TLS = p.c.TLS
 		if rep.Code == 421 {
 			p.reject(PhaseSTARTTLS, rep)
 			return false, false
 		}
 		return false, true
 	}
-	// Whatever the server sent after its 220 was read in plaintext and must
-	// not be taken as coming from inside TLS (RFC 3207 §5, the STARTTLS
-	// response injection class of bugs). A server speaks second in TLS, so
-	// such bytes also mean its TLS is broken.
-	if n := p.rr.br.Buffered(); n > 0 {
-		p.res.Phase = PhaseTLS
-		p.fail(PhaseTLS, &ProtocolError{Err: ErrDataAfterTLS, Line: fmt.Sprintf("%d bytes", n)})
+	p.res.Phase = PhaseTLS
+	if err != nil {
+		p.fail(PhaseTLS, err)
 		p.res.Error.Class = ClassTLS
 		p.res.TLS = &TLSInfo{Error: p.res.Error.Detail}
 		return false, false
 	}
-	p.res.Phase = PhaseTLS
-	sni := p.res.Host
-	if _, err := netip.ParseAddr(sni); err == nil {
-		sni = "" // RFC 6066 §3: no IP literals in SNI
-	}
-	cfg := &tls.Config{
-		ServerName: sni,
-		// Opportunistic STARTTLS (RFC 7435, RFC 3207 §4.1): like a sending
-		// MTA we go on with any certificate and verify it ourselves below,
-		// so a bad certificate becomes a finding, not a lost RCPT answer.
-		InsecureSkipVerify: true,
-		// Accept old versions and RSA key exchange so that we can report
-		// them instead of failing where a sending MTA would not.
-		MinVersion:   tls.VersionTLS10,
-		CipherSuites: allSuites(),
-	}
-	tc := tls.Client(p.raw, cfg)
-	hctx, cancel := context.WithDeadline(p.ctx, p.deadline(p.to.Command))
-	defer cancel()
-	t0 := time.Now()
-	err := tc.HandshakeContext(hctx)
-	if err != nil {
-		if hctx.Err() != nil && p.ctx.Err() == nil {
-			err = fmt.Errorf("TLS handshake: %w", os.ErrDeadlineExceeded)
-		}
-		p.fail(PhaseTLS, err)
-		p.res.TLS = &TLSInfo{Error: p.res.Error.Detail}
-		return false, false
-	}
-	_ = tc.SetDeadline(time.Time{})
-	p.res.TLS = inspectTLS(tc.ConnectionState(), p.res.Host, p.o.RootCAs, p.o.TLSA, time.Now())
-	p.res.TLS.HandshakeMS = ms(time.Since(t0))
-	p.tr.add(DirEvent, fmt.Sprintf("TLS established: %s, %s", p.res.TLS.Version, p.res.TLS.Cipher))
-	p.conn = tc
-	p.setReader(tc)
+	p.res.TLS = p.c.TLS
 	return true, true
-}
-
-func allSuites() []uint16 {
-	var ids []uint16
-	for _, s := range tls.CipherSuites() {
-		ids = append(ids, s.ID)
-	}
-	return ids
 }
 
 // transaction runs MAIL FROM and RCPT TO, then RSET and QUIT. Never DATA.
@@ -767,7 +543,7 @@ func (p *prober) transaction() bool {
 		}
 	}
 	if rrep.Class() == 3 {
-		p.fail(PhaseRCPT, &ProtocolError{Err: ErrUnexpected, Line: rrep.Line()})
+		p.fail(PhaseRCPT, &smtpconn.ProtocolError{Err: smtpconn.ErrUnexpected, Line: rrep.Line()})
 		return false
 	}
 	r := *rrep
@@ -785,7 +561,7 @@ func (p *prober) transaction() bool {
 // refusal, 3xx a protocol error (RFC 5321 §4.3.2: MAIL succeeds with 250).
 func (p *prober) mailRefused(rep *Reply) {
 	if rep.Class() == 3 {
-		p.fail(PhaseMAIL, &ProtocolError{Err: ErrUnexpected, Line: rep.Line()})
+		p.fail(PhaseMAIL, &smtpconn.ProtocolError{Err: smtpconn.ErrUnexpected, Line: rep.Line()})
 		p.quit()
 		return
 	}
@@ -855,7 +631,7 @@ func (p *prober) politeQuit(rep *Reply) {
 func (p *prober) reject(phase Phase, rep *Reply) {
 	p.res.Phase = phase
 	p.res.Error = &Error{Class: ClassRejected, Phase: phase, Detail: rep.Line()}
-	p.tr.add(DirEvent, "stopped: "+string(phase)+" refused")
+	p.tr.Add(DirEvent, "stopped: "+string(phase)+" refused")
 }
 
 func (p *prober) fail(phase Phase, err error) {
@@ -864,5 +640,5 @@ func (p *prober) fail(phase Phase, err error) {
 	}
 	p.res.Phase = phase
 	p.res.Error = classify(p.ctx, phase, err)
-	p.tr.add(DirEvent, "error: "+string(p.res.Error.Class)+": "+p.res.Error.Detail)
+	p.tr.Add(DirEvent, "error: "+string(p.res.Error.Class)+": "+p.res.Error.Detail)
 }

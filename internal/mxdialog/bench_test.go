@@ -1,4 +1,4 @@
-package smtpprobe
+package mxdialog
 
 import (
 	"context"
@@ -15,7 +15,7 @@ import (
 // from the transcript (the banner, plus one per group of commands sent
 // together).
 //
-//	go test -run XXX -bench Dialogue20ms -benchtime 20x ./internal/smtpprobe/
+//	go test -run XXX -bench Dialogue20ms -benchtime 20x ./internal/mxdialog/
 func BenchmarkDialogue20ms(b *testing.B) {
 	const lat = 20 * time.Millisecond
 	ca := labCA
@@ -46,7 +46,7 @@ func BenchmarkDialogue20ms(b *testing.B) {
 			b.ResetTimer()
 			for range b.N {
 				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-				r := Probe(ctx, o)
+				r := Run(ctx, o)
 				cancel()
 				if r.Phase != PhaseDone || r.Rcpt == nil {
 					b.Fatalf("probe failed: %+v", r.Error)

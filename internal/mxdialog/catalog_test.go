@@ -1,4 +1,4 @@
-package smtpprobe
+package mxdialog
 
 import (
 	"strings"

@@ -1,4 +1,4 @@
-package smtpprobe
+package smtpconn
 
 import (
 	"bufio"
@@ -17,15 +17,15 @@ import (
 // Protocol errors of a peer's replies. They are wrapped in *ProtocolError;
 // match them with errors.Is.
 var (
-	ErrLineTooLong    = errors.New("smtpprobe: reply line too long")
-	ErrTooManyLines   = errors.New("smtpprobe: too many reply lines")
-	ErrReplyTooLarge  = errors.New("smtpprobe: reply too large")
-	ErrBadCode        = errors.New("smtpprobe: bad reply code")
-	ErrMismatchedCode = errors.New("smtpprobe: mismatched multi-line code")
-	ErrMalformed      = errors.New("smtpprobe: malformed reply line")
-	ErrNUL            = errors.New("smtpprobe: NUL byte in reply")
-	ErrUnexpected     = errors.New("smtpprobe: unexpected reply")
-	ErrDataAfterTLS   = errors.New("smtpprobe: data after the STARTTLS reply")
+	ErrLineTooLong    = errors.New("smtpconn: reply line too long")
+	ErrTooManyLines   = errors.New("smtpconn: too many reply lines")
+	ErrReplyTooLarge  = errors.New("smtpconn: reply too large")
+	ErrBadCode        = errors.New("smtpconn: bad reply code")
+	ErrMismatchedCode = errors.New("smtpconn: mismatched multi-line code")
+	ErrMalformed      = errors.New("smtpconn: malformed reply line")
+	ErrNUL            = errors.New("smtpconn: NUL byte in reply")
+	ErrUnexpected     = errors.New("smtpconn: unexpected reply")
+	ErrDataAfterTLS   = errors.New("smtpconn: data after the STARTTLS reply")
 )
 
 // ProtocolError is a reply that breaks RFC 5321's reply syntax or one of
@@ -95,6 +95,17 @@ type Reply struct {
 	ElapsedMS float64 `json:"elapsed_ms"`
 
 	lines int
+	wire  []string // the lines as received (sanitised), codes included
+}
+
+// Wire returns the reply as it was received, lines joined by "\n", codes
+// and enhanced codes included: "550-5.7.1 first\n550 5.7.1 second". Bytes
+// that are not printable UTF-8 appear as \xNN.
+func (r Reply) Wire() string {
+	if len(r.wire) == 0 {
+		return r.Line()
+	}
+	return strings.Join(r.wire, "\n")
 }
 
 // Class is the first digit of the code: 2 success, 3 intermediate,
@@ -188,6 +199,7 @@ func (rr *replyReader) read() (*Reply, error) {
 			return nil, &ProtocolError{Err: ErrMismatchedCode, Line: shorten(sanitize(bytes.TrimRight(raw, "\r\n"), nil))}
 		}
 		texts = append(texts, text)
+		rep.wire = append(rep.wire, sanitize(trimEOL(raw), nil))
 		if last {
 			break
 		}
@@ -426,9 +438,9 @@ func addressLiteral(s string) (netip.Addr, bool) {
 	return a.Unmap(), true
 }
 
-// revealsClient reports whether a banner's wording introduces the client
+// RevealsClient reports whether a banner's wording introduces the client
 // (so a bracketed address in it is the client's, not the server's).
-func revealsClient(text string) bool {
+func RevealsClient(text string) bool {
 	l := strings.ToLower(text)
 	return strings.Contains(l, "hello") || strings.Contains(l, "at your service") || strings.Contains(l, "you are")
 }

@@ -1,4 +1,4 @@
-package smtpprobe
+package mxdialog
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"os"
 	"strings"
 	"syscall"
+
+	"github.com/mxprobe/mxprobe/internal/smtpconn"
 )
 
 // Phase of the dialogue.
@@ -72,7 +74,7 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	return "smtpprobe: " + string(e.Phase) + ": " + string(e.Class) + ": " + e.Detail
+	return "mxdialog: " + string(e.Phase) + ": " + string(e.Class) + ": " + e.Detail
 }
 
 // Unwrap returns the underlying error, if any.
@@ -85,7 +87,7 @@ func (c ErrorClass) IsConnect() bool {
 
 func classify(ctx context.Context, phase Phase, err error) *Error {
 	e := &Error{Phase: phase, err: err, Detail: detail(err)}
-	var pe *ProtocolError
+	var pe *smtpconn.ProtocolError
 	var ne net.Error
 	timeout := errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
 	closedByUs := errors.Is(err, net.ErrClosed)
@@ -129,9 +131,9 @@ func classify(ctx context.Context, phase Phase, err error) *Error {
 // detail is the error text without our package prefix and without Go's
 // "read tcp a->b:" noise.
 func detail(err error) string {
-	var pe *ProtocolError
+	var pe *smtpconn.ProtocolError
 	if errors.As(err, &pe) {
-		return strings.TrimPrefix(pe.Error(), "smtpprobe: ")
+		return strings.TrimPrefix(pe.Error(), "smtpconn: ")
 	}
 	var oe *net.OpError
 	if errors.As(err, &oe) && oe.Err != nil {
@@ -140,5 +142,5 @@ func detail(err error) string {
 	if errors.Is(err, io.EOF) {
 		return "connection closed by the server"
 	}
-	return strings.TrimPrefix(err.Error(), "smtpprobe: ")
+	return strings.TrimPrefix(err.Error(), "smtpconn: ")
 }
