@@ -12,6 +12,7 @@ import (
 // the language the explanations are encoded in.
 func (r *Report) Localize(lang i18n.Lang) {
 	r.Findings = report.LocalizeAll(r.raw, lang)
+	r.Requirements = localizeRules(r.requirements, r.Sender.Network, lang)
 	for _, h := range r.MX {
 		for _, a := range h.Addresses {
 			for i := range a.Explanations {
@@ -21,5 +22,8 @@ func (r *Report) Localize(lang i18n.Lang) {
 	}
 }
 
-// Localize fills the JSON findings in lang.
-func (r *DNSReport) Localize(lang i18n.Lang) { r.Findings = report.LocalizeAll(r.raw, lang) }
+// Localize fills the JSON findings (and the rulebook scorecard) in lang.
+func (r *DNSReport) Localize(lang i18n.Lang) {
+	r.Findings = report.LocalizeAll(r.raw, lang)
+	r.Requirements = localizeRules(r.requirements, r.Network, lang)
+}

@@ -16,10 +16,10 @@ import (
 	"github.com/mxprobe/mxprobe/internal/exitcode"
 	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/lab"
+	"github.com/mxprobe/mxprobe/internal/mxdialog"
 	"github.com/mxprobe/mxprobe/internal/render"
 	"github.com/mxprobe/mxprobe/internal/report"
 	"github.com/mxprobe/mxprobe/internal/resolver"
-	"github.com/mxprobe/mxprobe/internal/smtpprobe"
 	"github.com/mxprobe/mxprobe/internal/view"
 )
 
@@ -162,7 +162,7 @@ func (o *checkOptions) baseOptions(env *runEnv) (check.Options, error) {
 	base.Policy.Fetcher = env.Fetcher
 	if g.Lab {
 		// Lab servers answer within milliseconds; a tarpit shows as such.
-		base.Timeouts = smtpprobe.Timeouts{Connect: 3 * time.Second, Banner: 5 * time.Second, Command: 5 * time.Second}
+		base.Timeouts = mxdialog.Timeouts{Connect: 3 * time.Second, Banner: 5 * time.Second, Command: 5 * time.Second}
 	}
 	return base, nil
 }
@@ -305,7 +305,8 @@ func (o *checkOptions) emitBulk(rep *check.Report) error {
 		}
 		return render.JSONLine(g.IO.Out, rep)
 	}
-	return view.BulkLine(g.IO.Out, rep, g.Lang, view.StylerFor(g.IO.Out, g.Color(), g.IO.OutTTY))
+	_, err := fmt.Fprintf(g.IO.Out, "%-40s %-10s %s\n", check.Clip(rep.Target.Input), rep.Verdict, topID(rep))
+	return err
 }
 
 // readTargets reads the bulk input (--targets FILE or stdin).
@@ -348,6 +349,16 @@ func rank(code int) int {
 		return 3
 	}
 	return 4
+}
+
+func topID(r *check.Report) string {
+	if r.Error != "" {
+		return r.Error
+	}
+	if len(r.Findings) > 0 && r.Findings[0].Severity.Rank() >= report.Warn.Rank() {
+		return r.Findings[0].ID
+	}
+	return ""
 }
 
 // jsonError is the error object of a result whose input was refused.

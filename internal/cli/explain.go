@@ -3,7 +3,6 @@ package cli
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -56,9 +55,11 @@ Input forms:
                                              or wrapped by Postfix, Exim, qmail
   mxprobe explain --lines FILE|-             one reply per line (log excerpts):
                                              NDJSON with -o json, else a table
-  mxprobe explain --message FILE|-           a bounce message (RFC 3464 DSN or
-                                             a text bounce): one result per
-                                             failed recipient
+  mxprobe explain --message FILE|DIR|-       bounce messages (RFC 3464 DSNs,
+                                             text bounces, complaint reports,
+                                             auto-replies) in a file, an mbox
+                                             or a maildir: one result per
+                                             recipient, NDJSON with -o json
   --mx HOST names the server that gave the reply (identifies the provider).
 
 An invalid code (9.9.9, 5.1, "") or an unreadable file is an error (exit 2);
@@ -74,7 +75,7 @@ in --lines mode a line without any code is explained from its text alone.`,
 		}
 		f := cmd.Flags()
 		f.StringVar(&o.Lines, "lines", "", "explain one reply per line of FILE (- for standard input)")
-		f.StringVar(&o.Message, "message", "", "explain the bounce message in FILE (- for standard input)")
+		f.StringVar(&o.Message, "message", "", "explain the bounce messages in FILE, an mbox, a maildir DIR (- for standard input)")
 		f.StringVar(&o.MX, "mx", "", "the MX host that gave the reply (identifies the provider)")
 		return cmd
 	})
@@ -90,7 +91,7 @@ func explainRun(ctx context.Context, g *Globals, o *explainOptions, args []strin
 	case o.Lines != "":
 		return explainLines(ctx, g, o.Lines, opt)
 	case o.Message != "":
-		return explainMessage(g, o.Message, opt)
+		return explainMessage(ctx, g, o.Message, opt)
 	case len(args) == 0:
 		return exitcode.UsageError("nothing to explain: give a code or reply, --lines FILE or --message FILE")
 	}
@@ -283,77 +284,6 @@ func explainReadLine(br *bufio.Reader, dst []byte) (line []byte, tooLong bool, e
 	}
 }
 
-// explainMessageResult is one result of --message: the recipient from the bounce
-// and the explanation of its status.
-type explainMessageResult struct {
-	probeJSON
-	Recipient   statuscode.BounceRecipient `json:"recipient"`
-	Explanation explain.Localized          `json:"explanation"`
-}
-
-func explainMessage(g *Globals, name string, opt explain.Options) error {
-	in, err := explainOpen(g, name, "message")
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	recips, err := statuscode.ParseBounce(in)
-	if err != nil {
-		if errors.Is(err, statuscode.ErrNoBounce) {
-			return exitcode.UsageError("--message: %s is not a bounce: no delivery status or failed recipient found", explainInputName(name))
-		}
-		return exitcode.UsageError("--message: %s", err)
-	}
-	var results []explainMessageResult
-	for _, r := range recips {
-		if !r.Failed() {
-			continue
-		}
-		o := opt
-		if o.MXHost == "" {
-			o.MXHost = r.RemoteMTA
-		}
-		o.Status, o.Action = r.Status, r.Action
-		input := r.DiagnosticCode
-		var x explain.Explanation
-		switch {
-		case input != "" && r.DiagnosticType != "" && r.DiagnosticType != "smtp":
-			// X-Unix and similar: an exit status, not a reply.
-			x = explain.Explain(r.DiagnosticType+"; "+input, o)
-		case input != "":
-			x = explain.Explain(input, o)
-		case r.Status != "":
-			x = explain.Explain(r.Status, o)
-		default:
-			x = explain.Explain("", o)
-		}
-		results = append(results, explainMessageResult{probeJSON: envelopeFor("explain"), Recipient: r, Explanation: x.Localize(g.Lang)})
-	}
-	if g.JSON() {
-		enc := json.NewEncoder(g.IO.Out)
-		enc.SetEscapeHTML(false)
-		for _, r := range results {
-			if err := enc.Encode(r); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	w := newExplainWriter(g)
-	if len(results) == 0 {
-		w.line(w.tr("The bounce reports no failed or delayed recipient.", "Der Rückläufer meldet keinen gescheiterten oder verzögerten Empfänger."))
-		return w.err
-	}
-	for i, r := range results {
-		if i > 0 {
-			w.nl()
-		}
-		w.recipientHeader(r.Recipient)
-		w.explanation(r.Explanation)
-	}
-	return w.err
-}
-
 // --- text rendering ---
 
 type explainWriter struct {
@@ -544,30 +474,6 @@ func (t *explainWriter) explanation(x explain.Localized) {
 				t.wrap(gd.Text, "      ")
 			}
 		}
-	}
-}
-
-func (t *explainWriter) recipientHeader(r statuscode.BounceRecipient) {
-	s := t.tr("Recipient", "Empfänger") + " " + r.FinalRecipient + " — " + r.Action
-	if r.Status != "" {
-		s += ", " + r.Status
-	}
-	if r.RemoteMTA != "" {
-		s += ", " + t.tr("remote server", "entfernter Server") + " " + r.RemoteMTA
-	}
-	t.line(t.bold.Sprint("== " + s + " =="))
-	if r.MessageID != "" || r.MxprobeID != "" || r.OriginalEnvelopeID != "" {
-		var ids []string
-		if r.MessageID != "" {
-			ids = append(ids, "Message-ID <"+r.MessageID+">")
-		}
-		if r.MxprobeID != "" {
-			ids = append(ids, "X-Mxprobe-Id "+r.MxprobeID)
-		}
-		if r.OriginalEnvelopeID != "" {
-			ids = append(ids, "ENVID "+r.OriginalEnvelopeID)
-		}
-		t.line("   " + strings.Join(ids, " · "))
 	}
 }
 

@@ -7,8 +7,9 @@ import (
 
 	"github.com/mxprobe/mxprobe/internal/check"
 	"github.com/mxprobe/mxprobe/internal/i18n"
+	"github.com/mxprobe/mxprobe/internal/mxdialog"
 	"github.com/mxprobe/mxprobe/internal/report"
-	"github.com/mxprobe/mxprobe/internal/smtpprobe"
+	"github.com/mxprobe/mxprobe/internal/rules"
 )
 
 // maxHosts bounds the MX hosts listed outside Verbose (tried ones are
@@ -58,6 +59,9 @@ func Check(rep *check.Report, o Options) *Report {
 		briefBelowLead(v.Problems)
 	}
 	v.Sections = checkFacts(rep, o.Mode)
+	if o.Mode == Verbose {
+		v.Tables = requirementsTable(rep.RawRequirements())
+	}
 	if o.Mode == Verbose || o.Transcript {
 		v.Transcripts = checkTranscripts(rep)
 	}
@@ -123,7 +127,7 @@ func sameReply(rs []Reply, x explained) int {
 }
 
 func sessionName(s string) i18n.Text {
-	if s == smtpprobe.KindAcceptAllTest {
+	if s == mxdialog.KindAcceptAllTest {
 		return i18n.T("The accept-all test (a nonexistent recipient) got the same reply.", "Der Catch-all-Test (ein nicht existierender Empfänger) bekam dieselbe Antwort.")
 	}
 	return i18n.T("The recipient probe got the same reply.", "Die Empfängerprüfung bekam dieselbe Antwort.")
@@ -177,6 +181,9 @@ func checkFacts(rep *check.Report, mode Mode) []Section {
 	}
 	dest.Lines = append(dest.Lines, policyLines(&rep.Policy, mode)...)
 	sender := senderSection(rep.Sender, mode)
+	if t := both(func(l i18n.Lang) string { return check.NetworkLine(rep.Sender.Network, l) }); t.EN != "" {
+		sender.Lines = append(sender.Lines, Line{Label: i18n.T("Network", "Netz"), Text: t})
+	}
 	if mode == Verbose {
 		dest.Title, sender.Title = i18n.T("Destination", "Ziel"), i18n.T("Sender", "Absender")
 	}
@@ -344,7 +351,7 @@ func addrText(host string, a *check.MXAddress, l i18n.Lang) string {
 
 // acceptAllText says what the second session with a nonexistent recipient
 // showed.
-func acceptAllText(t, main *smtpprobe.Result, l i18n.Lang) string {
+func acceptAllText(t, main *mxdialog.Result, l i18n.Lang) string {
 	c := t.Rcpt.Code
 	switch {
 	case main != nil && main.Rcpt != nil && main.Rcpt.Code == c && main.Rcpt.EnhancedCode == t.Rcpt.EnhancedCode && c >= 400:
@@ -376,4 +383,13 @@ func withoutDelivery(ns []Note) []Note {
 		}
 	}
 	return out
+}
+
+// requirementsTable is the rulebook scorecard (-v).
+func requirementsTable(reqs []rules.Requirement) []Table {
+	if len(reqs) == 0 {
+		return nil
+	}
+	return []Table{{Title: i18n.T("Provider requirements", "Anforderungen der Anbieter"),
+		Body: both(func(l i18n.Lang) string { return rules.Table(reqs, l) })}}
 }

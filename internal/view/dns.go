@@ -33,6 +33,9 @@ func DNS(rep *check.DNSReport, o Options) *Report {
 	dom := Section{Title: i18n.T("Domain", "Domain")}
 	dom.Lines = append(dom.Lines, mxLines(rep.MXLookup, rep.MX, o.Mode, false)...)
 	dom.Lines = append(dom.Lines, policyLines(&rep.Policy, o.Mode)...)
+	if t := both(func(l i18n.Lang) string { return check.NetworkLine(rep.Network, l) }); t.EN != "" {
+		dom.Lines = append(dom.Lines, Line{Label: i18n.T("Network", "Netz"), Text: t})
+	}
 	auth := Section{Title: i18n.T("Sender records", "Absender-Einträge")}
 	if r := rep.SPF; r != nil {
 		auth.Lines = append(auth.Lines, Line{Label: raw("SPF"), Text: both(func(l i18n.Lang) string {
@@ -77,5 +80,8 @@ func DNS(rep *check.DNSReport, o Options) *Report {
 		dom.Title, auth.Title = i18n.Text{}, i18n.Text{}
 	}
 	v.Sections = []Section{dom, auth}
+	if o.Mode == Verbose {
+		v.Tables = requirementsTable(rep.RawRequirements())
+	}
 	return v
 }

@@ -10,7 +10,8 @@ import (
 	"github.com/mxprobe/mxprobe/internal/dane"
 	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/iprev"
-	"github.com/mxprobe/mxprobe/internal/smtpprobe"
+	"github.com/mxprobe/mxprobe/internal/mxdialog"
+	"github.com/mxprobe/mxprobe/internal/smtpconn"
 	"github.com/mxprobe/mxprobe/internal/spf"
 )
 
@@ -19,7 +20,7 @@ var reAngle = regexp.MustCompile(`<[^<>\s]*>`)
 // smtpText is the dialogue with one address in one line: greeting, TLS,
 // the RCPT reply in short (in full under "Server replies"), or where it
 // stopped.
-func smtpText(r *smtpprobe.Result, host string, full bool, l i18n.Lang) string {
+func smtpText(r *mxdialog.Result, host string, full bool, l i18n.Lang) string {
 	var parts []string
 	if r.Banner != nil {
 		// The greeting is worth a word when it is not a plain 220; the
@@ -39,13 +40,13 @@ func smtpText(r *smtpprobe.Result, host string, full bool, l i18n.Lang) string {
 	if r.Rcpt != nil {
 		parts = append(parts, strings.TrimSpace(fmt.Sprintf("RCPT %d %s", r.Rcpt.Code, r.Rcpt.EnhancedCode)))
 	}
-	if r.Error != nil && !(r.Error.Class == smtpprobe.ClassTLS && r.TLS != nil && r.TLS.Error != "") {
+	if r.Error != nil && !(r.Error.Class == mxdialog.ClassTLS && r.TLS != nil && r.TLS.Error != "") {
 		parts = append(parts, fmt.Sprintf(tr(l, "stopped %s: %s", "abgebrochen %s: %s"), phaseText(r.Error.Phase, l), errorClassText(r.Error.Class, l)))
 	}
 	return joinDot(parts...)
 }
 
-func tlsText(t *smtpprobe.TLSInfo, l i18n.Lang) string {
+func tlsText(t *mxdialog.TLSInfo, l i18n.Lang) string {
 	if t.Error != "" {
 		// The error text itself is evidence of the finding (-v, JSON).
 		return "STARTTLS " + tr(l, "failed", "gescheitert")
@@ -80,30 +81,30 @@ func oneLine(s string, max int) string {
 
 // phaseWords say where a dialogue stopped, as a phrase with its
 // preposition ("at the greeting", "bei der Begrüßung").
-var phaseWords = map[smtpprobe.Phase]i18n.Text{
-	smtpprobe.PhaseConnect:  i18n.T("at connect", "beim Verbindungsaufbau"),
-	smtpprobe.PhaseBanner:   i18n.T("at the greeting", "bei der Begrüßung"),
-	smtpprobe.PhaseEHLO:     i18n.T("at EHLO", "bei EHLO"),
-	smtpprobe.PhaseHELO:     i18n.T("at HELO", "bei HELO"),
-	smtpprobe.PhaseSTARTTLS: i18n.T("at STARTTLS", "bei STARTTLS"),
-	smtpprobe.PhaseTLS:      i18n.T("in the TLS handshake", "beim TLS-Handshake"),
-	smtpprobe.PhaseEHLOTLS:  i18n.T("at EHLO inside TLS", "bei EHLO innerhalb von TLS"),
-	smtpprobe.PhaseMAIL:     i18n.T("at MAIL FROM", "bei MAIL FROM"),
-	smtpprobe.PhaseRCPT:     i18n.T("at RCPT TO", "bei RCPT TO"),
-	smtpprobe.PhaseRSET:     i18n.T("at RSET", "bei RSET"),
-	smtpprobe.PhaseQUIT:     i18n.T("at QUIT", "bei QUIT"),
+var phaseWords = map[mxdialog.Phase]i18n.Text{
+	mxdialog.PhaseConnect:  i18n.T("at connect", "beim Verbindungsaufbau"),
+	mxdialog.PhaseBanner:   i18n.T("at the greeting", "bei der Begrüßung"),
+	mxdialog.PhaseEHLO:     i18n.T("at EHLO", "bei EHLO"),
+	mxdialog.PhaseHELO:     i18n.T("at HELO", "bei HELO"),
+	mxdialog.PhaseSTARTTLS: i18n.T("at STARTTLS", "bei STARTTLS"),
+	mxdialog.PhaseTLS:      i18n.T("in the TLS handshake", "beim TLS-Handshake"),
+	mxdialog.PhaseEHLOTLS:  i18n.T("at EHLO inside TLS", "bei EHLO innerhalb von TLS"),
+	mxdialog.PhaseMAIL:     i18n.T("at MAIL FROM", "bei MAIL FROM"),
+	mxdialog.PhaseRCPT:     i18n.T("at RCPT TO", "bei RCPT TO"),
+	mxdialog.PhaseRSET:     i18n.T("at RSET", "bei RSET"),
+	mxdialog.PhaseQUIT:     i18n.T("at QUIT", "bei QUIT"),
 }
 
-func phaseText(p smtpprobe.Phase, l i18n.Lang) string {
+func phaseText(p mxdialog.Phase, l i18n.Lang) string {
 	if t, ok := phaseWords[p]; ok {
 		return t.In(l)
 	}
 	return string(p)
 }
 
-func errorClassText(c smtpprobe.ErrorClass, l i18n.Lang) string { return check.ErrorClassLabel(c, l) }
+func errorClassText(c mxdialog.ErrorClass, l i18n.Lang) string { return check.ErrorClassLabel(c, l) }
 
-func extText(x *smtpprobe.Extensions, l i18n.Lang) string {
+func extText(x *mxdialog.Extensions, l i18n.Lang) string {
 	yes := func(b bool) string {
 		if b {
 			return tr(l, "yes", "ja")
@@ -325,13 +326,13 @@ func checkTranscripts(rep *check.Report) []Transcript {
 	var out []Transcript
 	for _, h := range sortedHosts(rep.MX) {
 		for _, a := range h.Addresses {
-			for _, res := range []*smtpprobe.Result{a.SMTP, a.AcceptAllTest} {
+			for _, res := range []*mxdialog.Result{a.SMTP, a.AcceptAllTest} {
 				if res == nil {
 					continue
 				}
 				t := Transcript{Title: i18n.Tf("Transcript %s (%s)", "Mitschnitt %s (%s)", res.Address, res.Kind)}
 				for _, x := range res.Transcript {
-					t.Lines = append(t.Lines, fmt.Sprintf("%8.1f %s %s", x.TMS, x.Dir, x.Text))
+					t.Lines = append(t.Lines, fmt.Sprintf("%8.1f %s %s", smtpconn.MS(x.At.Sub(res.StartedAt)), x.Dir, x.Text))
 				}
 				out = append(out, t)
 			}

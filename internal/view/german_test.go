@@ -9,8 +9,8 @@ import (
 	"github.com/mxprobe/mxprobe/internal/check"
 	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/i18n/i18ntest"
+	"github.com/mxprobe/mxprobe/internal/mxdialog"
 	"github.com/mxprobe/mxprobe/internal/render"
-	"github.com/mxprobe/mxprobe/internal/smtpprobe"
 )
 
 // replyVocabulary collects the words of every server reply in rep: a line
@@ -19,7 +19,7 @@ func replyVocabulary(rep *check.Report) map[string]bool {
 	m := map[string]bool{}
 	for _, h := range rep.MX {
 		for _, a := range h.Addresses {
-			for _, r := range []*smtpprobe.Result{a.SMTP, a.AcceptAllTest} {
+			for _, r := range []*mxdialog.Result{a.SMTP, a.AcceptAllTest} {
 				if r == nil {
 					continue
 				}

@@ -63,7 +63,7 @@ var normalizers = []struct {
 	re  *regexp.Regexp
 	rep string
 }{
-	{regexp.MustCompile(`(127\.0\.0\.\d+):\d+`), "$1:PORT"},
+	{regexp.MustCompile(`(127\.\d+\.\d+\.\d+):\d+`), "$1:PORT"},
 	{regexp.MustCompile(`\[::1\]:\d+`), "[::1]:PORT"},
 	{regexp.MustCompile(`\b\d+\.\d s\b`), "N.N s"},
 	{regexp.MustCompile(`mxprobe-nx-[0-9a-f]+`), "mxprobe-nx-RANDOM"},
@@ -275,7 +275,7 @@ func TestRenderersMutateNothing(t *testing.T) {
 // record contents and host names stay as they are).
 func TestGermanViewsHaveNoEnglishLabels(t *testing.T) {
 	english := []string{
-		"Verdict:", "Reply to ", "Notes:", "Sender ", "Records ", "Block lists", "Operator ", "Policies ",
+		"Verdict:", "Reply to ", "Notes:", "\nSender  ", "\n  Sender  ", "Records ", "Block lists", "Operator ", "Policies ",
 		"accept-all test", "the same reply", "not listed", "lists asked", "list asked", "certificate valid",
 		"days left", "SMTP         stopped", "MTA-STS lookup failed", "DKIM lookup failed", "DMARC lookup failed", "(not tried)", "more steps", "and more", "PTR and EHLO",
 		"MTA-STS none", "TLS-RPT none", "DANE none", "TLS-RPT valid", "DKIM missing", "DMARC missing",

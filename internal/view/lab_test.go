@@ -11,8 +11,8 @@ import (
 	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/lab"
 	"github.com/mxprobe/mxprobe/internal/mtasts"
+	"github.com/mxprobe/mxprobe/internal/mxdialog"
 	"github.com/mxprobe/mxprobe/internal/resolver"
-	"github.com/mxprobe/mxprobe/internal/smtpprobe"
 )
 
 // labRun is one scenario checked against the in-process lab, the way
@@ -59,7 +59,7 @@ func startLabRuns() ([]labRun, error) {
 		// As `mxprobe check --lab` runs: the null sender unless --from.
 		HELO: lab.ClientName,
 		Port: int(w.SMTPPort), Resolver: r, RootCAs: w.CA.Pool, DNSBLZones: lab.DNSBLZones(), Version: "test",
-		Timeouts: smtpprobe.Timeouts{Connect: 2 * time.Second, Banner: 2 * time.Second, Command: 2 * time.Second},
+		Timeouts: mxdialog.Timeouts{Connect: 2 * time.Second, Banner: 2 * time.Second, Command: 2 * time.Second},
 	}
 	base.Policy.Fetcher = &mtasts.Fetcher{Resolver: r, RootCAs: w.CA.Pool, Dial: w.HTTPS.DialContext}
 	scs := lab.Scenarios()
@@ -117,7 +117,7 @@ func stabilize(rep *check.Report) {
 	fix := func(s string) string { return strings.ReplaceAll(s, variant, canonical) }
 	for _, h := range rep.MX {
 		for _, a := range h.Addresses {
-			for _, r := range []*smtpprobe.Result{a.SMTP, a.AcceptAllTest} {
+			for _, r := range []*mxdialog.Result{a.SMTP, a.AcceptAllTest} {
 				if r == nil {
 					continue
 				}

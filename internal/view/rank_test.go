@@ -129,6 +129,7 @@ func TestDeadlineLeads(t *testing.T) {
 var labLeads = map[string]string{
 	"ok.lab.test": "", "junk.lab.test": "", "drop.lab.test": "", "nouser.lab.test": "",
 	"acceptall.lab.test": "", "mx1000.lab.test": "", "dual.lab.test": "",
+	"gmail.lab.test": "", "yahoo.lab.test": "", "tonline.lab.test": "", "gmx.lab.test": "",
 	"v6only.lab.test":               "rdns.missing",
 	"reject.lab.test":               "smtp.rcpt_rejected",
 	"grey.lab.test":                 "smtp.rcpt_deferred",

@@ -33,6 +33,12 @@ func Text(w io.Writer, v *Report, l i18n.Lang, st render.Styler) {
 	}
 	tw.replies(v.Replies)
 	tw.notes(v.Notes, v.Passed, v.FullNotes)
+	for _, tb := range v.Tables {
+		tw.blank()
+		tw.line(st.Bold(tb.Title.In(l)))
+		io.WriteString(w, strings.TrimRight(tb.Body.In(l), "\n")+"\n")
+		tw.last = false
+	}
 	for _, t := range v.Transcripts {
 		tw.blank()
 		tw.line(st.Bold(t.Title.In(l)))

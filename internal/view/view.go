@@ -65,6 +65,8 @@ type Report struct {
 	FullNotes bool
 	// Passed are the ok findings (Verbose only).
 	Passed []Note
+	// Tables are preformatted blocks (-v: the rulebook scorecard).
+	Tables []Table
 	// Transcripts are the SMTP dialogues (Verbose or --transcript).
 	Transcripts []Transcript
 	// Limit is the Quiet budget: lines per problem (0: no limit).
@@ -140,6 +142,12 @@ type Note struct {
 	Title    i18n.Text
 	Detail   i18n.Text
 	Evidence []string
+}
+
+// Table is a titled preformatted block, one text per language.
+type Table struct {
+	Title i18n.Text
+	Body  i18n.Text
 }
 
 // Transcript is one SMTP dialogue.

@@ -83,7 +83,7 @@ var notProse = []*regexp.Regexp{
 }
 
 // ownedElsewhere: English texts of packages outside this one's area, left
-// to their owners (smtpprobe's protocol anomalies are English-only; the
+// to their owners (mxdialog's protocol anomalies are English-only; the
 // SMTP layer of issue 10 replaces them). Remove an entry once fixed.
 var ownedElsewhere = regexp.MustCompile(`bytes that are not UTF-8|in reply text\.`)
 
