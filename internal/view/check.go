@@ -181,7 +181,7 @@ func checkFacts(rep *check.Report, mode Mode) []Section {
 	}
 	dest.Lines = append(dest.Lines, policyLines(&rep.Policy, mode)...)
 	sender := senderSection(rep.Sender, mode)
-	if t := both(func(l i18n.Lang) string { return check.NetworkLine(rep.Sender.Network, l) }); t.EN != "" {
+	if t := both(func(l i18n.Lang) string { return networkText(rep.Sender.Network, l) }); t.EN != "" {
 		sender.Lines = append(sender.Lines, Line{Label: i18n.T("Network", "Netz"), Text: t})
 	}
 	if mode == Verbose {

@@ -33,13 +33,13 @@ func DNS(rep *check.DNSReport, o Options) *Report {
 	dom := Section{Title: i18n.T("Domain", "Domain")}
 	dom.Lines = append(dom.Lines, mxLines(rep.MXLookup, rep.MX, o.Mode, false)...)
 	dom.Lines = append(dom.Lines, policyLines(&rep.Policy, o.Mode)...)
-	if t := both(func(l i18n.Lang) string { return check.NetworkLine(rep.Network, l) }); t.EN != "" {
+	if t := both(func(l i18n.Lang) string { return networkText(rep.Network, l) }); t.EN != "" {
 		dom.Lines = append(dom.Lines, Line{Label: i18n.T("Network", "Netz"), Text: t})
 	}
 	auth := Section{Title: i18n.T("Sender records", "Absender-Einträge")}
 	if r := rep.SPF; r != nil {
 		auth.Lines = append(auth.Lines, Line{Label: raw("SPF"), Text: both(func(l i18n.Lang) string {
-			s := fmt.Sprintf("%s %s: %s", r.Domain, r.Record, r.Status)
+			s := strings.TrimSpace(r.Domain+" "+r.Record) + ": " + string(r.Status)
 			if r.Matched != "" {
 				s += " (" + r.Matched + ")"
 			}

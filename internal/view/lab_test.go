@@ -26,9 +26,13 @@ type labRun struct {
 }
 
 var (
-	labOnce sync.Once
-	labRuns []labRun
-	labErr  error
+	// labWorld and labResolver are the shared lab (for tests that run a
+	// check of their own).
+	labWorld    *lab.World
+	labResolver *resolver.Resolver
+	labOnce     sync.Once
+	labRuns     []labRun
+	labErr      error
 )
 
 // runLab starts one lab and checks every scenario in both languages, at
@@ -55,6 +59,7 @@ func startLabRuns() ([]labRun, error) {
 	if err != nil {
 		return nil, err
 	}
+	labWorld, labResolver = w, r
 	base := check.Options{
 		// As `mxprobe check --lab` runs: the null sender unless --from.
 		HELO: lab.ClientName,

@@ -1,15 +1,18 @@
 package view
 
 import (
+	"context"
 	"net/netip"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mxprobe/mxprobe/internal/check"
 	_ "github.com/mxprobe/mxprobe/internal/delivery" // registers the delivery.* findings
 	"github.com/mxprobe/mxprobe/internal/explain"
 	"github.com/mxprobe/mxprobe/internal/i18n"
+	"github.com/mxprobe/mxprobe/internal/lab"
 	"github.com/mxprobe/mxprobe/internal/render"
 	"github.com/mxprobe/mxprobe/internal/report"
 )
@@ -217,5 +220,24 @@ func TestSharedCauseGrouped(t *testing.T) {
 	Text(&b, v, i18n.DE, styler())
 	if strings.Count(b.String(), "[dnsbl.zone_broken]") != 1 || !strings.Contains(b.String(), "… und 2 weitere") || !strings.Contains(b.String(), "7 Fälle (unten aufgeführt)") {
 		t.Fatalf("not one block with a bounded list:\n%s", b.String())
+	}
+}
+
+// TestScorecardView: the dns view of a weak sender without PTR shows its
+// network and, with -v, the provider requirements with the violated rule
+// (the text of check's rulebook scorecard).
+func TestScorecardView(t *testing.T) {
+	runLab(t)
+	tgt, _ := check.ParseTarget("drop.lab.test")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	d := check.RunDNS(ctx, check.DNSOptions{Target: tgt, IP: lab.SenderNoPTR, MailFrom: "you@" + lab.WeakDomain, FromDomain: lab.WeakDomain,
+		HELO: lab.ClientName, Resolver: labResolver})
+	var b strings.Builder
+	Text(&b, DNS(d, Options{Mode: Verbose}), i18n.DE, styler())
+	for _, want := range []string{"Netz", "AS64497", "Zugangsnetz", "Anforderungen der Anbieter", "VERLETZT  microsoft.all.rdns"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("dns -v view lacks %q:\n%s", want, b.String())
+		}
 	}
 }

@@ -57,6 +57,8 @@ type textWriter struct {
 	last bool
 	// margin is the indent of fact lines (2 under a section title).
 	margin int
+	// titleLen is the number of lines of the last problem's title.
+	titleLen int
 }
 
 func (t *textWriter) line(s string) {
@@ -104,7 +106,7 @@ func (t *textWriter) head(v *Report) {
 func (t *textWriter) problem(p Problem, lead bool, limit int) {
 	lines := t.problemLines(p, lead)
 	if p.Brief {
-		lines = lines[:1]
+		lines = lines[:t.titleLen]
 	}
 	if limit > 0 && len(lines) > limit {
 		lines = append(lines[:limit-1], indent+"…")
@@ -129,6 +131,7 @@ func (t *textWriter) problemLines(p Problem, lead bool) []string {
 		title += " " + ids
 	}
 	out := t.dimmed(wrapLines(title, t.width, st.Severity(p.Severity, l)+" ", indent), ids)
+	t.titleLen = len(out)
 	if p.Reply != "" {
 		out = append(out, wrapLines(tr(l, "“", "„")+p.Reply+tr(l, "”", "“"), t.width, indent, indent+" ")...)
 	}

@@ -2,6 +2,7 @@ package view
 
 import (
 	"fmt"
+	"github.com/mxprobe/mxprobe/internal/asn"
 	"github.com/mxprobe/mxprobe/internal/check"
 	"strings"
 
@@ -46,3 +47,13 @@ func moreText(n int, verboseHint bool) i18n.Text {
 }
 
 func seconds(ms float64) string { return fmt.Sprintf("%.1f s", ms/1000) }
+
+// networkText is the sender's network (check.NetworkLine) without its own
+// "Network:" label: the fact line has one.
+func networkText(n *asn.Result, l i18n.Lang) string {
+	s := check.NetworkLine(n, l)
+	for _, p := range []string{"Network: ", "Netz: "} {
+		s = strings.TrimPrefix(s, p)
+	}
+	return s
+}
