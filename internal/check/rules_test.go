@@ -18,9 +18,9 @@ import (
 	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/lab"
 	"github.com/mxprobe/mxprobe/internal/mtasts"
+	"github.com/mxprobe/mxprobe/internal/mxdialog"
 	"github.com/mxprobe/mxprobe/internal/resolver"
 	"github.com/mxprobe/mxprobe/internal/rules"
-	"github.com/mxprobe/mxprobe/internal/mxdialog"
 	"github.com/mxprobe/mxprobe/internal/webcontact"
 )
 
