@@ -39,13 +39,6 @@ type GuidanceEntry struct {
 // IDProvider is the informational finding naming the operator.
 const IDProvider = "provider.identified"
 
-func init() {
-	report.Register(report.Def{ID: IDProvider, Severity: report.Info,
-		Title: i18n.T("Destination operator recognised", "Betreiber des Ziels erkannt"),
-		Advice: i18n.T("Use the operator's own channels listed in the report (postmaster pages, delisting forms, feedback programmes).",
-			"Nutzen Sie die eigenen Kanäle des Betreibers aus dem Bericht (Postmaster-Seiten, Delisting-Formulare, Feedback-Programme).")})
-}
-
 // identifyProvider recognises the operator from the MX names first, then
 // from the greetings of the dialogue.
 func identifyProvider(rep *Report, o Options) *ProviderInfo {
