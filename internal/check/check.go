@@ -193,7 +193,7 @@ func anyAnswered(rs []*mxdialog.Result) bool {
 		if answered(r) && r.Phase == mxdialog.PhaseDone {
 			return true
 		}
-		if r != nil && r.Rcpt != nil {
+		if r != nil && (r.Rcpt != nil || r.Refused()) {
 			return true
 		}
 	}
