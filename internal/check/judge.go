@@ -27,26 +27,6 @@ const (
 	IDDeadline = "check.deadline_exceeded"
 )
 
-func init() {
-	report.Register(
-		report.Def{ID: IDResolverBroken, Severity: report.Warn,
-			Title: i18n.T("The DNS resolver answers “does not exist” even for the top-level domain",
-				"Der DNS-Resolver antwortet selbst für die Top-Level-Domain „existiert nicht“"),
-			Advice: i18n.T("The resolver in use filters or is broken (captive portal, DNS filter, a CI runner without outside DNS), so whether the domain exists is unknown. Check again with a working resolver: --resolver 9.9.9.9 (or your provider's).",
-				"Der verwendete Resolver filtert oder ist gestört (Captive Portal, DNS-Filter, CI-Runner ohne Zugang nach außen); ob die Domain existiert, ist daher unbekannt. Prüfen Sie erneut mit einem funktionierenden Resolver: --resolver 9.9.9.9 (oder dem Ihres Anbieters).")},
-		report.Def{ID: IDNoFamily, Severity: report.Warn,
-			Title: i18n.T("No MX address of the requested IP version: no SMTP dialogue took place",
-				"Keine MX-Adresse der verlangten IP-Version: es fand kein SMTP-Dialog statt"),
-			Advice: i18n.T("The result is incomplete, not OK: nothing was asked of the mail server. Run without -4/-6, or with the other one, to talk to the addresses the MX hosts have.",
-				"Das Ergebnis ist unvollständig, nicht in Ordnung: Der Mailserver wurde nichts gefragt. Prüfen Sie ohne -4/-6 oder mit der jeweils anderen Option, um die vorhandenen Adressen der MX-Hosts zu erreichen.")},
-		report.Def{ID: IDDeadline, Severity: report.Fail,
-			Title: i18n.T("The time limit ran out before the check finished",
-				"Das Zeitlimit lief ab, bevor die Prüfung fertig war"),
-			Advice: i18n.T("Everything after the named step is unknown, and failures reported for it are symptoms of the time limit. Check again with a longer --timeout.",
-				"Alles ab dem genannten Schritt ist unbekannt; Fehler, die dafür gemeldet werden, sind Folgen des Zeitlimits. Prüfen Sie erneut mit einem längeren --timeout.")},
-	)
-}
-
 // tld is the last label of a domain ("" for a single label).
 func tld(domain string) string {
 	d := strings.TrimSuffix(domain, ".")

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/mxprobe/mxprobe/internal/dane"
-	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/mtasts"
 	"github.com/mxprobe/mxprobe/internal/report"
 	"github.com/mxprobe/mxprobe/internal/resolver"
@@ -28,13 +27,6 @@ type PolicyOptions struct {
 
 // IDMTASTSTLS: the policy is enforced but the live TLS session would fail it.
 const IDMTASTSTLS = "mtasts.tls_violation"
-
-func init() {
-	report.Register(report.Def{ID: IDMTASTSTLS, Severity: report.Fail,
-		Title: i18n.T("MTA-STS enforce: the MX fails the TLS requirements", "MTA-STS enforce: der MX erfüllt die TLS-Anforderungen nicht"),
-		Advice: i18n.T("With mode enforce, senders that honour MTA-STS refuse to deliver to an MX without STARTTLS or with a certificate that does not verify for the MX name (RFC 8461 §5). Fix the certificate or switch the policy to testing while you do.",
-			"Im Modus enforce verweigern Absender, die MTA-STS beachten, die Zustellung an einen MX ohne STARTTLS oder mit einem Zertifikat, das sich für den MX-Namen nicht prüfen lässt (RFC 8461 §5). Beheben Sie das Zertifikat oder stellen Sie die Richtlinie währenddessen auf testing.")})
-}
 
 // startMTASTS fetches the policy concurrently; the MX comparison happens in
 // finishMTASTS once the MX hosts are known.

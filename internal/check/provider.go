@@ -30,17 +30,14 @@ type GuidanceEntry struct {
 	Title string `json:"title"`
 	URL   string `json:"url,omitempty"`
 	Text  string `json:"text"`
+	// TitleText and TextText are Title and Text in both languages, for
+	// the text views (the JSON carries the language of the run).
+	TitleText i18n.Text `json:"-"`
+	TextText  i18n.Text `json:"-"`
 }
 
 // IDProvider is the informational finding naming the operator.
 const IDProvider = "provider.identified"
-
-func init() {
-	report.Register(report.Def{ID: IDProvider, Severity: report.Info,
-		Title: i18n.T("Destination operator recognised", "Betreiber des Ziels erkannt"),
-		Advice: i18n.T("Use the operator's own channels listed in the report (postmaster pages, delisting forms, feedback programmes).",
-			"Nutzen Sie die eigenen Kanäle des Betreibers aus dem Bericht (Postmaster-Seiten, Delisting-Formulare, Feedback-Programme).")})
-}
 
 // identifyProvider recognises the operator from the MX names first, then
 // from the greetings of the dialogue.
@@ -84,7 +81,8 @@ func identifyProvider(rep *Report, o Options) *ProviderInfo {
 	p := &ProviderInfo{Name: info.Name, Kind: info.Kind, Display: info.Display, Evidence: info.Evidence,
 		SilentDropKnown: silentDropKnown(info)}
 	for _, g := range info.Guidance {
-		p.Guidance = append(p.Guidance, GuidanceEntry{Title: g.Title.In(o.Lang), URL: g.URL, Text: g.Text.In(o.Lang)})
+		p.Guidance = append(p.Guidance, GuidanceEntry{Title: g.Title.In(o.Lang), URL: g.URL, Text: g.Text.In(o.Lang),
+			TitleText: g.Title, TextText: g.Text})
 	}
 	return p
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/report"
 	"github.com/mxprobe/mxprobe/internal/resolver"
 	"github.com/mxprobe/mxprobe/internal/spf"
@@ -22,13 +21,6 @@ type SPFRecord struct {
 }
 
 const IDSPFRecordOK = "spf.record_ok"
-
-func init() {
-	report.Register(report.Def{ID: IDSPFRecordOK, Severity: report.OK,
-		Title: i18n.T("SPF record present and valid", "SPF-Eintrag vorhanden und gültig"),
-		Advice: i18n.T("Give --ip to evaluate it for your outbound address.",
-			"Geben Sie --ip an, um ihn für Ihre ausgehende Adresse auszuwerten.")})
-}
 
 func spfRecord(ctx context.Context, r resolver.Lookuper, domain string) SPFRecord {
 	out := SPFRecord{Domain: domain}

@@ -29,26 +29,6 @@ var (
 var adviceDefaultsBroken = i18n.T("These are mxprobe's built-in lists; you configured none, so there is nothing to remove. A list fails its test (RFC 5782 §5: 127.0.0.2 listed, 127.0.0.1 not) when it refuses this resolver — many refuse public or shared resolvers — or has been retired. Ask through your own recursive resolver (--resolver), or name the lists to ask with --dnsbl.",
 	"Das sind die eingebauten Sperrlisten von mxprobe; Sie haben keine konfiguriert, es gibt also nichts zu entfernen. Eine Liste besteht den Test (RFC 5782 §5: 127.0.0.2 gelistet, 127.0.0.1 nicht) nicht, wenn sie diesen Resolver abweist – viele weisen öffentliche oder geteilte Resolver ab – oder eingestellt wurde. Fragen Sie über Ihren eigenen rekursiven Resolver (--resolver) oder nennen Sie die zu fragenden Listen mit --dnsbl.")
 
-func init() {
-	report.Register(
-		report.Def{ID: FindingClean, Severity: report.OK,
-			Title:  i18n.T("Not listed on the checked block lists", "Auf den geprüften Sperrlisten nicht gelistet"),
-			Advice: i18n.T("Nothing to do.", "Nichts zu tun.")},
-		report.Def{ID: FindingListed, Severity: report.Fail,
-			Title: i18n.T("IP address is on a block list", "IP-Adresse steht auf einer Sperrliste"),
-			Advice: i18n.T("Receivers using this list reject or junk mail from the address. First find and stop the cause (compromised account or machine, open relay, a form that sends mail, bad list hygiene), then request delisting on the list's lookup page (in the evidence). Only the address's operator can do this.",
-				"Empfänger, die diese Liste nutzen, lehnen E-Mail von der Adresse ab oder sortieren sie als Spam ein. Finden und beseitigen Sie zuerst die Ursache (kompromittiertes Konto oder System, offenes Relay, ein Formular, das E-Mail verschickt, schlechte Listenpflege) und beantragen Sie dann auf der Abfrageseite der Liste (in den Belegen) die Austragung. Das kann nur der Betreiber der Adresse.")},
-		report.Def{ID: FindingUnknown, Severity: report.Warn,
-			Title: i18n.T("Block list could not be asked", "Sperrliste konnte nicht abgefragt werden"),
-			Advice: i18n.T("The list refused the query or did not answer (timeout, SERVFAIL); whether the address is listed is unknown. Try again, or with your own recursive resolver (--resolver): many lists refuse queries from public resolvers.",
-				"Die Liste hat die Anfrage abgewiesen oder nicht beantwortet (Zeitüberschreitung, SERVFAIL); ob die Adresse gelistet ist, ist unbekannt. Versuchen Sie es erneut oder mit einem eigenen rekursiven Resolver (--resolver): Viele Listen beantworten keine Anfragen öffentlicher Resolver.")},
-		report.Def{ID: FindingZoneBroken, Severity: report.Warn,
-			Title: i18n.T("Block list failed its health check and was ignored", "Sperrliste hat den Funktionstest nicht bestanden und wurde ignoriert"),
-			Advice: i18n.T("Every list must list the test address 127.0.0.2 and must not list 127.0.0.1 (RFC 5782 §5). This one does not, so it is dead, parked or answers \"listed\" for everything; its answer for your address means nothing. Remove the zone from your configuration, and from your mail server's if it uses it.",
-				"Jede Liste muss die Testadresse 127.0.0.2 führen und darf 127.0.0.1 nicht führen (RFC 5782 §5). Diese tut das nicht; sie ist also eingestellt, geparkt oder meldet alles als gelistet, ihre Antwort zu Ihrer Adresse bedeutet nichts. Entfernen Sie die Zone aus Ihrer Konfiguration – auch aus der Ihres Mailservers, falls er sie nutzt.")},
-	)
-}
-
 // Findings turns a Result into findings: one per listing, refused/failed
 // list and broken list, plus one dnsbl.clean when nothing is listed.
 func Findings(res Result) []report.Finding {

@@ -22,46 +22,6 @@ const (
 	FindingTempError   = "mtasts.temperror"
 )
 
-func init() {
-	report.Register(
-		report.Def{ID: FindingOK, Severity: report.OK,
-			Title:  i18n.T("MTA-STS policy is valid and enforced", "MTA-STS-Richtlinie ist gültig und wird durchgesetzt"),
-			Advice: i18n.T("Nothing to do. Change the id= in the TXT record whenever you change the policy.", "Nichts zu tun. Bei jeder Änderung der Richtlinie die id= im TXT-Eintrag ändern.")},
-		report.Def{ID: FindingNone, Severity: report.Info,
-			Title: i18n.T("No MTA-STS policy", "Keine MTA-STS-Richtlinie"),
-			Advice: i18n.T("Without MTA-STS (RFC 8461) or DANE, senders fall back to unencrypted or unauthenticated delivery when an attacker strips STARTTLS. Publish a policy at https://mta-sts.<domain>/.well-known/mta-sts.txt and a TXT record \"v=STSv1; id=…\" at _mta-sts.<domain>; start with mode: testing.",
-				"Ohne MTA-STS (RFC 8461) oder DANE weichen Absender auf unverschlüsselte oder nicht authentisierte Zustellung aus, wenn ein Angreifer STARTTLS unterdrückt. Veröffentlichen Sie eine Richtlinie unter https://mta-sts.<domain>/.well-known/mta-sts.txt und einen TXT-Eintrag „v=STSv1; id=…“ unter _mta-sts.<domain>; beginnen Sie mit mode: testing.")},
-		report.Def{ID: FindingInvalid, Severity: report.Warn,
-			Title: i18n.T("MTA-STS record or policy is invalid", "MTA-STS-Eintrag oder -Richtlinie ist ungültig"),
-			Advice: i18n.T("Senders treat the domain as having no MTA-STS policy, so it offers no protection. Fix the problem shown in the evidence: exactly one TXT record \"v=STSv1; id=<1–32 letters/digits>\", and a policy with version: STSv1, mode, mx and max_age lines.",
-				"Absender behandeln die Domain, als hätte sie keine MTA-STS-Richtlinie; sie bietet also keinen Schutz. Beheben Sie den in den Belegen genannten Fehler: genau ein TXT-Eintrag „v=STSv1; id=<1–32 Buchstaben/Ziffern>“ und eine Richtlinie mit den Zeilen version: STSv1, mode, mx und max_age.")},
-		report.Def{ID: FindingFetchFailed, Severity: report.Warn,
-			Title: i18n.T("MTA-STS policy could not be fetched", "MTA-STS-Richtlinie konnte nicht abgerufen werden"),
-			Advice: i18n.T("The TXT record announces a policy, but https://mta-sts.<domain>/.well-known/mta-sts.txt did not deliver it: it needs a certificate valid for mta-sts.<domain> from a public CA, status 200 without redirect, Content-Type text/plain and at most 64 KiB. Senders without a cached policy deliver unprotected; those with one keep using the old policy.",
-				"Der TXT-Eintrag kündigt eine Richtlinie an, aber https://mta-sts.<domain>/.well-known/mta-sts.txt hat sie nicht geliefert: nötig sind ein für mta-sts.<domain> gültiges Zertifikat einer öffentlichen CA, Status 200 ohne Weiterleitung, Content-Type text/plain und höchstens 64 KiB. Absender ohne zwischengespeicherte Richtlinie stellen ungeschützt zu, solche mit einer nutzen die alte weiter.")},
-		report.Def{ID: FindingTesting, Severity: report.Info,
-			Title: i18n.T("MTA-STS is in testing mode", "MTA-STS ist im Testmodus"),
-			Advice: i18n.T("In mode testing senders only report TLS problems (via TLS-RPT) and still deliver without protection. When the reports show no failures, switch to mode: enforce and change the id= in the TXT record.",
-				"Im Modus testing melden Absender TLS-Probleme nur (per TLS-RPT) und stellen trotzdem ungeschützt zu. Wenn die Berichte keine Fehler zeigen, stellen Sie auf mode: enforce um und ändern Sie die id= im TXT-Eintrag.")},
-		report.Def{ID: FindingModeNone, Severity: report.Info,
-			Title: i18n.T("MTA-STS policy has mode none", "MTA-STS-Richtlinie hat den Modus none"),
-			Advice: i18n.T("Mode none withdraws MTA-STS. If that is not intended, publish mode: testing or enforce with mx lines for all MX hosts.",
-				"Der Modus none zieht MTA-STS zurück. Ist das nicht beabsichtigt, veröffentlichen Sie mode: testing oder enforce mit mx-Zeilen für alle MX-Hosts.")},
-		report.Def{ID: FindingMXMismatch, Severity: report.Fail,
-			Title: i18n.T("MX host not covered by the MTA-STS policy", "MX-Host nicht von der MTA-STS-Richtlinie abgedeckt"),
-			Advice: i18n.T("With mode enforce, compliant senders (Gmail, Microsoft, …) refuse to deliver to an MX host that matches no mx line of the policy. Add an mx line for the host (\"mx: mail.example.com\" or \"mx: *.example.com\" for one label), then change the id= in the TXT record.",
-				"Im Modus enforce stellen regelkonforme Absender (Gmail, Microsoft, …) nicht an einen MX-Host zu, der zu keiner mx-Zeile der Richtlinie passt. Ergänzen Sie eine mx-Zeile für den Host („mx: mail.example.com“ oder „mx: *.example.com“ für genau eine Ebene) und ändern Sie danach die id= im TXT-Eintrag.")},
-		report.Def{ID: FindingWarning, Severity: report.Warn,
-			Title: i18n.T("MTA-STS record or policy has flaws", "MTA-STS-Eintrag oder -Richtlinie hat Mängel"),
-			Advice: i18n.T("The record and the policy are valid, but the evidence lists details that some senders handle differently (duplicate fields, blank lines, a short max_age). Clean them up.",
-				"Eintrag und Richtlinie sind gültig, aber die Belege nennen Details, die manche Absender anders behandeln (doppelte Felder, Leerzeilen, ein kurzes max_age). Bereinigen Sie diese.")},
-		report.Def{ID: FindingTempError, Severity: report.Warn,
-			Title: i18n.T("MTA-STS lookup failed: the DNS gave no answer", "MTA-STS-Abfrage fehlgeschlagen: das DNS hat nicht geantwortet"),
-			Advice: i18n.T("This does not mean there is no policy. Try again or with another resolver (--resolver).",
-				"Das heißt nicht, dass es keine Richtlinie gibt. Versuchen Sie es erneut oder mit einem anderen Resolver (--resolver).")},
-	)
-}
-
 // Findings turns a Result into findings.
 func Findings(res Result) []report.Finding {
 	ev := []string{}
