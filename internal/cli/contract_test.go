@@ -18,6 +18,7 @@ import (
 	"github.com/mxprobe/mxprobe/internal/check"
 	"github.com/mxprobe/mxprobe/internal/delivery"
 	"github.com/mxprobe/mxprobe/internal/exitcode"
+	"github.com/mxprobe/mxprobe/internal/lab"
 )
 
 // TestCLIStartsNoConcurrencyOrNetwork: scheduling and network work live
@@ -292,4 +293,34 @@ func TestDurationsPrintedOneWay(t *testing.T) {
 		}
 	}
 	walk(NewRootCmd(g))
+}
+
+// TestVersionFlagAndLabJSON: mxprobe --version works; lab -o json prints
+// JSON (the addresses, scenarios and examples), not text.
+func TestVersionFlagAndLabJSON(t *testing.T) {
+	out, errOut, code := runCLI(t, nil, "--version")
+	if code != 0 || !strings.HasPrefix(out, "mxprobe ") {
+		t.Fatalf("--version: exit %d, %q %q", code, out, errOut)
+	}
+	for _, args := range [][]string{{"explain", "--lab", "5.7.1"}, {"version", "--lab"}, {"logscan", "--lab", "-"}, {"explain", "--mx", "x.test", "5.7.1"}} {
+		if _, _, code := runCLI(t, nil, args...); code != exitcode.Usage {
+			t.Errorf("%v: exit %d, want 2 (the flag means nothing there)", args, code)
+		}
+	}
+	w, err := lab.Start(lab.Options{Only: []string{"ok.lab.test"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	var buf bytes.Buffer
+	g := &Globals{IO: &IOStreams{Out: &buf, Getenv: func(string) string { return "" }}, Format: "json"}
+	printLab(g, w, "/tmp/ca.pem")
+	var m struct {
+		Command  string   `json:"command"`
+		DNS      string   `json:"dns"`
+		Examples []string `json:"examples"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &m); err != nil || m.Command != "lab" || m.DNS == "" || len(m.Examples) < 5 {
+		t.Fatalf("lab -o json: %v\n%s", err, buf.String())
+	}
 }

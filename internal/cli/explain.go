@@ -27,7 +27,7 @@ import (
 type explainOptions struct {
 	Lines   string // --lines FILE|-
 	Message string // --message FILE|-
-	MX      string // --mx HOST
+	MX      string // --provider-host HOST
 }
 
 // explainMaxLine bounds one --lines input line; the rest of a longer line is
@@ -57,13 +57,14 @@ Input forms:
   mxprobe explain --message FILE|-           a bounce message (RFC 3464 DSN or
                                              a text bounce): one result per
                                              failed recipient
-  --mx HOST names the server that gave the reply (identifies the provider).
+  --provider-host HOST names the server that gave the reply (identifies
+  the provider).
 
 An invalid code (9.9.9, 5.1, "") or an unreadable file is an error (exit 2);
 in --lines mode a line without any code is explained from its text alone.`,
 			Example: `  mxprobe explain 5.7.1
   mxprobe explain "550 5.7.1 Unfortunately, messages from [203.0.113.5] weren't sent. Please contact your Internet service provider since part of their network is on our block list (S3150)."
-  mxprobe explain --lang de 4.7.650 --mx outlook-com.olc.protection.outlook.com
+  mxprobe explain --lang de 4.7.650 --provider-host outlook-com.olc.protection.outlook.com
   grep 'status=bounced' /var/log/mail.log | mxprobe explain --lines - -o json
   mxprobe explain --message bounce.eml`,
 			RunE: func(cmd *cobra.Command, args []string) error {
@@ -73,7 +74,7 @@ in --lines mode a line without any code is explained from its text alone.`,
 		f := cmd.Flags()
 		f.StringVar(&o.Lines, "lines", "", "explain one reply per line of FILE (- for standard input)")
 		f.StringVar(&o.Message, "message", "", "explain the bounce message in FILE (- for standard input)")
-		f.StringVar(&o.MX, "mx", "", "the MX host that gave the reply (identifies the provider)")
+		f.StringVar(&o.MX, "provider-host", "", "the host that gave the reply, e.g. its MX (identifies the provider)")
 		return cmd
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -26,11 +27,11 @@ tarpit, hostile peers …), an HTTPS server for MTA-STS policies, an IMAP seed
 mailbox, a DSN mailbox and a known-good relay. It prints the scenario table and
 the exact commands to run against it, and serves until Ctrl-C or SIGTERM.
 
-Any command also takes the global flag --lab to run against a private
-in-process lab in one go, e.g. "mxprobe check --lab drop.lab.test".`,
+The network commands (check, dns, probe send, probe confirm, probe watch)
+also take --lab to run against a private in-process lab in one go, e.g. "mxprobe check --lab drop.lab.test".`,
 			Example: `  mxprobe lab
   mxprobe --lang de lab --ca-out /tmp/lab-ca.pem`,
-			Args: cobra.NoArgs,
+			Args: noArgs,
 			RunE: func(cmd *cobra.Command, args []string) error {
 				lo, err := g.F.labOptions(g)
 				if err != nil {
@@ -59,7 +60,55 @@ in-process lab in one go, e.g. "mxprobe check --lab drop.lab.test".`,
 	})
 }
 
+// labJSON is `mxprobe lab -o json`: the addresses, the scenarios and the
+// example commands, printed once before the lab serves.
+type labJSON struct {
+	probeJSON
+	DNS       string        `json:"dns"`
+	SMTPPort  int           `json:"smtp_port"`
+	IMAP      string        `json:"imap"`
+	DSN       string        `json:"dsn_imap"`
+	Relay     string        `json:"relay"`
+	CAFile    string        `json:"ca_file"`
+	HTTPS     string        `json:"https"`
+	Scenarios []labScenario `json:"scenarios"`
+	Examples  []string      `json:"examples"`
+}
+
+type labScenario struct {
+	Domain string `json:"domain"`
+	Expect string `json:"expect"`
+	Title  string `json:"title"`
+}
+
+// labExamples are the commands printed to try against a running lab; a
+// test runs each of them.
+func labExamples(w *lab.World, caFile string) []string {
+	common := fmt.Sprintf("--resolver %s --port %d --ca-file %s --helo %s --dnsbl %s", w.DNSAddr(), w.SMTPPort, caFile, lab.ClientName, lab.BlockList)
+	return []string{
+		fmt.Sprintf("mxprobe check ok.lab.test %s --from you@%s", common, lab.SenderDomain),
+		fmt.Sprintf("mxprobe check reject.lab.test %s", common),
+		fmt.Sprintf("mxprobe dns ok.lab.test --resolver %s --ca-file %s --ip 127.0.0.1 --from you@%s", w.DNSAddr(), caFile, lab.SenderDomain),
+		fmt.Sprintf("MXPROBE_IMAP_PASSWORD=%s mxprobe probe send --to %s@drop.lab.test --from you@%s --i-own-this-mailbox --resolver %s --port %d", lab.SeedPassword, lab.SeedUser, lab.SenderDomain, w.DNSAddr(), w.SMTPPort),
+		fmt.Sprintf("MXPROBE_IMAP_PASSWORD=%s mxprobe probe confirm --pending --imap %s --imap-user %s", lab.SeedPassword, w.Seed.URL(), lab.SeedUser),
+		"mxprobe explain \"550 5.7.1 Unfortunately, messages from [127.0.0.1] weren't sent. (S3150)\"",
+	}
+}
+
+func printLabJSON(g *Globals, w *lab.World, caFile string) error {
+	out := labJSON{probeJSON: newProbeJSON("lab", time.Time{}), DNS: w.DNSAddr(), SMTPPort: int(w.SMTPPort), IMAP: w.Seed.URL(),
+		DSN: w.DSNSink.URL(), Relay: fmt.Sprintf("127.0.0.1:%d", w.Relay.Port()), CAFile: caFile, HTTPS: w.HTTPS.Addr(), Examples: labExamples(w, caFile)}
+	for _, sc := range lab.Scenarios() {
+		out.Scenarios = append(out.Scenarios, labScenario{Domain: sc.Domain, Expect: fmt.Sprint(sc.Expect), Title: sc.Title.In(g.Lang)})
+	}
+	return render.JSON(g.IO.Out, out)
+}
+
 func printLab(g *Globals, w *lab.World, caFile string) {
+	if g.JSON() {
+		_ = printLabJSON(g, w, caFile)
+		return
+	}
 	l, st, out := g.Lang, render.Styler{Color: g.Color()}, g.IO.Out
 	t := func(en, de string) string { return i18n.T(en, de).In(l) }
 	fmt.Fprintln(out, st.Bold(t("mxprobe lab — a mail world on loopback", "mxprobe-Labor – eine Mailwelt auf Loopback")))
@@ -78,21 +127,13 @@ func printLab(g *Globals, w *lab.World, caFile string) {
 	for _, sc := range lab.Scenarios() {
 		fmt.Fprintln(out, render.WrapHang(sc.Title.In(l), render.Width, fmt.Sprintf("  %-25s %-11s", sc.Domain, sc.Expect), strings.Repeat(" ", 39)))
 	}
-	common := fmt.Sprintf("--resolver %s --port %d --ca-file %s --helo %s --dnsbl %s", w.DNSAddr(), w.SMTPPort, caFile, lab.ClientName, lab.BlockList)
 	fmt.Fprintln(out)
 	fmt.Fprintln(out, st.Bold(t("Try", "Ausprobieren")))
-	cmds := []string{
-		fmt.Sprintf("mxprobe check ok.lab.test %s --from you@%s", common, lab.SenderDomain),
-		fmt.Sprintf("mxprobe check reject.lab.test %s", common),
-		fmt.Sprintf("mxprobe dns ok.lab.test --resolver %s --ca-file %s --ip 127.0.0.1 --from you@%s", w.DNSAddr(), caFile, lab.SenderDomain),
-		fmt.Sprintf("MXPROBE_IMAP_PASSWORD=%s mxprobe probe send --to %s@drop.lab.test --from you@%s --i-own-this-mailbox --resolver %s --port %d", lab.SeedPassword, lab.SeedUser, lab.SenderDomain, w.DNSAddr(), w.SMTPPort),
-		fmt.Sprintf("MXPROBE_IMAP_PASSWORD=%s mxprobe probe confirm --pending --imap %s --imap-user %s", lab.SeedPassword, w.Seed.URL(), lab.SeedUser),
-		"mxprobe explain \"550 5.7.1 Unfortunately, messages from [127.0.0.1] weren't sent. (S3150)\"",
-	}
+	cmds := labExamples(w, caFile)
 	for _, c := range cmds {
 		fmt.Fprintln(out, "  "+c)
 	}
 	fmt.Fprintln(out)
-	fmt.Fprintln(out, render.Wrap(t("Or add --lab to any command for a private lab in one go: mxprobe check --lab drop.lab.test. Stop with Ctrl-C.",
-		"Oder hängen Sie --lab an einen Befehl für ein privates Labor in einem Schritt: mxprobe check --lab drop.lab.test. Beenden mit Strg-C."), render.Width, ""))
+	fmt.Fprintln(out, render.Wrap(t("Or add --lab to a network command for a private lab in one go: mxprobe check --lab drop.lab.test. Stop with Ctrl-C.",
+		"Oder hängen Sie --lab an einen Netzwerkbefehl für ein privates Labor in einem Schritt: mxprobe check --lab drop.lab.test. Beenden mit Strg-C."), render.Width, ""))
 }

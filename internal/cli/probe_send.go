@@ -87,6 +87,7 @@ exits 0; --fail-on warn counts it). 3 when no reply decided the hand-over
 	o.route.register(cmd, "", "the probe")
 	o.control.register(cmd, "control-", "the control probe")
 	addFailOn(cmd, &po.failOn)
+	addNetFlags(cmd, g, flagLab|flagResolver|flagCAFile)
 	_ = cmd.RegisterFlagCompletionFunc("via", fixedCompletion("direct", "submit"))
 	_ = cmd.RegisterFlagCompletionFunc("control-via", fixedCompletion("direct", "submit"))
 	_ = cmd.RegisterFlagCompletionFunc("tls", fixedCompletion("opportunistic", "starttls", "implicit", "none"))

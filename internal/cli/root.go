@@ -71,6 +71,7 @@ rDNS, SPF, DKIM, DMARC, block lists, TLS), explains SMTP replies and enhanced st
 codes in English and German, and proves delivery with tagged probes.
 
 ` + exitcode.HelpText(),
+		Version:       Version().Version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
@@ -79,16 +80,14 @@ codes in English and German, and proves delivery with tagged probes.
 	}
 	root.CompletionOptions.HiddenDefaultCmd = true
 	root.SetGlobalNormalizationFunc(normalizeFlag)
+	root.SetVersionTemplate("mxprobe {{.Version}}\n")
 	pf := root.PersistentFlags()
 	pf.StringVarP(&g.Format, "format", "o", "text", "output format: text or json")
 	pf.StringVar(&g.LangFlag, "lang", "", "language of the output: de or en (default from LC_ALL, LC_MESSAGES, LANG)")
 	pf.BoolVar(&g.NoColor, "no-color", false, "disable colour (also NO_COLOR or a non-terminal stdout)")
 	durationFlag(pf, &g.Timeout, "timeout", time.Minute, "overall deadline of the command")
 	pf.BoolVarP(&g.Verbose, "verbose", "v", false, "show more detail")
-	pf.BoolVarP(&g.Quiet, "quiet", "q", false, "print only problems (text) ")
-	pf.StringArrayVar(&g.Resolvers, "resolver", nil, "DNS server ADDR[:PORT] to ask (repeatable; also MXPROBE_RESOLVER, comma separated)")
-	pf.BoolVar(&g.Lab, "lab", false, "run against an in-process loopback lab instead of the real network")
-	pf.StringVar(&g.CAFile, "ca-file", "", "also trust the CA certificates in this PEM file (private CAs, mxprobe lab)")
+	pf.BoolVarP(&g.Quiet, "quiet", "q", false, "print only problems (text output)")
 	_ = root.RegisterFlagCompletionFunc("format", fixedCompletion("text", "json"))
 	_ = root.RegisterFlagCompletionFunc("lang", fixedCompletion("de", "en"))
 	root.SetOut(g.IO.Out)

@@ -67,7 +67,7 @@ func init() {
 		return &cobra.Command{
 			Use:   "version",
 			Short: "Print version, commit and build date",
-			Args:  cobra.NoArgs,
+			Args:  noArgs,
 			RunE: func(cmd *cobra.Command, args []string) error {
 				v := Version()
 				if g.JSON() {
