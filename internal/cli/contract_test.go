@@ -7,6 +7,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -322,5 +323,30 @@ func TestVersionFlagAndLabJSON(t *testing.T) {
 	}
 	if err := json.Unmarshal(buf.Bytes(), &m); err != nil || m.Command != "lab" || m.DNS == "" || len(m.Examples) < 5 {
 		t.Fatalf("lab -o json: %v\n%s", err, buf.String())
+	}
+}
+
+// TestExplainMessageRandomBytes: input that is not a mail (random bytes,
+// 2 MB) to explain --message is a usage error (exit 2), not 12 garbage
+// recipients; a header-only start such as a real bounce passes the check.
+func TestExplainMessageRandomBytes(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(1, 2))
+	b := make([]byte, 2<<20)
+	for i := range b {
+		b[i] = byte(rnd.UintN(256))
+	}
+	file := filepath.Join(t.TempDir(), "random.bin")
+	if err := os.WriteFile(file, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := runCLI(t, nil, "--lang", "de", "explain", "--message", file)
+	if code != exitcode.Usage || out != "" || !strings.Contains(errOut, "keine E-Mail-Nachricht") {
+		t.Fatalf("random bytes: exit %d, %d bytes out, %q", code, len(out), errOut)
+	}
+	if !looksLikeMessage([]byte("Return-Path: <>\r\nFrom: MAILER-DAEMON\r\n\r\nbody")) || !looksLikeMessage([]byte("From MAILER-DAEMON Thu Dec  4 10:00:00 2026\n")) {
+		t.Error("a mail header was refused")
+	}
+	if looksLikeMessage([]byte("\x00\x01binary: x")) || looksLikeMessage([]byte("just some text\n")) {
+		t.Error("non-mail input accepted")
 	}
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -293,13 +294,64 @@ type explainMessageResult struct {
 	Explanation explain.Localized          `json:"explanation"`
 }
 
+// looksLikeMessage: the input starts like a mail message — a header field
+// ("Name: value", RFC 5322 §2.2 field-name of printable ASCII without ':')
+// or an mbox "From " line — and its header block holds no NUL byte. Binary
+// or random input is refused (exit 2) instead of being "explained".
+func looksLikeMessage(head []byte) bool {
+	head = bytes.TrimLeft(head, "\r\n")
+	hdr := head
+	if i := bytes.Index(hdr, []byte("\n\r\n")); i >= 0 {
+		hdr = hdr[:i]
+	} else if i := bytes.Index(hdr, []byte("\n\n")); i >= 0 {
+		hdr = hdr[:i]
+	}
+	// Old bounces carry raw 8-bit header bytes now and then; random input
+	// is mostly invalid UTF-8.
+	if len(hdr) == 0 || bytes.IndexByte(hdr, 0) >= 0 || invalidRatio(hdr) > 0.05 {
+		return false
+	}
+	if bytes.HasPrefix(hdr, []byte("From ")) {
+		return true
+	}
+	line, _, _ := bytes.Cut(hdr, []byte("\n"))
+	name, _, ok := bytes.Cut(line, []byte(":"))
+	if !ok || len(name) == 0 || len(name) > 76 {
+		return false
+	}
+	for _, c := range name {
+		if c < 33 || c > 126 {
+			return false
+		}
+	}
+	return true
+}
+
+// invalidRatio is the share of bytes in b that are not part of valid UTF-8.
+func invalidRatio(b []byte) float64 {
+	total, bad := len(b), 0
+	for len(b) > 0 {
+		r, n := utf8.DecodeRune(b)
+		if r == utf8.RuneError && n == 1 {
+			bad++
+		}
+		b = b[n:]
+	}
+	return float64(bad) / float64(max(total, 1))
+}
+
 func explainMessage(g *Globals, name string, opt explain.Options) error {
 	in, err := explainOpen(g, name, "message")
 	if err != nil {
 		return err
 	}
 	defer in.Close()
-	recips, err := statuscode.ParseBounce(in)
+	br := bufio.NewReaderSize(in, 64<<10)
+	if head, _ := br.Peek(64 << 10); !looksLikeMessage(head) {
+		return usageErr("--message", i18n.T("--message: %s is not a mail message (RFC 5322 header fields expected): give the bounce as saved from the mail client (.eml) or the mailbox file",
+			"--message: %s ist keine E-Mail-Nachricht (RFC-5322-Kopfzeilen erwartet): die Unzustellbarkeitsmeldung so angeben, wie sie aus dem Mailprogramm gespeichert wurde (.eml), oder die Postfachdatei"), explainInputName(name))
+	}
+	recips, err := statuscode.ParseBounce(br)
 	if err != nil {
 		if errors.Is(err, statuscode.ErrNoBounce) {
 			return exitcode.UsageError("--message: %s is not a bounce: no delivery status or failed recipient found", explainInputName(name))
