@@ -17,7 +17,6 @@ import (
 	"github.com/fatih/color"
 	"github.com/spf13/cobra"
 
-	"github.com/mxprobe/mxprobe/internal/exitcode"
 	"github.com/mxprobe/mxprobe/internal/explain"
 	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/provider"
@@ -84,15 +83,15 @@ func explainRun(ctx context.Context, g *Globals, o *explainOptions, args []strin
 	opt := explain.Options{MXHost: strings.TrimSpace(o.MX)}
 	switch {
 	case o.Lines != "" && o.Message != "":
-		return exitcode.UsageError("--lines and --message cannot be combined")
+		return usageErr("--message", i18n.T("--lines and --message cannot be combined: give one of them", "--lines und --message lassen sich nicht kombinieren: eines davon angeben"))
 	case (o.Lines != "" || o.Message != "") && len(args) > 0:
-		return exitcode.UsageError("give either arguments or --lines/--message, not both")
+		return usageErr("--lines", i18n.T("give either arguments or --lines/--message, not both", "entweder Argumente oder --lines/--message angeben, nicht beides"))
 	case o.Lines != "":
 		return explainLines(ctx, g, o.Lines, opt)
 	case o.Message != "":
 		return explainMessage(g, o.Message, opt)
 	case len(args) == 0:
-		return exitcode.UsageError("nothing to explain: give a code or reply, --lines FILE or --message FILE")
+		return usageErr("CODE", i18n.T("nothing to explain: give a code or reply, --lines FILE or --message FILE", "nichts zu erklären: einen Code oder eine Antwort, --lines DATEI oder --message DATEI angeben"))
 	}
 	inputs, err := explainInputs(args)
 	if err != nil {
@@ -134,7 +133,7 @@ func explainInputs(args []string) ([]string, error) {
 	}
 	for _, in := range inputs {
 		if err := statuscode.Validate(in); err != nil {
-			return nil, exitcode.UsageError("%s", explainValidationMsg(in, err))
+			return nil, explainValidationMsg(in, err)
 		}
 	}
 	return inputs, nil
@@ -153,33 +152,35 @@ func explainIsBareCode(s string) bool {
 	return true
 }
 
-func explainValidationMsg(in string, err error) string {
+func explainValidationMsg(in string, err error) error {
 	switch {
 	case errors.Is(err, statuscode.ErrEmpty):
-		return "nothing to explain: the argument is empty"
+		return usageErr("CODE", i18n.T("nothing to explain: the argument is empty", "nichts zu erklären: das Argument ist leer"))
 	case errors.Is(err, statuscode.ErrBadReplyCode):
-		return fmt.Sprintf("invalid reply code %q: a reply code has three digits, the first 2 to 5 and the second 0 to 5 (RFC 5321 §4.2)", explainClip(in, 40))
+		return usageErr("CODE", i18n.T("invalid reply code %q: a reply code has three digits, the first 2 to 5 and the second 0 to 5 (RFC 5321 §4.2)",
+			"ungültiger Antwortcode %q: ein Antwortcode hat drei Ziffern, die erste 2 bis 5, die zweite 0 bis 5 (RFC 5321 §4.2)"), explainClip(in, 40))
 	case errors.Is(err, statuscode.ErrSyntax):
-		return fmt.Sprintf("invalid enhanced status code %q: use class.subject.detail with class 2, 4 or 5 and 1–3 digit numbers, e.g. 5.7.1 (RFC 3463)", explainClip(in, 40))
+		return usageErr("CODE", i18n.T("invalid enhanced status code %q: use class.subject.detail with class 2, 4 or 5 and 1–3 digit numbers, e.g. 5.7.1 (RFC 3463)",
+			"ungültiger erweiterter Statuscode %q: Klasse.Betreff.Detail mit Klasse 2, 4 oder 5 und ein- bis dreistelligen Zahlen angeben, z. B. 5.7.1 (RFC 3463)"), explainClip(in, 40))
 	}
-	return err.Error()
+	return usageErr("CODE", i18n.T("%v", "%v"), err)
 }
 
 // explainOpen opens FILE or standard input ("-").
 func explainOpen(g *Globals, name, flag string) (io.ReadCloser, error) {
 	if name == "-" {
 		if g.IO.In == nil {
-			return nil, exitcode.UsageError("--%s -: no standard input", flag)
+			return nil, usageErr("--"+flag, i18n.T("--%s -: no standard input", "--%s -: keine Standardeingabe"), flag)
 		}
 		return io.NopCloser(g.IO.In), nil
 	}
 	f, err := os.Open(name)
 	if err != nil {
-		return nil, exitcode.UsageError("--%s: cannot read %s: %s", flag, name, explainPathErr(err))
+		return nil, usageErr("--"+flag, i18n.T("--%s: cannot read %s: %s", "--%s: %s ist nicht lesbar: %s"), flag, name, explainPathErr(err))
 	}
 	if st, err := f.Stat(); err == nil && st.IsDir() {
 		f.Close()
-		return nil, exitcode.UsageError("--%s: cannot read %s: is a directory", flag, name)
+		return nil, usageErr("--"+flag, i18n.T("--%s: cannot read %s: is a directory", "--%s: %s ist nicht lesbar: ein Verzeichnis"), flag, name)
 	}
 	return f, nil
 }
@@ -219,7 +220,7 @@ func explainLines(ctx context.Context, g *Globals, name string, opt explain.Opti
 		}
 		if rerr != nil && rerr != io.EOF {
 			_ = bw.Flush()
-			return exitcode.UsageError("--lines: reading %s: %s", explainInputName(name), rerr)
+			return usageErr("--lines", i18n.T("--lines: reading %s: %v", "--lines: Fehler beim Lesen von %s: %v"), explainInputName(name), rerr)
 		}
 		// A view of the read buffer: the explanation is written out before
 		// the next read reuses it.
@@ -354,9 +355,9 @@ func explainMessage(g *Globals, name string, opt explain.Options) error {
 	recips, err := statuscode.ParseBounce(br)
 	if err != nil {
 		if errors.Is(err, statuscode.ErrNoBounce) {
-			return exitcode.UsageError("--message: %s is not a bounce: no delivery status or failed recipient found", explainInputName(name))
+			return usageErr("--message", i18n.T("--message: %s is not a bounce: no delivery status or failed recipient found", "--message: %s ist keine Unzustellbarkeitsmeldung: kein Zustellstatus und kein gescheiterter Empfänger gefunden"), explainInputName(name))
 		}
-		return exitcode.UsageError("--message: %s", err)
+		return usageErr("--message", i18n.T("--message: %v", "--message: %v"), err)
 	}
 	var results []explainMessageResult
 	for _, r := range recips {

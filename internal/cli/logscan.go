@@ -117,13 +117,13 @@ func logscanRun(cmd *cobra.Command, g *Globals, o *logscanOptions, arg string) e
 		return err
 	}
 	if o.maxLine < 256 || o.maxLine > 16<<20 {
-		return exitcode.UsageError("invalid --max-line %d: use 256 to 16777216", o.maxLine)
+		return usageErr("--max-line", i18n.T("invalid --max-line %d: use 256 to 16777216", "ungültiges --max-line %d: 256 bis 16777216 angeben"), o.maxLine)
 	}
 	var in io.Reader = g.IO.In
 	if arg != "-" {
 		f, err := os.Open(arg)
 		if err != nil {
-			return exitcode.UsageError("cannot read %s: %v", arg, err)
+			return usageErr("FILE", i18n.T("cannot read %s: %v", "%s ist nicht lesbar: %v"), arg, err)
 		}
 		defer f.Close()
 		in = f
@@ -132,7 +132,7 @@ func logscanRun(cmd *cobra.Command, g *Globals, o *logscanOptions, arg string) e
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
-			return exitcode.UsageError("%s: %v", arg, err)
+			return usageErr("FILE", i18n.T("%s: %v", "%s: %v"), arg, err)
 		}
 		defer zr.Close()
 		in = zr
@@ -163,7 +163,7 @@ func logscanRun(cmd *cobra.Command, g *Globals, o *logscanOptions, arg string) e
 		return ierr
 	}
 	if err != nil {
-		return exitcode.UsageError("reading %s: %v", arg, err)
+		return usageErr("FILE", i18n.T("reading %s: %v", "Fehler beim Lesen von %s: %v"), arg, err)
 	}
 	sum.Finish(sc.Stats())
 	states := probeStates(g, o, sum)
