@@ -61,17 +61,21 @@ func TestCLIStartsNoConcurrencyOrNetwork(t *testing.T) {
 	}
 }
 
-// TestOneFilePerProbeSubcommand: each probe subcommand has its file with a
-// constructor that takes its run function.
+// TestOneFilePerProbeSubcommand: each command and probe subcommand has its
+// file with a constructor that takes its run function.
 func TestOneFilePerProbeSubcommand(t *testing.T) {
+	files := map[string]string{"check.go": "newCheckCmd", "dns.go": "newDNSCmd", "explain.go": "newExplainCmd",
+		"logscan.go": "newLogscanCmd", "lab.go": "newLabCmd", "version.go": "newVersionCmd"}
 	for _, sub := range []string{"send", "confirm", "watch", "list", "show"} {
-		b, err := os.ReadFile("probe_" + sub + ".go")
+		files["probe_"+sub+".go"] = "newProbe" + strings.ToUpper(sub[:1]) + sub[1:] + "Cmd"
+	}
+	for file, ctor := range files {
+		b, err := os.ReadFile(file)
 		if err != nil {
-			t.Fatalf("probe %s: %v", sub, err)
+			t.Fatalf("%s: %v", file, err)
 		}
-		ctor := "func newProbe" + strings.ToUpper(sub[:1]) + sub[1:] + "Cmd("
-		if !bytes.Contains(b, []byte(ctor)) || !bytes.Contains(b, []byte("runF func(*")) {
-			t.Errorf("probe_%s.go lacks %s…, runF func(*…Options) error)", sub, ctor)
+		if !bytes.Contains(b, []byte("func "+ctor+"(g *Globals, ")) || !bytes.Contains(b, []byte("runF func(*")) {
+			t.Errorf("%s lacks func %s(g *Globals, …, runF func(*…Options) error)", file, ctor)
 		}
 	}
 }

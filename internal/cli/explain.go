@@ -25,6 +25,10 @@ import (
 
 // explainOptions are the flags of `mxprobe explain`.
 type explainOptions struct {
+	g    *Globals
+	ctx  context.Context
+	args []string
+
 	Lines   string // --lines FILE|-
 	Message string // --message FILE|-
 	MX      string // --provider-host HOST
@@ -36,12 +40,16 @@ type explainOptions struct {
 const explainMaxLine = 64 << 10
 
 func init() {
-	addCommand(func(g *Globals) *cobra.Command {
-		o := &explainOptions{}
-		cmd := &cobra.Command{
-			Use:   "explain [CODE | REPLY]...",
-			Short: "Explain an SMTP reply, reply code, enhanced status code or bounce",
-			Long: `Explain an SMTP reply in English or German: what the basic reply code
+	addCommand(func(g *Globals) *cobra.Command { return newExplainCmd(g, explainRun) })
+}
+
+// newExplainCmd builds `explain`; runF is explainRun except in tests.
+func newExplainCmd(g *Globals, runF func(*explainOptions) error) *cobra.Command {
+	o := &explainOptions{g: g}
+	cmd := &cobra.Command{
+		Use:   "explain [CODE | REPLY]...",
+		Short: "Explain an SMTP reply, reply code, enhanced status code or bounce",
+		Long: `Explain an SMTP reply in English or German: what the basic reply code
 (RFC 5321 §4.2) and the enhanced status code (RFC 3463, IANA registry) mean,
 whether it is a hard or soft bounce, the bounce reason (sisimai's vocabulary),
 what the provider's own codes mean (Microsoft, Google, Yahoo, GMX/WEB.DE,
@@ -62,24 +70,26 @@ Input forms:
 
 An invalid code (9.9.9, 5.1, "") or an unreadable file is an error (exit 2);
 in --lines mode a line without any code is explained from its text alone.`,
-			Example: `  mxprobe explain 5.7.1
+		Example: `  mxprobe explain 5.7.1
   mxprobe explain "550 5.7.1 Unfortunately, messages from [203.0.113.5] weren't sent. Please contact your Internet service provider since part of their network is on our block list (S3150)."
   mxprobe explain --lang de 4.7.650 --provider-host outlook-com.olc.protection.outlook.com
   grep 'status=bounced' /var/log/mail.log | mxprobe explain --lines - -o json
   mxprobe explain --message bounce.eml`,
-			RunE: func(cmd *cobra.Command, args []string) error {
-				return explainRun(cmd.Context(), g, o, args)
-			},
-		}
-		f := cmd.Flags()
-		f.StringVar(&o.Lines, "lines", "", "explain one reply per line of FILE (- for standard input)")
-		f.StringVar(&o.Message, "message", "", "explain the bounce message in FILE (- for standard input)")
-		f.StringVar(&o.MX, "provider-host", "", "the host that gave the reply, e.g. its MX (identifies the provider)")
-		return cmd
-	})
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.ctx, o.args = cmd.Context(), args
+			return runF(o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.Lines, "lines", "", "explain one reply per line of FILE (- for standard input)")
+	f.StringVar(&o.Message, "message", "", "explain the bounce message in FILE (- for standard input)")
+	f.StringVar(&o.MX, "provider-host", "", "the host that gave the reply, e.g. its MX (identifies the provider)")
+	return cmd
 }
 
-func explainRun(ctx context.Context, g *Globals, o *explainOptions, args []string) error {
+// explainRun explains the arguments, --lines or --message.
+func explainRun(o *explainOptions) error {
+	ctx, g, args := o.ctx, o.g, o.args
 	opt := explain.Options{MXHost: strings.TrimSpace(o.MX)}
 	switch {
 	case o.Lines != "" && o.Message != "":

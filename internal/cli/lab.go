@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -14,13 +15,24 @@ import (
 	"github.com/mxprobe/mxprobe/internal/render"
 )
 
+// labCmdOptions are the options of `lab`.
+type labCmdOptions struct {
+	g     *Globals
+	ctx   context.Context
+	caOut string
+}
+
 func init() {
-	addCommand(func(g *Globals) *cobra.Command {
-		var caOut string
-		cmd := &cobra.Command{
-			Use:   "lab",
-			Short: "Serve the loopback mail lab (DNS, SMTP, HTTPS, IMAP) and print its scenarios",
-			Long: `Start mxprobe's lab on loopback addresses: an authoritative DNS server with the
+	addCommand(func(g *Globals) *cobra.Command { return newLabCmd(g, labRun) })
+}
+
+// newLabCmd builds `lab`; runF is labRun except in tests.
+func newLabCmd(g *Globals, runF func(*labCmdOptions) error) *cobra.Command {
+	o := &labCmdOptions{g: g}
+	cmd := &cobra.Command{
+		Use:   "lab",
+		Short: "Serve the loopback mail lab (DNS, SMTP, HTTPS, IMAP) and print its scenarios",
+		Long: `Start mxprobe's lab on loopback addresses: an authoritative DNS server with the
 lab.test zones, scripted SMTP servers (accept, junk, Microsoft-style
 accept-and-discard, S3150 rejection, greylisting, bad certificates, null MX,
 tarpit, hostile peers …), an HTTPS server for MTA-STS policies, an IMAP seed
@@ -28,36 +40,44 @@ mailbox, a DSN mailbox and a known-good relay. It prints the scenario table and
 the exact commands to run against it, and serves until Ctrl-C or SIGTERM.
 
 The network commands (check, dns, probe send, probe confirm, probe watch)
-also take --lab to run against a private in-process lab in one go, e.g. "mxprobe check --lab drop.lab.test".`,
-			Example: `  mxprobe lab
+also take --lab to run against a private in-process lab in one go, e.g.
+"mxprobe check --lab drop.lab.test".`,
+		Example: `  mxprobe lab
   mxprobe --lang de lab --ca-out /tmp/lab-ca.pem`,
-			Args: noArgs,
-			RunE: func(cmd *cobra.Command, args []string) error {
-				lo, err := g.F.labOptions(g)
-				if err != nil {
-					return err
-				}
-				lo.HTTPSAddr = "127.0.0.1:443" // reachable for other processes when allowed
-				w, err := lab.Start(lo)
-				if err != nil {
-					return err
-				}
-				defer w.Close()
-				if caOut == "" {
-					caOut = filepath.Join(os.TempDir(), "mxprobe-lab-ca.pem")
-				}
-				if err := os.WriteFile(caOut, w.CA.PEM(), 0o644); err != nil {
-					return fmt.Errorf("writing the lab CA: %w", err)
-				}
-				printLab(g, w, caOut)
-				<-cmd.Context().Done()
-				fmt.Fprintln(g.IO.ErrOut, i18n.T("lab stopped", "Labor beendet").In(g.Lang))
-				return nil
-			},
-		}
-		cmd.Flags().StringVar(&caOut, "ca-out", "", "write the lab's CA certificate (PEM) here (default: a file in the temp directory)")
-		return cmd
-	})
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.ctx = cmd.Context()
+			return runF(o)
+		},
+	}
+	cmd.Flags().StringVar(&o.caOut, "ca-out", "", "write the lab's CA certificate (PEM) here (default: a file in the temp directory)")
+	return cmd
+}
+
+// labRun serves the lab until the context ends (Ctrl-C, SIGTERM).
+func labRun(o *labCmdOptions) error {
+	g := o.g
+	lo, err := g.F.labOptions(g)
+	if err != nil {
+		return err
+	}
+	lo.HTTPSAddr = "127.0.0.1:443" // reachable for other processes when allowed
+	w, err := lab.Start(lo)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	caOut := o.caOut
+	if caOut == "" {
+		caOut = filepath.Join(os.TempDir(), "mxprobe-lab-ca.pem")
+	}
+	if err := os.WriteFile(caOut, w.CA.PEM(), 0o644); err != nil {
+		return fmt.Errorf("writing the lab CA: %w", err)
+	}
+	printLab(g, w, caOut)
+	<-o.ctx.Done()
+	fmt.Fprintln(g.IO.ErrOut, i18n.T("lab stopped", "Labor beendet").In(g.Lang))
+	return nil
 }
 
 // labJSON is `mxprobe lab -o json`: the addresses, the scenarios and the
