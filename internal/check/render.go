@@ -253,7 +253,9 @@ func writeMXHost(w io.Writer, h *MXHost, l i18n.Lang, st render.Styler) {
 	}
 	fmt.Fprintf(w, "  %3d %s\n", h.Preference, name)
 	if h.Error != "" && len(h.Addresses) == 0 {
-		fmt.Fprintln(w, render.Wrap(h.Error, render.Width, "      "))
+		// Without the parenthesised cause chain (JSON keeps it).
+		msg, _, _ := strings.Cut(h.Error, " (")
+		fmt.Fprintln(w, render.Wrap(msg, render.Width, "      "))
 	}
 	for _, a := range h.Addresses {
 		line := a.IP.String()
@@ -349,8 +351,10 @@ func mxLookupLine(m MXLookup, l i18n.Lang) string {
 	if m.Authentic {
 		s += ", DNSSEC"
 	}
-	if m.Error != "" {
-		s += " — " + m.Error
+	// The error chain stays in JSON (mx_lookup.error); text names the DNS
+	// status a user can act on (issue 12: no raw Go error chains in text).
+	if m.Error != "" && m.DNSStatus != "" {
+		s += " — DNS " + string(m.DNSStatus)
 	}
 	return s
 }

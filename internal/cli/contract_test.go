@@ -354,3 +354,16 @@ func TestExplainMessageRandomBytes(t *testing.T) {
 		t.Error("non-mail input accepted")
 	}
 }
+
+// TestNoErrorChainsInText: a failed lookup shows the DNS status in text;
+// the error chain stays in JSON (mx_lookup.error).
+func TestNoErrorChainsInText(t *testing.T) {
+	out, _, code := runCLI(t, nil, "check", "--lab", "--timeout", "5s", "dns-servfail.lab.test")
+	if code != exitcode.Incomplete || strings.Contains(out, "resolver:") || !strings.Contains(out, "DNS servfail") {
+		t.Errorf("text: exit %d\n%s", code, out)
+	}
+	js, _, _ := runCLI(t, nil, "check", "--lab", "--timeout", "5s", "-o", "json", "dns-servfail.lab.test")
+	if !strings.Contains(js, "SERVFAIL") {
+		t.Errorf("JSON lost the error chain:\n%.500s", js)
+	}
+}
