@@ -188,6 +188,9 @@ func TestUsageErrorsNameTheFlag(t *testing.T) {
 		{[]string{"probe", "confirm", "--expect", "2h", "--drop-after", "1h", "--dsn-maildir", dir}, "--drop-after"},
 		{[]string{"probe", "send", "--to", "a@b.example"}, "--from"},
 		{[]string{"--timeout", "-1s", "version"}, "--timeout"},
+		{[]string{"check", "--port", "abc", "ok.lab.test"}, "give a whole number"},
+		{[]string{"check", "-Z", "ok.lab.test"}, "unknown flag -Z"},
+		{[]string{"probe", "confirm", "--expect", "5"}, "such as 30s"},
 	}
 	for _, c := range cases {
 		_, errOut, code := runCLI(t, env, c.args...)
@@ -202,6 +205,11 @@ func TestUsageErrorsNameTheFlag(t *testing.T) {
 	_, errOut, _ := runCLI(t, env, "--lang", "de", "check", "--lab", "ok.lab.test", "--helo", "localhost")
 	if !strings.Contains(errOut, "unbrauchbares --helo") {
 		t.Errorf("German usage error: %q", errOut)
+	}
+	// A flag that does not parse: German too, and no parser error chain.
+	_, errOut, _ = runCLI(t, env, "--lang", "de", "check", "--port", "abc", "ok.lab.test")
+	if !strings.Contains(errOut, "ganze Zahl") || strings.Contains(errOut, "strconv") {
+		t.Errorf("German flag error: %q", errOut)
 	}
 }
 
