@@ -52,6 +52,19 @@ say "goreleaser check"
 goreleaser check || fail "goreleaser check rejected .goreleaser.yaml"
 say "check took $((SECONDS - t))s"
 
+# The release repository must not depend on a git remote (a fresh clone
+# without one, a tarball): check again in a clone whose remote is removed.
+noremote=$(mktemp -d)
+git clone -q . "$noremote/src" || fail "cannot clone the repository for the no-remote check"
+git -C "$noremote/src" remote remove origin 2>/dev/null || true
+cp .goreleaser.yaml "$noremote/src/.goreleaser.yaml"
+say "goreleaser check in a clone without a git remote"
+if ! (cd "$noremote/src" && [ -z "$(git remote)" ] && goreleaser check); then
+	rm -rf "$noremote"
+	fail "goreleaser check fails without a git remote: name the repository in release.github"
+fi
+rm -rf "$noremote"
+
 t=$SECONDS
 say "goreleaser release --snapshot --clean --skip=publish"
 goreleaser release --snapshot --clean --skip=publish || fail "snapshot release failed"

@@ -77,6 +77,9 @@ type Sender struct {
 	DKIM           *dkim.Result  `json:"dkim"`
 	DMARC          *dmarc.Result `json:"dmarc"`
 	DNSBL          *dnsbl.Result `json:"dnsbl"`
+
+	// spfHELO is the EHLO name SPF was evaluated with.
+	spfHELO string
 }
 
 // Report is the typed result of `mxprobe check` for one target (JSON
@@ -98,6 +101,10 @@ type Report struct {
 	// Error is set when the target could not be checked at all (bulk mode
 	// keeps going with the next target).
 	Error string `json:"error,omitempty"`
+	// Deadline is set when the --timeout deadline passed before the run
+	// finished: how long it was and the step it cut (the cause to name
+	// first in an incomplete result).
+	Deadline *Deadline `json:"deadline,omitempty"`
 
 	raw        []report.Finding
 	incomplete bool
@@ -122,6 +129,7 @@ func Run(ctx context.Context, o Options) *Report {
 	r.attachDANE(<-daneCh)
 	r.dialogue()
 	r.senderSide()
+	r.phases.enter(PhasePolicies)
 	r.g.Wait()
 	r.collect()
 	return r.verdict()
@@ -217,7 +225,7 @@ func bannerPTRFindings(host string, a *MXAddress) []report.Finding {
 		}
 	}
 	return []report.Finding{report.New(IDBannerPTR, report.Detailf("%s (%s) greets as %s; its PTR is %s.",
-		"%s (%s) grüßt als %s; sein PTR ist %s.", host, a.IP, a.SMTP.BannerHost, a.PTR.Names[0].Name), a.SMTP.BannerHost)}
+		"%s (%s) meldet sich als %s; sein PTR ist %s.", host, a.IP, a.SMTP.BannerHost, a.PTR.Names[0].Name), a.SMTP.BannerHost)}
 }
 
 // AddFindings adds findings learnt after Run (the delivery proof of

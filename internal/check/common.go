@@ -7,6 +7,7 @@ package check
 import (
 	"context"
 	"net/netip"
+	"strings"
 	"sync"
 	"time"
 
@@ -83,17 +84,50 @@ func (g *group) Go(f func()) {
 }
 func (g *group) Wait() { g.wg.Wait() }
 
-// collector gathers findings from concurrent checks.
+// collector gathers findings from concurrent checks. Findings added with
+// addFor carry the domain whose records they judge, so that the rules in
+// judge.go can drop them together.
 type collector struct {
 	mu         sync.Mutex
 	fs         []report.Finding
+	doms       []string // parallel to fs ("" for untagged findings)
 	incomplete bool
 }
 
-func (c *collector) add(fs ...report.Finding) {
+func (c *collector) add(fs ...report.Finding) { c.addFor("", fs...) }
+
+// addFor adds findings about the records of domain.
+func (c *collector) addFor(domain string, fs ...report.Finding) {
 	c.mu.Lock()
-	c.fs = append(c.fs, fs...)
+	for _, f := range fs {
+		c.fs = append(c.fs, f)
+		c.doms = append(c.doms, domain)
+	}
 	c.mu.Unlock()
+}
+
+// drop removes the findings for which del is true.
+func (c *collector) drop(del func(f report.Finding, domain string) bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	fs, doms := c.fs[:0], c.doms[:0]
+	for i, f := range c.fs {
+		if !del(f, c.doms[i]) {
+			fs, doms = append(fs, f), append(doms, c.doms[i])
+		}
+	}
+	c.fs, c.doms = fs, doms
+}
+
+// dropDomain removes the findings tagged with domain.
+func (c *collector) dropDomain(domain string) {
+	norm := func(d string) string { return strings.TrimSuffix(strings.ToLower(d), ".") }
+	c.drop(func(_ report.Finding, d string) bool { return d != "" && norm(d) == norm(domain) })
+}
+
+// dropID removes every finding with id.
+func (c *collector) dropID(id string) {
+	c.drop(func(f report.Finding, _ string) bool { return f.ID == id })
 }
 
 func (c *collector) setIncomplete() {

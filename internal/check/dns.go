@@ -51,7 +51,9 @@ type DNSReport struct {
 	DKIM      *dkim.Result  `json:"dkim"`
 	DMARC     *dmarc.Result `json:"dmarc"`
 	Policy
-	raw []report.Finding
+	// Deadline: see Report.Deadline.
+	Deadline *Deadline `json:"deadline,omitempty"`
+	raw      []report.Finding
 }
 
 // RawFindings are the language-neutral findings.
@@ -64,6 +66,8 @@ func RunDNS(ctx context.Context, o DNSOptions) *DNSReport {
 		Target: o.Target, StartedAt: start.UTC()}
 	var c collector
 	var g group
+	var phases phaseWatch
+	phases.watch(ctx, PhaseDNS)
 	dom := o.Target.Domain
 	fromDom := o.FromDomain
 	if fromDom == "" {
@@ -91,12 +95,12 @@ func RunDNS(ctx context.Context, o DNSOptions) *DNSReport {
 			// the record only.
 			rec := spfRecord(ctx, o.Resolver, spfDomain(q, o.HELO))
 			rep.SPFRecord = &rec
-			c.add(rec.findings()...)
+			c.addFor(rec.Domain, rec.findings()...)
 			return
 		}
 		res := spf.Check(ctx, o.Resolver, o.IP, q, o.HELO)
 		rep.SPF = &res
-		c.add(spf.Findings(res)...)
+		c.addFor(spfDomain(q, o.HELO), spf.Findings(res)...)
 		if res.Status == spf.Temperror {
 			c.setIncomplete()
 		}
@@ -104,7 +108,7 @@ func RunDNS(ctx context.Context, o DNSOptions) *DNSReport {
 	g.Go(func() {
 		res := dkim.CheckSelectors(ctx, o.Resolver, fromDom, o.DKIMSelectors)
 		rep.DKIM = &res
-		c.add(dkim.Findings(res)...)
+		c.addFor(fromDom, dkim.Findings(res)...)
 		if res.Incomplete {
 			c.setIncomplete()
 		}
@@ -112,7 +116,7 @@ func RunDNS(ctx context.Context, o DNSOptions) *DNSReport {
 	g.Go(func() {
 		res := dmarc.Check(ctx, o.Resolver, fromDom)
 		rep.DMARC = &res
-		c.add(dmarc.Findings(res)...)
+		c.addFor(fromDom, dmarc.Findings(res)...)
 		if res.Incomplete {
 			c.setIncomplete()
 		}
@@ -120,11 +124,11 @@ func RunDNS(ctx context.Context, o DNSOptions) *DNSReport {
 	g.Go(func() {
 		res := tlsrpt.Check(ctx, o.Resolver, dom)
 		rep.TLSRPT = &res
-		c.add(tlsrpt.Findings(res)...)
+		c.addFor(dom, tlsrpt.Findings(res)...)
 	})
 	startMTASTS(ctx, &g, o.Resolver, dom, o.Policy, &rep.Policy)
 	g.Wait()
-	finishMTASTS(&c, &rep.Policy, rep.MX)
+	finishMTASTS(&c, dom, &rep.Policy, rep.MX)
 
 	rep.MXLookup = MXLookup{Status: mxres.Status, DNSStatus: mxres.DNSStatus, Authentic: mxres.Authentic, NullMixed: mxres.NullMixed, Error: mxres.Error}
 	if mxres.Status == mx.StatusTempError || len(mxres.Addresses()) == 0 && anyHostTemporary(mxres.Hosts) {
@@ -142,6 +146,14 @@ func RunDNS(ctx context.Context, o DNSOptions) *DNSReport {
 		}
 	}
 	c.add(daneFindings(rep.MX)...)
+	judgeNXDomain(ctx, &c, o.Resolver, mxres, dom)
+	if ctx.Err() != nil {
+		c.setIncomplete()
+	}
+	if d := phases.stop(ctx, start); d != nil {
+		rep.Deadline = d
+		c.add(deadlineFinding(*d))
+	}
 	rep.raw = c.fs
 	rep.Verdict = report.VerdictOf(c.fs, c.incomplete)
 	rep.DurationMS = since(start)

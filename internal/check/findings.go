@@ -48,8 +48,8 @@ func init() {
 				"Verwenden Sie den vorwärts bestätigten PTR-Namen der ausgehenden IP als EHLO/HELO-Namen (Postfix: smtp_helo_name, Exim: helo_data). Große Empfänger werten eine Abweichung als Spam-Signal.")},
 		report.Def{ID: IDSilentDropRisk, Severity: report.Warn,
 			Title: i18n.T("250 from this MX is no proof of delivery", "Ein 250 dieses MX ist kein Zustellnachweis"),
-			Advice: i18n.T("This destination is known to accept mail and discard it without a bounce when the sender looks risky. Fix the named sender-side factors, then prove delivery with a seed mailbox: mxprobe check DOMAIN --deliver-to SEED --imap …",
-				"Dieses Ziel nimmt Mail bekanntermaßen an und verwirft sie ohne Unzustellbarkeitsnachricht, wenn der Absender riskant wirkt. Beheben Sie die genannten Faktoren auf Absenderseite und weisen Sie die Zustellung dann mit einem Seed-Postfach nach: mxprobe check DOMAIN --deliver-to SEED --imap …")},
+			Advice: i18n.T("This destination is known to accept mail and discard it without a bounce, above all when the sender looks risky. Fix any sender-side factor named, then prove delivery with a test mailbox: mxprobe check DOMAIN --deliver-to ADDRESS --imap …",
+				"Dieses Ziel nimmt E-Mails bekanntermaßen an und verwirft sie ohne Unzustellbarkeitsnachricht, vor allem wenn der Absender riskant wirkt. Beheben Sie die genannten Faktoren auf Absenderseite und weisen Sie die Zustellung dann mit einem Testpostfach nach: mxprobe check DOMAIN --deliver-to ADRESSE --imap …")},
 		report.Def{ID: IDNoFrom, Severity: report.Info,
 			Title: i18n.T("No sender domain given: DKIM and DMARC not checked", "Keine Absenderdomain angegeben: DKIM und DMARC nicht geprüft"),
 			Advice: i18n.T("Add --from you@yourdomain (and --dkim-selector S) to check SPF, DKIM and DMARC of the domain you really send from.",
@@ -59,13 +59,13 @@ func init() {
 			Advice: i18n.T("Outbound traffic is translated (NAT or a proxy). The sender checks use the address the destination reported.",
 				"Ausgehender Verkehr wird umgesetzt (NAT oder Proxy). Die Absenderprüfungen verwenden die Adresse, die das Ziel gemeldet hat.")},
 		report.Def{ID: IDBannerPTR, Severity: report.Info,
-			Title: i18n.T("The MX greets with another name than its PTR", "Der MX grüßt mit einem anderen Namen als seinem PTR"),
+			Title: i18n.T("The MX greets with another name than its PTR", "Der MX meldet sich mit einem anderen Namen als seinem PTR"),
 			Advice: i18n.T("Harmless for delivery to it, but a sign of a load balancer or a forgotten hostname: the name in the banner (RFC 5321 §4.3.1) should be the host's forward-confirmed PTR name.",
 				"Für die Zustellung dorthin harmlos, aber ein Hinweis auf einen Load-Balancer oder einen vergessenen Hostnamen: Der Name in der Begrüßung (RFC 5321 §4.3.1) sollte der vorwärts bestätigte PTR-Name des Hosts sein.")},
 		report.Def{ID: IDNotTried, Severity: report.Info,
 			Title: i18n.T("Further MX addresses not tried", "Weitere MX-Adressen nicht versucht"),
 			Advice: i18n.T("A sender stops at the first MX that answers (RFC 5321 §5.1). Use --all-mx to probe every address.",
-				"Ein Absender hört beim ersten antwortenden MX auf (RFC 5321 §5.1). Mit --all-mx werden alle Adressen geprüft.")},
+				"Ein Absender hört beim ersten antwortenden MX auf (RFC 5321 §5.1). Mit --all-mx prüfen Sie alle Adressen.")},
 	)
 }
 

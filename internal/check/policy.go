@@ -49,7 +49,7 @@ func startMTASTS(ctx context.Context, g *group, r resolver.Lookuper, domain stri
 	})
 }
 
-func finishMTASTS(c *collector, p *Policy, hosts []*MXHost) {
+func finishMTASTS(c *collector, domain string, p *Policy, hosts []*MXHost) {
 	if p.MTASTS == nil {
 		return
 	}
@@ -60,7 +60,7 @@ func finishMTASTS(c *collector, p *Policy, hosts []*MXHost) {
 		}
 		p.MTASTS.CheckMX(names)
 	}
-	c.add(mtasts.Findings(*p.MTASTS)...)
+	c.addFor(domain, mtasts.Findings(*p.MTASTS)...)
 }
 
 // mtastsTLSFindings compares an enforced policy with the TLS seen live.

@@ -82,14 +82,31 @@ func identifyProvider(rep *Report, o Options) *ProviderInfo {
 		return nil
 	}
 	p := &ProviderInfo{Name: info.Name, Kind: info.Kind, Display: info.Display, Evidence: info.Evidence,
-		// Microsoft's consumer service (outlook.com, hotmail.com, live.*) is
-		// the documented case of accept-then-discard (see issue background
-		// and Outlook.com postmaster "Troubleshooting").
-		SilentDropKnown: info.Name == provider.Microsoft && info.Kind == provider.KindConsumer}
+		SilentDropKnown: silentDropKnown(info)}
 	for _, g := range info.Guidance {
 		p.Guidance = append(p.Guidance, GuidanceEntry{Title: g.Title.In(o.Lang), URL: g.URL, Text: g.Text.In(o.Lang)})
 	}
 	return p
+}
+
+// silentDropOperators are the operators known to accept with 250 and then
+// discard mail of senders they distrust, without a bounce (name → kinds;
+// "" matches every kind). Microsoft's consumer service (outlook.com,
+// hotmail.com, live.*) is the documented case: its postmaster pages tell
+// senders that accepted mail may still not be delivered and point them to
+// SNDS/JMRP instead of bounces. Add an operator here when its behaviour is
+// documented the same way.
+var silentDropOperators = map[string][]string{
+	provider.Microsoft: {provider.KindConsumer},
+}
+
+func silentDropKnown(info provider.Info) bool {
+	for _, k := range silentDropOperators[info.Name] {
+		if k == "" || k == info.Kind {
+			return true
+		}
+	}
+	return false
 }
 
 // providerFindings names the operator and, for operators that discard
@@ -110,8 +127,16 @@ func providerFindings(rep *Report, o Options) []report.Finding {
 		return out
 	}
 	factors := riskFactors(rep)
+	if len(factors) == 0 && !anyAccepted(rep) {
+		return out // no 250 to doubt (refused, deferred or no dialogue)
+	}
 	if len(factors) == 0 {
-		return out
+		// A clean sender too: a 250 from this operator proves nothing, so
+		// say so (info) and point to the delivery proof.
+		return append(out, report.New(IDSilentDropRisk, report.Detailf(
+			"%s is known to accept mail with 250 and then discard it without a bounce; this sender shows no risk factor, but only --deliver-to with a test mailbox proves delivery.",
+			"%s nimmt Mail bekanntermaßen mit 250 an und verwirft sie dann ohne Unzustellbarkeitsnachricht; dieser Absender zeigt keinen Risikofaktor, doch nur --deliver-to mit einem Testpostfach weist die Zustellung nach.",
+			p.Display)).WithSeverity(report.Info))
 	}
 	en := make([]string, len(factors))
 	de := make([]string, len(factors))
@@ -141,7 +166,7 @@ func riskFactors(rep *Report) []i18n.Text {
 	if s.SPF != nil && s.SPF.Status != spf.Pass {
 		out = append(out, i18n.T("SPF "+string(s.SPF.Status), "SPF "+string(s.SPF.Status)))
 	}
-	if s.DKIM != nil && len(s.DKIM.Found) == 0 {
+	if s.DKIM != nil && len(s.DKIM.Found) == 0 && !s.DKIM.Guessed {
 		out = append(out, i18n.T("no DKIM key found", "kein DKIM-Schlüssel gefunden"))
 	}
 	if s.DMARC != nil && s.DMARC.Record == nil {
@@ -159,4 +184,16 @@ func riskFactors(rep *Report) []i18n.Text {
 		}
 	}
 	return out
+}
+
+// anyAccepted: some MX accepted the recipient with 250.
+func anyAccepted(rep *Report) bool {
+	for _, h := range rep.MX {
+		for _, a := range h.Addresses {
+			if a.SMTP != nil && a.SMTP.RcptOutcome() == smtpprobe.RcptAccepted {
+				return true
+			}
+		}
+	}
+	return false
 }

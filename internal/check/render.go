@@ -107,12 +107,7 @@ func (r *Report) RenderText(w io.Writer, o TextOptions) {
 	}
 	fmt.Fprintf(w, "  MAIL FROM %s\n", from)
 	if s.SPF != nil {
-		line := fmt.Sprintf("  SPF %s %s", s.SPF.Status, s.SPF.Domain)
-		if s.SPF.Matched != "" {
-			line += " (" + s.SPF.Matched + ")"
-		}
-		line += fmt.Sprintf(", %d/10 %s", s.SPF.Lookups, tr(l, "lookups", "Abfragen"))
-		fmt.Fprintln(w, line)
+		fmt.Fprintln(w, senderSPFLine(s.SPF, l))
 	}
 	if s.DKIM != nil {
 		fmt.Fprintln(w, render.WrapHang(fmt.Sprintf("DKIM %s: %s", s.DKIM.Domain, dkimLine(s.DKIM.Status, s.DKIM.Found, s.DKIM.Tried, l)), render.Width, "  ", "      "))
@@ -121,7 +116,7 @@ func (r *Report) RenderText(w io.Writer, o TextOptions) {
 		fmt.Fprintf(w, "  DMARC %s: %s\n", s.DMARC.Domain, dmarcLine(s.DMARC.Status, s.DMARC.EffectivePolicy, s.DMARC.PolicyDomain, l))
 	}
 	if s.DNSBL != nil {
-		fmt.Fprintf(w, "  %s %s (%s %d)\n", tr(l, "Block lists:", "Sperrlisten:"), s.DNSBL.Status, tr(l, "lists asked:", "gefragte Listen:"), len(s.DNSBL.Zones))
+		fmt.Fprintf(w, "  %s %s (%s %d)\n", tr(l, "Block lists:", "Sperrlisten:"), StatusLabel(KindDNSBL, string(s.DNSBL.Status), l), tr(l, "lists asked:", "gefragte Listen:"), len(s.DNSBL.Zones))
 		for _, z := range s.DNSBL.Listed() {
 			fmt.Fprintln(w, render.Wrap("· "+z.Zone.Label+": "+z.Reason, render.Width, "    "))
 		}
@@ -205,7 +200,7 @@ func (r *DNSReport) RenderText(w io.Writer, o TextOptions) {
 			fmt.Fprintf(w, ", %d/10 %s\n", r.SPF.Lookups, tr(l, "lookups", "Abfragen"))
 		}
 		if r.SPFRecord != nil {
-			fmt.Fprintf(w, "SPF %s: %s %s\n", r.SPFRecord.Domain, r.SPFRecord.Status, r.SPFRecord.Record)
+			fmt.Fprintf(w, "SPF %s: %s %s\n", r.SPFRecord.Domain, StatusLabel(KindSPF, r.SPFRecord.Status, l), r.SPFRecord.Record)
 		}
 		if r.DKIM != nil {
 			fmt.Fprintln(w, render.WrapHang(fmt.Sprintf("DKIM %s: %s", r.DKIM.Domain, dkimLine(r.DKIM.Status, r.DKIM.Found, r.DKIM.Tried, l)), render.Width, "", "    "))
@@ -253,9 +248,7 @@ func writeMXHost(w io.Writer, h *MXHost, l i18n.Lang, st render.Styler) {
 	}
 	fmt.Fprintf(w, "  %3d %s\n", h.Preference, name)
 	if h.Error != "" && len(h.Addresses) == 0 {
-		// Without the parenthesised cause chain (JSON keeps it).
-		msg, _, _ := strings.Cut(h.Error, " (")
-		fmt.Fprintln(w, render.Wrap(msg, render.Width, "      "))
+		fmt.Fprintln(w, render.Wrap(HostAddressLabel(h, l), render.Width, "      "))
 	}
 	for _, a := range h.Addresses {
 		line := a.IP.String()
@@ -289,7 +282,7 @@ func smtpLine(r *smtpprobe.Result, l i18n.Lang) string {
 		parts = append(parts, "RCPT "+oneLine(r.Rcpt.Line(), 70))
 	}
 	if r.Error != nil {
-		parts = append(parts, tr(l, "stopped: ", "abgebrochen: ")+string(r.Error.Class)+" ("+oneLine(r.Error.Detail, 60)+")")
+		parts = append(parts, tr(l, "stopped: ", "abgebrochen: ")+ErrorClassLabel(r.Error.Class, l))
 	}
 	return strings.Join(parts, " · ")
 }
@@ -325,9 +318,9 @@ func tlsLine(t *smtpprobe.TLSInfo, l i18n.Lang) string {
 
 func writePolicy(w io.Writer, p *Policy, l i18n.Lang) {
 	if p.MTASTS != nil {
-		line := "  MTA-STS: " + string(p.MTASTS.Status)
+		line := "  MTA-STS: " + StatusLabel(KindMTASTS, string(p.MTASTS.Status), l)
 		if p.MTASTS.Policy != nil {
-			line += ", mode " + string(p.MTASTS.Policy.Mode)
+			line += ", " + tr(l, "mode ", "Modus ") + string(p.MTASTS.Policy.Mode)
 		}
 		if len(p.MTASTS.MXMismatched) > 0 {
 			line += ", " + tr(l, "MX not covered: ", "MX nicht abgedeckt: ") + strings.Join(p.MTASTS.MXMismatched, ", ")
@@ -335,10 +328,10 @@ func writePolicy(w io.Writer, p *Policy, l i18n.Lang) {
 		fmt.Fprintln(w, line)
 	}
 	if p.TLSRPT != nil {
-		fmt.Fprintf(w, "  TLS-RPT: %s\n", p.TLSRPT.Status)
+		fmt.Fprintf(w, "  TLS-RPT: %s\n", StatusLabel(KindTLSRPT, string(p.TLSRPT.Status), l))
 	}
 	for _, d := range p.DANE {
-		line := fmt.Sprintf("  DANE %s: %s", d.Host, d.Status)
+		line := fmt.Sprintf("  DANE %s: %s", d.Host, StatusLabel(KindDANE, string(d.Status), l))
 		if d.Verification != nil {
 			line += fmt.Sprintf(" (%s)", tr(l, "checked against the live chain", "gegen die Live-Kette geprüft"))
 		}
@@ -346,18 +339,7 @@ func writePolicy(w io.Writer, p *Policy, l i18n.Lang) {
 	}
 }
 
-func mxLookupLine(m MXLookup, l i18n.Lang) string {
-	s := string(m.Status)
-	if m.Authentic {
-		s += ", DNSSEC"
-	}
-	// The error chain stays in JSON (mx_lookup.error); text names the DNS
-	// status a user can act on (issue 12: no raw Go error chains in text).
-	if m.Error != "" && m.DNSStatus != "" {
-		s += " — DNS " + string(m.DNSStatus)
-	}
-	return s
-}
+func mxLookupLine(m MXLookup, l i18n.Lang) string { return MXLookupLabel(m, l) }
 
 func ipSourceText(src string, l i18n.Lang) string {
 	switch src {
@@ -394,13 +376,13 @@ func ptrText(result any, host string, names []string, l i18n.Lang) string {
 
 func dkimLine(status string, found, tried []string, l i18n.Lang) string {
 	if len(found) > 0 {
-		return status + ", " + tr(l, "selectors ", "Selektoren ") + strings.Join(found, ", ")
+		return StatusLabel(KindDKIM, status, l) + ", " + tr(l, "selectors ", "Selektoren ") + strings.Join(found, ", ")
 	}
-	return fmt.Sprintf("%s, %s %s", status, tr(l, "tried", "versucht:"), strings.Join(tried, ", "))
+	return fmt.Sprintf("%s, %s %s", StatusLabel(KindDKIM, status, l), tr(l, "tried", "versucht:"), strings.Join(tried, ", "))
 }
 
 func dmarcLine(status, policy, at string, l i18n.Lang) string {
-	s := status
+	s := StatusLabel(KindDMARC, status, l)
 	if policy != "" {
 		s += ", p=" + policy
 	}

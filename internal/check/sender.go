@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/mxprobe/mxprobe/internal/dnsbl"
+	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/iprev"
 	"github.com/mxprobe/mxprobe/internal/report"
 	"github.com/mxprobe/mxprobe/internal/spf"
@@ -84,11 +85,8 @@ func senderChecks(ctx context.Context, o Options, s *Sender, helo string) {
 		s.PTR = &res
 	})
 	g.Go(func() {
-		zones := o.DNSBLZones
-		if zones == nil {
-			zones = dnsbl.DefaultZones()
-		}
-		res := dnsbl.Check(ctx, o.Resolver, s.IP, zones)
+		// nil zones: dnsbl's built-in list (Result.Defaults says so).
+		res := dnsbl.Check(ctx, o.Resolver, s.IP, o.DNSBLZones)
 		s.DNSBL = &res
 	})
 	g.Go(func() {
@@ -97,7 +95,7 @@ func senderChecks(ctx context.Context, o Options, s *Sender, helo string) {
 			h = defaultHELO()
 		}
 		res := spf.Check(ctx, o.Resolver, s.IP, o.MailFrom, h)
-		s.SPF = &res
+		s.SPF, s.spfHELO = &res, h
 	})
 	g.Wait()
 	s.HELO = helo
@@ -119,7 +117,12 @@ func heloMatches(helo string, p *iprev.Result) bool {
 func senderFindings(s Sender) []report.Finding {
 	var out []report.Finding
 	if s.PTR != nil {
-		out = append(out, iprev.Findings(*s.PTR)...)
+		for _, f := range iprev.Findings(*s.PTR) {
+			if s.IP.Is6() && f.Severity != report.OK && f.Severity != report.Info {
+				f = f.WithAdvice(adviceIPv6PTR)
+			}
+			out = append(out, f)
+		}
 		if s.PTR.Result == iprev.StatusPass && s.HELO != "" && !s.HELOMatchesPTR {
 			out = append(out, report.New(IDHeloPTR, report.Detailf("EHLO %s, but %s resolves to %s.", "EHLO %s, aber %s löst auf %s auf.", s.HELO, s.IP, s.PTR.Host), s.HELO, s.PTR.Host))
 		}
@@ -132,3 +135,32 @@ func senderFindings(s Sender) []report.Finding {
 	}
 	return out
 }
+
+// nullSender: the reverse path is <> (RFC 5321 §4.5.5).
+func nullSender(mailFrom string) bool {
+	m := strings.TrimSpace(mailFrom)
+	return m == "" || m == "<>"
+}
+
+// settleSPF re-evaluates SPF of the null sender for the EHLO name actually
+// sent when the sender checks started before it was known (RFC 7208 §2.3:
+// the null sender's SPF identity is the EHLO name).
+func settleSPF(ctx context.Context, o Options, s *Sender) {
+	if !nullSender(o.MailFrom) || s.HELO == "" || strings.EqualFold(s.HELO, s.spfHELO) {
+		return
+	}
+	res := spf.Check(ctx, o.Resolver, s.IP, o.MailFrom, s.HELO)
+	s.SPF, s.spfHELO = &res, s.HELO
+}
+
+// adviceIPv6PTR: over IPv6 the big receivers are stricter. Sources: Google,
+// "Email sender guidelines" (support.google.com/mail/answer/81126), section
+// on IPv6: the sending IP must have a PTR whose name resolves back to it,
+// and the domain must pass SPF or DKIM — else Gmail rejects with 550-5.7.1
+// "… does not meet IPv6 sending guidelines regarding PTR records and
+// authentication". Microsoft Learn, "Support for anonymous inbound email
+// messages over IPv6 in Exchange Online" and the NDR page for 5.7.25: an
+// IPv6 sender without a reverse DNS record is rejected (550 5.7.25); the
+// consumer service Outlook.com runs on the same protection stack.
+var adviceIPv6PTR = i18n.T("Over IPv6 the big receivers are stricter than over IPv4: Gmail rejects IPv6 senders without a forward-confirmed PTR (550-5.7.1 “does not meet IPv6 sending guidelines regarding PTR records”), Microsoft (Outlook.com, Exchange Online) with 550 5.7.25. Have the owner of the address block set the PTR to the server's host name and give that name an AAAA record with this address — or send over IPv4 until then (Postfix: smtp_address_preference = ipv4).",
+	"Über IPv6 sind die großen Empfänger strenger als über IPv4: Gmail lehnt IPv6-Absender ohne vorwärts bestätigten PTR ab (550-5.7.1 mit Verweis auf seine IPv6-Richtlinien zu PTR-Einträgen), Microsoft (Outlook.com, Exchange Online) mit 550 5.7.25. Lassen Sie den Inhaber des Adressblocks den PTR auf den Hostnamen des Servers setzen und geben Sie diesem Namen einen AAAA-Eintrag mit dieser Adresse – oder senden Sie bis dahin über IPv4 (Postfix: smtp_address_preference = ipv4).")

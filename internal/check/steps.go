@@ -8,6 +8,7 @@ import (
 	"github.com/mxprobe/mxprobe/internal/dane"
 	"github.com/mxprobe/mxprobe/internal/dkim"
 	"github.com/mxprobe/mxprobe/internal/dmarc"
+	"github.com/mxprobe/mxprobe/internal/mtasts"
 	"github.com/mxprobe/mxprobe/internal/mx"
 	"github.com/mxprobe/mxprobe/internal/report"
 	"github.com/mxprobe/mxprobe/internal/smtpprobe"
@@ -34,6 +35,8 @@ type run struct {
 	// the RCPT dialogues held with them.
 	targets []addrTarget
 	mains   []*smtpprobe.Result
+
+	phases phaseWatch
 }
 
 func newRun(ctx context.Context, o Options) *run {
@@ -44,7 +47,9 @@ func newRun(ctx context.Context, o Options) *run {
 	rep := &Report{SchemaVersion: SchemaVersion, Tool: Tool{"mxprobe", o.Version}, Command: "check",
 		Target: o.Target, StartedAt: start.UTC(), MX: []*MXHost{}}
 	rep.Sender.MailFrom = o.MailFrom
-	return &run{ctx: ctx, o: o, start: start, rep: rep, dom: o.Target.Domain, senders: newSenderSet(ctx, o)}
+	r := &run{ctx: ctx, o: o, start: start, rep: rep, dom: o.Target.Domain, senders: newSenderSet(ctx, o)}
+	r.phases.watch(ctx, PhaseDNS)
+	return r
 }
 
 // startPolicies fetches the destination's TLS-RPT and MTA-STS policies in
@@ -53,7 +58,7 @@ func (r *run) startPolicies() {
 	r.g.Go(func() {
 		res := tlsrpt.Check(r.ctx, r.o.Resolver, r.dom)
 		r.rep.Policy.TLSRPT = &res
-		r.c.add(tlsrpt.Findings(res)...)
+		r.c.addFor(r.dom, tlsrpt.Findings(res)...)
 	})
 	startMTASTS(r.ctx, &r.g, r.o.Resolver, r.dom, r.o.Policy, &r.rep.Policy)
 }
@@ -69,12 +74,12 @@ func (r *run) startSenderDomain() {
 	r.g.Go(func() {
 		res := dkim.CheckSelectors(r.ctx, r.o.Resolver, r.o.FromDomain, r.o.DKIMSelectors)
 		r.dkimRes = &res
-		r.c.add(dkim.Findings(res)...)
+		r.c.addFor(r.o.FromDomain, dkim.Findings(res)...)
 	})
 	r.g.Go(func() {
 		res := dmarc.Check(r.ctx, r.o.Resolver, r.o.FromDomain)
 		r.dmarcRes = &res
-		r.c.add(dmarc.Findings(res)...)
+		r.c.addFor(r.o.FromDomain, dmarc.Findings(res)...)
 	})
 }
 
@@ -103,6 +108,7 @@ func (r *run) resolveTarget() {
 	}
 	rdnsAll(r.ctx, &r.g, r.o.Resolver, r.rep.MX)
 	r.targets = addressOrder(r.rep.MX, r.o)
+	r.noFamily()
 	if len(mxres.Addresses()) == 0 && anyHostTemporary(mxres.Hosts) {
 		// No MX host has an address because the lookups failed (timeout,
 		// SERVFAIL, a CNAME loop …): no dialogue was possible, so the
@@ -129,6 +135,7 @@ func (r *run) attachDANE(res map[string]*dane.Result) {
 // dialogue holds the RCPT dialogue with the MX addresses: every address
 // with --all-mx (at most 4 at once), else in order until one answers.
 func (r *run) dialogue() {
+	r.phases.enter(PhaseSMTP)
 	if r.o.AllMX {
 		var pg group
 		sem := make(chan struct{}, 4)
@@ -192,6 +199,7 @@ func (r *run) probeOne(t addrTarget) *smtpprobe.Result {
 // senderSide settles the sender's IP — the server's view of it (NAT) wins
 // over our socket address — and waits for its checks.
 func (r *run) senderSide() {
+	r.phases.enter(PhaseSender)
 	o := r.o
 	var seen *smtpprobe.Result
 	for _, m := range r.mains {
@@ -223,6 +231,7 @@ func (r *run) senderSide() {
 		s.HELO = seen.HELO
 		s.HELOMatchesPTR = heloMatches(s.HELO, s.PTR)
 	}
+	settleSPF(r.ctx, o, s)
 	s.IPSource = senderSrc
 	s.MailFrom = o.MailFrom
 	r.rep.Sender = *s
@@ -263,19 +272,49 @@ func (r *run) collect() {
 	if len(r.targets) > 0 && !anyAnswered(r.mains) && r.mxres.Status != mx.StatusNull {
 		r.c.setIncomplete()
 	}
-	finishMTASTS(&r.c, &rep.Policy, rep.MX)
-	r.c.add(mtastsTLSFindings(&rep.Policy, rep.MX)...)
+	finishMTASTS(&r.c, r.dom, &rep.Policy, rep.MX)
+	if v := mtastsTLSFindings(&rep.Policy, rep.MX); len(v) > 0 {
+		// "valid and enforced" is not said beside its contradiction.
+		r.c.dropID(mtasts.FindingOK)
+		r.c.add(v...)
+	}
 	r.c.add(senderFindings(rep.Sender)...)
 	rep.Provider = identifyProvider(rep, r.o)
 	r.c.add(providerFindings(rep, r.o)...)
+	judgeNXDomain(r.ctx, &r.c, r.o.Resolver, r.mxres, r.dom)
 }
 
-// verdict derives the verdict from the findings.
+// noFamily: -4/-6 left no address although the MX hosts have some of the
+// other family — no dialogue can take place, so the run is incomplete and
+// says why (a check that talked to no MX is never OK).
+func (r *run) noFamily() {
+	if len(r.targets) > 0 || !r.o.Only4 && !r.o.Only6 || len(r.mxres.Addresses()) == 0 {
+		return
+	}
+	fam, other := "IPv6", "IPv4"
+	if r.o.Only4 {
+		fam, other = "IPv4", "IPv6"
+	}
+	var hosts []string
+	for _, h := range r.rep.MX {
+		hosts = append(hosts, h.Host)
+	}
+	r.c.setIncomplete()
+	r.c.add(report.New(IDNoFamily, report.Detailf("No MX host of %s has an %s address (%s only), so no SMTP dialogue took place.",
+		"Kein MX-Host von %s hat eine %s-Adresse (nur %s); es fand daher kein SMTP-Dialog statt.", r.dom, fam, other), bounded(hosts, 5)...))
+}
+
+// verdict derives the verdict from the findings; a run cut short by its
+// deadline says so, with the step it cut (Report.Deadline).
 func (r *run) verdict() *Report {
+	rep := r.rep
 	if r.ctx.Err() != nil {
 		r.c.setIncomplete()
 	}
-	rep := r.rep
+	if d := r.phases.stop(r.ctx, r.start); d != nil {
+		rep.Deadline = d
+		r.c.add(deadlineFinding(*d))
+	}
 	rep.raw = r.c.fs
 	rep.incomplete = r.c.incomplete
 	rep.Verdict = report.VerdictOf(r.c.fs, r.c.incomplete)

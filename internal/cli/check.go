@@ -208,7 +208,12 @@ func checkRun(o *checkOptions) error {
 	if err := interruptedCtx(o.ctx); err != nil {
 		return err
 	}
-	if err := o.print(rep); err != nil {
+	if g.ciFormat() {
+		err = writeCI(g, failOn, ciCheck(g, rep))
+	} else {
+		err = o.print(rep)
+	}
+	if err != nil {
 		return err
 	}
 	return verdictExit(rep.Verdict, rep.RawFindings(), failOn)
@@ -220,6 +225,10 @@ func checkRun(o *checkOptions) error {
 func (o *checkOptions) invalidTarget(input string, err error) error {
 	if o.g.JSON() {
 		if e := render.JSON(o.g.IO.Out, failedJSON(check.Failed(input, Version().Version, err), err, o.g.Lang)); e != nil {
+			return e
+		}
+	} else if o.g.ciFormat() {
+		if e := writeCI(o.g, report.Fail, ciCheck(o.g, check.Failed(input, Version().Version, err))); e != nil {
 			return e
 		}
 	}
@@ -249,6 +258,7 @@ func (o *checkOptions) bulk(base check.Options, failOn report.Severity) error {
 		bo.PaceGap = 0 // one loopback lab: pacing would only slow the demo
 	}
 	worst := exitcode.OK
+	ci := newCIWriter(g, failOn)
 	progress := g.IO.ErrTTY && !g.Quiet
 	err = check.RunBulk(o.ctx, targets, bo, func(i int, rep *check.Report) error {
 		if progress {
@@ -261,8 +271,14 @@ func (o *checkOptions) bulk(base check.Options, failOn report.Severity) error {
 		if rank(code) > rank(worst) {
 			worst = code
 		}
+		if g.ciFormat() {
+			return ci.Add(ciCheck(g, rep))
+		}
 		return o.emitBulk(rep)
 	})
+	if err == nil && g.ciFormat() {
+		err = ci.Close()
+	}
 	if progress {
 		fmt.Fprint(g.IO.ErrOut, "\r\x1b[K")
 	}

@@ -204,6 +204,10 @@ func (o *checkOptions) printDelivery(res *prove.Result, ledger string, win deliv
 		rep.Localize(g.Lang)
 		return render.JSON(g.IO.Out, checkReportWithDelivery{rep, dr})
 	}
+	if g.ciFormat() {
+		failOn, _ := parseFailOn(o.failOn)
+		return writeCI(g, failOn, ciCheck(g, rep))
+	}
 	rep.RenderText(g.IO.Out, check.TextOptions{Lang: g.Lang, Style: render.Styler{Color: g.Color()}, Verbose: g.Verbose, Quiet: g.Quiet, Transcript: o.transcript})
 	fmt.Fprintln(g.IO.Out)
 	fmt.Fprintln(g.IO.Out, render.Styler{Color: g.Color()}.Bold(i18n.T("Delivery proof", "Zustellnachweis").In(g.Lang)))

@@ -7,7 +7,6 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -325,41 +324,10 @@ func TestVersionFlagAndLabJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	var buf bytes.Buffer
-	g := &Globals{IO: &IOStreams{Out: &buf, Getenv: func(string) string { return "" }}, Format: "json"}
-	printLab(g, w, "/tmp/ca.pem")
-	var m struct {
-		Command  string   `json:"command"`
-		DNS      string   `json:"dns"`
-		Examples []string `json:"examples"`
-	}
-	if err := json.Unmarshal(buf.Bytes(), &m); err != nil || m.Command != "lab" || m.DNS == "" || len(m.Examples) < 5 {
-		t.Fatalf("lab -o json: %v\n%s", err, buf.String())
-	}
-}
-
-// TestExplainMessageRandomBytes: input that is not a mail (random bytes,
-// 2 MB) to explain --message is a usage error (exit 2), not 12 garbage
-// recipients; a header-only start such as a real bounce passes the check.
-func TestExplainMessageRandomBytes(t *testing.T) {
-	rnd := rand.New(rand.NewPCG(1, 2))
-	b := make([]byte, 2<<20)
-	for i := range b {
-		b[i] = byte(rnd.UintN(256))
-	}
-	file := filepath.Join(t.TempDir(), "random.bin")
-	if err := os.WriteFile(file, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, errOut, code := runCLI(t, nil, "--lang", "de", "explain", "--message", file)
-	if code != exitcode.Usage || out != "" || !strings.Contains(errOut, "keine E-Mail-Nachricht") {
-		t.Fatalf("random bytes: exit %d, %d bytes out, %q", code, len(out), errOut)
-	}
-	if !looksLikeMessage([]byte("Return-Path: <>\r\nFrom: MAILER-DAEMON\r\n\r\nbody")) || !looksLikeMessage([]byte("From MAILER-DAEMON Thu Dec  4 10:00:00 2026\n")) {
-		t.Error("a mail header was refused")
-	}
-	if looksLikeMessage([]byte("\x00\x01binary: x")) || looksLikeMessage([]byte("just some text\n")) {
-		t.Error("non-mail input accepted")
+	g := &Globals{IO: &IOStreams{Getenv: func(string) string { return "" }}, Format: "json"}
+	j := newLabJSON(g, w, "/tmp/ca.pem")
+	if j.Command != "lab" || j.DNS == "" || len(j.Commands) < 5 {
+		t.Fatalf("lab -o json: %+v", j)
 	}
 }
 
@@ -367,7 +335,7 @@ func TestExplainMessageRandomBytes(t *testing.T) {
 // the error chain stays in JSON (mx_lookup.error).
 func TestNoErrorChainsInText(t *testing.T) {
 	out, _, code := runCLI(t, nil, "check", "--lab", "--timeout", "5s", "dns-servfail.lab.test")
-	if code != exitcode.Incomplete || strings.Contains(out, "resolver:") || !strings.Contains(out, "DNS servfail") {
+	if code != exitcode.Incomplete || strings.Contains(out, "resolver:") || strings.Contains(out, "(last of") {
 		t.Errorf("text: exit %d\n%s", code, out)
 	}
 	js, _, _ := runCLI(t, nil, "check", "--lab", "--timeout", "5s", "-o", "json", "dns-servfail.lab.test")

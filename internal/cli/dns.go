@@ -101,6 +101,10 @@ func dnsRun(o *dnsOptions) error {
 		if err := render.JSON(g.IO.Out, rep); err != nil {
 			return err
 		}
+	} else if g.ciFormat() {
+		if err := writeCI(g, failOn, ciDNS(g, rep)); err != nil {
+			return err
+		}
 	} else {
 		rep.RenderText(g.IO.Out, check.TextOptions{Lang: g.Lang, Style: render.Styler{Color: g.Color()}, Verbose: g.Verbose, Quiet: g.Quiet})
 	}

@@ -108,10 +108,9 @@ func explainRun(o *explainOptions) error {
 		return err
 	}
 	if g.JSON() {
-		enc := json.NewEncoder(g.IO.Out)
-		enc.SetEscapeHTML(false)
+		ej := newExplainJSON()
 		for _, in := range inputs {
-			if err := enc.Encode(explain.Explain(in, opt).Localize(g.Lang)); err != nil {
+			if _, err := g.IO.Out.Write(ej.append(nil, 0, explain.Explain(in, opt), g.Lang)); err != nil {
 				return err
 			}
 		}
@@ -215,6 +214,7 @@ func explainLines(ctx context.Context, g *Globals, name string, opt explain.Opti
 	var tw *explainWriter
 	jsonOut := g.JSON()
 	var out []byte
+	ej := newExplainJSON()
 	if !jsonOut {
 		tw = newExplainWriterTo(g, bw)
 		tw.tableHeader()
@@ -239,12 +239,8 @@ func explainLines(ctx context.Context, g *Globals, name string, opt explain.Opti
 			_ = tooLong
 			x := explain.Explain(s, opt)
 			if jsonOut {
-				// One object per line: {"line":N, …the explanation…}.
-				out = append(out[:0], `{"line":`...)
-				out = strconv.AppendInt(out, int64(n), 10)
-				out = append(out, ',')
-				out = x.AppendJSONFields(out, g.Lang)
-				out = append(out, "}\n"...)
+				// One object per line: {envelope, "line":N, …the explanation…}.
+				out = ej.append(out[:0], n, x, g.Lang)
 				if _, err := bw.Write(out); err != nil {
 					return err
 				}
@@ -301,6 +297,7 @@ func explainReadLine(br *bufio.Reader, dst []byte) (line []byte, tooLong bool, e
 // explainMessageResult is one result of --message: the recipient from the bounce
 // and the explanation of its status.
 type explainMessageResult struct {
+	probeJSON
 	Recipient   statuscode.BounceRecipient `json:"recipient"`
 	Explanation explain.Localized          `json:"explanation"`
 }
@@ -392,7 +389,7 @@ func explainMessage(g *Globals, name string, opt explain.Options) error {
 		default:
 			x = explain.Explain("", o)
 		}
-		results = append(results, explainMessageResult{Recipient: r, Explanation: x.Localize(g.Lang)})
+		results = append(results, explainMessageResult{probeJSON: envelopeFor("explain"), Recipient: r, Explanation: x.Localize(g.Lang)})
 	}
 	if g.JSON() {
 		enc := json.NewEncoder(g.IO.Out)

@@ -139,6 +139,15 @@ func (f *Factory) labOptions(g *Globals) (lab.Options, error) {
 		}
 		lo.BulkDomains = n
 	}
+	// MXPROBE_LAB_DNS=nxdomain: the lab's DNS answers NXDOMAIN for every
+	// name, like a filtering resolver (dns.resolver_broken).
+	switch v := g.IO.Getenv("MXPROBE_LAB_DNS"); v {
+	case "":
+	case "nxdomain":
+		lo.DNSNXDomain = true
+	default:
+		return lo, usageErr("MXPROBE_LAB_DNS", i18n.T("invalid MXPROBE_LAB_DNS %q: only nxdomain", "ungültiges MXPROBE_LAB_DNS %q: nur nxdomain"), v)
+	}
 	return lo, nil
 }
 

@@ -278,8 +278,16 @@ func renderManPage(c *cobra.Command, date time.Time) ([]byte, error) {
 		}
 	}
 	page = docsTidyRoff(page)
-	if len(exits) > 0 {
+	path := c.CommandPath()
+	if exits = docsFilterExits(path, exits); len(exits) > 0 {
 		page = docsInsertSection(page, docsExitStatusRoff(exits), "EXAMPLE", "SEE ALSO")
+	}
+	// man-pages(7) order: EXIT STATUS, ENVIRONMENT, FILES, then EXAMPLES.
+	if env := docsEntriesRoff("ENVIRONMENT", docsEnvironment, path, ""); env != "" {
+		page = docsInsertSection(page, env, "EXAMPLE", "SEE ALSO")
+	}
+	if files := docsEntriesRoff("FILES", docsFiles, path, docsFilesNote); files != "" {
+		page = docsInsertSection(page, files, "EXAMPLE", "SEE ALSO")
 	}
 	return []byte(page), nil
 }

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -74,61 +73,19 @@ func labRun(o *labCmdOptions) error {
 	if err := os.WriteFile(caOut, w.CA.PEM(), 0o644); err != nil {
 		return fmt.Errorf("writing the lab CA: %w", err)
 	}
-	printLab(g, w, caOut)
+	if g.JSON() {
+		if err := render.JSON(g.IO.Out, newLabJSON(g, w, caOut)); err != nil {
+			return err
+		}
+	} else {
+		printLab(g, w, caOut)
+	}
 	<-o.ctx.Done()
 	fmt.Fprintln(g.IO.ErrOut, i18n.T("lab stopped", "Labor beendet").In(g.Lang))
 	return nil
 }
 
-// labJSON is `mxprobe lab -o json`: the addresses, the scenarios and the
-// example commands, printed once before the lab serves.
-type labJSON struct {
-	probeJSON
-	DNS       string        `json:"dns"`
-	SMTPPort  int           `json:"smtp_port"`
-	IMAP      string        `json:"imap"`
-	DSN       string        `json:"dsn_imap"`
-	Relay     string        `json:"relay"`
-	CAFile    string        `json:"ca_file"`
-	HTTPS     string        `json:"https"`
-	Scenarios []labScenario `json:"scenarios"`
-	Examples  []string      `json:"examples"`
-}
-
-type labScenario struct {
-	Domain string `json:"domain"`
-	Expect string `json:"expect"`
-	Title  string `json:"title"`
-}
-
-// labExamples are the commands printed to try against a running lab; a
-// test runs each of them.
-func labExamples(w *lab.World, caFile string) []string {
-	common := fmt.Sprintf("--resolver %s --port %d --ca-file %s --helo %s --dnsbl %s", w.DNSAddr(), w.SMTPPort, caFile, lab.ClientName, lab.BlockList)
-	return []string{
-		fmt.Sprintf("mxprobe check ok.lab.test %s --from you@%s", common, lab.SenderDomain),
-		fmt.Sprintf("mxprobe check reject.lab.test %s", common),
-		fmt.Sprintf("mxprobe dns ok.lab.test --resolver %s --ca-file %s --ip 127.0.0.1 --from you@%s", w.DNSAddr(), caFile, lab.SenderDomain),
-		fmt.Sprintf("MXPROBE_IMAP_PASSWORD=%s mxprobe probe send --to %s@drop.lab.test --from you@%s --i-own-this-mailbox --resolver %s --port %d", lab.SeedPassword, lab.SeedUser, lab.SenderDomain, w.DNSAddr(), w.SMTPPort),
-		fmt.Sprintf("MXPROBE_IMAP_PASSWORD=%s mxprobe probe confirm --pending --imap %s --imap-user %s", lab.SeedPassword, w.Seed.URL(), lab.SeedUser),
-		"mxprobe explain \"550 5.7.1 Unfortunately, messages from [127.0.0.1] weren't sent. (S3150)\"",
-	}
-}
-
-func printLabJSON(g *Globals, w *lab.World, caFile string) error {
-	out := labJSON{probeJSON: newProbeJSON("lab", time.Time{}), DNS: w.DNSAddr(), SMTPPort: int(w.SMTPPort), IMAP: w.Seed.URL(),
-		DSN: w.DSNSink.URL(), Relay: fmt.Sprintf("127.0.0.1:%d", w.Relay.Port()), CAFile: caFile, HTTPS: w.HTTPS.Addr(), Examples: labExamples(w, caFile)}
-	for _, sc := range lab.Scenarios() {
-		out.Scenarios = append(out.Scenarios, labScenario{Domain: sc.Domain, Expect: fmt.Sprint(sc.Expect), Title: sc.Title.In(g.Lang)})
-	}
-	return render.JSON(g.IO.Out, out)
-}
-
 func printLab(g *Globals, w *lab.World, caFile string) {
-	if g.JSON() {
-		_ = printLabJSON(g, w, caFile)
-		return
-	}
 	l, st, out := g.Lang, render.Styler{Color: g.Color()}, g.IO.Out
 	t := func(en, de string) string { return i18n.T(en, de).In(l) }
 	fmt.Fprintln(out, st.Bold(t("mxprobe lab — a mail world on loopback", "mxprobe-Labor – eine Mailwelt auf Loopback")))
@@ -149,11 +106,25 @@ func printLab(g *Globals, w *lab.World, caFile string) {
 	}
 	fmt.Fprintln(out)
 	fmt.Fprintln(out, st.Bold(t("Try", "Ausprobieren")))
-	cmds := labExamples(w, caFile)
+	cmds := labCommands(w, caFile)
 	for _, c := range cmds {
 		fmt.Fprintln(out, "  "+c)
 	}
 	fmt.Fprintln(out)
 	fmt.Fprintln(out, render.Wrap(t("Or add --lab to a network command for a private lab in one go: mxprobe check --lab drop.lab.test. Stop with Ctrl-C.",
 		"Oder hängen Sie --lab an einen Netzwerkbefehl für ein privates Labor in einem Schritt: mxprobe check --lab drop.lab.test. Beenden mit Strg-C."), render.Width, ""))
+}
+
+// labCommands are the example command lines printed for a served lab; a
+// test runs each of them.
+func labCommands(w *lab.World, caFile string) []string {
+	common := fmt.Sprintf("--resolver %s --port %d --ca-file %s --helo %s --dnsbl %s", w.DNSAddr(), w.SMTPPort, caFile, lab.ClientName, lab.BlockList)
+	return []string{
+		fmt.Sprintf("mxprobe check ok.lab.test %s --from you@%s", common, lab.SenderDomain),
+		fmt.Sprintf("mxprobe check reject.lab.test %s", common),
+		fmt.Sprintf("mxprobe dns ok.lab.test --resolver %s --ca-file %s --ip 127.0.0.1 --from you@%s", w.DNSAddr(), caFile, lab.SenderDomain),
+		fmt.Sprintf("MXPROBE_IMAP_PASSWORD=%s mxprobe probe send --to %s@drop.lab.test --from you@%s --i-own-this-mailbox --resolver %s --port %d", lab.SeedPassword, lab.SeedUser, lab.SenderDomain, w.DNSAddr(), w.SMTPPort),
+		fmt.Sprintf("MXPROBE_IMAP_PASSWORD=%s mxprobe probe confirm --pending --imap %s --imap-user %s", lab.SeedPassword, w.Seed.URL(), lab.SeedUser),
+		"mxprobe explain \"550 5.7.1 Unfortunately, messages from [127.0.0.1] weren't sent. (S3150)\"",
+	}
 }

@@ -69,6 +69,7 @@ Exit status 1 when a bounce (or, with --fail-on warn, a deferral) is found.`,
 // logRecordJSON is one NDJSON delivery line.
 type logRecordJSON struct {
 	Type string `json:"type"`
+	probeJSON
 	*logscan.Record
 	// Explanation of a deferral or bounce (the short form of mxprobe explain).
 	Explanation *shortExplanation `json:"explanation,omitempty"`
@@ -153,7 +154,7 @@ func logscanRun(o *logscanOptions) error {
 	} else {
 		in = br
 	}
-	sc := logscan.NewScanner(logscan.Options{MaxLine: o.maxLine})
+	sc := logscan.NewScanner(logscan.Options{MaxLine: o.maxLine, Now: g.F.Clock.Now})
 	sum := logscan.NewSummary()
 	out := bufio.NewWriterSize(g.IO.Out, 64<<10)
 	defer out.Flush()
@@ -165,7 +166,7 @@ func logscanRun(o *logscanOptions) error {
 		}
 		sum.Add(r)
 		if g.JSON() {
-			rec := logRecordJSON{Type: "delivery", Record: r}
+			rec := logRecordJSON{Type: "delivery", probeJSON: envelopeFor("logscan"), Record: r}
 			if r.Status != logscan.StatusSent && r.Code != 0 {
 				rec.Explanation = ex.short(r.Reply, r.Relay)
 			}

@@ -76,20 +76,23 @@ codes in English and German, and proves delivery with tagged probes.
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
-			return g.finish()
+			if err := g.finish(); err != nil {
+				return err
+			}
+			return checkCIFormat(g, cmd)
 		},
 	}
 	root.CompletionOptions.HiddenDefaultCmd = true
 	root.SetGlobalNormalizationFunc(normalizeFlag)
 	root.SetVersionTemplate("mxprobe {{.Version}}\n")
 	pf := root.PersistentFlags()
-	pf.StringVarP(&g.Format, "format", "o", "text", "output format: text or json")
+	pf.StringVarP(&g.Format, "format", "o", "text", "output format: text or json; check and dns also junit (JUnit XML) or github (GitHub Actions annotations)")
 	pf.StringVar(&g.LangFlag, "lang", "", "language of the output: de or en (default from LC_ALL, LC_MESSAGES, LANG)")
 	pf.BoolVar(&g.NoColor, "no-color", false, "disable colour (also NO_COLOR or a non-terminal stdout)")
 	durationFlag(pf, &g.Timeout, "timeout", time.Minute, "overall deadline of the command")
 	pf.BoolVarP(&g.Verbose, "verbose", "v", false, "show more detail")
 	pf.BoolVarP(&g.Quiet, "quiet", "q", false, "print only problems (text output)")
-	_ = root.RegisterFlagCompletionFunc("format", fixedCompletion("text", "json"))
+	_ = root.RegisterFlagCompletionFunc("format", fixedCompletion("text", "json", "junit", "github"))
 	_ = root.RegisterFlagCompletionFunc("lang", fixedCompletion("de", "en"))
 	root.SetOut(g.IO.Out)
 	root.SetErr(g.IO.ErrOut)
@@ -104,12 +107,12 @@ codes in English and German, and proves delivery with tagged probes.
 // addExitStatus appends the exit-code table to every command's help, so it
 // reaches the man pages too (DESIGN.md: one table, in every command's help).
 func addExitStatus(c *cobra.Command) {
-	if !strings.Contains(c.Long, "EXIT STATUS") {
+	if table := exitStatusHelp(c.CommandPath()); table != "" && !strings.Contains(c.Long, "EXIT STATUS") {
 		long := c.Long
 		if long == "" {
 			long = c.Short
 		}
-		c.Long = strings.TrimRight(long, "\n") + "\n\n" + exitcode.HelpText()
+		c.Long = strings.TrimRight(long, "\n") + "\n\n" + table
 	}
 	for _, sub := range c.Commands() {
 		addExitStatus(sub)
@@ -125,9 +128,9 @@ func fixedCompletion(vals ...string) func(*cobra.Command, []string, string) ([]s
 // finish validates and derives global settings after flag parsing.
 func (g *Globals) finish() error {
 	switch g.Format {
-	case "text", "json":
+	case "text", "json", "junit", "github":
 	default:
-		return usageErr("--format", i18n.T("invalid --format %q: use text or json", "ungültiges --format %q: text oder json angeben"), g.Format)
+		return usageErr("--format", i18n.T("invalid --format %q: use text or json (check and dns: also junit or github)", "ungültiges --format %q: text oder json angeben (check und dns: auch junit oder github)"), g.Format)
 	}
 	if g.LangFlag != "" {
 		l, ok := i18n.Parse(g.LangFlag)

@@ -84,7 +84,10 @@ func newVersionCmd(g *Globals, runF func(*versionOptions) error) *cobra.Command 
 func versionRun(o *versionOptions) error {
 	g, v := o.g, Version()
 	if g.JSON() {
-		return json.NewEncoder(g.IO.Out).Encode(v)
+		return json.NewEncoder(g.IO.Out).Encode(struct {
+			probeJSON
+			VersionInfo
+		}{envelopeFor("version"), v})
 	}
 	_, err := fmt.Fprintf(g.IO.Out, "mxprobe %s (commit %s, built %s, %s)\n", v.Version, v.Commit, v.Date, v.Go)
 	return err

@@ -171,46 +171,6 @@ func wordAfter(orig, lower, marker string) string {
 	return strings.Trim(w, "<>")
 }
 
-// ProviderOf classifies a destination by its MX host name, falling back to
-// the recipient domain: microsoft_consumer (Outlook.com: hotmail, outlook,
-// live, msn — MX under olc.protection.outlook.com), microsoft_tenant
-// (Exchange Online: MX under mail.protection.outlook.com), gmail (consumer
-// gmail.com), google (Google Workspace), gmx, webde, or "other".
-func ProviderOf(mxHost, rcptDomain string) string {
-	h := strings.ToLower(strings.TrimSuffix(mxHost, "."))
-	d := strings.ToLower(strings.TrimSuffix(rcptDomain, "."))
-	switch {
-	case strings.HasSuffix(h, ".olc.protection.outlook.com"):
-		return "microsoft_consumer"
-	case strings.HasSuffix(h, ".mail.protection.outlook.com"), strings.HasSuffix(h, ".mx.microsoft"):
-		return "microsoft_tenant"
-	case h == "gmail-smtp-in.l.google.com" || strings.HasSuffix(h, ".gmail-smtp-in.l.google.com"):
-		return "gmail"
-	case strings.HasSuffix(h, ".google.com") || strings.HasSuffix(h, ".googlemail.com") || h == "smtp.google.com":
-		if d == "gmail.com" || d == "googlemail.com" {
-			return "gmail"
-		}
-		return "google"
-	case strings.HasSuffix(h, ".gmx.net") || strings.HasSuffix(h, ".gmx.de") || strings.HasSuffix(h, ".gmx.com"):
-		return "gmx"
-	case strings.HasSuffix(h, ".web.de"):
-		return "webde"
-	}
-	// No (known) MX host: judge by the recipient domain.
-	base, _, _ := strings.Cut(d, ".")
-	switch {
-	case base == "hotmail" || base == "outlook" || base == "live" || d == "msn.com" || base == "windowslive":
-		return "microsoft_consumer"
-	case d == "gmail.com" || d == "googlemail.com":
-		return "gmail"
-	case base == "gmx":
-		return "gmx"
-	case d == "web.de":
-		return "webde"
-	}
-	return "other"
-}
-
 // asciiLower lower-cases ASCII letters only, keeping every byte offset
 // (strings.ToLower can change the length of non-ASCII input).
 func asciiLower(s string) string {

@@ -296,23 +296,6 @@ func TestParseAcceptanceEchoPlausible(t *testing.T) {
 	}
 }
 
-func TestProviderOf(t *testing.T) {
-	for _, c := range []struct{ mx, dom, want string }{
-		{"hotmail-com.olc.protection.outlook.com", "hotmail.com", "microsoft_consumer"},
-		{"contoso-com.mail.protection.outlook.com", "contoso.com", "microsoft_tenant"},
-		{"gmail-smtp-in.l.google.com", "gmail.com", "gmail"},
-		{"aspmx.l.google.com", "example.com", "google"},
-		{"mx00.gmx.net", "gmx.de", "gmx"},
-		{"mx-ha01.web.de", "web.de", "webde"},
-		{"", "live.de", "microsoft_consumer"},
-		{"mx.example.com", "example.com", "other"},
-	} {
-		if got := ProviderOf(c.mx, c.dom); got != c.want {
-			t.Errorf("%s %s: %s, want %s", c.mx, c.dom, got, c.want)
-		}
-	}
-}
-
 func TestTranscriptBounded(t *testing.T) {
 	tr := newTranscript(time.Now)
 	tr.server(bytes.Repeat([]byte("x"), 1<<20))

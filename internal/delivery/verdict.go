@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/mxprobe/mxprobe/internal/i18n"
+	"github.com/mxprobe/mxprobe/internal/provider"
 )
 
 // State is the verdict about one probe.
@@ -398,7 +399,7 @@ func judge(f *facts, now time.Time, w Windows) ProbeVerdict {
 	p := f.sent
 	v := ProbeVerdict{
 		Token: p.Token, Group: p.Group, Role: p.Role, To: p.To, Route: p.Route, Relay: p.Relay,
-		MXHost: p.MXHost, Provider: ProviderOf(p.MXHost, domainOf(p.To)), Reply: p.Reply, Stage: p.Stage,
+		MXHost: p.MXHost, Provider: provider.DestinationClass(p.MXHost, domainOf(p.To)), Reply: p.Reply, Stage: p.Stage,
 		SentAt: f.at, ExpectBy: f.at.Add(w.Expect), DropAt: f.at.Add(w.DropAfter), FinalAt: f.at.Add(w.Final),
 		Windows: w, Reasons: []i18n.Text{},
 	}
@@ -409,7 +410,7 @@ func judge(f *facts, now time.Time, w Windows) ProbeVerdict {
 		v.Role = RoleProbe
 	}
 	if p.Route == RouteSubmit {
-		v.Provider = ProviderOf("", domainOf(p.To))
+		v.Provider = provider.DestinationClass("", domainOf(p.To))
 	}
 	for _, o := range f.obs {
 		if o.at.Before(f.at) {

@@ -75,9 +75,13 @@ type SelectorResult struct {
 
 // Overall outcomes of CheckSelectors.
 const (
-	ResultOK        = "ok"        // at least one usable key
-	ResultInvalid   = "invalid"   // keys are published, none is usable
-	ResultMissing   = "missing"   // no key at any selector tried, all answers authoritative
+	ResultOK      = "ok"      // at least one usable key
+	ResultInvalid = "invalid" // keys are published, none is usable
+	ResultMissing = "missing" // no key at any named selector, all answers authoritative
+	// ResultUnknown: no --dkim-selector was given and none of the guessed
+	// CommonSelectors has a key — the domain may well sign with another
+	// selector, so this is no evidence of a missing key.
+	ResultUnknown   = "unknown"
 	ResultTempError = "temperror" // no key found and some lookups failed: we cannot tell
 	ResultError     = "error"     // bad input (domain)
 )
@@ -85,7 +89,7 @@ const (
 // Result is the DKIM key check of one domain.
 //
 // JSON fields: domain (A-label form), status (ok, invalid, missing,
-// temperror, error), guessed (the selectors came from CommonSelectors),
+// unknown, temperror, error), guessed (the selectors came from CommonSelectors),
 // tried (selectors looked up, in order), found (selectors with a key
 // record), selectors (one SelectorResult per tried selector), incomplete
 // (a DNS failure leaves the verdict open: exit code 3), error.
@@ -160,6 +164,8 @@ func CheckSelectors(ctx context.Context, r resolver.Lookuper, domain string, sel
 		res.Status = ResultInvalid
 	case temp:
 		res.Status = ResultTempError
+	case res.Guessed:
+		res.Status = ResultUnknown
 	default:
 		res.Status = ResultMissing
 	}

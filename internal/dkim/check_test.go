@@ -199,12 +199,14 @@ func TestCheckSelectorsGuessedNone(t *testing.T) {
 		t.Fatal(err)
 	}
 	res := CheckSelectors(ctxT(t), l.res, "nokeys.test", nil)
-	if res.Status != ResultMissing || res.Incomplete || len(res.Found) != 0 {
+	if res.Status != ResultUnknown || res.Incomplete || len(res.Found) != 0 {
 		t.Fatalf("%+v", res)
 	}
 	fs := Findings(res)
 	checkTexts(t, fs)
-	if ids := findingIDs(fs); ids[IDMissing] != report.Warn || len(ids) != 1 {
+	// Guessing found nothing: the selector is unknown, which is no evidence
+	// of a missing key (an info, so --fail-on warn passes).
+	if ids := findingIDs(fs); ids[IDSelectorUnknown] != report.Info || len(ids) != 1 {
 		t.Fatalf("findings %v", ids)
 	}
 }
@@ -254,7 +256,7 @@ func TestCheckSelectorsBadDomain(t *testing.T) {
 }
 
 func TestRegisteredFindings(t *testing.T) {
-	for _, id := range []string{IDOK, IDMissing, IDWeakKey, IDRevoked, IDTesting, IDSyntax, IDMultiple, IDKeyWarning, IDTempError, IDVerifyPass, IDVerifyFail, IDUnsigned} {
+	for _, id := range []string{IDOK, IDMissing, IDWeakKey, IDRevoked, IDTesting, IDSyntax, IDMultiple, IDKeyWarning, IDTempError, IDVerifyPass, IDVerifyFail, IDUnsigned, IDSelectorUnknown} {
 		d, ok := report.Lookup(id)
 		if !ok || !d.Title.Complete() || !d.Advice.Complete() {
 			t.Errorf("%s not registered with EN and DE texts", id)

@@ -11,18 +11,21 @@ import (
 
 // Finding ids of this package (a public contract).
 const (
-	IDOK         = "dkim.ok"
-	IDMissing    = "dkim.missing"
-	IDWeakKey    = "dkim.weak_key"
-	IDRevoked    = "dkim.revoked"
-	IDTesting    = "dkim.testing"
-	IDSyntax     = "dkim.syntax"
-	IDMultiple   = "dkim.multiple"
-	IDKeyWarning = "dkim.key_warning"
-	IDTempError  = "dkim.temperror"
-	IDVerifyPass = "dkim.verify_pass"
-	IDVerifyFail = "dkim.verify_fail"
-	IDUnsigned   = "dkim.unsigned"
+	IDOK      = "dkim.ok"
+	IDMissing = "dkim.missing"
+	// IDSelectorUnknown: no selector named and none of the guessed ones has
+	// a key; an info, not a warning (nothing is known to be wrong).
+	IDSelectorUnknown = "dkim.selector_unknown"
+	IDWeakKey         = "dkim.weak_key"
+	IDRevoked         = "dkim.revoked"
+	IDTesting         = "dkim.testing"
+	IDSyntax          = "dkim.syntax"
+	IDMultiple        = "dkim.multiple"
+	IDKeyWarning      = "dkim.key_warning"
+	IDTempError       = "dkim.temperror"
+	IDVerifyPass      = "dkim.verify_pass"
+	IDVerifyFail      = "dkim.verify_fail"
+	IDUnsigned        = "dkim.unsigned"
 )
 
 func init() {
@@ -33,46 +36,51 @@ func init() {
 		report.Def{ID: IDMissing, Severity: report.Warn,
 			Title: i18n.T("No DKIM key found", "Kein DKIM-Schlüssel gefunden"),
 			Advice: i18n.T("Sign outgoing mail with DKIM and publish the public key as TXT record at <selector>._domainkey.<domain>; your mail provider shows the record to publish. If you already sign, name your selector with --dkim-selector (it is in the s= tag of the DKIM-Signature header of a sent message).",
-				"Ausgehende Mails mit DKIM signieren und den öffentlichen Schlüssel als TXT-Eintrag unter <Selektor>._domainkey.<Domain> veröffentlichen; der Mail-Anbieter nennt den Eintrag. Wird bereits signiert, den Selektor mit --dkim-selector angeben (er steht im Tag s= des DKIM-Signature-Headers einer gesendeten Mail).")},
+				"Signieren Sie ausgehende E-Mails mit DKIM und veröffentlichen Sie den öffentlichen Schlüssel als TXT-Eintrag unter <Selektor>._domainkey.<Domain>; Ihr Mail-Anbieter nennt den Eintrag. Signieren Sie bereits, geben Sie den Selektor mit --dkim-selector an (er steht im Tag s= des DKIM-Signature-Headers einer gesendeten E-Mail).")},
+		report.Def{ID: IDSelectorUnknown, Severity: report.Info,
+			Title: i18n.T("DKIM selector unknown; name it with --dkim-selector",
+				"DKIM-Selektor unbekannt; geben Sie ihn mit --dkim-selector an"),
+			Advice: i18n.T("Without a selector the key cannot be looked up, so DKIM was not judged. The selector is in the s= tag of the DKIM-Signature header of a message you sent; check again with --dkim-selector SELECTOR.",
+				"Ohne Selektor lässt sich der Schlüssel nicht abfragen; DKIM wurde daher nicht bewertet. Den Selektor finden Sie im Tag s= des DKIM-Signature-Headers einer von Ihnen gesendeten Nachricht; prüfen Sie erneut mit --dkim-selector SELEKTOR.")},
 		report.Def{ID: IDWeakKey, Severity: report.Warn,
 			Title: i18n.T("DKIM key too short", "DKIM-Schlüssel zu kurz"),
 			Advice: i18n.T("Create a new RSA key with 2048 bits (or add an Ed25519 key next to it), publish it under a new selector, switch signing to it, then revoke the old selector by publishing it with an empty p=. RSA keys below 1024 bits are ignored by verifiers (RFC 8301).",
-				"Einen neuen RSA-Schlüssel mit 2048 Bit erzeugen (oder zusätzlich einen Ed25519-Schlüssel), unter einem neuen Selektor veröffentlichen, die Signatur darauf umstellen und danach den alten Selektor mit leerem p= widerrufen. RSA-Schlüssel unter 1024 Bit ignorieren Prüfer (RFC 8301).")},
+				"Erzeugen Sie einen neuen RSA-Schlüssel mit 2048 Bit (oder zusätzlich einen Ed25519-Schlüssel), veröffentlichen Sie ihn unter einem neuen Selektor, stellen Sie die Signatur darauf um und widerrufen Sie danach den alten Selektor mit leerem p=. RSA-Schlüssel unter 1024 Bit ignorieren Prüfer (RFC 8301).")},
 		report.Def{ID: IDRevoked, Severity: report.Warn,
 			Title: i18n.T("DKIM key revoked", "DKIM-Schlüssel widerrufen"),
 			Advice: i18n.T("The selector publishes an empty p= tag, so signatures made with it fail. That is right for a retired selector; if mail is still signed with it, switch signing to a selector with a valid key.",
-				"Der Selektor veröffentlicht ein leeres p=, Signaturen damit schlagen fehl. Für einen ausgemusterten Selektor ist das richtig; wird noch damit signiert, die Signatur auf einen Selektor mit gültigem Schlüssel umstellen.")},
+				"Der Selektor veröffentlicht ein leeres p=, Signaturen damit schlagen fehl. Für einen ausgemusterten Selektor ist das richtig; wird noch damit signiert, stellen Sie die Signatur auf einen Selektor mit gültigem Schlüssel um.")},
 		report.Def{ID: IDTesting, Severity: report.Warn,
 			Title: i18n.T("DKIM key in testing mode", "DKIM-Schlüssel im Testmodus"),
 			Advice: i18n.T("Remove t=y from the key record once signing works: verifiers must treat mail signed with a testing key like unsigned mail (RFC 6376 §3.6.1).",
-				"t=y aus dem Schlüsseleintrag entfernen, sobald die Signatur funktioniert: Prüfer müssen Mails mit einem Testschlüssel wie unsignierte behandeln (RFC 6376 §3.6.1).")},
+				"Entfernen Sie t=y aus dem Schlüsseleintrag, sobald die Signatur funktioniert: Prüfer müssen E-Mails mit einem Testschlüssel wie unsignierte behandeln (RFC 6376 §3.6.1).")},
 		report.Def{ID: IDSyntax, Severity: report.Fail,
 			Title: i18n.T("DKIM key record invalid", "DKIM-Schlüsseleintrag ungültig"),
 			Advice: i18n.T("Publish the record exactly as your mail provider or signing software gives it: v=DKIM1; k=rsa (or ed25519); p=<base64 key>, without line breaks or quotes inside the value. Verifiers reject signatures whose key record does not parse.",
-				"Den Eintrag genau so veröffentlichen, wie Mail-Anbieter oder Signatur-Software ihn vorgeben: v=DKIM1; k=rsa (oder ed25519); p=<Base64-Schlüssel>, ohne Zeilenumbrüche oder Anführungszeichen im Wert. Prüfer verwerfen Signaturen, deren Schlüsseleintrag sich nicht lesen lässt.")},
+				"Veröffentlichen Sie den Eintrag genau so, wie Mail-Anbieter oder Signatur-Software ihn vorgeben: v=DKIM1; k=rsa (oder ed25519); p=<Base64-Schlüssel>, ohne Zeilenumbrüche oder Anführungszeichen im Wert. Prüfer verwerfen Signaturen, deren Schlüsseleintrag sich nicht lesen lässt.")},
 		report.Def{ID: IDMultiple, Severity: report.Fail,
 			Title: i18n.T("Several TXT records at a DKIM selector", "Mehrere TXT-Einträge an einem DKIM-Selektor"),
 			Advice: i18n.T("Keep exactly one TXT record at <selector>._domainkey.<domain>; with several the result is undefined and many verifiers fail the signature (RFC 6376 §3.6.2.2).",
-				"Genau einen TXT-Eintrag unter <Selektor>._domainkey.<Domain> behalten; bei mehreren ist das Ergebnis undefiniert und viele Prüfer lassen die Signatur scheitern (RFC 6376 §3.6.2.2).")},
+				"Behalten Sie genau einen TXT-Eintrag unter <Selektor>._domainkey.<Domain>; bei mehreren ist das Ergebnis undefiniert und viele Prüfer lassen die Signatur scheitern (RFC 6376 §3.6.2.2).")},
 		report.Def{ID: IDKeyWarning, Severity: report.Warn,
 			Title: i18n.T("DKIM key record questionable", "DKIM-Schlüsseleintrag fragwürdig"),
 			Advice: i18n.T("The record parses, but the detail names something that some verifiers reject or ignore; correct it when you next touch the record.",
-				"Der Eintrag lässt sich lesen, aber das Detail nennt etwas, das manche Prüfer ablehnen oder ignorieren; beim nächsten Ändern des Eintrags korrigieren.")},
+				"Der Eintrag lässt sich lesen, aber das Detail nennt etwas, das manche Prüfer ablehnen oder ignorieren; korrigieren Sie es beim nächsten Ändern des Eintrags.")},
 		report.Def{ID: IDTempError, Severity: report.Warn,
 			Title: i18n.T("DKIM key lookup failed", "DKIM-Schlüsselabfrage fehlgeschlagen"),
 			Advice: i18n.T("The DNS did not answer (timeout, SERVFAIL or REFUSED), so it is unknown whether the key exists. Try again later or with another resolver (--resolver); if it persists, the domain's name servers need fixing.",
-				"Das DNS hat nicht geantwortet (Zeitüberschreitung, SERVFAIL oder REFUSED), daher ist unbekannt, ob der Schlüssel existiert. Später oder mit einem anderen Resolver (--resolver) erneut versuchen; bleibt es dabei, müssen die Nameserver der Domain repariert werden.")},
+				"Das DNS hat nicht geantwortet (Zeitüberschreitung, SERVFAIL oder REFUSED), daher ist unbekannt, ob der Schlüssel existiert. Versuchen Sie es später oder mit einem anderen Resolver (--resolver) erneut; bleibt es dabei, müssen die Nameserver der Domain repariert werden.")},
 		report.Def{ID: IDVerifyPass, Severity: report.OK,
 			Title:  i18n.T("DKIM signature valid", "DKIM-Signatur gültig"),
 			Advice: i18n.T("Nothing to do.", "Nichts zu tun.")},
 		report.Def{ID: IDVerifyFail, Severity: report.Fail,
 			Title: i18n.T("DKIM signature does not verify", "DKIM-Signatur nicht gültig"),
 			Advice: i18n.T("If the body hash fails, something changed the message after signing (a footer added by a list or gateway, line-ending or encoding changes); sign after the last change. If the key is missing or does not match, publish the key that belongs to the signing selector.",
-				"Scheitert der Body-Hash, hat etwas die Mail nach dem Signieren verändert (angehängte Fußzeile einer Liste oder eines Gateways, geänderte Zeilenenden oder Kodierung); erst nach der letzten Änderung signieren. Fehlt der Schlüssel oder passt er nicht, den zum Selektor gehörenden Schlüssel veröffentlichen.")},
+				"Scheitert der Body-Hash, hat etwas die E-Mail nach dem Signieren verändert (angehängte Fußzeile einer Liste oder eines Gateways, geänderte Zeilenenden oder Kodierung); signieren Sie erst nach der letzten Änderung. Fehlt der Schlüssel oder passt er nicht, veröffentlichen Sie den zum Selektor gehörenden Schlüssel.")},
 		report.Def{ID: IDUnsigned, Severity: report.Warn,
 			Title: i18n.T("Message not DKIM-signed", "Nachricht nicht DKIM-signiert"),
 			Advice: i18n.T("Enable DKIM signing for the sending domain at your mail server or provider; Gmail, Yahoo and Microsoft expect it from bulk senders.",
-				"DKIM-Signatur für die Absenderdomain beim Mailserver oder Anbieter aktivieren; Gmail, Yahoo und Microsoft verlangen sie von Massenversendern.")},
+				"Aktivieren Sie die DKIM-Signatur für die Absenderdomain beim Mailserver oder Anbieter; Gmail, Yahoo und Microsoft verlangen sie von Massenversendern.")},
 	)
 }
 
@@ -117,10 +125,10 @@ func Findings(res Result) []report.Finding {
 		fs = append(fs, f)
 	}
 	if res.Guessed && len(res.Found) == 0 && len(temp) == 0 {
-		fs = append(fs, report.New(IDMissing, report.Detailf(
-			"none of the %d common selectors has a key record at <selector>._domainkey.%s (tried: %s); another selector may be in use",
-			"keiner der %d gängigen Selektoren hat einen Schlüsseleintrag unter <Selektor>._domainkey.%s (geprüft: %s); möglicherweise wird ein anderer Selektor verwendet",
-			len(res.Tried), res.Domain, strings.Join(res.Tried, ", "))))
+		fs = append(fs, report.New(IDSelectorUnknown, report.Detailf(
+			"none of the %d common selectors has a key record at <selector>._domainkey.%s; the domain may sign with another one",
+			"keiner der %d gängigen Selektoren hat einen Schlüsseleintrag unter <Selektor>._domainkey.%s; die Domain signiert womöglich mit einem anderen",
+			len(res.Tried), res.Domain), "tried: "+strings.Join(res.Tried, ", ")))
 	}
 	return fs
 }

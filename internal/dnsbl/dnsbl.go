@@ -98,9 +98,12 @@ type Result struct {
 	IP netip.Addr `json:"ip"`
 	// Status: listed (on at least one list), clean (every list that could
 	// be asked said no), unknown (not listed anywhere, but at least one list
-	// could not be asked).
+	// could not be asked), skipped (no list answers for the address family).
 	Status Status       `json:"status"`
 	Zones  []ZoneResult `json:"zones"`
+	// Defaults: the zones are mxprobe's built-in list (DefaultZones), not
+	// ones the user configured (--dnsbl).
+	Defaults bool `json:"defaults"`
 	// Error explains an invalid input.
 	Error string `json:"error,omitempty"`
 	Err   error  `json:"-"`
@@ -139,7 +142,7 @@ var (
 // every list has.
 func Check(ctx context.Context, r resolver.Lookuper, ip netip.Addr, zones []Zone) Result {
 	ip = ip.Unmap()
-	res := Result{IP: ip, Zones: []ZoneResult{}}
+	res := Result{IP: ip, Zones: []ZoneResult{}, Defaults: zones == nil}
 	if !ip.IsValid() {
 		res.Status, res.Err = StatusUnknown, ErrInvalidIP
 		res.Error = res.Err.Error()
@@ -159,7 +162,7 @@ func Check(ctx context.Context, r resolver.Lookuper, ip netip.Addr, zones []Zone
 	}
 	wg.Wait()
 
-	listed, clean, unknown := 0, 0, 0
+	listed, clean, unknown, skipped := 0, 0, 0, 0
 	for _, z := range res.Zones {
 		switch z.Status {
 		case StatusListed:
@@ -168,11 +171,18 @@ func Check(ctx context.Context, r resolver.Lookuper, ip netip.Addr, zones []Zone
 			clean++
 		case StatusUnknown:
 			unknown++
+		case StatusSkipped:
+			skipped++
 		}
 	}
 	switch {
 	case listed > 0:
 		res.Status = StatusListed
+	case skipped > 0 && skipped == len(res.Zones):
+		// No list answers for this address family (an IPv6 sender and
+		// IPv4-only lists): not checked, which is neither clean nor a
+		// failure to answer.
+		res.Status = StatusSkipped
 	case unknown > 0 || clean == 0:
 		res.Status = StatusUnknown
 	default:

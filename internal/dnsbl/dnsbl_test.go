@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/lab/labdns"
 	"github.com/mxprobe/mxprobe/internal/report"
 	"github.com/mxprobe/mxprobe/internal/report/reporttest"
@@ -188,8 +189,11 @@ func TestZoneHealth(t *testing.T) {
 		t.Fatalf("overall %s", res.Status)
 	}
 	fs := Findings(res)
-	if n := len(findingsByID(fs, FindingZoneBroken)); n != 3 {
-		t.Errorf("zone_broken findings: %d", n)
+	// The three broken lists are one finding with three evidence lines; the
+	// user named these zones, so the advice is to remove them.
+	if b := findingsByID(fs, FindingZoneBroken); len(b) != 1 || len(b[0].Evidence) != 3 ||
+		!strings.Contains(b[0].Detail.EN, "3 block lists") || !b[0].Advice.IsZero() {
+		t.Errorf("zone_broken findings: %+v", b)
 	}
 	if n := len(findingsByID(fs, FindingUnknown)); n != 1 {
 		t.Errorf("unknown findings: %d", n)
@@ -254,5 +258,38 @@ func TestDefaults(t *testing.T) {
 	}
 	if res := Check(context.Background(), nil, netip.Addr{}, nil); !errors.Is(res.Err, ErrInvalidIP) || Findings(res) != nil {
 		t.Errorf("invalid IP %+v", res)
+	}
+}
+
+// TestDefaultZonesBrokenAdvice: when mxprobe's built-in lists fail their
+// health check, the advice does not tell the user to remove zones from a
+// configuration they never made.
+func TestDefaultZonesBrokenAdvice(t *testing.T) {
+	_, r := lab(t) // knows none of the default zones: every test query is NXDOMAIN
+	res := Check(context.Background(), r, netip.MustParseAddr("192.0.2.1"), nil)
+	if !res.Defaults {
+		t.Fatal("Defaults not set for nil zones")
+	}
+	b := findingsByID(Findings(res), FindingZoneBroken)
+	if len(b) != 1 || b[0].Advice.IsZero() {
+		t.Fatalf("want one grouped zone_broken with its own advice, got %+v", b)
+	}
+	for _, l := range []i18n.Lang{i18n.EN, i18n.DE} {
+		adv := b[0].Localize(l).Advice
+		if strings.Contains(adv, "Remove the zone") || strings.Contains(adv, "entfernen –") || !strings.Contains(adv, "--dnsbl") {
+			t.Errorf("%s advice: %s", l, adv)
+		}
+	}
+}
+
+// TestIPv6OnlyIPv4Lists: an IPv6 address and lists that answer for IPv4
+// only is "skipped" (not checked, said at info), never "unknown".
+func TestIPv6OnlyIPv4Lists(t *testing.T) {
+	srv, r := lab(t)
+	healthy(t, srv, "v4only.test")
+	res := Check(context.Background(), r, netip.MustParseAddr("2001:db8::25"), []Zone{{Name: "v4only.test", Label: "V4"}})
+	fs := Findings(res)
+	if res.Status != StatusSkipped || len(fs) != 1 || fs[0].ID != FindingUnknown || fs[0].Severity != report.Info {
+		t.Fatalf("status %s findings %+v", res.Status, fs)
 	}
 }

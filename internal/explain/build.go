@@ -20,7 +20,11 @@ func build(input string, r statuscode.Reply, hasText bool, f *features, opt Opti
 	if p.rule == nil && d.source != "provider" {
 		d = commandContext(d, x.Command, r.Enhanced, f)
 	}
-	if x.Bounce == "" {
+	d = dsnAction(d, opt.Action)
+	switch {
+	case strings.EqualFold(opt.Action, "delayed"):
+		x.Bounce = "soft"
+	case x.Bounce == "":
 		x.Bounce = bounceOfReason(d.reason, f.transient)
 	}
 	x.Reason, x.ReasonSource = d.reason, d.source
@@ -166,7 +170,7 @@ func bounceOfCodes(code int, e statuscode.Enhanced) string {
 // bounceOfReason is the bounce kind of a reply without codes.
 func bounceOfReason(reason Reason, transient bool) string {
 	switch {
-	case reason == Delivered || reason == Vacation:
+	case reason == Accepted || reason == Delivered || reason == Vacation:
 		return "none"
 	case transient:
 		return "soft"
@@ -203,7 +207,7 @@ func identifyProvider(mxHost string, r statuscode.Reply, hasText bool, f *featur
 		}
 		switch {
 		case pr.Provider == "":
-		case p.ok && p.info.Name == pr.Provider:
+		case p.ok && (p.info.Name == pr.Provider || provider.Family(p.info.Name) == pr.Provider):
 		case !p.ok && pr.Implies && len(pr.Text) > 0:
 			if pi, ok := provider.ByName(pr.Provider, ""); ok {
 				p.info, p.ok = pi, true
@@ -257,7 +261,8 @@ func decideReason(r statuscode.Reply, classDigit int, registered bool, f *featur
 	case prule != nil:
 		return decision{prule.Reason, "provider", false}
 	case classDigit == 2 || classDigit == 3 || (r.Code >= 200 && r.Code < 400):
-		return decision{Delivered, "code", false}
+		// Acceptance, not delivery: only a success DSN says delivered (dsnAction).
+		return decision{Accepted, "code", false}
 	case f.provCode != "" && f.provFirm:
 		return decision{f.provCode, "provider", false}
 	case f.strong != "":
@@ -329,14 +334,38 @@ func commandContext(d decision, command string, e statuscode.Enhanced, f *featur
 	return d
 }
 
+// dsnAction applies a DSN's Action field (RFC 3464 §2.3.3): a success
+// notice (delivered, relayed, expanded) turns an acceptance into a
+// delivery; a delay notice whose text names no more specific cause is a
+// delay, which sisimai's vocabulary calls expired (setTexts titles it as a
+// delay because the bounce is soft).
+func dsnAction(d decision, action string) decision {
+	switch strings.ToLower(action) {
+	case "delivered", "relayed", "expanded":
+		switch d.reason {
+		case Accepted, OnHold, Undefined:
+			return decision{Delivered, "context", false}
+		}
+	case "delayed":
+		switch d.reason {
+		case NetworkError, Expired, OnHold, Undefined, SystemError, SystemFull:
+			return decision{Expired, "context", false}
+		}
+	}
+	return d
+}
+
 // setProvider fills the operator's part: name, kind, evidence, the rule
 // and its meaning, Microsoft's anti-spam tags, where to turn.
 func (x *Explanation) setProvider(p providerMatch, input string, hasText bool) {
 	if !p.ok {
 		return
 	}
-	pi := &ProviderInfo{Name: p.info.Name, Kind: p.info.Kind, Display: p.info.Display, Evidence: p.info.Evidence,
-		Guidance: p.info.Guidance}
+	pi := &ProviderInfo{Name: p.info.Name, Kind: p.info.Kind, Display: p.info.Display, Evidence: p.info.Evidence}
+	if x.Bounce != "none" {
+		// Where to turn about a refusal; an acceptance needs no delisting portal.
+		pi.Guidance = p.info.Guidance
+	}
 	if p.rule != nil {
 		pi.Rule = p.rule.ID
 		pi.Meaning = p.rule.Meaning
@@ -352,6 +381,10 @@ func (x *Explanation) setProvider(p providerMatch, input string, hasText bool) {
 func (x *Explanation) setTexts(prule *providerRule, detail statuscode.Entry) {
 	reason := x.Reason
 	def := reasonDefs[reason]
+	if reason == Expired && x.Bounce == "soft" {
+		// Still being retried: a delay, not a delivery given up.
+		def = delayedDef
+	}
 	x.Responsible = def.Responsible
 	if prule != nil && prule.Resp != "" {
 		x.Responsible = prule.Resp
@@ -375,29 +408,38 @@ func (x *Explanation) setTexts(prule *providerRule, detail statuscode.Entry) {
 	if prule != nil {
 		ruleID = prule.ID
 		desc := x.Description
-		x.Description = shared(sharedKey{'m', 0, prule.ID, string(reason)}, func() any {
+		// Keyed by the description it extends: the reason's, the delay's or
+		// a registry entry's.
+		x.Description = shared(sharedKey{'m', 0, prule.ID, desc.EN}, func() any {
 			return joinText(prule.Meaning, " ", desc)
 		}).(i18n.Text)
 	}
 	hasTags := x.Provider != nil && len(x.Provider.Tags) > 0
 	soft := x.Bounce == "soft"
 	akey := sharedKey{'a', boolInt(soft) + 2*boolInt(hasTags), ruleID, string(reason)}
+	if def.Retrying {
+		akey.n += 4
+	}
 	x.Advice = shared(akey, func() any {
-		return adviceFor(def, prule, soft, hasTags)
+		return adviceFor(def, prule, soft && !def.Retrying, hasTags)
 	}).([]i18n.Text)
 }
 
-// adviceFor lists the steps: the soft-bounce note, the provider's own
-// advice, the reason's advice, the tag note.
+// adviceFor lists the steps: the provider's own advice if its rule has
+// any, else the soft-bounce note and the reason's generic advice — the
+// generic texts would contradict the provider's (T-Online's own block list
+// is not one to look up; Yahoo's TSS09 comes as a 421, yet retrying does
+// not help) — then the tag note.
 func adviceFor(def reasonDef, prule *providerRule, soft, hasTags bool) []i18n.Text {
 	adv := []i18n.Text{}
-	if soft {
-		adv = append(adv, msgSoft)
-	}
-	if prule != nil {
+	if prule != nil && len(prule.Advice) > 0 {
 		adv = append(adv, prule.Advice...)
+	} else {
+		if soft {
+			adv = append(adv, msgSoft)
+		}
+		adv = append(adv, def.Advice...)
 	}
-	adv = append(adv, def.Advice...)
 	if hasTags {
 		adv = append(adv, msgASTags)
 	}

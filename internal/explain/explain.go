@@ -3,7 +3,7 @@
 // do, from the codes (package statuscode holds their catalog), the reply
 // text and provider knowledge (package provider). Explanations are
 // language-neutral: every text is an i18n.Text pair, chosen at output time
-// (Localize, AppendJSON). See docs/architecture.md.
+// (Localize, AppendJSON).
 package explain
 
 import (
@@ -180,7 +180,8 @@ func ExplainReply(code int, enhanced string, text string, opt Options) Explanati
 
 var normPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
 
-// normalizeInto lower-cases ASCII letters and collapses white space, with a
+// normalizeInto lower-cases ASCII letters and the German umlauts and
+// collapses white space, with a
 // leading and trailing space so phrases can anchor on word starts.
 func normalizeInto(dst []byte, s string) []byte {
 	dst = append(dst[:0], ' ')
@@ -196,6 +197,13 @@ func normalizeInto(dst []byte, s string) []byte {
 			continue
 		case c >= 'A' && c <= 'Z':
 			c += 'a' - 'A'
+		case c == 0xC3 && i+1 < len(s) && (s[i+1] == 0x84 || s[i+1] == 0x96 || s[i+1] == 0x9C):
+			// Ä, Ö, Ü (UTF-8 C3 84/96/9C) → ä, ö, ü (C3 A4/B6/BC): German
+			// replies in capitals match the lower-case phrases too.
+			dst = append(dst, c, s[i+1]+0x20)
+			i++
+			space = false
+			continue
 		}
 		dst = append(dst, c)
 		space = false
@@ -313,7 +321,7 @@ func consistency(r statuscode.Reply, e statuscode.Enhanced, strong Reason, prule
 		return true, i18n.Text{}
 	}
 	switch strong {
-	case OnHold, Vacation, Delivered, Undefined:
+	case OnHold, Vacation, Accepted, Delivered, Undefined, Greylisted:
 		return true, i18n.Text{}
 	}
 	if e.Subject == 0 && e.Detail == 0 {

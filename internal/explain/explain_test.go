@@ -35,7 +35,7 @@ func TestExplainCases(t *testing.T) {
 		{name: "5.7.515", in: "550 5.7.515 Access denied, sending domain EXAMPLE.TEST doesn't meet the required authentication level.",
 			reason: AuthFailure, bounce: "hard", provider: "microsoft", kind: "consumer", rule: "microsoft.5.7.515", consistent: true},
 		{name: "queued", in: "250 2.6.0 <id@example.test> [InternalId=123, Hostname=AM0PR01MB1234.eurprd01.prod.exchangelabs.com] Queued mail for delivery",
-			reason: Delivered, bounce: "none", provider: "microsoft", rule: "microsoft.queued", consistent: true, responsible: RespNobody, registered: false},
+			reason: Accepted, bounce: "none", provider: "microsoft", rule: "microsoft.queued", consistent: true, responsible: RespNobody, registered: false},
 		{name: "DBEB 5.4.1", in: "550 5.4.1 Recipient address rejected: Access denied. AS(201806281) [DB5EUR03FT012.eop-EUR03.prod.protection.outlook.com]",
 			reason: UserUnknown, bounce: "hard", provider: "microsoft", rule: "microsoft.5.4.1-dbeb", consistent: true, responsible: RespListOwner},
 		{name: "gmail 5.7.27 is SPF", in: "550 5.7.27 This message was blocked because it didn't pass SPF authentication. Gmail requires bulk email senders to authenticate with SPF. - gsmtp",
@@ -61,7 +61,7 @@ func TestExplainCases(t *testing.T) {
 		{name: "inconsistent class", in: "550 4.1.1 <x@example.test>: User unknown", reason: UserUnknown, bounce: "hard", consistent: false},
 		{name: "inconsistent subject", in: "550 5.3.0 Mailbox full", reason: MailboxFull, bounce: "hard", consistent: false},
 		{name: "mailbox full", in: "452 4.2.2 The recipient's inbox is out of storage space.", reason: MailboxFull, bounce: "soft", consistent: true, responsible: RespRecipient, registered: true},
-		{name: "greylisting", in: "450 4.7.1 <x@example.test>: Recipient address rejected: Greylisted, see https://postgrey.example.test/ - please try again later", reason: RateLimited, bounce: "soft", consistent: true, responsible: RespNobody},
+		{name: "greylisting", in: "450 4.7.1 <x@example.test>: Recipient address rejected: Greylisted, see https://postgrey.example.test/ - please try again later", reason: Greylisted, bounce: "soft", consistent: true, responsible: RespNobody},
 		{name: "basic only", in: "550", reason: OnHold, bounce: "hard", consistent: true},
 		{name: "enhanced only", in: "5.1.1", reason: UserUnknown, bounce: "hard", consistent: true, registered: true},
 		{name: "text only", in: "Domain does not exist", reason: HostUnknown, bounce: "hard", consistent: true},
@@ -167,7 +167,7 @@ func TestExplainReply(t *testing.T) {
 		t.Errorf("ExplainReply: %+v", x)
 	}
 	x = ExplainReply(250, "2.6.0", "<id> [InternalId=1] Queued mail for delivery", Options{})
-	if x.Reason != Delivered || x.Bounce != "none" {
+	if x.Reason != Accepted || x.Bounce != "none" {
 		t.Errorf("queued: %s %s", x.Reason, x.Bounce)
 	}
 	x = ExplainReply(550, "", "User unknown", Options{Command: "DATA"})

@@ -48,6 +48,13 @@ func FuzzExplain(f *testing.F) {
 		if !json.Valid(got) {
 			t.Fatalf("invalid JSON %s", got)
 		}
+		// Explain never fails and always fills the contract fields.
+		if x.Reason == "" || x.Bounce == "" || x.Responsible == "" || x.Advice == nil {
+			t.Fatalf("incomplete explanation for %q: %+v", s, x)
+		}
+		if utf8.ValidString(s) && !utf8.ValidString(l.Title+l.Description) {
+			t.Fatal("invalid UTF-8 in texts")
+		}
 		if l.Title == "" && strings.TrimSpace(s) != "" {
 			t.Fatalf("%q: no title", s)
 		}

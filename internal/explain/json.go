@@ -77,35 +77,8 @@ func (x *Explanation) AppendJSONFields(dst []byte, lang i18n.Lang) []byte {
 	dst = appendJSONString(dst, string(x.Reason))
 	dst = append(dst, `,"reason_source":`...)
 	dst = appendJSONString(dst, x.ReasonSource)
-	if p := x.Provider; p != nil {
-		dst = append(dst, `,"provider":{"name":`...)
-		dst = appendJSONString(dst, p.Name)
-		dst = appendOptString(dst, `,"kind":`, p.Kind)
-		dst = append(dst, `,"display":`...)
-		dst = appendJSONString(dst, p.Display)
-		dst = appendOptString(dst, `,"evidence":`, p.Evidence)
-		dst = appendOptString(dst, `,"rule":`, p.Rule)
-		dst = appendOptString(dst, `,"meaning":`, p.Meaning.In(lang))
-		if len(p.Tags) > 0 {
-			dst = append(dst, `,"tags":`...)
-			dst = appendStrings(dst, p.Tags)
-		}
-		if len(p.Guidance) > 0 {
-			dst = append(dst, `,"guidance":[`...)
-			for i, g := range p.Guidance {
-				if i > 0 {
-					dst = append(dst, ',')
-				}
-				dst = append(dst, `{"title":`...)
-				dst = appendJSONString(dst, g.Title.In(lang))
-				dst = appendOptString(dst, `,"url":`, g.URL)
-				dst = append(dst, `,"text":`...)
-				dst = appendJSONString(dst, g.Text.In(lang))
-				dst = append(dst, '}')
-			}
-			dst = append(dst, ']')
-		}
-		dst = append(dst, '}')
+	if x.Provider != nil {
+		dst = x.Provider.appendJSON(dst, lang)
 	}
 	dst = append(dst, `,"consistent":`...)
 	dst = strconv.AppendBool(dst, x.Consistent)
@@ -138,6 +111,39 @@ func (x *Explanation) AppendJSONFields(dst []byte, lang i18n.Lang) []byte {
 	dst = appendOptString(dst, `,"command":`, x.Command)
 	dst = appendOptString(dst, `,"remote_host":`, x.RemoteHost)
 	dst = appendOptString(dst, `,"remote_ip":`, x.RemoteIP)
+	return dst
+}
+
+// appendJSON appends the "provider" member.
+func (p *ProviderInfo) appendJSON(dst []byte, lang i18n.Lang) []byte {
+	dst = append(dst, `,"provider":{"name":`...)
+	dst = appendJSONString(dst, p.Name)
+	dst = appendOptString(dst, `,"kind":`, p.Kind)
+	dst = append(dst, `,"display":`...)
+	dst = appendJSONString(dst, p.Display)
+	dst = appendOptString(dst, `,"evidence":`, p.Evidence)
+	dst = appendOptString(dst, `,"rule":`, p.Rule)
+	dst = appendOptString(dst, `,"meaning":`, p.Meaning.In(lang))
+	if len(p.Tags) > 0 {
+		dst = append(dst, `,"tags":`...)
+		dst = appendStrings(dst, p.Tags)
+	}
+	if len(p.Guidance) > 0 {
+		dst = append(dst, `,"guidance":[`...)
+		for i, g := range p.Guidance {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, `{"title":`...)
+			dst = appendJSONString(dst, g.Title.In(lang))
+			dst = appendOptString(dst, `,"url":`, g.URL)
+			dst = append(dst, `,"text":`...)
+			dst = appendJSONString(dst, g.Text.In(lang))
+			dst = append(dst, '}')
+		}
+		dst = append(dst, ']')
+	}
+	dst = append(dst, '}')
 	return dst
 }
 

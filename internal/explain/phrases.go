@@ -19,7 +19,7 @@ type phraseSet struct {
 // reasonPriority orders the reasons when the text matches more than one:
 // the more specific and the more actionable reason first.
 var reasonPriority = []Reason{
-	MailboxFull, MesgTooBig, ExceedLimit, Suspend, HasMoved, AuthFailure, SecurityError, NoRelaying, RequirePTR,
+	Greylisted, MailboxFull, MesgTooBig, ExceedLimit, Suspend, HasMoved, AuthFailure, SecurityError, NoRelaying, RequirePTR,
 	BadReputation, VirusDetected, Filtered, UserUnknown, NotCompliantRFC, ContentError, Rejected,
 	NotAccept, NetworkError, HostUnknown, SpamDetected, Speeding, TooManyConn, RateLimited, Blocked,
 	PolicyViolation, FailedSTARTTLS, SystemFull, MailerError, SystemError, Expired,
@@ -27,7 +27,13 @@ var reasonPriority = []Reason{
 }
 
 var reasonPhrases = map[Reason]phraseSet{
+	// Greylisting (RFC 6647) as Postgrey, milter-greylist, sqlgrey, Exim
+	// and Postfix setups word it.
+	Greylisted: {strong: []string{
+		"greylist", "graylist", "grey-list", "gray-list", "grey list", "gray list",
+	}},
 	UserUnknown: {strong: []string{
+		"empfänger nicht gefunden", "empfänger existiert nicht", "empfängeradresse unbekannt", "empfängeradresse existiert nicht",
 		"user unknown", "unknown user", "no such user", "user not found", "user does not exist", "user not exist",
 		"user doesn't exist", "unknown recipient", "recipient unknown", "recipient not found", "recipnotfound",
 		"recipientnotfound", "recipient does not exist", "no mailbox here by that name", "mailbox not found",
@@ -81,6 +87,7 @@ var reasonPhrases = map[Reason]phraseSet{
 		"550 : user unknown", "550: : user unknown",
 	}},
 	MailboxFull: {strong: []string{
+		"mailbox voll", "postfach ist überfüllt", "speicherplatz erschöpft",
 		"mailbox full", "mailbox is full", "mailbox is over quota", "over quota", "overquota", "quota exceeded",
 		"exceeded storage allocation", "disk quota exceeded", "out of storage space", "storage quota exceeded",
 		"mailfolder is full", "mailbox exceeds allowed size", "number of messages in recipient's mailbox exceeded",
@@ -93,6 +100,7 @@ var reasonPhrases = map[Reason]phraseSet{
 		"boite du destinataire pleine", "quota violation",
 	}, pairs: [][2]string{{"mailbox ", " full"}, {"enough ", " space"}}, weak: []string{"insufficient disk space", "quota"}},
 	MesgTooBig: {strong: []string{
+		"nachricht zu groß", "e-mail ist zu groß", "e-mail zu groß", "maximale nachrichtengröße", "nachrichtengröße überschritten",
 		"message too big", "message is too big", "message size exceeds", "exceeds fixed maximum message size",
 		"recipsizelimit", "message too large for this recipient", "line limit exceeded", "mail size limit exceeded",
 		"message size limit", "exceeded google's message size", "message is too large", "size of your message",
@@ -105,6 +113,7 @@ var reasonPhrases = map[Reason]phraseSet{
 		"exceeds limit set by",
 	}},
 	Suspend: {strong: []string{
+		"postfach gesperrt", "postfach ist gesperrt", "postfach deaktiviert", "konto deaktiviert", "konto ist deaktiviert", "benutzerkonto gesperrt", "benutzerkonto deaktiviert",
 		"account is disabled", "account has been disabled", "account disabled", "disabled or discontinued",
 		"account is locked", "mailbox is frozen", "recipient suspend", "currently suspended", "temporary locked",
 		"temporarily locked", "disabled recipient address", "user account disabled", "account is inactive",
@@ -122,6 +131,7 @@ var reasonPhrases = map[Reason]phraseSet{
 		"has moved", "no forwarding address", "address has changed", "moved to a new address",
 	}},
 	NoRelaying: {strong: []string{
+		"relaying nicht erlaubt", "relay nicht erlaubt", "relaying verweigert", "relaying abgelehnt",
 		"relaying denied", "relay denied", "relay access denied", "relay not permitted", "unable to relay",
 		"not configured to relay", "insecure mail relay", "no relaying", "relaying not allowed", "relay not allowed",
 		"we do not relay", "not permitted to relay", "relaying is not allowed", "email address is not verified",
@@ -130,6 +140,7 @@ var reasonPhrases = map[Reason]phraseSet{
 		"we don't handle mail for", "requires authentication when attempting to send to a non-local", "relaying disallowed",
 	}},
 	AuthFailure: {strong: []string{
+		"spf-prüfung", "dkim-prüfung", "dmarc-prüfung", "dmarc-richtlinie",
 		"bad spf record", "spf record with a hard fail", "per it's spf record", "spf check", "spf validation", "fails to pass spf", "failed spf", "spf fail", "spf policy",
 		"spf authentication", "dmarc policy", "dmarc verification", "dmarc check", "does not pass dmarc",
 		"dmarc rejection", "dmarcrejection", "dmarc record", "unauthenticated email", "sender is unauthenticated",
@@ -151,6 +162,10 @@ var reasonPhrases = map[Reason]phraseSet{
 		"client host name not found", "ptr resource record", "reverse name", "have a ptr",
 		"cannot resolve your address", "unresolvable relay host name", "dns ptr",
 		"forward dns entry does not point to the sending ip",
+		"reverse mapping", "does not resolve to an existing hostname", "no rdns",
+		// German wordings.
+		"keinen ptr", "kein ptr", "ptr-eintrag", "reverse-dns-eintrag", "kein reverse", "keinen reverse",
+		"rückwärtsauflösung", "namensauflösung der ip",
 	}},
 	BadReputation: {strong: []string{
 		"poor reputation", "poor email reputation", "reputation score", "low reputation", "bad reputation",
@@ -159,6 +174,7 @@ var reasonPhrases = map[Reason]phraseSet{
 		"reputation is too low", "schlechte reputation",
 	}},
 	VirusDetected: {strong: []string{
+		"enthält einen virus", "virus enthalten", "virus erkannt",
 		"virus detected", "virus found", "contains a virus", "prohibited virus", "infected with", "virus infected",
 		"viral traffic", "malware", "trojan", "malicious attachment", "malicious file", "virus-infected", "viruses found",
 		"a virus", "virusbefall", "virus gefunden", "malicious_url",
@@ -178,6 +194,7 @@ var reasonPhrases = map[Reason]phraseSet{
 		"mime complexity", "unnecessary base64 encoding", "invalid mime headers",
 	}},
 	Rejected: {strong: []string{
+		"absenderadresse abgelehnt", "absenderadresse ungültig", "absenderdomain existiert nicht", "absenderdomain nicht gefunden",
 		"sender address rejected", "domain of sender address", "sender domain does not exist",
 		"unroutable sender", "sender verify failed", "sender verification failed", "sender rejected",
 		"from: domain is invalid", "not a member of this mailing list", "group you tried to contact",
@@ -214,6 +231,7 @@ var reasonPhrases = map[Reason]phraseSet{
 		"mail receiving disabled", "no route for current request",
 	}},
 	HostUnknown: {strong: []string{
+		"domain existiert nicht", "domäne existiert nicht", "domain nicht gefunden",
 		"host unknown", "domain does not exist", "no such domain", "domain not found", "host not found",
 		"unrouteable address", "unroutable address", "domain is not reachable", "illegal host/domain name",
 		"host or domain name not found", "dns lookup failure: host", "invalid domain", "couldn't find any host named",
@@ -250,6 +268,7 @@ var reasonPhrases = map[Reason]phraseSet{
 		"limit for the number of messages",
 	}},
 	TooManyConn: {strong: []string{
+		"zu viele verbindungen", "zu viele empfänger",
 		"too many connections", "connection rate limit", "connection frequency limited", "ip frequency limited",
 		"too many recipients", "too many sessions", "connection limit", "too many concurrent",
 		"too many simultaneous", "too many smtp sessions", "max message per connection",
@@ -261,6 +280,7 @@ var reasonPhrases = map[Reason]phraseSet{
 		"sending limit exceeded", "limit exceeded for", "exceeded permitted limits", "daily limit",
 	}},
 	Blocked: {strong: []string{
+		"sperrliste", "schwarze liste", "schwarzen liste",
 		"blocked using", "blacklisted", "blocklist", "block list", "blacklist", "on our block list", "spamhaus",
 		"dnsbl", "banned sending ip", "client host blocked", "not accepting connections",
 		"invalid ip for sending", "forbidden by your ip", "access from ip address", "blocked for abuse",
@@ -283,6 +303,7 @@ var reasonPhrases = map[Reason]phraseSet{
 		"service refuse",
 	}},
 	PolicyViolation: {strong: []string{
+		"aufgrund lokaler richtlinien", "lokaler richtlinien", "lokalen richtlinien", "richtlinienverstoß", "richtlinien abgelehnt",
 		"local policy violation", "denied by policy", "not accepted for policy reasons", "for policy reasons",
 		"due to security policies", "protocol violation", "header error", "illegal attachment",
 		"content presents a potential", "host network not allowed", "message not allowed",

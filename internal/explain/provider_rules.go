@@ -50,18 +50,17 @@ var (
 		"Beantragen Sie die Entfernung im Delisting-Portal https://sender.office.com/ (IP und Ihre Adresse eingeben, E-Mail bestätigen); das dauert bis zu 24 Stunden.")
 	adviceGooglePostmaster = t("Check the domain in Google Postmaster Tools (https://postmaster.google.com/) and the sender guidelines (https://support.google.com/a/answer/81126).",
 		"Prüfen Sie die Domain in den Google Postmaster Tools (https://postmaster.google.com/) und die Absenderrichtlinien (https://support.google.com/a/answer/81126).")
+	adviceUIContact = t("Once the cause is fixed, request unblocking via the case link in the reply or the contact form on the postmaster site (https://postmaster.gmx.net for GMX, https://postmaster.web.de for WEB.DE).",
+		"Ist die Ursache behoben, beantragen Sie die Entsperrung über den Fall-Link in der Antwort oder das Kontaktformular der Postmaster-Seite (https://postmaster.gmx.net für GMX, https://postmaster.web.de für WEB.DE).")
+	meaningTOnlineRE = t("T-Online refuses the sending IP for its reputation (rule code RE:…, pointing to the IP reputation section of postmaster.t-online.de).",
+		"T-Online lehnt die sendende IP wegen ihrer Reputation ab (Regelkennung RE:…, mit Verweis auf den Abschnitt zur IP-Reputation auf postmaster.t-online.de).")
+	adviceTOnlineReputation = t("Read the section the reply links on postmaster.t-online.de, meet T-Online's requirements (a PTR name that names your server, a legal notice (Impressum) reachable under its domain), then ask for a reputation reset via the contact route given there, with the IP and the complete reply.",
+		"Lesen Sie den Abschnitt auf postmaster.t-online.de, auf den die Antwort verweist, erfüllen Sie die Anforderungen von T-Online (ein PTR-Name, der Ihren Server benennt, ein unter seiner Domain erreichbares Impressum) und bitten Sie dann über den dort genannten Kontaktweg mit IP und vollständiger Antwort um ein Zurücksetzen der Reputation.")
 	adviceRetryOK = t("Your server retries automatically; the message usually goes through once the limit allows it.",
 		"Ihr Server versucht es automatisch erneut; die Nachricht geht meist durch, sobald die Grenze es zulässt.")
 )
 
 var providerRules = []providerRule{
-	// --- Not tied to one provider.
-	{ID: "generic.greylisting", Subject: -1, Text: []string{"greylist"}, Reason: RateLimited, Resp: RespNobody,
-		Meaning: t("Greylisting: the receiver defers mail from senders it does not know yet and accepts it when the sending server retries after some minutes (RFC 6647).",
-			"Greylisting: Der Empfänger stellt E-Mails unbekannter Absender zurück und nimmt sie an, wenn der sendende Server es nach einigen Minuten erneut versucht (RFC 6647)."),
-		Advice: []i18n.Text{t("Nothing to do if your server retries from the same IP; most greylisting lets the second attempt through after 5 to 15 minutes.",
-			"Nichts zu tun, wenn Ihr Server es von derselben IP erneut versucht; meist lässt Greylisting den zweiten Versuch nach 5 bis 15 Minuten durch.")}},
-
 	// --- Microsoft (Outlook.com consumer and Exchange Online) ---
 	// Outlook.com postmaster "Troubleshooting" page, SMTP error code table;
 	// community sources (wordtothewise, smtp.codes) for the S-codes.
@@ -145,10 +144,11 @@ var providerRules = []providerRule{
 	textRule("microsoft.5.4.1-dbeb", provider.Microsoft, []string{"recipient address rejected: access denied"}, false, UserUnknown,
 		t("Exchange Online's directory-based edge blocking: the recipient address does not exist in the organisation (5.4.1 \"Recipient address rejected: Access denied\").",
 			"Verzeichnisbasierte Blockierung von Exchange Online: Die Empfängeradresse existiert in der Organisation nicht (5.4.1 „Recipient address rejected: Access denied“).")),
-	textRule("microsoft.queued", provider.Microsoft, []string{"queued mail for delivery"}, true, Delivered,
-		t("Exchange Online accepted the message and queued it for delivery. This is not yet delivery to the mailbox: it may still be filed as junk or quarantined.",
-			"Exchange Online hat die Nachricht angenommen und zur Zustellung eingereiht. Das ist noch keine Zustellung ins Postfach: Sie kann noch als Junk eingestuft oder in Quarantäne gestellt werden."),
-		t("To prove inbox placement, use mxprobe probe with a mailbox you own.", "Um die Zustellung in den Posteingang nachzuweisen, verwenden Sie mxprobe probe mit einem eigenen Postfach.")),
+	// "Queued mail for delivery" is an acceptance, nothing more: Outlook.com
+	// accepts mail it later discards (issue 11: never call it delivered).
+	textRule("microsoft.queued", provider.Microsoft, []string{"queued mail for delivery"}, true, Accepted,
+		t("Exchange Online accepted the message and queued it for delivery to the mailbox.",
+			"Exchange Online hat die Nachricht angenommen und zur Zustellung ins Postfach eingereiht.")),
 	textRule("microsoft.SC-001", provider.Microsoft, []string{"sc-001"}, true, Blocked,
 		t("Outlook.com refused the mail for policy reasons: spam-like content or the IP's or domain's reputation (SC-001).",
 			"Outlook.com hat die E-Mail aus Richtliniengründen abgelehnt: spamartiger Inhalt oder Reputation von IP oder Domain (SC-001)."),
@@ -255,48 +255,94 @@ var providerRules = []providerRule{
 			"Yahoo lehnt Verbindungen ab, weil die IP bei Spamhaus gelistet ist (BL21/BL22/BL23)."),
 		t("Look up the IP at https://check.spamhaus.org/ and follow the removal steps there.", "Prüfen Sie die IP unter https://check.spamhaus.org/ und folgen Sie den dortigen Schritten zur Entfernung.")),
 
-	// --- United Internet (GMX, WEB.DE, IONOS): postmaster.gmx.net / postmaster.web.de error pages.
-	textRule("unitedinternet.blocklist", "", []string{"ip address is block listed"}, false, Blocked,
+	// --- United Internet (GMX, WEB.DE, IONOS/1&1): postmaster.gmx.net and
+	// postmaster.web.de error pages, the 1&1 help page on SMTP errors,
+	// smtp.codes. The replies carry no enhanced code but a case link
+	// (c=r…). Rules whose wording is theirs alone imply the provider; the
+	// generic wordings ("mailbox unavailable", "rate limit reached") apply
+	// only when the MX or the text named it. The specific causes come
+	// before the "Nemesis" greeting that accompanies most of them.
+	textRule("unitedinternet.ptr", provider.UnitedInternet, []string{"bad dns ptr resource record"}, true, RequirePTR,
+		t("GMX/WEB.DE refuse the sending IP's reverse DNS: the PTR name is missing, looks generic or dynamic, or does not resolve back.",
+			"GMX/WEB.DE lehnen den Reverse-DNS-Eintrag der sendenden IP ab: Der PTR-Name fehlt, wirkt generisch oder dynamisch oder zeigt nicht zurück."),
+		t("Have the owner of the sending IP (hoster or Internet provider) set a PTR name that names your mail server, not a generic or dynamic-looking name of the access network, and that resolves back to the same IP.",
+			"Lassen Sie den Inhaber der sendenden IP (Hoster oder Internetanbieter) einen PTR-Namen setzen, der Ihren Mailserver benennt – keinen generischen oder dynamisch wirkenden Namen des Zugangsnetzes – und wieder auf dieselbe IP zeigt."),
+		adviceUIContact),
+	textRule("unitedinternet.blocklist", provider.UnitedInternet, []string{"ip address is block listed"}, true, Blocked,
 		t("GMX/WEB.DE refuse the sending IP because it is on one of the block lists they use.",
 			"GMX/WEB.DE lehnen die sendende IP ab, weil sie auf einer der von ihnen verwendeten Sperrlisten steht."),
-		t("Find the listing, fix its cause, then request unblocking via the case link in the reply.", "Finden Sie den Eintrag, beheben Sie die Ursache und beantragen Sie dann über den Fall-Link in der Antwort die Entsperrung.")),
-	textRule("unitedinternet.nemesis", "", []string{"nemesis esmtp service not available"}, false, Blocked,
-		t("GMX/WEB.DE refuse the connection: the sending IP is blocked (\"Nemesis ESMTP Service not available\").",
-			"GMX/WEB.DE lehnen die Verbindung ab: Die sendende IP ist gesperrt („Nemesis ESMTP Service not available“)."),
-		t("Open the explanation link in the reply (postmaster.gmx.net or postmaster.web.de) and follow it.", "Öffnen Sie den Erklärungslink in der Antwort (postmaster.gmx.net oder postmaster.web.de) und folgen Sie ihm.")),
-	textRule("unitedinternet.spf", "", []string{"reject due to spf policy"}, false, AuthFailure,
+		t("Look the IP up on the public block lists (mxprobe check shows them), fix the cause of the listing and have it removed there.",
+			"Prüfen Sie die IP auf den öffentlichen Sperrlisten (mxprobe check zeigt sie), beheben Sie die Ursache des Eintrags und lassen Sie ihn dort entfernen."),
+		adviceUIContact),
+	textRule("unitedinternet.spf", provider.UnitedInternet, []string{"reject due to spf policy"}, true, AuthFailure,
 		t("GMX/WEB.DE rejected the message because SPF failed: the sending IP is not in the domain's SPF record (often forwarding without SRS).",
-			"GMX/WEB.DE haben die Nachricht abgelehnt, weil SPF fehlschlug: Die sendende IP steht nicht im SPF-Eintrag der Domain (oft Weiterleitung ohne SRS).")),
-	textRule("unitedinternet.policy-ip", "", []string{"reject due to policy restrictions", "ip based"}, false, Blocked,
+			"GMX/WEB.DE haben die Nachricht abgelehnt, weil SPF fehlschlug: Die sendende IP steht nicht im SPF-Eintrag der Domain (oft Weiterleitung ohne SRS)."),
+		t("Add the sending IP to the SPF record of the envelope sender's domain; if your server forwards mail, rewrite the envelope sender (SRS).",
+			"Nehmen Sie die sendende IP in den SPF-Eintrag der Domain des Umschlagabsenders auf; leitet Ihr Server E-Mails weiter, schreiben Sie den Umschlagabsender um (SRS)."),
+		adviceUIContact),
+	textRule("unitedinternet.policy-ip", provider.UnitedInternet, []string{"reject due to policy restrictions", "ip based"}, true, Blocked,
 		t("GMX/WEB.DE temporarily refuse the IP because a high share of its mail was classified as spam (policy restrictions, IP based).",
-			"GMX/WEB.DE lehnen die IP vorübergehend ab, weil ein hoher Anteil ihrer E-Mails als Spam eingestuft wurde (Richtlinie, IP-basiert).")),
-	textRule("unitedinternet.policy-header", "", []string{"reject due to policy restrictions", "header based"}, false, NotCompliantRFC,
+			"GMX/WEB.DE lehnen die IP vorübergehend ab, weil ein hoher Anteil ihrer E-Mails als Spam eingestuft wurde (Richtlinie, IP-basiert)."),
+		t("Find and stop the source of the spam (a compromised account, an abused web form, an old list); the block expires after some time.",
+			"Finden und stoppen Sie die Quelle des Spams (ein gekapertes Konto, ein missbrauchtes Webformular, eine alte Liste); die Sperre läuft nach einiger Zeit ab."),
+		adviceUIContact),
+	textRule("unitedinternet.policy-header", provider.UnitedInternet, []string{"reject due to policy restrictions", "header based"}, true, NotCompliantRFC,
 		t("GMX/WEB.DE refused the message because its header data violate standards or policy (policy restrictions, header based).",
-			"GMX/WEB.DE haben die Nachricht abgelehnt, weil ihre Headerdaten gegen Standards oder Richtlinien verstoßen (Richtlinie, headerbasiert).")),
-	textRule("unitedinternet.policy-domain", "", []string{"reject due to policy restrictions", "domain based"}, false, Blocked,
+			"GMX/WEB.DE haben die Nachricht abgelehnt, weil ihre Headerdaten gegen Standards oder Richtlinien verstoßen (Richtlinie, headerbasiert)."),
+		t("Make the header RFC 5322 compliant: exactly one From, Date and Message-ID, a plausible date, no duplicated fields.",
+			"Machen Sie den Header RFC-5322-konform: genau ein From, Date und Message-ID, ein plausibles Datum, keine doppelten Felder."),
+		adviceUIContact),
+	textRule("unitedinternet.policy-domain", provider.UnitedInternet, []string{"reject due to policy restrictions", "domain based"}, true, Blocked,
 		t("GMX/WEB.DE consider the sender domain a spam source (policy restrictions, domain based).",
-			"GMX/WEB.DE halten die Absenderdomain für eine Spamquelle (Richtlinie, domainbasiert).")),
-	textRule("unitedinternet.policy", "", []string{"reject due to policy restrictions"}, false, PolicyViolation,
+			"GMX/WEB.DE halten die Absenderdomain für eine Spamquelle (Richtlinie, domainbasiert)."),
+		t("Check the domain on the domain block lists (for example Spamhaus DBL) and stop whatever sends spam under its name.",
+			"Prüfen Sie die Domain auf den Domain-Sperrlisten (zum Beispiel Spamhaus DBL) und stoppen Sie, was unter ihrem Namen Spam versendet."),
+		adviceUIContact),
+	textRule("unitedinternet.policy", provider.UnitedInternet, []string{"reject due to policy restrictions"}, true, PolicyViolation,
 		t("GMX/WEB.DE refused the message by policy: the sender or IP counts as a spam source, or the technical data of the mail do not meet their standards.",
 			"GMX/WEB.DE haben die Nachricht per Richtlinie abgelehnt: Absender oder IP gelten als Spamquelle, oder die technischen Daten der E-Mail entsprechen nicht ihren Standards."),
-		t("Open the case link in the reply (c=…), fix what it names and use the unblocking form there.", "Öffnen Sie den Fall-Link in der Antwort (c=…), beheben Sie das Genannte und nutzen Sie dort das Entsperrformular.")),
-	textRule("unitedinternet.violations", "", []string{"reject due to policy violations"}, false, BadReputation,
+		t("Open the case link in the reply (c=…): it names the cause; fix it and use the unblocking form there.",
+			"Öffnen Sie den Fall-Link in der Antwort (c=…): Er nennt die Ursache; beheben Sie sie und nutzen Sie dort das Entsperrformular.")),
+	textRule("unitedinternet.violations", provider.UnitedInternet, []string{"reject due to policy violations"}, true, BadReputation,
 		t("GMX/WEB.DE block the IP for a poor delivery rate (many unknown recipients, old lists, compromised mailboxes) or a constantly changing HELO name.",
-			"GMX/WEB.DE sperren die IP wegen schlechter Zustellquote (viele unbekannte Empfänger, alte Listen, gekaperte Postfächer) oder eines ständig wechselnden HELO-Namens.")),
-	textRule("unitedinternet.ratelimit", "", []string{"rate limit reached"}, false, RateLimited,
-		t("GMX/WEB.DE: too many messages in too short a time.", "GMX/WEB.DE: zu viele Nachrichten in zu kurzer Zeit."), adviceRetryOK),
-	textRule("unitedinternet.sender-dns", "", []string{"invalid dns mx or a/aaaa resource record"}, false, Rejected,
+			"GMX/WEB.DE sperren die IP wegen schlechter Zustellquote (viele unbekannte Empfänger, alte Listen, gekaperte Postfächer) oder eines ständig wechselnden HELO-Namens."),
+		t("Remove unknown addresses from your lists, secure compromised mailboxes and use one fixed HELO name per IP; then retry later.",
+			"Entfernen Sie unbekannte Adressen aus Ihren Listen, sichern Sie gekaperte Postfächer und verwenden Sie einen festen HELO-Namen pro IP; versuchen Sie es dann später erneut."),
+		adviceUIContact),
+	textRule("unitedinternet.ratelimit", provider.UnitedInternet, []string{"rate limit reached"}, false, RateLimited,
+		t("GMX/WEB.DE: too many messages in too short a time.", "GMX/WEB.DE: zu viele Nachrichten in zu kurzer Zeit."),
+		t("Try again in a few hours and send more slowly to GMX/WEB.DE.", "Versuchen Sie es in einigen Stunden erneut und senden Sie langsamer an GMX/WEB.DE.")),
+	textRule("unitedinternet.sender-dns", provider.UnitedInternet, []string{"invalid dns mx or a/aaaa resource record"}, true, Rejected,
 		t("GMX/WEB.DE refuse the sender domain because it has no MX or A/AAAA record that could receive replies.",
-			"GMX/WEB.DE lehnen die Absenderdomain ab, weil sie keinen MX- oder A/AAAA-Eintrag hat, der Antworten empfangen könnte.")),
-	textRule("unitedinternet.ptr", "", []string{"bad dns ptr resource record"}, false, RequirePTR,
-		t("GMX/WEB.DE refuse the sending IP's reverse DNS: the PTR name is missing, looks generic or dynamic, or does not resolve back.",
-			"GMX/WEB.DE lehnen den Reverse-DNS-Eintrag der sendenden IP ab: Der PTR-Name fehlt, wirkt generisch oder dynamisch oder zeigt nicht zurück.")),
-	rule("unitedinternet.mailbox", provider.GMX, 0, -1, 0, 0, []string{"mailbox unavailable"}, false, UserUnknown,
+			"GMX/WEB.DE lehnen die Absenderdomain ab, weil sie keinen MX- oder A/AAAA-Eintrag hat, der Antworten empfangen könnte."),
+		t("Publish an MX record (or at least an A/AAAA record) for the envelope sender's domain that accepts replies and bounces.",
+			"Veröffentlichen Sie für die Domain des Umschlagabsenders einen MX-Eintrag (oder wenigstens einen A/AAAA-Eintrag), der Antworten und Rückläufer annimmt.")),
+	// The 1&1 help page on SMTP errors: reception refused for a faulty server
+	// configuration (an invalid HELO name, for example), and a temporary
+	// local error that often means the sender domain's DNS answered slowly.
+	textRule("unitedinternet.config", provider.UnitedInternet, []string{"syntax error in parameters or arguments"}, false, SyntaxError,
+		t("GMX/WEB.DE/1&1 refuse mail from this server because of its configuration, for example an invalid HELO name.",
+			"GMX/WEB.DE/1&1 lehnen E-Mails dieses Servers wegen seiner Konfiguration ab, zum Beispiel wegen eines ungültigen HELO-Namens."),
+		t("Give the server a HELO name that is a real, resolvable host name of its own (ideally its PTR name) and check the rest of its setup against the postmaster pages.",
+			"Geben Sie dem Server einen HELO-Namen, der ein echter, auflösbarer eigener Hostname ist (am besten sein PTR-Name), und prüfen Sie die übrige Einrichtung anhand der Postmaster-Seiten."),
+		adviceUIContact),
+	textRule("unitedinternet.local-error", provider.UnitedInternet, []string{"local error in processing"}, false, SystemError,
+		t("GMX/WEB.DE/1&1 could not process the message for the moment; often the sender domain's DNS answered too slowly.",
+			"GMX/WEB.DE/1&1 konnten die Nachricht vorübergehend nicht verarbeiten; oft hat das DNS der Absenderdomain zu langsam geantwortet."),
+		adviceRetryOK,
+		t("If it repeats, make sure the name servers of the sender domain answer quickly and reliably.",
+			"Wiederholt es sich, sorgen Sie dafür, dass die Nameserver der Absenderdomain schnell und zuverlässig antworten.")),
+	textRule("unitedinternet.mailbox", provider.UnitedInternet, []string{"mailbox unavailable"}, false, UserUnknown,
 		t("GMX/WEB.DE: the recipient does not exist, or the mailbox was deactivated after a long time without use.",
-			"GMX/WEB.DE: Den Empfänger gibt es nicht, oder das Postfach wurde nach langer Nichtnutzung deaktiviert.")),
-	rule("unitedinternet.mailbox", provider.WebDE, 0, -1, 0, 0, []string{"mailbox unavailable"}, false, UserUnknown,
-		t("GMX/WEB.DE: the recipient does not exist, or the mailbox was deactivated after a long time without use.",
-			"GMX/WEB.DE: Den Empfänger gibt es nicht, oder das Postfach wurde nach langer Nichtnutzung deaktiviert.")),
+			"GMX/WEB.DE: Den Empfänger gibt es nicht, oder das Postfach wurde nach langer Nichtnutzung deaktiviert."),
+		t("Check the address for typos; if it is right, the mailbox is gone or inactive: remove the address from your list.",
+			"Prüfen Sie die Adresse auf Tippfehler; stimmt sie, ist das Postfach weg oder inaktiv: Entfernen Sie die Adresse aus Ihrer Liste.")),
+	textRule("unitedinternet.nemesis", provider.UnitedInternet, []string{"nemesis esmtp service not available"}, true, Blocked,
+		t("GMX/WEB.DE refuse the connection: the sending IP is blocked (\"Nemesis ESMTP Service not available\").",
+			"GMX/WEB.DE lehnen die Verbindung ab: Die sendende IP ist gesperrt („Nemesis ESMTP Service not available“)."),
+		t("Open the explanation link in the reply (postmaster.gmx.net or postmaster.web.de): its case code names the cause.",
+			"Öffnen Sie den Erklärungslink in der Antwort (postmaster.gmx.net oder postmaster.web.de): Seine Fallkennung nennt die Ursache."),
+		adviceUIContact),
 
 	// --- T-Online — postmaster.t-online.de; T-Online's statement quoted by
 	// spamresource.com and hosting providers' articles for (BL)/(NOWL)/(DIAL).
@@ -314,6 +360,15 @@ var providerRules = []providerRule{
 		t("T-Online classifies the IP as dial-up or dynamic; it also answers this way when no legal notice (Impressum) can be found for the sending host (DIAL).",
 			"T-Online stuft die IP als Einwahl- oder dynamische Adresse ein; so antwortet es auch, wenn für den sendenden Host kein Impressum zu finden ist (DIAL)."),
 		t("Send through a mail gateway with a static IP, or write to toda@rx.t-online.de.", "Senden Sie über ein Mail-Gateway mit statischer IP oder schreiben Sie an toda@rx.t-online.de.")),
+	// Newer T-Online replies name a rule code such as "RE:R1" and link the
+	// IP-reputation section of postmaster.t-online.de; the meaning is taken
+	// from that link, the code itself is not documented publicly.
+	textRule("t-online.RE", provider.TOnline, []string{"(re:r"}, false, BadReputation, meaningTOnlineRE, adviceTOnlineReputation),
+	textRule("t-online.RE", provider.TOnline, []string{" re:r"}, false, BadReputation, meaningTOnlineRE, adviceTOnlineReputation),
+	textRule("t-online.ip-reputation", provider.TOnline, []string{"#ip-reputation"}, false, BadReputation,
+		t("T-Online refuses the sending IP for its reputation (the reply points to the IP reputation section of postmaster.t-online.de).",
+			"T-Online lehnt die sendende IP wegen ihrer Reputation ab (die Antwort verweist auf den Abschnitt zur IP-Reputation auf postmaster.t-online.de)."),
+		adviceTOnlineReputation),
 	textRule("t-online.spam", provider.TOnline, []string{"considered as spam or virus"}, false, SpamDetected,
 		t("T-Online's content filter classified the message as spam or virus.", "Der Inhaltsfilter von T-Online hat die Nachricht als Spam oder Virus eingestuft."),
 		t("If it is a false positive, report the complete reply to fpr@rx.t-online.de.", "Handelt es sich um einen Fehlalarm, melden Sie die vollständige Antwort an fpr@rx.t-online.de.")),

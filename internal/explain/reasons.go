@@ -4,7 +4,9 @@ import "github.com/mxprobe/mxprobe/internal/i18n"
 
 // Reason is a bounce reason in sisimai's vocabulary (https://libsisimai.org/en/reason/),
 // the de-facto standard of bounce classification, so that results line up
-// with tools people already use.
+// with tools people already use, plus two of mxprobe's own: accepted (a 2xx
+// reply, which proves no delivery) and greylisted (RFC 6647), which sisimai
+// does not tell apart from other deferrals.
 type Reason string
 
 const (
@@ -12,11 +14,13 @@ const (
 	BadReputation   Reason = "badreputation"   // sending IP or domain has a poor reputation
 	Blocked         Reason = "blocked"         // sending IP or host name is blocked (block list, policy)
 	ContentError    Reason = "contenterror"    // message format or media problem
-	Delivered       Reason = "delivered"       // accepted (2xx)
+	Accepted        Reason = "accepted"        // a 2xx reply: accepted, not yet proof of delivery
+	Delivered       Reason = "delivered"       // delivered: a success DSN (Action delivered, relayed or expanded)
 	ExceedLimit     Reason = "exceedlimit"     // per-mailbox size limit exceeded
 	Expired         Reason = "expired"         // delivery time expired after retries
 	FailedSTARTTLS  Reason = "failedstarttls"  // TLS required or failed
 	Filtered        Reason = "filtered"        // rejected by the recipient's filter (often after DATA)
+	Greylisted      Reason = "greylisted"      // deferred on purpose until the sender retries (RFC 6647)
 	HasMoved        Reason = "hasmoved"        // mailbox moved, no forwarding
 	HostUnknown     Reason = "hostunknown"     // recipient domain does not exist
 	MailboxFull     Reason = "mailboxfull"     // recipient's mailbox is full
@@ -69,6 +73,22 @@ type reasonDef struct {
 	Actionable  string
 	By          string // the way out: list_hygiene, sender_config, message_change, sending_rate, receiver_contact, recipient_action, retry, none
 	Advice      []i18n.Text
+	// Retrying: the advice already says that the sending server retries,
+	// so the general soft-bounce note is left out.
+	Retrying bool
+}
+
+// delayedDef presents an expired reason whose bounce is soft: the message
+// is still queued and retried (a DSN with Action: delayed, RFC 3464
+// §2.3.3, or a 4.4.x reply), not given up.
+var delayedDef = reasonDef{
+	Title:       i18n.T("Delivery is delayed: the sending server keeps retrying", "Die Zustellung ist verzögert: Der sendende Server versucht es weiter"),
+	Description: i18n.T("The message has not been delivered yet. The sending server keeps it in its queue and tries again; it gives up only when its retry period ends, usually after several days.", "Die Nachricht ist noch nicht zugestellt. Der sendende Server behält sie in seiner Warteschlange und versucht es erneut; er gibt erst auf, wenn seine Wiederholungsfrist abläuft, meist nach mehreren Tagen."),
+	Responsible: RespNobody, Actionable: ActLow, By: "retry", Retrying: true,
+	Advice: []i18n.Text{
+		i18n.T("Wait: nothing is lost yet, and the sending server reports again if it finally gives up.", "Warten Sie: Noch ist nichts verloren, und der sendende Server meldet sich erneut, falls er endgültig aufgibt."),
+		i18n.T("If the delay lasts for hours, check whether the destination's MX hosts are reachable (mxprobe check <domain>) and whether your own outbound port 25 is open.", "Hält die Verzögerung Stunden an, prüfen Sie, ob die MX-Hosts des Ziels erreichbar sind (mxprobe check <domain>) und ob Ihr eigener ausgehender Port 25 offen ist."),
+	},
 }
 
 var reasonDefs = map[Reason]reasonDef{
@@ -343,12 +363,27 @@ var reasonDefs = map[Reason]reasonDef{
 		Advice: []i18n.Text{
 			i18n.T("Provide the full reply line, including its code and text.", "Geben Sie die vollständige Antwortzeile mit Code und Text an."),
 		}},
-	Delivered: {
-		Title:       i18n.T("The message was accepted", "Die Nachricht wurde angenommen"),
-		Description: i18n.T("The server accepted the command or the message. Acceptance is not proof of inbox placement: the receiver may still file it as junk or discard it.", "Der Server hat den Befehl oder die Nachricht angenommen. Die Annahme beweist nicht, dass sie im Posteingang landet: Der Empfänger kann sie noch als Junk einordnen oder verwerfen."),
+	Accepted: {
+		Title:       i18n.T("The server accepted the message", "Der Server hat die Nachricht angenommen"),
+		Description: i18n.T("The server accepted the command or the message. Acceptance is not delivery: the receiver may still file the message as junk, quarantine it or discard it.", "Der Server hat den Befehl oder die Nachricht angenommen. Annahme ist keine Zustellung: Der Empfänger kann die Nachricht noch als Junk einordnen, in Quarantäne stellen oder verwerfen."),
 		Responsible: RespNobody, Actionable: ActNone, By: "none",
 		Advice: []i18n.Text{
-			i18n.T("Nothing to fix. To prove inbox placement, use mxprobe probe with a mailbox you own.", "Nichts zu beheben. Um die Zustellung in den Posteingang nachzuweisen, verwenden Sie mxprobe probe mit einem eigenen Postfach."),
+			i18n.T("Nothing to fix. To prove inbox placement, send a test message to a mailbox you own with mxprobe probe send.", "Nichts zu beheben. Um die Zustellung in den Posteingang nachzuweisen, senden Sie mit mxprobe probe send eine Testmail an ein eigenes Postfach."),
+		}},
+	Delivered: {
+		Title:       i18n.T("The message was delivered", "Die Nachricht wurde zugestellt"),
+		Description: i18n.T("A delivery status notification reports the message as delivered, relayed or expanded (RFC 3464). Whether it reached the inbox or the junk folder, it does not say.", "Eine Zustellbenachrichtigung meldet die Nachricht als zugestellt, weitergeleitet oder verteilt (RFC 3464). Ob sie im Posteingang oder im Junk-Ordner liegt, sagt sie nicht."),
+		Responsible: RespNobody, Actionable: ActNone, By: "none",
+		Advice: []i18n.Text{
+			i18n.T("Nothing to fix.", "Nichts zu beheben."),
+		}},
+	Greylisted: {
+		Title:       i18n.T("Greylisting: the receiver defers the first attempt on purpose", "Greylisting: Der Empfänger weist den ersten Versuch absichtlich vorübergehend ab"),
+		Description: i18n.T("The receiver defers mail from a sender it does not know yet and accepts it when the sending server tries again after some minutes (RFC 6647). This is not a judgement of the sender.", "Der Empfänger weist E-Mails eines ihm noch unbekannten Absenders vorübergehend ab und nimmt sie an, wenn der sendende Server es nach einigen Minuten erneut versucht (RFC 6647). Das ist kein Urteil über den Absender."),
+		Responsible: RespNobody, Actionable: ActNone, By: "retry", Retrying: true,
+		Advice: []i18n.Text{
+			i18n.T("Nothing to do: your server retries on its own, and most greylisting lets the retry through after 5 to 15 minutes.", "Nichts zu tun: Ihr Server versucht es selbstständig erneut, und meist lässt Greylisting den neuen Versuch nach 5 bis 15 Minuten durch."),
+			i18n.T("Act only if it lasts for hours: then make sure the retries come from the same IP address and the same sender address (a pool of changing IPs starts greylisting anew each time), and ask the receiver's postmaster.", "Handeln Sie erst, wenn es Stunden anhält: Sorgen Sie dann dafür, dass die Wiederholungen von derselben IP-Adresse und mit derselben Absenderadresse kommen (bei wechselnden IPs beginnt das Greylisting jedes Mal neu), und fragen Sie den Postmaster des Empfängers."),
 		}},
 	Vacation: {
 		Title:       i18n.T("This is an automatic reply, not a bounce", "Dies ist eine automatische Antwort, kein Rückläufer"),
@@ -361,8 +396,8 @@ var reasonDefs = map[Reason]reasonDef{
 
 // Reasons returns the whole vocabulary in a stable order.
 func Reasons() []Reason {
-	return []Reason{AuthFailure, BadReputation, Blocked, ContentError, Delivered, ExceedLimit, Expired,
-		FailedSTARTTLS, Filtered, HasMoved, HostUnknown, MailboxFull, MailerError, MesgTooBig, NetworkError,
+	return []Reason{Accepted, AuthFailure, BadReputation, Blocked, ContentError, Delivered, ExceedLimit, Expired,
+		FailedSTARTTLS, Filtered, Greylisted, HasMoved, HostUnknown, MailboxFull, MailerError, MesgTooBig, NetworkError,
 		NoRelaying, NotAccept, NotCompliantRFC, OnHold, PolicyViolation, RateLimited, Rejected, RequirePTR,
 		SecurityError, SpamDetected, Speeding, Suspend, SyntaxError, SystemError, SystemFull, TooManyConn,
 		UserUnknown, VirusDetected, Vacation, Undefined}

@@ -88,6 +88,11 @@ func TestTextsComplete(t *testing.T) {
 			t.Errorf("reason %s: responsible %q, actionable %q, by %q", r, def.Responsible, def.Actionable, def.By)
 		}
 	}
+	checkGerman(t, "delay title", delayedDef.Title)
+	checkGerman(t, "delay description", delayedDef.Description)
+	for i, a := range delayedDef.Advice {
+		checkGerman(t, "delay advice "+strconv.Itoa(i), a)
+	}
 	for k, v := range byText {
 		checkGerman(t, "by "+k, v)
 	}

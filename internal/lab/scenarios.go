@@ -43,9 +43,12 @@ type DNSRule struct {
 
 // SMTPHost is one scripted MX address.
 type SMTPHost struct {
-	Host     string
-	Addr     netip.Addr
-	Cert     smtplab.CertKind // "" no STARTTLS
+	Host string
+	Addr netip.Addr
+	Cert smtplab.CertKind // "" no STARTTLS
+	// AltNames are further names in the certificate (one server on ::1
+	// serves the MX hosts of several IPv6 scenarios).
+	AltNames []string
 	Tarpit   bool
 	Scenario smtplab.Scenario
 }
@@ -107,8 +110,8 @@ func Scenarios() []Scenario {
 	ok.Seed, ok.Delivery = "seed", "inbox"
 	out = append(out, ok)
 
-	junk := simple("junk.lab.test", i18n.T("accepts and files probe messages into the junk folder",
-		"nimmt an und legt Probe-Nachrichten im Junk-Ordner ab"), "ok", smtplab.CertValid, std)
+	junk := simple("junk.lab.test", i18n.T("accepts and files test messages in the junk folder",
+		"nimmt an und legt Testmails im Spam-Ordner ab"), "ok", smtplab.CertValid, std)
 	junk.Seed, junk.Delivery = "seed", "junk"
 	out = append(out, junk)
 
@@ -208,7 +211,8 @@ func Scenarios() []Scenario {
 	mm.Records = append(mm.Records, "_mta-sts.mtasts-mismatch.lab.test. 300 IN TXT \"v=STSv1; id=1\"", "mta-sts.mtasts-mismatch.lab.test. 300 IN A 127.0.0.1")
 	mm.Policy = "version: STSv1\nmode: enforce\nmx: mail.elsewhere.test\nmax_age: 86400\n"
 	out = append(out, mm)
-	return append(out, extraScenarios(addr)...)
+	out = append(out, extraScenarios(addr)...)
+	return append(out, ipv6Scenarios(addr)...)
 }
 
 // ScenarioFor returns the scenario of domain.

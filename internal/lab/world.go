@@ -42,6 +42,9 @@ type Options struct {
 	// BulkDomains adds bulk1.lab.test … bulkN.lab.test, each with its own MX
 	// name on the ok.lab.test server (bulk-mode benchmarks).
 	BulkDomains int
+	// DNSNXDomain makes the lab's DNS server answer NXDOMAIN for every
+	// name, as a filtering or captive resolver does (MXPROBE_LAB_DNS=nxdomain).
+	DNSNXDomain bool
 	// HTTPSAddr is where the MTA-STS server listens (default 127.0.0.1:0).
 	// `mxprobe lab` asks for 127.0.0.1:443 so that separate mxprobe
 	// processes can fetch policies; it falls back to a free port.
@@ -66,7 +69,7 @@ const (
 
 // DNSBLZones are the block lists to ask inside the lab.
 func DNSBLZones() []dnsbl.Zone {
-	return []dnsbl.Zone{{Name: BlockList, Label: "lab block list"}}
+	return []dnsbl.Zone{{Name: BlockList, Label: "LabBL"}}
 }
 
 // World is a running lab.
@@ -144,6 +147,9 @@ func Start(opts Options) (w *World, err error) {
 	if err := w.addZones(scs); err != nil {
 		return nil, err
 	}
+	if opts.DNSNXDomain {
+		w.DNS.SetFallbackRule(dnsserver.Rule{NXDomain: true})
+	}
 	if w.Seed, err = imaplab.Start(imaplab.Options{User: SeedUser, Password: SeedPassword}); err != nil {
 		return nil, fmt.Errorf("lab: imap: %w", err)
 	}
@@ -186,7 +192,7 @@ func (w *World) addZones(scs []Scenario) error {
 		"1.0.0.127.in-addr.arpa. 300 IN PTR " + ClientName + ".",
 		ClientName + ". 300 IN A " + ClientIP,
 		SenderDomain + ". 300 IN MX 10 mx.ok.lab.test.",
-		SenderDomain + ". 300 IN TXT \"v=spf1 ip4:127.0.0.1 -all\"",
+		SenderDomain + ". 300 IN TXT \"v=spf1 ip4:127.0.0.1 ip6:::1 -all\"",
 		ClientName + ". 300 IN TXT \"v=spf1 a -all\"",
 		"_dmarc." + SenderDomain + ". 300 IN TXT \"v=DMARC1; p=reject; rua=mailto:dmarc@" + SenderDomain + "\"",
 		WeakDomain + ". 300 IN MX 10 mx.ok.lab.test.",
@@ -231,14 +237,18 @@ func (w *World) startSMTP(scs []Scenario, opts Options) error {
 		sc   smtplab.Scenario
 	}
 	var wants []want
+	v6 := ipv6Loopback()
 	for _, sc := range scs {
 		if len(only) > 0 && !only[sc.Domain] {
 			continue
 		}
 		for _, s := range sc.SMTP {
+			if s.Addr.Is6() && !v6 {
+				continue // no ::1 here: the IPv6 scenarios have no server
+			}
 			ss := s.Scenario
 			if s.Cert != "" {
-				c, err := smtplab.CertFor(w.CA, s.Host, s.Cert)
+				c, err := smtplab.CertFor(w.CA, s.Host, s.Cert, s.AltNames...)
 				if err != nil {
 					return err
 				}

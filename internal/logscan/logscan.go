@@ -16,8 +16,10 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/mxprobe/mxprobe/internal/delivery"
+	"github.com/mxprobe/mxprobe/internal/provider"
 )
 
 // Statuses of a delivery record.
@@ -29,9 +31,13 @@ const (
 
 // Record is one delivery attempt found in the log.
 type Record struct {
-	Line      int64  `json:"line"`
-	Time      string `json:"time"` // as written in the log
-	MTA       string `json:"mta"`  // postfix or exim
+	Line int64 `json:"line"`
+	// Time is the log line's time stamp in RFC 3339, or "" when it could
+	// not be read; a syslog stamp without a year gets one as described at
+	// [ResolveTime]. TimeRaw is the stamp as written in the log.
+	Time      string `json:"time"`
+	TimeRaw   string `json:"time_raw"`
+	MTA       string `json:"mta"` // postfix or exim
 	QueueID   string `json:"queue_id"`
 	MessageID string `json:"message_id,omitempty"`
 	To        string `json:"to"`
@@ -59,6 +65,11 @@ type Options struct {
 	MaxLine int
 	// MaxQueue bounds the queue-id → Message-ID map (default 200,000).
 	MaxQueue int
+	// Now is the reference clock for the year of syslog stamps (default
+	// time.Now); Location is the zone of stamps without one (default
+	// time.Local, the zone syslog wrote them in on this host).
+	Now      func() time.Time
+	Location *time.Location
 }
 
 // Stats counts what a scan saw.
@@ -86,6 +97,12 @@ func NewScanner(o Options) *Scanner {
 	}
 	if o.MaxQueue <= 0 {
 		o.MaxQueue = 200000
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Location == nil {
+		o.Location = time.Local
 	}
 	return &Scanner{opts: o, queue: make(map[string]string)}
 }
@@ -154,6 +171,7 @@ func (s *Scanner) Line(line []byte) *Record {
 	if i := bytes.Index(line, []byte("postfix")); i >= 0 {
 		if rec := s.postfix(line, i); rec != nil {
 			s.stats.Postfix++
+			rec.Time = s.resolveTime(rec.TimeRaw)
 			return rec
 		}
 		return nil
@@ -161,6 +179,7 @@ func (s *Scanner) Line(line []byte) *Record {
 	if len(line) > 20 && line[4] == '-' && line[7] == '-' && line[10] == ' ' {
 		if rec := s.exim(line); rec != nil {
 			s.stats.Exim++
+			rec.Time = s.resolveTime(rec.TimeRaw)
 			return rec
 		}
 	}
@@ -201,7 +220,7 @@ func (s *Scanner) postfix(line []byte, at int) *Record {
 	if st < 0 || !bytes.HasPrefix(body, []byte("to=")) {
 		return nil
 	}
-	rec := &Record{MTA: "postfix", QueueID: qid, Time: syslogTime(line[:at])}
+	rec := &Record{MTA: "postfix", QueueID: qid, TimeRaw: syslogTime(line[:at])}
 	for _, kv := range bytes.Split(body[:st], []byte(", ")) {
 		k, v, ok := bytes.Cut(kv, []byte("="))
 		if !ok {
@@ -303,7 +322,7 @@ func (s *Scanner) exim(line []byte) *Record {
 	default:
 		return nil
 	}
-	rec := &Record{MTA: "exim", QueueID: id, Time: string(line[tstart:tend])}
+	rec := &Record{MTA: "exim", QueueID: id, TimeRaw: string(line[tstart:tend])}
 	addr := rest
 	if i := bytes.IndexByte(addr, ' '); i >= 0 {
 		addr = addr[:i]
@@ -381,7 +400,7 @@ func (s *Scanner) finish(rec *Record) {
 	}
 	rec.Relay = strings.ToLower(rec.Relay)
 	rec.MessageID = s.queue[rec.QueueID]
-	rec.Provider = delivery.ProviderOf(rec.Relay, rec.Domain)
+	rec.Provider = provider.DestinationClass(rec.Relay, rec.Domain)
 	if len(rec.Reply) >= 3 && isDigits(rec.Reply[:3]) {
 		rec.Code = int(rec.Reply[0]-'0')*100 + int(rec.Reply[1]-'0')*10 + int(rec.Reply[2]-'0')
 		rest := rec.Reply[3:]

@@ -33,7 +33,7 @@ func init() {
 			Title: i18n.T("No MX record and no address: the domain cannot receive mail",
 				"Kein MX-Eintrag und keine Adresse: die Domain kann keine E-Mail empfangen"),
 			Advice: i18n.T("The domain owner must publish an MX record pointing to a mail server (for example \"example.com. MX 10 mail.example.com.\"). If the domain is not meant to receive mail, publish a null MX (\"MX 0 .\", RFC 7505) instead.",
-				"Der Inhaber der Domain muss einen MX-Eintrag veröffentlichen, der auf einen Mailserver zeigt (zum Beispiel „example.com. MX 10 mail.example.com.“). Soll die Domain keine E-Mail empfangen, stattdessen einen Null-MX („MX 0 .“, RFC 7505) veröffentlichen.")},
+				"Der Inhaber der Domain muss einen MX-Eintrag veröffentlichen, der auf einen Mailserver zeigt (zum Beispiel „example.com. MX 10 mail.example.com.“). Soll die Domain keine E-Mail empfangen, veröffentlichen Sie stattdessen einen Null-MX („MX 0 .“, RFC 7505).")},
 		report.Def{ID: FindingNull, Severity: report.Info,
 			Title: i18n.T("Null MX: this domain accepts no mail (RFC 7505)",
 				"Null-MX: diese Domain nimmt keine E-Mail an (RFC 7505)"),
@@ -48,31 +48,31 @@ func init() {
 			Title: i18n.T("No MX record: mail goes to the domain's own address (implicit MX)",
 				"Kein MX-Eintrag: E-Mail geht an die Adresse der Domain selbst (implizites MX)"),
 			Advice: i18n.T("This works (RFC 5321 §5.1), but many senders and filters treat a domain without MX as suspicious. Publish an explicit MX record for the host that accepts mail.",
-				"Das funktioniert (RFC 5321 §5.1), aber viele Absender und Filter halten eine Domain ohne MX für verdächtig. Einen ausdrücklichen MX-Eintrag für den Host veröffentlichen, der E-Mail annimmt.")},
+				"Das funktioniert (RFC 5321 §5.1), aber viele Absender und Filter halten eine Domain ohne MX für verdächtig. Veröffentlichen Sie einen ausdrücklichen MX-Eintrag für den Host, der E-Mail annimmt.")},
 		report.Def{ID: FindingNXDomain, Severity: report.Fail,
 			Title:  i18n.T("The domain does not exist (NXDOMAIN)", "Die Domain existiert nicht (NXDOMAIN)"),
-			Advice: i18n.T("Check the spelling of the domain. If it is correct, the domain is not (or no longer) registered or its DNS delegation is broken.", "Die Schreibweise der Domain prüfen. Stimmt sie, ist die Domain nicht (mehr) registriert oder ihre DNS-Delegation ist defekt.")},
+			Advice: i18n.T("Check the spelling of the domain. If it is correct, the domain is not (or no longer) registered or its DNS delegation is broken.", "Prüfen Sie die Schreibweise der Domain. Stimmt sie, ist die Domain nicht (mehr) registriert oder ihre DNS-Delegation ist defekt.")},
 		report.Def{ID: FindingTempError, Severity: report.Warn,
 			Title: i18n.T("MX lookup failed: the DNS gave no answer",
 				"MX-Abfrage fehlgeschlagen: das DNS hat nicht geantwortet"),
 			Advice: i18n.T("This is not \"no MX record\": the question could not be answered (timeout, SERVFAIL or REFUSED). Try again or with another resolver (--resolver); if it persists, the domain's name servers are broken and senders will queue or bounce mail.",
-				"Das heißt nicht „kein MX-Eintrag“: die Frage konnte nicht beantwortet werden (Zeitüberschreitung, SERVFAIL oder REFUSED). Erneut oder mit einem anderen Resolver (--resolver) versuchen; bleibt es so, sind die Nameserver der Domain gestört und Absender stellen E-Mail zurück oder weisen sie ab.")},
+				"Das heißt nicht „kein MX-Eintrag“: die Frage konnte nicht beantwortet werden (Zeitüberschreitung, SERVFAIL oder REFUSED). Versuchen Sie es erneut oder mit einem anderen Resolver (--resolver); bleibt es so, sind die Nameserver der Domain gestört und Absender stellen E-Mail zurück oder weisen sie ab.")},
 		report.Def{ID: FindingCNAME, Severity: report.Warn,
 			Title: i18n.T("MX target is an alias (CNAME)", "MX-Ziel ist ein Alias (CNAME)"),
 			Advice: i18n.T("RFC 2181 §10.3 and RFC 5321 §5.1 require the MX to name the host itself, not an alias. Most senders cope, some refuse. Point the MX record at the canonical host name (the CNAME's target).",
-				"RFC 2181 §10.3 und RFC 5321 §5.1 verlangen, dass der MX den Host selbst nennt, keinen Alias. Die meisten Absender kommen damit zurecht, manche verweigern die Zustellung. Den MX-Eintrag auf den kanonischen Hostnamen (das Ziel des CNAME) zeigen lassen.")},
+				"RFC 2181 §10.3 und RFC 5321 §5.1 verlangen, dass der MX den Host selbst nennt, keinen Alias. Die meisten Absender kommen damit zurecht, manche verweigern die Zustellung. Lassen Sie den MX-Eintrag auf den kanonischen Hostnamen (das Ziel des CNAME) zeigen.")},
 		report.Def{ID: FindingIPLiteral, Severity: report.Fail,
 			Title: i18n.T("MX target is an IP address, not a host name", "MX-Ziel ist eine IP-Adresse statt eines Hostnamens"),
 			Advice: i18n.T("An MX record must name a host (RFC 5321 §5.1); senders look the \"address\" up as a name and fail. Create an A/AAAA record for a host name and use that name in the MX record.",
-				"Ein MX-Eintrag muss einen Hostnamen nennen (RFC 5321 §5.1); Absender fragen die „Adresse“ als Namen ab und scheitern. Einen A/AAAA-Eintrag für einen Hostnamen anlegen und diesen Namen im MX-Eintrag verwenden.")},
+				"Ein MX-Eintrag muss einen Hostnamen nennen (RFC 5321 §5.1); Absender fragen die „Adresse“ als Namen ab und scheitern. Legen Sie einen A/AAAA-Eintrag für einen Hostnamen an und verwenden Sie diesen Namen im MX-Eintrag.")},
 		report.Def{ID: FindingNoAddress, Severity: report.Fail,
 			Title: i18n.T("MX host has no address", "MX-Host hat keine Adresse"),
 			Advice: i18n.T("The MX host name has no A or AAAA record (or does not exist), so senders cannot connect to it. Add the address records or fix the MX record.",
-				"Der MX-Hostname hat keinen A- oder AAAA-Eintrag (oder existiert nicht), Absender können ihn also nicht erreichen. Die Adresseinträge anlegen oder den MX-Eintrag korrigieren.")},
+				"Der MX-Hostname hat keinen A- oder AAAA-Eintrag (oder existiert nicht), Absender können ihn also nicht erreichen. Legen Sie die Adresseinträge an oder korrigieren Sie den MX-Eintrag.")},
 		report.Def{ID: FindingHostFailed, Severity: report.Warn,
 			Title: i18n.T("Address lookup of an MX host failed", "Adressabfrage eines MX-Hosts fehlgeschlagen"),
 			Advice: i18n.T("The DNS did not answer the A/AAAA question for this MX host (timeout, SERVFAIL or REFUSED); this does not mean the record is missing. Try again; if it persists, the name servers of the MX host's zone are broken.",
-				"Das DNS hat die A/AAAA-Frage für diesen MX-Host nicht beantwortet (Zeitüberschreitung, SERVFAIL oder REFUSED); das heißt nicht, dass der Eintrag fehlt. Erneut versuchen; bleibt es so, sind die Nameserver der Zone des MX-Hosts gestört.")},
+				"Das DNS hat die A/AAAA-Frage für diesen MX-Host nicht beantwortet (Zeitüberschreitung, SERVFAIL oder REFUSED); das heißt nicht, dass der Eintrag fehlt. Versuchen Sie es erneut; bleibt es so, sind die Nameserver der Zone des MX-Hosts gestört.")},
 	)
 }
 
@@ -85,8 +85,11 @@ func Findings(res Result) []report.Finding {
 			report.Detailf("%s does not exist.", "%s existiert nicht.", res.Domain), res.Domain+" MX: NXDOMAIN"))
 	case StatusTempError:
 		return append(fs, report.New(FindingTempError,
-			report.Detailf("No answer for the MX of %s: %s.", "Keine Antwort zum MX von %s: %s.", res.Domain, res.Error),
-			res.Domain+" MX: "+string(res.DNSStatus)))
+			i18n.Text{
+				EN: fmt.Sprintf("No answer for the MX of %s (%s).", res.Domain, res.DNSStatus.Text().EN),
+				DE: fmt.Sprintf("Keine Antwort zum MX von %s (%s).", res.Domain, res.DNSStatus.Text().DE),
+			},
+			res.Domain+" MX: "+string(res.DNSStatus), res.Error))
 	case StatusNull:
 		return append(fs, report.New(FindingNull,
 			report.Detailf("%s publishes \"MX 0 .\".", "%s veröffentlicht „MX 0 .“.", res.Domain), res.Domain+" MX 0 ."))
@@ -125,7 +128,10 @@ func Findings(res Result) []report.Finding {
 		case h.Usable():
 		case h.Temporary():
 			fs = append(fs, report.New(FindingHostFailed,
-				report.Detailf("No answer for the addresses of %s (A %s, AAAA %s).", "Keine Antwort zu den Adressen von %s (A %s, AAAA %s).", h.Name, h.AStatus, h.AAAAStatus), ev))
+				i18n.Text{
+					EN: fmt.Sprintf("No answer for the addresses of %s (A: %s, AAAA: %s).", h.Name, h.AStatus.Text().EN, h.AAAAStatus.Text().EN),
+					DE: fmt.Sprintf("Keine Antwort zu den Adressen von %s (A: %s, AAAA: %s).", h.Name, h.AStatus.Text().DE, h.AAAAStatus.Text().DE),
+				}, ev))
 		default:
 			f := report.New(FindingNoAddress, i18n.Text{
 				EN: fmt.Sprintf("%s: %s.", h.Name, h.Error),

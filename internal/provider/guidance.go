@@ -4,18 +4,19 @@ import "github.com/mxprobe/mxprobe/internal/i18n"
 
 // displays names each operator's services for humans.
 var displays = map[string]map[string]string{
-	Microsoft:  {KindUnknown: "Microsoft", KindConsumer: "Microsoft Outlook.com", KindTenant: "Microsoft Exchange Online"},
-	Google:     {KindUnknown: "Google", KindConsumer: "Gmail", KindTenant: "Google Workspace"},
-	Yahoo:      {KindUnknown: "Yahoo / AOL"},
-	Apple:      {KindUnknown: "Apple iCloud Mail"},
-	GMX:        {KindUnknown: "GMX (United Internet)"},
-	WebDE:      {KindUnknown: "WEB.DE (United Internet)"},
-	IONOS:      {KindUnknown: "IONOS / 1&1 (United Internet)"},
-	TOnline:    {KindUnknown: "T-Online (Deutsche Telekom)"},
-	Proton:     {KindUnknown: "Proton Mail"},
-	Mimecast:   {KindUnknown: "Mimecast"},
-	Proofpoint: {KindUnknown: "Proofpoint"},
-	Zoho:       {KindUnknown: "Zoho Mail"},
+	Microsoft:      {KindUnknown: "Microsoft", KindConsumer: "Microsoft Outlook.com", KindTenant: "Microsoft Exchange Online"},
+	Google:         {KindUnknown: "Google", KindConsumer: "Gmail", KindTenant: "Google Workspace"},
+	Yahoo:          {KindUnknown: "Yahoo / AOL"},
+	Apple:          {KindUnknown: "Apple iCloud Mail"},
+	GMX:            {KindUnknown: "GMX (United Internet)"},
+	WebDE:          {KindUnknown: "WEB.DE (United Internet)"},
+	IONOS:          {KindUnknown: "IONOS / 1&1 (United Internet)"},
+	UnitedInternet: {KindUnknown: "GMX / WEB.DE / IONOS (United Internet)"},
+	TOnline:        {KindUnknown: "T-Online (Deutsche Telekom)"},
+	Proton:         {KindUnknown: "Proton Mail"},
+	Mimecast:       {KindUnknown: "Mimecast"},
+	Proofpoint:     {KindUnknown: "Proofpoint"},
+	Zoho:           {KindUnknown: "Zoho Mail"},
 }
 
 // KindText describes a kind for humans.
@@ -143,6 +144,12 @@ var guidance = map[string][]Guidance{
 			URL: "https://postmaster.1and1.com/",
 			Text: i18n.T("United Internet's postmaster pages for IONOS and 1&1 mailboxes, with the same error catalogue as GMX and WEB.DE.",
 				"Die Postmaster-Seiten von United Internet für IONOS- und 1&1-Postfächer, mit demselben Fehlerkatalog wie GMX und WEB.DE.")},
+	},
+	UnitedInternet + "/": {
+		{Title: i18n.T("GMX and WEB.DE postmaster: error messages and unblocking", "GMX- und WEB.DE-Postmaster: Fehlermeldungen und Entsperrung"),
+			URL: "https://postmaster.gmx.net/",
+			Text: i18n.T("GMX, WEB.DE and IONOS share one mail system: follow the case link (c=…) in the reply, fix the named cause and request unblocking there; postmaster.web.de has the same pages for WEB.DE.",
+				"GMX, WEB.DE und IONOS teilen sich ein Mailsystem: Folgen Sie dem Fall-Link (c=…) in der Antwort, beheben Sie die genannte Ursache und beantragen Sie dort die Entsperrung; postmaster.web.de hat dieselben Seiten für WEB.DE.")},
 	},
 	TOnline + "/": {
 		{Title: i18n.T("T-Online postmaster", "T-Online-Postmaster"),

@@ -2,7 +2,7 @@
 // Google, Yahoo, Apple, GMX, WEB.DE, T-Online, …) from an MX host name or from
 // the text of a banner or reply, and holds each operator's guidance: where a
 // sender looks up reputation, which form or portal to use, and what to put in
-// the request. The statuscode and check packages use it.
+// the request. The explain, check and delivery packages use it.
 package provider
 
 import (
@@ -27,7 +27,21 @@ const (
 	Mimecast   = "mimecast"
 	Proofpoint = "proofpoint"
 	Zoho       = "zoho"
+	// UnitedInternet stands for GMX, WEB.DE and IONOS/1&1 together, when a
+	// reply is recognisably from their shared mail system but names no one
+	// brand (their replies and error catalogue are the same).
+	UnitedInternet = "unitedinternet"
 )
+
+// Family names the operator family a brand belongs to: United Internet for
+// GMX, WEB.DE and IONOS/1&1; every other operator is its own family.
+func Family(name string) string {
+	switch name {
+	case GMX, WebDE, IONOS, UnitedInternet:
+		return UnitedInternet
+	}
+	return name
+}
 
 // Kinds of service.
 const (
@@ -70,6 +84,7 @@ var hostRules = []hostRule{
 	{"olc.protection.outlook.com", Microsoft, KindConsumer},
 	{"mail.protection.outlook.com", Microsoft, KindTenant},
 	{"mail.eo.outlook.com", Microsoft, KindTenant},
+	{"mx.microsoft", Microsoft, KindTenant}, // Exchange Online's DNSSEC-signed MX names (<domain>.<id>.mx.microsoft)
 	{"protection.outlook.com", Microsoft, KindUnknown},
 	{"hotmail.com", Microsoft, KindConsumer},
 	{"outlook.com", Microsoft, KindUnknown},
@@ -112,7 +127,7 @@ type textRule struct {
 
 // Text fragments that identify an operator in a banner or reply. Host names
 // inside the text count like an MX match; the rest are tags or links the
-// operator puts into its replies (see the rules in internal/statuscode).
+// operator puts into its replies (see the rules in internal/explain).
 var textRules = []textRule{
 	{"olc.protection.outlook.com", Microsoft, KindConsumer},
 	{"mail.protection.outlook.com", Microsoft, KindTenant},
@@ -220,7 +235,7 @@ func ByName(name, kind string) (Info, bool) {
 
 // Names lists all known operators.
 func Names() []string {
-	return []string{Microsoft, Google, Yahoo, Apple, GMX, WebDE, IONOS, TOnline, Proton, Mimecast, Proofpoint, Zoho}
+	return []string{Microsoft, Google, Yahoo, Apple, GMX, WebDE, IONOS, UnitedInternet, TOnline, Proton, Mimecast, Proofpoint, Zoho}
 }
 
 // describe returns the operator's description; the guidance slice is shared
@@ -264,22 +279,7 @@ func normHost(h string) string {
 	h = strings.TrimSpace(h)
 	h = strings.TrimSuffix(h, ".")
 	h = strings.Trim(h, "[]<>")
-	return lowerASCII(h)
-}
-
-func lowerASCII(s string) string {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 'A' && c <= 'Z' {
-			b := []byte(s)
-			for j := i; j < len(b); j++ {
-				if b[j] >= 'A' && b[j] <= 'Z' {
-					b[j] += 'a' - 'A'
-				}
-			}
-			return string(b)
-		}
-	}
-	return s
+	return acmatch.LowerASCII(h)
 }
 
 var (

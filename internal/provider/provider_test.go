@@ -101,3 +101,31 @@ func TestIdentifyMatchedAgrees(t *testing.T) {
 		t.Errorf("Identify %+v, IdentifyMatched %+v", a, b)
 	}
 }
+
+// TestDestinationClass: the classes probe verdicts and logscan report; the
+// host decides, the recipient domain only when the host names no service.
+func TestDestinationClass(t *testing.T) {
+	for _, c := range []struct{ mx, dom, want string }{
+		{"hotmail-com.olc.protection.outlook.com", "hotmail.com", DestMicrosoftConsumer},
+		{"contoso-com.mail.protection.outlook.com", "contoso.com", DestMicrosoftTenant},
+		{"contoso-com.o-v1.mx.microsoft.", "contoso.com", DestMicrosoftTenant},
+		{"gmail-smtp-in.l.google.com", "gmail.com", DestGmail},
+		{"alt1.gmail-smtp-in.l.google.com", "example.com", DestGmail},
+		{"aspmx.l.google.com", "example.com", DestGoogle},
+		{"smtp.google.com", "gmail.com", DestGmail},
+		{"mx00.gmx.net", "gmx.de", DestGMX},
+		{"mx-ha01.web.de", "web.de", DestWebDE},
+		{"", "live.de", DestMicrosoftConsumer},
+		{"", "Hotmail.COM.", DestMicrosoftConsumer},
+		{"", "gmx.at", DestGMX},
+		{"eur.protection.outlook.com", "outlook.de", DestMicrosoftConsumer},
+		{"mta5.am0.yahoodns.net", "yahoo.com", DestOther},
+		{"mx00.t-online.de", "t-online.de", DestOther},
+		{"mx.example.com", "example.com", DestOther},
+		{"", "", DestOther},
+	} {
+		if got := DestinationClass(c.mx, c.dom); got != c.want {
+			t.Errorf("%q %q: %s, want %s", c.mx, c.dom, got, c.want)
+		}
+	}
+}

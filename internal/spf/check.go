@@ -92,6 +92,10 @@ type Result struct {
 	Explanation string `json:"explanation"`  // the exp= text for a fail, "" if none
 	Error       string `json:"error"`        // Err as text, "" if none
 	Tree        *Node  `json:"tree,omitempty"`
+	// Identity is what Domain is (RFC 7208 §2.3/§2.4): "mail_from" (the
+	// MAIL FROM domain) or "helo" (the EHLO name, for the null sender <>).
+	// Empty when the caller ran CheckHost directly.
+	Identity string `json:"identity,omitempty"`
 
 	// Err explains the status: nil for a clean pass/fail/…; matches the
 	// package's sentinel errors with errors.Is.
@@ -106,8 +110,19 @@ func Check(ctx context.Context, r resolver.Lookuper, ip netip.Addr, mailFrom, he
 	mailFrom = strings.TrimSuffix(strings.TrimPrefix(mailFrom, "<"), ">")
 	q := Query{IP: ip, HELO: helo}
 	if mailFrom == "" {
+		// RFC 7208 §2.3: an address literal or an empty EHLO has no SPF
+		// record to check (and "postmaster@" of it is no mailbox).
+		if h := strings.TrimSpace(helo); h == "" || strings.HasPrefix(h, "[") {
+			res := Result{Status: None, Domain: h, Identity: IdentityHELO,
+				Err: fmt.Errorf("%w (%w): %q", ErrHELONotName, ErrInvalidDomain, h)}
+			res.Error = res.Err.Error()
+			return res
+		}
 		q.Domain = helo
 		q.Sender = "postmaster@" + helo
+		res := CheckHost(ctx, r, q)
+		res.Identity = IdentityHELO
+		return res
 	} else {
 		q.Sender = mailFrom
 		if i := strings.LastIndexByte(mailFrom, '@'); i >= 0 {
@@ -116,8 +131,16 @@ func Check(ctx context.Context, r resolver.Lookuper, ip netip.Addr, mailFrom, he
 			q.Domain = mailFrom
 		}
 	}
-	return CheckHost(ctx, r, q)
+	res := CheckHost(ctx, r, q)
+	res.Identity = IdentityMailFrom
+	return res
 }
+
+// Identities of a Result (RFC 7208 §2.3/§2.4).
+const (
+	IdentityMailFrom = "mail_from"
+	IdentityHELO     = "helo"
+)
 
 // CheckHost runs check_host() (RFC 7208 §4) for q.
 func CheckHost(ctx context.Context, r resolver.Lookuper, q Query) Result {

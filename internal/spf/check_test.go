@@ -323,6 +323,28 @@ func TestCheckIdentity(t *testing.T) {
 	if n := w.srv.Queries() - before; n != 0 {
 		t.Errorf("%d queries for malformed domains", n)
 	}
+	// The null sender with an address-literal or empty EHLO: SPF is about
+	// the EHLO name and says so, at info (nothing to check, nothing wrong
+	// with a record), never `"" is empty`.
+	for _, h := range []string{"", "[192.0.2.1]", "[IPv6:2001:db8::1]"} {
+		res := spf.Check(ctx, w.r, ip, "<>", h)
+		if res.Identity != spf.IdentityHELO || !errors.Is(res.Err, spf.ErrHELONotName) {
+			t.Errorf("HELO %q: identity %q err %v", h, res.Identity, res.Err)
+		}
+		fs := spf.Findings(res)
+		if len(fs) != 1 || fs[0].ID != spf.IDNone || fs[0].Severity != report.Info ||
+			!strings.Contains(fs[0].Detail.EN, "EHLO name") || strings.Contains(fs[0].Detail.EN, "is empty") {
+			t.Errorf("HELO %q: findings %+v", h, fs)
+		}
+	}
+	if res := spf.Check(ctx, w.r, ip, "", "helo.test"); res.Identity != spf.IdentityHELO ||
+		!strings.Contains(spf.Findings(res)[0].Detail.EN, "SPF of the EHLO name helo.test") ||
+		!strings.Contains(spf.Findings(res)[0].Detail.DE, "SPF des EHLO-Namens helo.test") {
+		t.Errorf("null sender with a HELO name: %+v", res)
+	}
+	if res := spf.Check(ctx, w.r, ip, "bob@from.test", "helo.test"); res.Identity != spf.IdentityMailFrom {
+		t.Errorf("identity %q, want mail_from", res.Identity)
+	}
 	// No usable client address.
 	if res := spf.Check(ctx, w.r, netip.Addr{}, "bob@from.test", "helo.test"); res.Status != spf.Permerror || !errors.Is(res.Err, spf.ErrInvalidInput) {
 		t.Errorf("invalid IP: %s (%v)", res.Status, res.Err)

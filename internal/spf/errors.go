@@ -26,6 +26,10 @@ var (
 	// ErrInvalidDomain: the domain is not a valid, multi-label name (none,
 	// RFC 7208 §4.3); a *DomainError.
 	ErrInvalidDomain = errors.New("spf: invalid domain")
+	// ErrHELONotName: the null sender's SPF identity is the EHLO name, and
+	// that is empty or an address literal: nothing to evaluate (none, RFC
+	// 7208 §2.3).
+	ErrHELONotName = errors.New("spf: the EHLO name is not a domain name")
 	// ErrInvalidInput: the query itself is unusable (no valid client IP).
 	ErrInvalidInput = errors.New("spf: invalid query")
 	// ErrTooManyLookups: more than 10 DNS-querying terms (permerror,

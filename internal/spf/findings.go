@@ -155,6 +155,12 @@ func Findings(res Result) []report.Finding {
 			detail.DE += fmt.Sprintf(" Erklärung der Domain: %q", res.Explanation)
 		}
 	case None:
+		if errors.Is(res.Err, ErrHELONotName) {
+			return []report.Finding{report.New(IDNone, report.Detailf(
+				"With the null sender <> SPF is evaluated for the EHLO name, and the EHLO name %s is not a domain name: there is no SPF record to check (RFC 7208 §2.3). Set --helo to the sending host's DNS name.",
+				"Beim leeren Absender <> wird SPF für den EHLO-Namen ausgewertet, und der EHLO-Name %s ist kein Domainname: Es gibt keinen SPF-Eintrag zu prüfen (RFC 7208 §2.3). Geben Sie mit --helo den DNS-Namen des sendenden Hosts an.",
+				heloShown(res.Domain))).WithSeverity(report.Info)}
+		}
 		if errors.Is(res.Err, ErrInvalidDomain) {
 			detail = i18n.Text{
 				EN: fmt.Sprintf("SPF cannot be checked: %s.", cause.EN),
@@ -174,6 +180,16 @@ func Findings(res Result) []report.Finding {
 			EN: fmt.Sprintf("SPF of %s is a permerror: %s%s.", res.Domain, cause.EN, where),
 			DE: fmt.Sprintf("SPF von %s ergibt permerror: %s%s.", res.Domain, cause.DE, where),
 		}
+	}
+	if res.Identity == IdentityHELO && res.Domain != "" {
+		// The null sender's identity is the EHLO name (RFC 7208 §2.3): say
+		// so where the domain is named.
+		detail.EN = strings.Replace(detail.EN, res.Domain, "the EHLO name "+res.Domain, 1)
+		if strings.HasPrefix(detail.EN, "the ") {
+			detail.EN = "The " + detail.EN[4:]
+		}
+		detail.DE = strings.Replace(strings.Replace(detail.DE, "SPF von "+res.Domain, "SPF des EHLO-Namens "+res.Domain, 1),
+			res.Domain+" hat", "Der EHLO-Name "+res.Domain+" hat", 1)
 	}
 	out = append(out, report.New(id, detail, ev...))
 
@@ -315,4 +331,12 @@ func ptrDomains(root *Node) []string {
 	}
 	walk(root, 0)
 	return out
+}
+
+// heloShown names an EHLO value in a text ("(empty)" for none).
+func heloShown(h string) string {
+	if h == "" {
+		return `""`
+	}
+	return h
 }

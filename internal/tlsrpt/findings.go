@@ -27,11 +27,11 @@ func init() {
 		report.Def{ID: FindingInvalid, Severity: report.Warn,
 			Title: i18n.T("TLS-RPT record is invalid and will be ignored", "TLS-RPT-Eintrag ist ungültig und wird ignoriert"),
 			Advice: i18n.T("Senders ignore an invalid record, or several records, completely (RFC 8460 §3). Publish exactly one TXT record at _smtp._tls.<domain> of the form \"v=TLSRPTv1; rua=mailto:address\" (or rua=https://…).",
-				"Absender ignorieren einen ungültigen Eintrag oder mehrere Einträge vollständig (RFC 8460 §3). Genau einen TXT-Eintrag unter _smtp._tls.<domain> der Form „v=TLSRPTv1; rua=mailto:adresse“ (oder rua=https://…) veröffentlichen.")},
+				"Absender ignorieren einen ungültigen Eintrag oder mehrere Einträge vollständig (RFC 8460 §3). Veröffentlichen Sie genau einen TXT-Eintrag unter _smtp._tls.<domain> der Form „v=TLSRPTv1; rua=mailto:adresse“ (oder rua=https://…).")},
 		report.Def{ID: FindingTempError, Severity: report.Warn,
 			Title: i18n.T("TLS-RPT lookup failed: the DNS gave no answer", "TLS-RPT-Abfrage fehlgeschlagen: das DNS hat nicht geantwortet"),
 			Advice: i18n.T("This does not mean there is no record. Try again or with another resolver (--resolver).",
-				"Das heißt nicht, dass es keinen Eintrag gibt. Erneut oder mit einem anderen Resolver (--resolver) versuchen.")},
+				"Das heißt nicht, dass es keinen Eintrag gibt. Versuchen Sie es erneut oder mit einem anderen Resolver (--resolver).")},
 	)
 }
 

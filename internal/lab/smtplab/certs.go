@@ -21,9 +21,9 @@ const (
 
 // CertFor issues a certificate of the given kind for host from ca, ready
 // for Scenario.TLSCert.
-func CertFor(ca *tlslab.CA, host string, kind CertKind) (*tls.Certificate, error) {
+func CertFor(ca *tlslab.CA, host string, kind CertKind, alt ...string) (*tls.Certificate, error) {
 	now := time.Now()
-	leaf := tlslab.Leaf{DNSNames: []string{host}}
+	leaf := tlslab.Leaf{DNSNames: append([]string{host}, alt...)}
 	switch kind {
 	case CertValid:
 	case CertExpired:

@@ -52,6 +52,9 @@ type Rule struct {
 	// pointer to itself (RFC 1035 §4.1.4), which a parser must not follow
 	// forever.
 	PointerLoop bool
+	// NXDomain answers NXDOMAIN whatever the data holds, as a filtering or
+	// captive resolver does.
+	NXDomain bool
 }
 
 type key struct {
@@ -68,10 +71,12 @@ type Server struct {
 	once     sync.Once
 	wg       sync.WaitGroup
 
-	mu       sync.RWMutex
-	records  map[string]map[uint16][]dns.RR
-	exists   map[string]bool // owners and all their ancestors (empty non-terminals)
-	rules    map[key]Rule
+	mu      sync.RWMutex
+	records map[string]map[uint16][]dns.RR
+	exists  map[string]bool // owners and all their ancestors (empty non-terminals)
+	rules   map[key]Rule
+	// fallback applies to queries without a rule of their own.
+	fallback Rule
 	delay    time.Duration
 	ad       bool
 	noChase  bool
@@ -430,6 +435,15 @@ func (s *Server) SetRule(name string, t resolver.Type, r Rule) {
 	s.rules[k] = r
 }
 
+// SetFallbackRule sets the behaviour for every query without a rule of its
+// own (e.g. NXDomain for a resolver that filters everything); the zero Rule
+// answers normally again.
+func (s *Server) SetFallbackRule(r Rule) {
+	s.mu.Lock()
+	s.fallback = r
+	s.mu.Unlock()
+}
+
 // SetDelay adds latency to every answer (e.g. 20 ms for benchmarks).
 func (s *Server) SetDelay(d time.Duration) {
 	s.mu.Lock()
@@ -517,7 +531,10 @@ func (s *Server) serve(w dns.ResponseWriter, req *dns.Msg) {
 	}
 	rule, ok := s.rules[key{qname, q.Qtype}]
 	if !ok {
-		rule = s.rules[key{qname, 0}]
+		rule, ok = s.rules[key{qname, 0}]
+	}
+	if !ok {
+		rule = s.fallback
 	}
 	delay := s.delay + rule.Delay
 	ad := s.ad || rule.AD
@@ -559,6 +576,8 @@ func (s *Server) serve(w dns.ResponseWriter, req *dns.Msg) {
 	case rule.PointerLoop:
 		_, _ = w.Write(pointerLoop(m))
 		return
+	case rule.NXDomain:
+		m.Rcode = dns.RcodeNameError
 	default:
 		s.answer(m, qname, q.Qtype)
 	}
