@@ -16,7 +16,7 @@ const flagTablePath = "../../docs/cli.md"
 // flagUse is one flag name over the command tree: its type and the
 // commands that take it.
 type flagUse struct {
-	typ, usage string
+	typ, usage, short string
 	cmds       []string
 }
 
@@ -44,7 +44,7 @@ func flagVocabulary(t *testing.T) map[string]*flagUse {
 				seen[f.Name] = true
 				u := out[f.Name]
 				if u == nil {
-					u = &flagUse{typ: f.Value.Type(), usage: f.Usage}
+					u = &flagUse{typ: f.Value.Type(), usage: f.Usage, short: f.Shorthand}
 					out[f.Name] = u
 				}
 				if u.typ != f.Value.Type() {
@@ -106,6 +106,9 @@ func TestFlagTable(t *testing.T) {
 				meaning = r[2]
 			}
 			flag := "`--" + n + "`"
+			if u.short != "" {
+				flag += ", `-" + u.short + "`"
+			}
 			if n == "helo" {
 				flag = "`--helo`, `--ehlo`"
 			}
