@@ -343,3 +343,15 @@ func TestNoErrorChainsInText(t *testing.T) {
 		t.Errorf("JSON lost the error chain:\n%.500s", js)
 	}
 }
+
+// TestSPFFromDomainAndQuotedLocalPart: --from @domain evaluates SPF for
+// postmaster@domain (RFC 7208 §4.3); a quoted local part (RFC 5321
+// §4.1.2) is accepted.
+func TestSPFFromDomainAndQuotedLocalPart(t *testing.T) {
+	for _, from := range []string{"@sender.lab.test", `"Macro Error"@sender.lab.test`} {
+		out, errOut, code := runCLI(t, nil, "dns", "--lab", "ok.lab.test", "--ip", "127.0.0.1", "--from", from, "-o", "json")
+		if code != 0 || !strings.Contains(out, `"spf.pass"`) {
+			t.Errorf("--from %s: exit %d, %s\n%.300s", from, code, errOut, out)
+		}
+	}
+}
