@@ -317,7 +317,7 @@ GOB=$WORK/go-bench.txt
 GOBULK=$WORK/go-bench-bulk.txt
 (cd "$ROOT" && go test -p 1 -run '^$' -benchtime 5x -count "$RUNS" \
 	-bench '^(BenchmarkCheckCriticalPath|BenchmarkDNSCheckSet|BenchmarkDialogue20ms|BenchmarkExplainLines|BenchmarkScan)$' \
-	./internal/check/ ./internal/smtpprobe/ ./internal/cli/ ./internal/logscan/) >"$GOB" 2>&1 ||
+	./internal/check/ ./internal/mxdialog/ ./internal/cli/ ./internal/logscan/) >"$GOB" 2>&1 ||
 	say "go test -bench failed (see the report); going on"
 GOLOAD=$(load)
 (cd "$ROOT" && go test -run '^$' -benchtime 1x -count "$BULKRUNS" -bench '^BenchmarkCheckBulk$' ./internal/check/) >"$GOBULK" 2>&1 ||

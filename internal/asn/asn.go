@@ -18,6 +18,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/mxprobe/mxprobe/internal/resolver"
 )
@@ -141,11 +142,13 @@ func fields(txt string) []string {
 	parts := strings.SplitN(txt, "|", 8)
 	out := make([]string, 0, len(parts))
 	for _, p := range parts {
-		p = strings.TrimSpace(p)
-		if len(p) > maxField {
-			p = p[:maxField]
+		p = printable(strings.TrimSpace(strings.ToValidUTF8(p, "")))
+		for len(p) > maxField {
+			// Cut at a rune boundary.
+			_, size := utf8.DecodeLastRuneInString(p)
+			p = p[:len(p)-size]
 		}
-		out = append(out, printable(p))
+		out = append(out, p)
 	}
 	return out
 }

@@ -7,8 +7,8 @@ import (
 
 	"github.com/mxprobe/mxprobe/internal/lab"
 	"github.com/mxprobe/mxprobe/internal/mtasts"
+	"github.com/mxprobe/mxprobe/internal/mxdialog"
 	"github.com/mxprobe/mxprobe/internal/resolver"
-	"github.com/mxprobe/mxprobe/internal/smtpprobe"
 )
 
 // labOptions builds check options against w for target.
@@ -29,7 +29,7 @@ func labOptions(t testing.TB, w *lab.World, target string, cache bool) Options {
 
 // roundTrips counts the sequential waits of one SMTP session: the banner
 // and every change from client to server lines in the transcript.
-func roundTrips(r *smtpprobe.Result) int {
+func roundTrips(r *mxdialog.Result) int {
 	n, last := 0, "C"
 	for _, l := range r.Transcript {
 		if l.Dir == "S" && last != "S" {

@@ -7,16 +7,19 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mxprobe/mxprobe/internal/asn"
 	"github.com/mxprobe/mxprobe/internal/dkim"
 	"github.com/mxprobe/mxprobe/internal/dmarc"
 	"github.com/mxprobe/mxprobe/internal/dnsbl"
 	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/iprev"
 	"github.com/mxprobe/mxprobe/internal/mx"
+	"github.com/mxprobe/mxprobe/internal/mxdialog"
 	"github.com/mxprobe/mxprobe/internal/report"
 	"github.com/mxprobe/mxprobe/internal/resolver"
-	"github.com/mxprobe/mxprobe/internal/smtpprobe"
+	"github.com/mxprobe/mxprobe/internal/rules"
 	"github.com/mxprobe/mxprobe/internal/spf"
+	"github.com/mxprobe/mxprobe/internal/webcontact"
 )
 
 // Options configure `mxprobe check` for one target.
@@ -42,11 +45,12 @@ type Options struct {
 	// RootCAs verifies server certificates (nil: system roots).
 	RootCAs    *x509.CertPool
 	DNSBLZones []dnsbl.Zone
-	Timeouts   smtpprobe.Timeouts
+	Timeouts   mxdialog.Timeouts
 	Policy     PolicyOptions
 	Version    string
 	// Pacer spaces sessions per operator (bulk mode); nil: no pacing.
 	Pacer *Pacer
+	RulesOptions
 }
 
 // smtpFields are the SMTP facts of one MX address (embedded in MXAddress).
@@ -55,8 +59,8 @@ type smtpFields struct {
 	Tried bool `json:"tried"`
 	// SMTP is the RCPT probe; AcceptAllTest the second session with a
 	// nonexistent recipient.
-	SMTP          *smtpprobe.Result `json:"smtp,omitempty"`
-	AcceptAllTest *smtpprobe.Result `json:"accept_all_test,omitempty"`
+	SMTP          *mxdialog.Result `json:"smtp,omitempty"`
+	AcceptAllTest *mxdialog.Result `json:"accept_all_test,omitempty"`
 	// Explanations explain every non-2xx reply of the dialogue.
 	Explanations []Explanation `json:"explanations,omitempty"`
 }
@@ -77,6 +81,9 @@ type Sender struct {
 	DKIM           *dkim.Result  `json:"dkim"`
 	DMARC          *dmarc.Result `json:"dmarc"`
 	DNSBL          *dnsbl.Result `json:"dnsbl"`
+	// Network and Website are measured for the rulebooks (rules.go).
+	Network *asn.Result        `json:"network,omitempty"`
+	Website *webcontact.Result `json:"website,omitempty"`
 
 	// spfHELO is the EHLO name SPF was evaluated with.
 	spfHELO string
@@ -98,6 +105,10 @@ type Report struct {
 	MX            []*MXHost          `json:"mx"`
 	Sender        Sender             `json:"sender"`
 	Policy        Policy             `json:"policy"`
+	// Requirements is the rulebook scorecard, Message the header facts of
+	// --message (rules.go).
+	Requirements []rules.Localized   `json:"requirements,omitempty"`
+	Message      *rules.MessageFacts `json:"message,omitempty"`
 	// Error is set when the target could not be checked at all (bulk mode
 	// keeps going with the next target).
 	Error string `json:"error,omitempty"`
@@ -106,8 +117,10 @@ type Report struct {
 	// first in an incomplete result).
 	Deadline *Deadline `json:"deadline,omitempty"`
 
-	raw        []report.Finding
-	incomplete bool
+	raw          []report.Finding
+	requirements []rules.Requirement
+	scored       *scoreInput // what the scorecard was computed from (AddMessage)
+	incomplete   bool
 }
 
 // RawFindings are the language-neutral findings.
@@ -132,6 +145,7 @@ func Run(ctx context.Context, o Options) *Report {
 	r.phases.enter(PhasePolicies)
 	r.g.Wait()
 	r.collect()
+	r.c.add(scoreRules(ctx, o, r.rep)...)
 	return r.verdict()
 }
 
@@ -170,13 +184,13 @@ func addressOrder(hosts []*MXHost, o Options) []addrTarget {
 // answered: the server greeted us with 2xx — a sender would stop here and
 // not try the next MX (RFC 5321 §5.1 moves on only when there is no
 // connection or a 4xx/5xx greeting).
-func answered(r *smtpprobe.Result) bool {
+func answered(r *mxdialog.Result) bool {
 	return r != nil && r.Banner != nil && r.Banner.Code >= 200 && r.Banner.Code < 300
 }
 
-func anyAnswered(rs []*smtpprobe.Result) bool {
+func anyAnswered(rs []*mxdialog.Result) bool {
 	for _, r := range rs {
-		if answered(r) && r.Phase == smtpprobe.PhaseDone {
+		if answered(r) && r.Phase == mxdialog.PhaseDone {
 			return true
 		}
 		if r != nil && r.Rcpt != nil {

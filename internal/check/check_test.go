@@ -9,9 +9,9 @@ import (
 
 	"github.com/mxprobe/mxprobe/internal/dnsbl"
 	"github.com/mxprobe/mxprobe/internal/lab/smtplab"
+	"github.com/mxprobe/mxprobe/internal/mxdialog"
 	"github.com/mxprobe/mxprobe/internal/resolver"
 	"github.com/mxprobe/mxprobe/internal/resolver/dnsserver"
-	"github.com/mxprobe/mxprobe/internal/smtpprobe"
 )
 
 // TestPort25Blocked: every MX address times out on connect while DNS works →
@@ -36,7 +36,7 @@ func TestPort25Blocked(t *testing.T) {
 	// by probing every MX (--all-mx) so two connection attempts are made.
 	rep := Run(context.Background(), Options{Target: tg, Resolver: r, Port: int(bh.Addr().Port()), AllMX: true, NoAcceptAllTest: true,
 		HELO: "client.test", IP: netip.MustParseAddr("192.0.2.1"), DNSBLZones: []dnsbl.Zone{},
-		Timeouts: smtpprobe.Timeouts{Connect: 500 * time.Millisecond, Banner: time.Second, Command: time.Second}})
+		Timeouts: mxdialog.Timeouts{Connect: 500 * time.Millisecond, Banner: time.Second, Command: time.Second}})
 	ids := map[string]int{}
 	for _, f := range rep.raw {
 		ids[f.ID]++
@@ -132,7 +132,7 @@ func TestProviderNotFromRejectionText(t *testing.T) {
 	tg, _ := ParseTarget("imitation.test")
 	rep := Run(context.Background(), Options{Target: tg, Resolver: r, Port: int(srv.Addr().Port()), NoAcceptAllTest: true,
 		HELO: "client.test", IP: netip.MustParseAddr("192.0.2.1"), DNSBLZones: []dnsbl.Zone{}})
-	if rep.MX[0].Addresses[0].SMTP.RcptOutcome() != smtpprobe.RcptRejected {
+	if rep.MX[0].Addresses[0].SMTP.RcptOutcome() != mxdialog.RcptRejected {
 		t.Fatalf("lab server did not reject: %+v", rep.MX[0].Addresses[0].SMTP.Rcpt)
 	}
 	if rep.Provider != nil {

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/mxprobe/mxprobe/internal/asn"
 	"github.com/mxprobe/mxprobe/internal/dane"
 	"github.com/mxprobe/mxprobe/internal/dkim"
 	"github.com/mxprobe/mxprobe/internal/dmarc"
@@ -12,6 +13,7 @@ import (
 	"github.com/mxprobe/mxprobe/internal/mx"
 	"github.com/mxprobe/mxprobe/internal/report"
 	"github.com/mxprobe/mxprobe/internal/resolver"
+	"github.com/mxprobe/mxprobe/internal/rules"
 	"github.com/mxprobe/mxprobe/internal/spf"
 	"github.com/mxprobe/mxprobe/internal/tlsrpt"
 )
@@ -30,6 +32,7 @@ type DNSOptions struct {
 	Resolver      resolver.Lookuper
 	Policy        PolicyOptions
 	Version       string
+	RulesOptions
 }
 
 // DNSReport is the typed result of `mxprobe dns` (JSON: docs/json.md).
@@ -51,9 +54,13 @@ type DNSReport struct {
 	DKIM      *dkim.Result  `json:"dkim"`
 	DMARC     *dmarc.Result `json:"dmarc"`
 	Policy
+	// Requirements and Network: the rulebook scorecard (rules.go).
+	Requirements []rules.Localized `json:"requirements,omitempty"`
+	Network      *asn.Result       `json:"network,omitempty"`
 	// Deadline: see Report.Deadline.
-	Deadline *Deadline `json:"deadline,omitempty"`
-	raw      []report.Finding
+	Deadline     *Deadline `json:"deadline,omitempty"`
+	raw          []report.Finding
+	requirements []rules.Requirement
 }
 
 // RawFindings are the language-neutral findings.
@@ -146,6 +153,7 @@ func RunDNS(ctx context.Context, o DNSOptions) *DNSReport {
 		}
 	}
 	c.add(daneFindings(rep.MX)...)
+	c.add(scoreDNSRules(ctx, o, rep)...)
 	judgeNXDomain(ctx, &c, o.Resolver, mxres, dom)
 	if ctx.Err() != nil {
 		c.setIncomplete()

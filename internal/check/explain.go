@@ -2,16 +2,13 @@ package check
 
 import (
 	"fmt"
-	"net"
 	"strconv"
 
 	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/report"
-	"os"
-	"strings"
 
 	"github.com/mxprobe/mxprobe/internal/explain"
-	"github.com/mxprobe/mxprobe/internal/smtpprobe"
+	"github.com/mxprobe/mxprobe/internal/mxdialog"
 )
 
 // Explanation is a non-2xx reply of the dialogue explained by the explain
@@ -25,14 +22,14 @@ type Explanation struct {
 }
 
 // explainAll explains every unsuccessful reply of the sessions with one MX.
-func explainAll(o Options, host string, rs ...*smtpprobe.Result) []Explanation {
+func explainAll(o Options, host string, rs ...*mxdialog.Result) []Explanation {
 	var out []Explanation
 	for _, r := range rs {
 		if r == nil {
 			continue
 		}
 		for _, rep := range r.Unsuccessful() {
-			if r.Kind == smtpprobe.KindAcceptAllTest && rep.Command == "RCPT" && rep.Code >= 500 && rep.Code < 600 {
+			if r.Kind == mxdialog.KindAcceptAllTest && rep.Command == "RCPT" && rep.Code >= 500 && rep.Code < 600 {
 				// The nonexistent recipient was rejected: that is the
 				// expected, healthy answer, nothing to explain.
 				continue
@@ -47,21 +44,7 @@ func explainAll(o Options, host string, rs ...*smtpprobe.Result) []Explanation {
 	return out
 }
 
-// defaultHELO is the host's fully qualified name, never "localhost"
-// (RFC 5321 §4.1.1.1 wants the FQDN or an address literal). Empty when the
-// host has no FQDN: smtpprobe then uses the address literal.
-func defaultHELO() string {
-	h, err := os.Hostname()
-	if err != nil || h == "" || !strings.Contains(h, ".") || strings.HasPrefix(strings.ToLower(h), "localhost") {
-		if cname, err := net.LookupCNAME(h); err == nil && strings.Count(strings.TrimSuffix(cname, "."), ".") > 0 {
-			return strings.TrimSuffix(cname, ".")
-		}
-		return ""
-	}
-	return strings.TrimSuffix(h, ".")
-}
-
-// smtpCommand maps smtpprobe's command names to the explain engine's.
+// smtpCommand maps mxdialog's command names to the explain engine's.
 func smtpCommand(c string) string {
 	switch c {
 	case "banner":

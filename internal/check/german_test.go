@@ -11,8 +11,8 @@ import (
 
 	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/lab"
+	"github.com/mxprobe/mxprobe/internal/mxdialog"
 	"github.com/mxprobe/mxprobe/internal/report"
-	"github.com/mxprobe/mxprobe/internal/smtpprobe"
 )
 
 // englishWords are words that betray English in German output. Words that
@@ -66,7 +66,7 @@ func replyVocabulary(rep *Report) map[string]bool {
 	m := map[string]bool{}
 	for _, h := range rep.MX {
 		for _, a := range h.Addresses {
-			for _, r := range []*smtpprobe.Result{a.SMTP, a.AcceptAllTest} {
+			for _, r := range []*mxdialog.Result{a.SMTP, a.AcceptAllTest} {
 				if r == nil {
 					continue
 				}
@@ -116,7 +116,7 @@ var notProse = []*regexp.Regexp{
 }
 
 // ownedElsewhere: English texts of packages outside this one's area, left
-// to their owners (smtpprobe's protocol anomalies are English-only; the
+// to their owners (mxdialog's protocol anomalies are English-only; the
 // SMTP layer of issue 10 replaces them). Remove an entry once fixed.
 var ownedElsewhere = regexp.MustCompile(`bytes that are not UTF-8|in reply text\.`)
 

@@ -212,8 +212,9 @@ func (w *phaseWatch) stop(ctx context.Context, start time.Time) *Deadline {
 		cut = w.phase
 	}
 	// The run starts a moment after the caller set the deadline: round up
-	// to the whole millisecond the user gave (--timeout 1ms → 1).
-	return &Deadline{TimeoutMS: math.Ceil(float64(dl.Sub(start).Microseconds()) / 1000), Phase: cut}
+	// to the whole millisecond the user gave (--timeout 1ms → 1; on a busy
+	// machine the start may come a few milliseconds late).
+	return &Deadline{TimeoutMS: max(0, math.Ceil(float64(dl.Sub(start).Microseconds())/1000)), Phase: cut}
 }
 
 // bounded keeps at most n items and says how many more there were.

@@ -5,8 +5,8 @@ import (
 
 	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/mx"
+	"github.com/mxprobe/mxprobe/internal/mxdialog"
 	"github.com/mxprobe/mxprobe/internal/resolver"
-	"github.com/mxprobe/mxprobe/internal/smtpprobe"
 	"github.com/mxprobe/mxprobe/internal/spf"
 )
 
@@ -125,26 +125,26 @@ func senderSPFLine(r *spf.Result, l i18n.Lang) string {
 	return line
 }
 
-// errorClassLabels name how an SMTP session ended early (smtpprobe's
+// errorClassLabels name how an SMTP session ended early (mxdialog's
 // error classes); the error text itself stays in the JSON and in -v.
-var errorClassLabels = map[smtpprobe.ErrorClass]i18n.Text{
-	smtpprobe.ClassConnectRefused: i18n.T("connection refused", "Verbindung abgelehnt"),
-	smtpprobe.ClassConnectTimeout: i18n.T("no connection within the time limit", "keine Verbindung innerhalb des Zeitlimits"),
-	smtpprobe.ClassConnectFailed:  i18n.T("no connection", "keine Verbindung"),
-	smtpprobe.ClassBannerTimeout:  i18n.T("no greeting within the time limit", "keine Begrüßung innerhalb des Zeitlimits"),
-	smtpprobe.ClassTimeout:        i18n.T("no reply within the time limit", "keine Antwort innerhalb des Zeitlimits"),
-	smtpprobe.ClassClosed:         i18n.T("the server closed the connection", "der Server hat die Verbindung beendet"),
-	smtpprobe.ClassReset:          i18n.T("the connection was reset", "die Verbindung wurde zurückgesetzt"),
-	smtpprobe.ClassProtocol:       i18n.T("protocol error", "Protokollfehler"),
-	smtpprobe.ClassTLS:            i18n.T("TLS handshake failed", "TLS-Handshake gescheitert"),
-	smtpprobe.ClassRejected:       i18n.T("rejected", "abgelehnt"),
-	smtpprobe.ClassSMTPUTF8:       i18n.T("SMTPUTF8 not supported", "SMTPUTF8 nicht unterstützt"),
-	smtpprobe.ClassCanceled:       i18n.T("cancelled", "abgebrochen"),
-	smtpprobe.ClassInvalid:        i18n.T("invalid options", "ungültige Optionen"),
+var errorClassLabels = map[mxdialog.ErrorClass]i18n.Text{
+	mxdialog.ClassConnectRefused: i18n.T("connection refused", "Verbindung abgelehnt"),
+	mxdialog.ClassConnectTimeout: i18n.T("no connection within the time limit", "keine Verbindung innerhalb des Zeitlimits"),
+	mxdialog.ClassConnectFailed:  i18n.T("no connection", "keine Verbindung"),
+	mxdialog.ClassBannerTimeout:  i18n.T("no greeting within the time limit", "keine Begrüßung innerhalb des Zeitlimits"),
+	mxdialog.ClassTimeout:        i18n.T("no reply within the time limit", "keine Antwort innerhalb des Zeitlimits"),
+	mxdialog.ClassClosed:         i18n.T("the server closed the connection", "der Server hat die Verbindung beendet"),
+	mxdialog.ClassReset:          i18n.T("the connection was reset", "die Verbindung wurde zurückgesetzt"),
+	mxdialog.ClassProtocol:       i18n.T("protocol error", "Protokollfehler"),
+	mxdialog.ClassTLS:            i18n.T("TLS handshake failed", "TLS-Handshake gescheitert"),
+	mxdialog.ClassRejected:       i18n.T("rejected", "abgelehnt"),
+	mxdialog.ClassSMTPUTF8:       i18n.T("SMTPUTF8 not supported", "SMTPUTF8 nicht unterstützt"),
+	mxdialog.ClassCanceled:       i18n.T("cancelled", "abgebrochen"),
+	mxdialog.ClassInvalid:        i18n.T("invalid options", "ungültige Optionen"),
 }
 
 // ErrorClassLabel names how a session ended early.
-func ErrorClassLabel(c smtpprobe.ErrorClass, l i18n.Lang) string {
+func ErrorClassLabel(c mxdialog.ErrorClass, l i18n.Lang) string {
 	if t, ok := errorClassLabels[c]; ok {
 		return t.In(l)
 	}

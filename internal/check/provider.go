@@ -6,9 +6,9 @@ import (
 
 	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/iprev"
+	"github.com/mxprobe/mxprobe/internal/mxdialog"
 	"github.com/mxprobe/mxprobe/internal/provider"
 	"github.com/mxprobe/mxprobe/internal/report"
-	"github.com/mxprobe/mxprobe/internal/smtpprobe"
 	"github.com/mxprobe/mxprobe/internal/spf"
 )
 
@@ -177,7 +177,7 @@ func riskFactors(rep *Report) []i18n.Text {
 	}
 	for _, h := range rep.MX {
 		for _, a := range h.Addresses {
-			if a.AcceptAllTest != nil && a.AcceptAllTest.RcptOutcome() == smtpprobe.RcptAccepted {
+			if a.AcceptAllTest != nil && a.AcceptAllTest.RcptOutcome() == mxdialog.RcptAccepted {
 				out = append(out, i18n.T("the MX accepts every recipient at RCPT", "der MX nimmt bei RCPT jeden Empfänger an"))
 				return out
 			}
@@ -190,7 +190,7 @@ func riskFactors(rep *Report) []i18n.Text {
 func anyAccepted(rep *Report) bool {
 	for _, h := range rep.MX {
 		for _, a := range h.Addresses {
-			if a.SMTP != nil && a.SMTP.RcptOutcome() == smtpprobe.RcptAccepted {
+			if a.SMTP != nil && a.SMTP.RcptOutcome() == mxdialog.RcptAccepted {
 				return true
 			}
 		}

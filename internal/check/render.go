@@ -7,9 +7,11 @@ import (
 
 	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/iprev"
+	"github.com/mxprobe/mxprobe/internal/mxdialog"
 	"github.com/mxprobe/mxprobe/internal/render"
 	"github.com/mxprobe/mxprobe/internal/report"
-	"github.com/mxprobe/mxprobe/internal/smtpprobe"
+	"github.com/mxprobe/mxprobe/internal/rules"
+	"github.com/mxprobe/mxprobe/internal/smtpconn"
 )
 
 // TextOptions control the text rendering.
@@ -24,6 +26,7 @@ type TextOptions struct {
 // Localize fills the JSON findings in lang (most severe first).
 func (r *Report) Localize(lang i18n.Lang) {
 	r.Findings = report.LocalizeAll(r.raw, lang)
+	r.Requirements = localizeRules(r.requirements, r.Sender.Network, lang)
 	for _, h := range r.MX {
 		for _, a := range h.Addresses {
 			for i := range a.Explanations {
@@ -34,7 +37,10 @@ func (r *Report) Localize(lang i18n.Lang) {
 }
 
 // Localize fills the JSON findings in lang.
-func (r *DNSReport) Localize(lang i18n.Lang) { r.Findings = report.LocalizeAll(r.raw, lang) }
+func (r *DNSReport) Localize(lang i18n.Lang) {
+	r.Findings = report.LocalizeAll(r.raw, lang)
+	r.Requirements = localizeRules(r.requirements, r.Network, lang)
+}
 
 func tr(lang i18n.Lang, en, de string) string { return i18n.T(en, de).In(lang) }
 
@@ -121,6 +127,9 @@ func (r *Report) RenderText(w io.Writer, o TextOptions) {
 			fmt.Fprintln(w, render.Wrap("· "+z.Zone.Label+": "+z.Reason, render.Width, "    "))
 		}
 	}
+	if line := NetworkLine(s.Network, l); line != "" {
+		fmt.Fprintln(w, render.WrapHang(line, render.Width, "  ", "      "))
+	}
 
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, st.Bold(tr(l, "TLS & policy", "TLS & Richtlinien")))
@@ -138,6 +147,11 @@ func (r *Report) RenderText(w io.Writer, o TextOptions) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, st.Bold(tr(l, "Findings", "Befunde")))
 	render.Findings(w, st, r.Findings, l, o.Verbose)
+	if o.Verbose && len(r.requirements) > 0 {
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, st.Bold(tr(l, "Provider requirements", "Anforderungen der Anbieter")))
+		fmt.Fprint(w, rules.Table(r.requirements, l))
+	}
 
 	if ex := r.explanations(); len(ex) > 0 {
 		fmt.Fprintln(w)
@@ -149,14 +163,14 @@ func (r *Report) RenderText(w io.Writer, o TextOptions) {
 	if o.Transcript {
 		for _, h := range r.MX {
 			for _, a := range h.Addresses {
-				for _, res := range []*smtpprobe.Result{a.SMTP, a.AcceptAllTest} {
+				for _, res := range []*mxdialog.Result{a.SMTP, a.AcceptAllTest} {
 					if res == nil {
 						continue
 					}
 					fmt.Fprintln(w)
 					fmt.Fprintln(w, st.Bold(fmt.Sprintf("%s %s (%s)", tr(l, "Transcript", "Mitschnitt"), res.Address, res.Kind)))
 					for _, t := range res.Transcript {
-						fmt.Fprintf(w, "  %8.1f %s %s\n", t.TMS, t.Dir, t.Text)
+						fmt.Fprintf(w, "  %8.1f %s %s\n", smtpconn.MS(t.At.Sub(res.StartedAt)), t.Dir, t.Text)
 					}
 				}
 			}
@@ -209,6 +223,9 @@ func (r *DNSReport) RenderText(w io.Writer, o TextOptions) {
 			fmt.Fprintf(w, "DMARC %s: %s\n", r.DMARC.Domain, dmarcLine(r.DMARC.Status, r.DMARC.EffectivePolicy, r.DMARC.PolicyDomain, l))
 		}
 		writePolicy(w, &r.Policy, l)
+		if line := NetworkLine(r.Network, l); line != "" {
+			fmt.Fprintln(w, render.WrapHang(line, render.Width, "", "    "))
+		}
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, st.Bold(tr(l, "Findings", "Befunde")))
@@ -222,6 +239,11 @@ func (r *DNSReport) RenderText(w io.Writer, o TextOptions) {
 		}
 	}
 	render.Findings(w, st, fs, l, o.Verbose)
+	if o.Verbose && len(r.requirements) > 0 {
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, st.Bold(tr(l, "Provider requirements", "Anforderungen der Anbieter")))
+		fmt.Fprint(w, rules.Table(r.requirements, l))
+	}
 }
 
 // maxMXShown bounds the MX hosts listed in text (all with -v; JSON always
@@ -270,7 +292,7 @@ func writeMXHost(w io.Writer, h *MXHost, l i18n.Lang, st render.Styler) {
 	}
 }
 
-func smtpLine(r *smtpprobe.Result, l i18n.Lang) string {
+func smtpLine(r *mxdialog.Result, l i18n.Lang) string {
 	var parts []string
 	if r.Banner != nil {
 		parts = append(parts, fmt.Sprintf("%s %d %s (%.1f s)", tr(l, "banner", "Begrüßung"), r.Banner.Code, r.BannerHost, r.Banner.DelayMS/1000))
@@ -295,7 +317,7 @@ func oneLine(s string, max int) string {
 	return s
 }
 
-func tlsLine(t *smtpprobe.TLSInfo, l i18n.Lang) string {
+func tlsLine(t *mxdialog.TLSInfo, l i18n.Lang) string {
 	if t.Error != "" {
 		return "STARTTLS " + tr(l, "failed: ", "gescheitert: ") + t.Error
 	}
@@ -392,7 +414,7 @@ func dmarcLine(status, policy, at string, l i18n.Lang) string {
 	return s
 }
 
-func extLine(x *smtpprobe.Extensions, l i18n.Lang) string {
+func extLine(x *mxdialog.Extensions, l i18n.Lang) string {
 	yes := func(b bool) string {
 		if b {
 			return tr(l, "yes", "ja")

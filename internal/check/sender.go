@@ -11,6 +11,7 @@ import (
 	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/iprev"
 	"github.com/mxprobe/mxprobe/internal/report"
+	"github.com/mxprobe/mxprobe/internal/smtpconn"
 	"github.com/mxprobe/mxprobe/internal/spf"
 )
 
@@ -92,7 +93,7 @@ func senderChecks(ctx context.Context, o Options, s *Sender, helo string) {
 	g.Go(func() {
 		h := helo
 		if h == "" {
-			h = defaultHELO()
+			h = smtpconn.HostnameHELO() // the one default-HELO rule
 		}
 		res := spf.Check(ctx, o.Resolver, s.IP, o.MailFrom, h)
 		s.SPF, s.spfHELO = &res, h

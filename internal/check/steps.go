@@ -8,10 +8,11 @@ import (
 	"github.com/mxprobe/mxprobe/internal/dane"
 	"github.com/mxprobe/mxprobe/internal/dkim"
 	"github.com/mxprobe/mxprobe/internal/dmarc"
+	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/mtasts"
 	"github.com/mxprobe/mxprobe/internal/mx"
+	"github.com/mxprobe/mxprobe/internal/mxdialog"
 	"github.com/mxprobe/mxprobe/internal/report"
-	"github.com/mxprobe/mxprobe/internal/smtpprobe"
 	"github.com/mxprobe/mxprobe/internal/spf"
 	"github.com/mxprobe/mxprobe/internal/tlsrpt"
 )
@@ -34,7 +35,7 @@ type run struct {
 	// targets are the MX addresses in the order a sender tries them; mains
 	// the RCPT dialogues held with them.
 	targets []addrTarget
-	mains   []*smtpprobe.Result
+	mains   []*mxdialog.Result
 
 	phases phaseWatch
 }
@@ -160,8 +161,9 @@ func (r *run) dialogue() {
 		r.mains = append(r.mains, res)
 		if answered(res) {
 			if rest := len(r.targets) - i - 1; rest > 0 {
-				r.c.add(report.New(IDNotTried, report.Detailf("%d further address(es) not tried after %s answered.",
-					"%d weitere Adresse(n) nicht versucht, nachdem %s geantwortet hat.", rest, res.Address)))
+				r.c.add(report.New(IDNotTried, i18n.Plural(rest,
+					i18n.Tf("1 further address not tried after %s answered.", "1 weitere Adresse nicht versucht, nachdem %s geantwortet hat.", res.Address),
+					i18n.Tf("%d further addresses not tried after %s answered.", "%d weitere Adressen nicht versucht, nachdem %s geantwortet hat.", rest, res.Address))))
 			}
 			break
 		}
@@ -170,9 +172,9 @@ func (r *run) dialogue() {
 
 // probeOne holds the dialogue with one address, and the accept-all test
 // beside it.
-func (r *run) probeOne(t addrTarget) *smtpprobe.Result {
+func (r *run) probeOne(t addrTarget) *mxdialog.Result {
 	o := r.o
-	po := smtpprobe.Options{Host: t.host.Host, Addr: netip.AddrPortFrom(t.addr.IP, uint16(o.Port)),
+	po := mxdialog.Options{Host: t.host.Host, Addr: netip.AddrPortFrom(t.addr.IP, uint16(o.Port)),
 		HELO: o.HELO, MailFrom: o.MailFrom, RcptTo: o.Target.Rcpt, Timeouts: o.Timeouts, RootCAs: o.RootCAs}
 	if t.host.DANE != nil {
 		po.TLSA = t.host.DANE.Usable()
@@ -188,10 +190,10 @@ func (r *run) probeOne(t addrTarget) *smtpprobe.Result {
 		ag.Go(func() {
 			ao := po
 			ao.AcceptAllTest = true
-			t.addr.AcceptAllTest = smtpprobe.Probe(r.ctx, ao)
+			t.addr.AcceptAllTest = mxdialog.Run(r.ctx, ao)
 		})
 	}
-	t.addr.SMTP = smtpprobe.Probe(r.ctx, po)
+	t.addr.SMTP = mxdialog.Run(r.ctx, po)
 	ag.Wait()
 	return t.addr.SMTP
 }
@@ -201,7 +203,7 @@ func (r *run) probeOne(t addrTarget) *smtpprobe.Result {
 func (r *run) senderSide() {
 	r.phases.enter(PhaseSender)
 	o := r.o
-	var seen *smtpprobe.Result
+	var seen *mxdialog.Result
 	for _, m := range r.mains {
 		if m != nil && m.ClientIP != "" {
 			seen = m
@@ -226,7 +228,7 @@ func (r *run) senderSide() {
 	}
 	r.senders.start(senderIP, helo)
 	s := r.senders.wait(senderIP)
-	// The HELO actually sent (smtpprobe picks the default).
+	// The HELO actually sent (mxdialog picks the default).
 	if seen != nil && seen.HELO != "" {
 		s.HELO = seen.HELO
 		s.HELOMatchesPTR = heloMatches(s.HELO, s.PTR)
@@ -249,7 +251,7 @@ func (r *run) collect() {
 		r.c.setIncomplete()
 	}
 	dnsWorks := r.mxres.Status == mx.StatusOK || r.mxres.Status == mx.StatusImplicit
-	var all []*smtpprobe.Result
+	var all []*mxdialog.Result
 	for _, t := range r.targets {
 		if t.addr.SMTP != nil {
 			all = append(all, t.addr.SMTP)
@@ -258,7 +260,7 @@ func (r *run) collect() {
 			all = append(all, t.addr.AcceptAllTest)
 		}
 	}
-	r.c.add(withReplyAdvice(smtpprobe.Findings(all, smtpprobe.FindingsOptions{DNSWorks: dnsWorks}), r.targets)...)
+	r.c.add(withReplyAdvice(mxdialog.Findings(all, mxdialog.FindingsOptions{DNSWorks: dnsWorks}), r.targets)...)
 	r.c.add(daneFindings(rep.MX)...)
 	for _, h := range rep.MX {
 		for _, a := range h.Addresses {

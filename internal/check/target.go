@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mxprobe/mxprobe/internal/i18n"
+	"github.com/mxprobe/mxprobe/internal/mailaddr"
 	"github.com/mxprobe/mxprobe/internal/resolver"
 )
 
@@ -157,44 +158,10 @@ func checkLocalPart(in, lp string) error {
 	return nil
 }
 
-// ValidLocalPart reports whether lp is an RFC 5321 §4.1.2 Local-part:
-// Dot-string (atoms of atext joined by single dots) or Quoted-string
-// (qtextSMTP = %d32-33 / %d35-91 / %d93-126, quoted-pairSMTP = "\" %d32-126).
-// UTF-8 beyond ASCII is allowed as RFC 6531 (SMTPUTF8) does.
-func ValidLocalPart(lp string) bool {
-	if len(lp) >= 2 && lp[0] == '"' && lp[len(lp)-1] == '"' {
-		body := lp[1 : len(lp)-1]
-		for i := 0; i < len(body); i++ {
-			c := body[i]
-			switch {
-			case c == '\\':
-				if i+1 >= len(body) || body[i+1] < 32 || body[i+1] > 126 {
-					return false
-				}
-				i++
-			case c == '"' || c < 32 || c == 127:
-				return false
-			}
-		}
-		return true
-	}
-	for _, atom := range strings.Split(lp, ".") {
-		if atom == "" {
-			return false
-		}
-		for _, r := range atom {
-			if r < 128 && !isAtext(byte(r)) {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-// isAtext is RFC 5322 §3.2.3 atext.
-func isAtext(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-/=?^_`{|}~", c) >= 0
-}
+// ValidLocalPart reports whether lp is an RFC 5321 §4.1.2 Local-part
+// (Dot-string or Quoted-string, UTF-8 as RFC 6531 allows); the one parser
+// is internal/mailaddr.
+func ValidLocalPart(lp string) bool { return mailaddr.ValidLocalPart(lp) }
 
 // ParseAddress validates a sender address for --from ("" and "<>" are the
 // null sender) and returns it with the domain in A-label form. An empty

@@ -16,10 +16,10 @@ import (
 	"github.com/mxprobe/mxprobe/internal/exitcode"
 	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/lab"
+	"github.com/mxprobe/mxprobe/internal/mxdialog"
 	"github.com/mxprobe/mxprobe/internal/render"
 	"github.com/mxprobe/mxprobe/internal/report"
 	"github.com/mxprobe/mxprobe/internal/resolver"
-	"github.com/mxprobe/mxprobe/internal/smtpprobe"
 )
 
 // checkOptions are the options of `check`.
@@ -162,7 +162,7 @@ func (o *checkOptions) baseOptions(env *runEnv) (check.Options, error) {
 	base.Policy.Fetcher = env.Fetcher
 	if g.Lab {
 		// Lab servers answer within milliseconds; a tarpit shows as such.
-		base.Timeouts = smtpprobe.Timeouts{Connect: 3 * time.Second, Banner: 5 * time.Second, Command: 5 * time.Second}
+		base.Timeouts = mxdialog.Timeouts{Connect: 3 * time.Second, Banner: 5 * time.Second, Command: 5 * time.Second}
 	}
 	return base, nil
 }

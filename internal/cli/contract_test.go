@@ -7,6 +7,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -353,5 +354,24 @@ func TestSPFFromDomainAndQuotedLocalPart(t *testing.T) {
 		if code != 0 || !strings.Contains(out, `"spf.pass"`) {
 			t.Errorf("--from %s: exit %d, %s\n%.300s", from, code, errOut, out)
 		}
+	}
+}
+
+// TestExplainMessageRandomBytes: input that is not a mail (random bytes,
+// 2 MB) to explain --message is a usage error (exit 2), not garbage
+// recipients; the message reads in German under --lang de.
+func TestExplainMessageRandomBytes(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(1, 2))
+	b := make([]byte, 2<<20)
+	for i := range b {
+		b[i] = byte(rnd.UintN(256))
+	}
+	file := filepath.Join(t.TempDir(), "random.bin")
+	if err := os.WriteFile(file, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := runCLI(t, nil, "--lang", "de", "explain", "--message", file)
+	if code != exitcode.Usage || out != "" || !strings.Contains(errOut, "keine E-Mail-Nachricht") {
+		t.Fatalf("random bytes: exit %d, %d bytes out, %q", code, len(out), errOut)
 	}
 }

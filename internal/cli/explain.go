@@ -2,9 +2,7 @@ package cli
 
 import (
 	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -62,9 +60,11 @@ Input forms:
                                              or wrapped by Postfix, Exim, qmail
   mxprobe explain --lines FILE|-             one reply per line (log excerpts):
                                              NDJSON with -o json, else a table
-  mxprobe explain --message FILE|-           a bounce message (RFC 3464 DSN or
-                                             a text bounce): one result per
-                                             failed recipient
+  mxprobe explain --message FILE|DIR|-       bounce messages (RFC 3464 DSNs,
+                                             text bounces, complaint reports,
+                                             auto-replies) in a file, an mbox
+                                             or a maildir: one result per
+                                             recipient, NDJSON with -o json
   --provider-host HOST names the server that gave the reply (identifies
   the provider).
 
@@ -82,7 +82,7 @@ in --lines mode a line without any code is explained from its text alone.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.Lines, "lines", "", "explain one reply per line of FILE (- for standard input)")
-	f.StringVar(&o.Message, "message", "", "explain the bounce message in FILE (- for standard input)")
+	f.StringVar(&o.Message, "message", "", "explain the bounce messages in FILE, an mbox, a maildir DIR (- for standard input)")
 	f.StringVar(&o.MX, "provider-host", "", "the host that gave the reply, e.g. its MX (identifies the provider)")
 	return cmd
 }
@@ -99,7 +99,7 @@ func explainRun(o *explainOptions) error {
 	case o.Lines != "":
 		return explainLines(ctx, g, o.Lines, opt)
 	case o.Message != "":
-		return explainMessage(g, o.Message, opt)
+		return explainMessage(ctx, g, o.Message, opt)
 	case len(args) == 0:
 		return usageErr("CODE", i18n.T("nothing to explain: give a code or reply, --lines FILE or --message FILE", "nichts zu erklären: einen Code oder eine Antwort, --lines DATEI oder --message DATEI angeben"))
 	}
@@ -294,128 +294,6 @@ func explainReadLine(br *bufio.Reader, dst []byte) (line []byte, tooLong bool, e
 	}
 }
 
-// explainMessageResult is one result of --message: the recipient from the bounce
-// and the explanation of its status.
-type explainMessageResult struct {
-	probeJSON
-	Recipient   statuscode.BounceRecipient `json:"recipient"`
-	Explanation explain.Localized          `json:"explanation"`
-}
-
-// looksLikeMessage: the input starts like a mail message — a header field
-// ("Name: value", RFC 5322 §2.2 field-name of printable ASCII without ':')
-// or an mbox "From " line — and its header block holds no NUL byte. Binary
-// or random input is refused (exit 2) instead of being "explained".
-func looksLikeMessage(head []byte) bool {
-	head = bytes.TrimLeft(head, "\r\n")
-	hdr := head
-	if i := bytes.Index(hdr, []byte("\n\r\n")); i >= 0 {
-		hdr = hdr[:i]
-	} else if i := bytes.Index(hdr, []byte("\n\n")); i >= 0 {
-		hdr = hdr[:i]
-	}
-	// Old bounces carry raw 8-bit header bytes now and then; random input
-	// is mostly invalid UTF-8.
-	if len(hdr) == 0 || bytes.IndexByte(hdr, 0) >= 0 || invalidRatio(hdr) > 0.05 {
-		return false
-	}
-	if bytes.HasPrefix(hdr, []byte("From ")) {
-		return true
-	}
-	line, _, _ := bytes.Cut(hdr, []byte("\n"))
-	name, _, ok := bytes.Cut(line, []byte(":"))
-	if !ok || len(name) == 0 || len(name) > 76 {
-		return false
-	}
-	for _, c := range name {
-		if c < 33 || c > 126 {
-			return false
-		}
-	}
-	return true
-}
-
-// invalidRatio is the share of bytes in b that are not part of valid UTF-8.
-func invalidRatio(b []byte) float64 {
-	total, bad := len(b), 0
-	for len(b) > 0 {
-		r, n := utf8.DecodeRune(b)
-		if r == utf8.RuneError && n == 1 {
-			bad++
-		}
-		b = b[n:]
-	}
-	return float64(bad) / float64(max(total, 1))
-}
-
-func explainMessage(g *Globals, name string, opt explain.Options) error {
-	in, err := explainOpen(g, name, "message")
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	br := bufio.NewReaderSize(in, 64<<10)
-	if head, _ := br.Peek(64 << 10); !looksLikeMessage(head) {
-		return usageErr("--message", i18n.T("--message: %s is not a mail message (RFC 5322 header fields expected): give the bounce as saved from the mail client (.eml) or the mailbox file",
-			"--message: %s ist keine E-Mail-Nachricht (RFC-5322-Kopfzeilen erwartet): die Unzustellbarkeitsmeldung so angeben, wie sie aus dem Mailprogramm gespeichert wurde (.eml), oder die Postfachdatei"), explainInputName(name))
-	}
-	recips, err := statuscode.ParseBounce(br)
-	if err != nil {
-		if errors.Is(err, statuscode.ErrNoBounce) {
-			return usageErr("--message", i18n.T("--message: %s is not a bounce: no delivery status or failed recipient found", "--message: %s ist keine Unzustellbarkeitsmeldung: kein Zustellstatus und kein gescheiterter Empfänger gefunden"), explainInputName(name))
-		}
-		return usageErr("--message", i18n.T("--message: %v", "--message: %v"), err)
-	}
-	var results []explainMessageResult
-	for _, r := range recips {
-		if !r.Failed() {
-			continue
-		}
-		o := opt
-		if o.MXHost == "" {
-			o.MXHost = r.RemoteMTA
-		}
-		o.Status, o.Action = r.Status, r.Action
-		input := r.DiagnosticCode
-		var x explain.Explanation
-		switch {
-		case input != "" && r.DiagnosticType != "" && r.DiagnosticType != "smtp":
-			// X-Unix and similar: an exit status, not a reply.
-			x = explain.Explain(r.DiagnosticType+"; "+input, o)
-		case input != "":
-			x = explain.Explain(input, o)
-		case r.Status != "":
-			x = explain.Explain(r.Status, o)
-		default:
-			x = explain.Explain("", o)
-		}
-		results = append(results, explainMessageResult{probeJSON: envelopeFor("explain"), Recipient: r, Explanation: x.Localize(g.Lang)})
-	}
-	if g.JSON() {
-		enc := json.NewEncoder(g.IO.Out)
-		enc.SetEscapeHTML(false)
-		for _, r := range results {
-			if err := enc.Encode(r); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	w := newExplainWriter(g)
-	if len(results) == 0 {
-		w.line(w.tr("The bounce reports no failed or delayed recipient.", "Der Rückläufer meldet keinen gescheiterten oder verzögerten Empfänger."))
-		return w.err
-	}
-	for i, r := range results {
-		if i > 0 {
-			w.nl()
-		}
-		w.recipientHeader(r.Recipient)
-		w.explanation(r.Explanation)
-	}
-	return w.err
-}
-
 // --- text rendering ---
 
 type explainWriter struct {
@@ -604,30 +482,6 @@ func (t *explainWriter) explanation(x explain.Localized) {
 				t.wrap(gd.Text, "      ")
 			}
 		}
-	}
-}
-
-func (t *explainWriter) recipientHeader(r statuscode.BounceRecipient) {
-	s := t.tr("Recipient", "Empfänger") + " " + r.FinalRecipient + " — " + r.Action
-	if r.Status != "" {
-		s += ", " + r.Status
-	}
-	if r.RemoteMTA != "" {
-		s += ", " + t.tr("remote server", "entfernter Server") + " " + r.RemoteMTA
-	}
-	t.line(t.bold.Sprint("== " + s + " =="))
-	if r.MessageID != "" || r.MxprobeID != "" || r.OriginalEnvelopeID != "" {
-		var ids []string
-		if r.MessageID != "" {
-			ids = append(ids, "Message-ID <"+r.MessageID+">")
-		}
-		if r.MxprobeID != "" {
-			ids = append(ids, "X-Mxprobe-Id "+r.MxprobeID)
-		}
-		if r.OriginalEnvelopeID != "" {
-			ids = append(ids, "ENVID "+r.OriginalEnvelopeID)
-		}
-		t.line("   " + strings.Join(ids, " · "))
 	}
 }
 

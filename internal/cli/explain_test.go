@@ -14,9 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mxprobe/mxprobe/internal/dsn"
 	"github.com/mxprobe/mxprobe/internal/exitcode"
 	"github.com/mxprobe/mxprobe/internal/explain"
-	"github.com/mxprobe/mxprobe/internal/statuscode"
 )
 
 // runExplain runs mxprobe in-process with stdin and captured streams.
@@ -223,13 +223,13 @@ func TestExplainMessage(t *testing.T) {
 			dec := json.NewDecoder(strings.NewReader(out))
 			for dec.More() {
 				var r struct {
-					Recipient   statuscode.BounceRecipient `json:"recipient"`
-					Explanation explain.Localized          `json:"explanation"`
+					Recipient   dsn.Result        `json:"recipient"`
+					Explanation explain.Localized `json:"explanation"`
 				}
 				if err := dec.Decode(&r); err != nil {
 					t.Fatal(err)
 				}
-				if r.Recipient.FinalRecipient == "" || r.Recipient.MxprobeID == "" {
+				if r.Recipient.Recipient == "" || r.Recipient.MxprobeID == "" {
 					t.Errorf("recipient incomplete: %+v", r.Recipient)
 				}
 				got = append(got, string(r.Explanation.Reason))
@@ -242,7 +242,7 @@ func TestExplainMessage(t *testing.T) {
 	// From standard input, as text.
 	b, _ := os.ReadFile(filepath.Join(dir, "postfix.eml"))
 	out, _, code := runExplain(t, string(b), "explain", "--message", "-")
-	if code != 0 || strings.Count(out, "== Recipient ") != 2 || !strings.Contains(out, "X-Mxprobe-Id 7f3a9c2e") {
+	if code != 0 || strings.Count(out, "- failed ") != 2 || !strings.Contains(out, "<mxp.7f3a9c2e.1741079700@sender.test>") {
 		t.Errorf("text: exit %d\n%s", code, out)
 	}
 }

@@ -17,7 +17,7 @@ const flagTablePath = "../../docs/cli.md"
 // commands that take it.
 type flagUse struct {
 	typ, usage, short string
-	cmds       []string
+	cmds              []string
 }
 
 // flagVocabulary walks the cobra tree: every runnable command with its own

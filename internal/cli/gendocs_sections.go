@@ -82,7 +82,7 @@ var docsEnvironment = []docsEntry{
 	{"MXPROBE_CONTROL_SMTP_PASSWORD", "SMTP AUTH password for the control probe's relay.", docsCmdsSend},
 	{"MXPROBE_LAB_LATENCY", "With --lab: a delay (Go duration, e.g. 200ms) added to every DNS answer and SMTP reply of the lab.", docsCmdsLab},
 	{"MXPROBE_LAB_BULK", "With --lab: the number of extra domains bulk1.lab.test … bulkN.lab.test for bulk tests.", docsCmdsLab},
-	{"MXPROBE_LAB_DNS", "With --lab: nxdomain makes the lab's DNS answer NXDOMAIN for every name, as a filtering resolver does.", docsCmdsLab},
+	{"MXPROBE_LAB_DNS", "With --lab: nxdomain makes the lab's DNS answer NXDOMAIN for every name, like a filtering resolver (dns.resolver_broken).", docsCmdsLab},
 	{"NO_COLOR", "When set (to anything), no colour (https://no-color.org); also --no-color, a non-terminal output or TERM=dumb.", docsCmdsText},
 	{"LC_ALL, LC_MESSAGES, LANG", "The language of the output when --lang is not given, in this order: German when the first one set starts with \"de\", else English.", docsCmdsText},
 	{"XDG_STATE_HOME", "Directory of the probe ledger (default ~/.local/state).", []string{"mxprobe check", "mxprobe probe", "mxprobe logscan"}},

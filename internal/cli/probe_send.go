@@ -508,7 +508,7 @@ func printSent(g *Globals, probes []*delivery.Probe) {
 		}
 		if p.TLS != nil {
 			ver := i18n.T("certificate verified", "Zertifikat geprüft")
-			if !p.TLS.Verified {
+			if !p.TLS.Trusted() {
 				ver = i18n.T("certificate not verified", "Zertifikat nicht geprüft")
 			}
 			line(i18n.T("TLS", "TLS"), p.TLS.Version+" "+p.TLS.Cipher+", "+ver.In(g.Lang))

@@ -2,13 +2,10 @@ package delivery
 
 import (
 	"bufio"
-	"context"
 	"net"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/emersion/go-sasl"
 
 	"github.com/mxprobe/mxprobe/internal/lab/imaplab"
 )
@@ -132,61 +129,4 @@ func TestSendAuthCancelOnlyAfter334(t *testing.T) {
 			t.Fatalf("cancel after a final reply: %q", lines)
 		}
 	}
-}
-
-func TestReadAuthReplyHostile(t *testing.T) {
-	for _, in := range []string{
-		"", "2", "abc def\r\n", "334-x\r\n335 y\r\n", "100 continue\r\n",
-		strings.Repeat("x", maxAuthLine+10) + "\n",
-		strings.Repeat("334-x\r\n", maxAuthReplyLine+1),
-	} {
-		if _, _, err := readAuthReply(strings.NewReader(in)); err == nil {
-			t.Errorf("%.40q: no error", in)
-		}
-	}
-	code, lines, err := readAuthReply(strings.NewReader("235 2.7.0 ok\r\nMAIL"))
-	if err != nil || code != 235 || len(lines) != 1 || lines[0] != "2.7.0 ok" {
-		t.Fatalf("%d %q %v", code, lines, err)
-	}
-	se := replyError(535, []string{"5.7.8 bad"})
-	if se.Code != 535 || se.EnhancedCode[2] != 8 || se.Message != "bad" {
-		t.Fatalf("%+v", se)
-	}
-}
-
-// TestAuthenticateReadsNoFurther: the reply is read byte by byte, so the
-// bytes after it stay for go-smtp's reader.
-func TestAuthenticateReadsNoFurther(t *testing.T) {
-	a, b := net.Pipe()
-	defer a.Close()
-	defer b.Close()
-	go func() {
-		r := bufio.NewReader(b)
-		r.ReadString('\n')
-		b.Write([]byte("235 2.7.0 ok\r\n250 next"))
-	}()
-	if err := authenticate(context.Background(), a, sasl.NewPlainClient("", "u", "p"), 5*time.Second); err != nil {
-		t.Fatal(err)
-	}
-	rest := make([]byte, 8)
-	a.SetDeadline(time.Now().Add(5 * time.Second))
-	n, _ := a.Read(rest)
-	if string(rest[:n]) != "250 next" {
-		t.Fatalf("left %q", rest[:n])
-	}
-}
-
-func FuzzReadAuthReply(f *testing.F) {
-	f.Add("235 2.7.0 Authentication successful\r\n")
-	f.Add("334 \r\n")
-	f.Add("535-5.7.8 a\r\n535 5.7.8 b\r\n")
-	f.Fuzz(func(t *testing.T, in string) {
-		code, lines, err := readAuthReply(strings.NewReader(in))
-		if err == nil {
-			if code < 200 || code > 999 || len(lines) == 0 || len(lines) > maxAuthReplyLine {
-				t.Fatalf("%d %q", code, lines)
-			}
-			replyError(code, lines)
-		}
-	})
 }

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mxprobe/mxprobe/internal/statuscode"
+	"github.com/mxprobe/mxprobe/internal/dsn"
 )
 
 // Limits of a DSN maildir scan.
@@ -20,13 +20,13 @@ const (
 	maxMaildirRead  = 1 << 20
 )
 
-// MatchBounce matches a message from the DSN mailbox to probes. It parses it
-// as an RFC 3464 report or a text bounce (statuscode.ParseBounce) and ties
-// it to a probe by, in this order: the Original-Envelope-Id (our ENVID, RFC
-// 3461 §4.4), the returned original headers (X-Mxprobe-Id, Message-ID), the
-// VERP return path the bounce is addressed to, or the token in the text.
-// Messages that are no bounce (auto-replies quoting the subject) never
-// match.
+// MatchBounce matches a message from the DSN mailbox to probes. It reads it
+// with internal/dsn (RFC 3464 reports, text bounces, RFC 5965 complaint
+// reports, Microsoft junk-report forwards) and ties it to a probe by, in
+// this order: the Original-Envelope-Id (our ENVID, RFC 3461 §4.4), the
+// returned original headers (X-Mxprobe-Id, Message-ID), the VERP return path
+// the report is addressed to, or the token in the text. Auto-replies (RFC
+// 3834) and messages that are no report never match.
 func MatchBounce(msg []byte, probes map[string]*Probe) []TokenMatch {
 	if len(probes) == 0 {
 		return nil
@@ -42,8 +42,17 @@ func MatchBounce(msg []byte, probes map[string]*Probe) []TokenMatch {
 	if len(present) == 0 {
 		return nil
 	}
-	recips, err := statuscode.ParseBounce(bytes.NewReader(msg))
-	if err != nil || len(recips) == 0 {
+	m, err := dsn.ParseBytes(msg)
+	if err != nil || m == nil {
+		return nil
+	}
+	var recips []dsn.Result
+	for _, r := range m.Results {
+		if r.Kind != dsn.KindAutoReply {
+			recips = append(recips, r)
+		}
+	}
+	if len(recips) == 0 {
 		return nil
 	}
 	hdr := msg
@@ -61,30 +70,21 @@ func MatchBounce(msg []byte, probes map[string]*Probe) []TokenMatch {
 	if d, err := parseDate(h.Get("Date")); err == nil {
 		arrived = d.UTC()
 	}
-	subject := clip(h.Get("Subject"), 200)
+	subject := clip(m.Subject, 200)
 
 	var out []TokenMatch
 	seen := map[string]bool{}
-	add := func(tok, by string, r statuscode.BounceRecipient) {
+	add := func(tok, by string, r dsn.Result) {
 		if seen[tok] {
 			return
 		}
 		seen[tok] = true
-		format := "bounce"
-		if r.Format == statuscode.FormatDSN {
-			format = "dsn"
-		}
-		out = append(out, TokenMatch{Token: tok, DSN: DSNMatch{
-			MatchedBy: by, Format: format, Action: r.Action, Status: r.Status,
-			DiagnosticCode: clip(r.DiagnosticCode, 1024), RemoteMTA: clip(r.RemoteMTA, 256),
-			ReportingMTA: clip(r.ReportingMTA, 256), FinalRecipient: clip(r.FinalRecipient, 256),
-			Arrived: arrived, Subject: subject,
-		}})
+		out = append(out, TokenMatch{Token: tok, DSN: dsnMatchOf(r, by, arrived, subject)})
 	}
-	pick := func(tok string) statuscode.BounceRecipient {
+	pick := func(tok string) dsn.Result {
 		if p := probes[tok]; p != nil {
 			for _, r := range recips {
-				if strings.EqualFold(r.FinalRecipient, p.To) || strings.EqualFold(r.OriginalRecipient, p.To) {
+				if strings.EqualFold(r.Recipient, p.To) || strings.EqualFold(r.OriginalRecipient, p.To) {
 					return r
 				}
 			}
@@ -100,7 +100,7 @@ func MatchBounce(msg []byte, probes map[string]*Probe) []TokenMatch {
 		if want[r.MxprobeID] {
 			add(r.MxprobeID, "header", pick(r.MxprobeID))
 		}
-		for _, t := range findTokens(r.MessageID, want) {
+		for _, t := range findTokens(r.OriginalMessageID, want) {
 			add(t, "header", pick(t))
 		}
 	}
@@ -113,6 +113,26 @@ func MatchBounce(msg []byte, probes map[string]*Probe) []TokenMatch {
 		add(t, "body", pick(t))
 	}
 	return out
+}
+
+// dsnMatchOf turns a dsn result into the ledger's record of it.
+func dsnMatchOf(r dsn.Result, by string, arrived time.Time, subject string) DSNMatch {
+	format := "bounce"
+	switch r.Kind {
+	case dsn.KindComplaint, dsn.KindJunkReport:
+		format = "complaint"
+	default:
+		if r.Format == dsn.FormatDSN {
+			format = "dsn"
+		}
+	}
+	return DSNMatch{
+		MatchedBy: by, Format: format, Kind: string(r.Kind), Action: r.Action, Status: r.Status,
+		DiagnosticCode: clip(r.RemoteReply, 1024), RemoteMTA: clip(r.RemoteMTA, 256),
+		ReportingMTA: clip(r.ReportingMTA, 256), FinalRecipient: clip(r.Recipient, 256),
+		Reason: r.Reason, FeedbackType: clip(r.FeedbackType, 64), Command: r.Command,
+		Arrived: arrived, Subject: subject,
+	}
 }
 
 func parseDate(s string) (time.Time, error) {

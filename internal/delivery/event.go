@@ -2,6 +2,8 @@ package delivery
 
 import (
 	"time"
+
+	"github.com/mxprobe/mxprobe/internal/smtpconn"
 )
 
 // SchemaVersion is the version of the ledger event format written by this
@@ -138,29 +140,14 @@ type Attempt struct {
 	Reply string `json:"reply,omitempty"`
 }
 
-// TLSInfo describes the TLS of the session.
-type TLSInfo struct {
-	Version    string `json:"version"`
-	Cipher     string `json:"cipher"`
-	ServerName string `json:"server_name,omitempty"`
-	// Verified tells whether the certificate chain verified for ServerName
-	// against the trusted roots.
-	Verified    bool      `json:"verified"`
-	VerifyError string    `json:"verify_error,omitempty"`
-	PeerSubject string    `json:"peer_subject,omitempty"`
-	PeerIssuer  string    `json:"peer_issuer,omitempty"`
-	PeerExpires time.Time `json:"peer_expires,omitzero"`
-	// Implicit is set for TLS from the first byte (submissions on 465).
-	Implicit bool `json:"implicit,omitempty"`
-}
+// TLSInfo describes the TLS of the session (smtpconn's one TLS record;
+// it still reads the fields of ledgers written before it existed).
+type TLSInfo = smtpconn.TLSInfo
 
-// Line is one line of the SMTP dialogue. Dir is "S" (server), "C" (client)
-// or "*" (a note of ours, e.g. "TLS started"). AUTH exchanges are redacted.
-type Line struct {
-	At   time.Time `json:"at"`
-	Dir  string    `json:"dir"`
-	Text string    `json:"text"`
-}
+// Line is one line of the SMTP dialogue (smtpconn's one transcript line).
+// Dir is "S" (server), "C" (client) or "*" (a note of ours). AUTH exchanges
+// are redacted.
+type Line = smtpconn.Line
 
 // Scan purposes.
 const (
@@ -229,8 +216,17 @@ type DSNMatch struct {
 	// body.
 	MatchedBy string `json:"matched_by"`
 	// Format: "dsn" for multipart/report delivery-status, "bounce" for a
-	// plain-text non-delivery report.
-	Format         string    `json:"format"`
+	// plain-text non-delivery report, "complaint" for a complaint report
+	// (RFC 5965 ARF, Microsoft JMRP, a junk-report forward).
+	Format string `json:"format"`
+	// Kind is internal/dsn's result kind: recipient, complaint or junkreport.
+	Kind string `json:"kind,omitempty"`
+	// Reason is the cause in mxprobe explain's vocabulary; FeedbackType the
+	// ARF feedback type (abuse, fraud, …); Command the SMTP command the
+	// remote reply answered.
+	Reason         string    `json:"reason,omitempty"`
+	FeedbackType   string    `json:"feedback_type,omitempty"`
+	Command        string    `json:"command,omitempty"`
 	Action         string    `json:"action,omitempty"` // failed, delayed, delivered, relayed, expanded
 	Status         string    `json:"status,omitempty"` // RFC 3463 code, e.g. 5.7.1
 	DiagnosticCode string    `json:"diagnostic_code,omitempty"`

@@ -10,13 +10,13 @@ import (
 	"errors"
 	"fmt"
 	"mime/quotedprintable"
-	"net/mail"
 	"strings"
 	"time"
 
 	"github.com/emersion/go-msgauth/dkim"
 
 	"github.com/mxprobe/mxprobe/internal/i18n"
+	"github.com/mxprobe/mxprobe/internal/mailaddr"
 )
 
 // HeaderProbeID is the header that carries the token in every probe.
@@ -47,22 +47,16 @@ type Message struct {
 	Subject   string
 }
 
-// ParseAddress validates an addr-spec (RFC 5322 §3.4.1) without display
-// name and returns it bare.
+// ParseAddress validates a mailbox (RFC 5321 §4.1.2, through the one
+// parser internal/mailaddr: quoted local parts allowed, angle brackets and
+// surrounding space dropped) and returns it bare, its domain in A-label
+// form.
 func ParseAddress(s string) (string, error) {
-	s = strings.TrimSpace(s)
-	if s == "" || strings.ContainsAny(s, "\r\n\x00<> ") {
-		return "", fmt.Errorf("invalid address %q", s)
+	a, err := mailaddr.Parse(s)
+	if err != nil {
+		return "", err
 	}
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Name != "" || a.Address != s {
-		return "", fmt.Errorf("invalid address %q", s)
-	}
-	at := strings.LastIndexByte(s, '@')
-	if at <= 0 || at == len(s)-1 {
-		return "", fmt.Errorf("invalid address %q", s)
-	}
-	return s, nil
+	return a.String(), nil
 }
 
 // MessageIDFor returns the probe's Message-ID (RFC 5322 §3.6.4): the token

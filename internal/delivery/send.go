@@ -1,7 +1,6 @@
 package delivery
 
 import (
-	"bufio"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -10,18 +9,17 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"net/textproto"
 	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/emersion/go-sasl"
-	"github.com/emersion/go-smtp"
 
 	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/mx"
 	"github.com/mxprobe/mxprobe/internal/resolver"
+	"github.com/mxprobe/mxprobe/internal/smtpconn"
 )
 
 // TLSMode says how the sending session uses TLS.
@@ -91,8 +89,8 @@ type SendOptions struct {
 	// the lab CA.
 	RootCAs *x509.CertPool
 	Auth    *Credentials
-	// HelloName is the EHLO name (default: the host name when it is fully
-	// qualified, else the sender's domain).
+	// HelloName is the EHLO name (default: smtpconn.DefaultHELO, the host
+	// name when it is fully qualified, else the local address literal).
 	HelloName string
 	Resolver  resolver.Lookuper
 	DKIM      *DKIMOptions
@@ -148,42 +146,8 @@ func Send(ctx context.Context, o SendOptions) (*Probe, error) {
 	if err != nil {
 		return nil, fmt.Errorf("to: %w", err)
 	}
-	switch o.Route {
-	case RouteDirect:
-		if o.TLS == "" {
-			o.TLS = TLSOpportunistic
-		}
-		if o.Auth != nil {
-			return nil, errors.New("SMTP AUTH is for --via submit; MX hosts take mail without it")
-		}
-	case RouteSubmit:
-		if o.Relay == "" {
-			return nil, errors.New("--via submit needs --relay HOST:PORT")
-		}
-		if _, _, err := net.SplitHostPort(o.Relay); err != nil {
-			return nil, fmt.Errorf("relay %q: %w", o.Relay, err)
-		}
-		if o.TLS == "" {
-			o.TLS = TLSStartTLS
-			if _, port, _ := net.SplitHostPort(o.Relay); port == "465" {
-				o.TLS = TLSImplicit
-			}
-		}
-		if o.TLS == TLSNone && o.Auth != nil && !isLoopbackHost(o.Relay) {
-			return nil, errors.New("refusing to send credentials without TLS to a non-loopback relay")
-		}
-	default:
-		return nil, fmt.Errorf("unknown route %q (use direct or submit)", o.Route)
-	}
-	switch o.TLS {
-	case TLSOpportunistic, TLSStartTLS, TLSImplicit, TLSNone:
-	default:
-		return nil, fmt.Errorf("unknown TLS mode %q", o.TLS)
-	}
-	if o.Windows != nil {
-		if err := o.Windows.Validate(); err != nil {
-			return nil, fmt.Errorf("windows: %w", err)
-		}
+	if err := o.checkRoute(); err != nil {
+		return nil, err
 	}
 	if o.Token == "" {
 		if o.Token, err = NewToken(); err != nil {
@@ -211,9 +175,6 @@ func Send(ctx context.Context, o SendOptions) (*Probe, error) {
 	}
 	if o.CommandTimeout <= 0 {
 		o.CommandTimeout = 2 * time.Minute
-	}
-	if o.HelloName == "" {
-		o.HelloName = defaultHelloName(from)
 	}
 	envFrom := from
 	if o.VERP {
@@ -264,19 +225,60 @@ func Send(ctx context.Context, o SendOptions) (*Probe, error) {
 	return p, nil
 }
 
+// checkRoute validates the route, TLS mode and windows and fills the TLS
+// default of the route.
+func (o *SendOptions) checkRoute() error {
+	switch o.Route {
+	case RouteDirect:
+		if o.TLS == "" {
+			o.TLS = TLSOpportunistic
+		}
+		if o.Auth != nil {
+			return errors.New("SMTP AUTH is for --via submit; MX hosts take mail without it")
+		}
+	case RouteSubmit:
+		if o.Relay == "" {
+			return errors.New("--via submit needs --relay HOST:PORT")
+		}
+		if _, _, err := net.SplitHostPort(o.Relay); err != nil {
+			return fmt.Errorf("relay %q: %w", o.Relay, err)
+		}
+		if o.TLS == "" {
+			o.TLS = TLSStartTLS
+			if _, port, _ := net.SplitHostPort(o.Relay); port == "465" {
+				o.TLS = TLSImplicit
+			}
+		}
+		if o.TLS == TLSNone && o.Auth != nil && !isLoopbackHost(o.Relay) {
+			return errors.New("refusing to send credentials without TLS to a non-loopback relay")
+		}
+	default:
+		return fmt.Errorf("unknown route %q (use direct or submit)", o.Route)
+	}
+	switch o.TLS {
+	case TLSOpportunistic, TLSStartTLS, TLSImplicit, TLSNone:
+	default:
+		return fmt.Errorf("unknown TLS mode %q", o.TLS)
+	}
+	if o.Windows != nil {
+		if err := o.Windows.Validate(); err != nil {
+			return fmt.Errorf("windows: %w", err)
+		}
+	}
+	return nil
+}
+
 // VERPAddress puts the token into the local part: local+mxp-TOKEN@domain
 // (variable envelope return path; bounces come back to an address that
 // names the probe).
 func VERPAddress(from, token string) string {
 	at := strings.LastIndexByte(from, '@')
-	return from[:at] + "+mxp-" + token + from[at:]
-}
-
-func defaultHelloName(from string) string {
-	if h, err := os.Hostname(); err == nil && strings.Contains(h, ".") && !strings.HasSuffix(h, ".localdomain") {
-		return strings.ToLower(h)
+	local := from[:at]
+	if strings.HasSuffix(local, `"`) && len(local) > 1 {
+		// A quoted local part (RFC 5321 §4.1.2) takes the tag inside.
+		return local[:len(local)-1] + "+mxp-" + token + `"` + from[at:]
 	}
-	return domainOf(from)
+	return local + "+mxp-" + token + from[at:]
 }
 
 func isLoopbackHost(hostport string) bool {
@@ -357,7 +359,7 @@ type session struct {
 	msg     *Message
 	envFrom string
 	t       target
-	tr      *transcript
+	tr      *smtpconn.Transcript
 	err     error
 	// decisive is the reply that decided this attempt (for the attempt list).
 	decisive string
@@ -384,315 +386,273 @@ func (s *session) run(ctx context.Context) (retry bool) {
 	return retry
 }
 
+// refused records a reply that decided the attempt at stage: 4xx deferred,
+// 5xx rejected, anything else a failure (RFC 5321 §4.2.1).
+func (s *session) refused(stage string, rep *smtpconn.Reply) {
+	p := s.p
+	s.err = rep.SMTPError()
+	p.Stage = stage
+	p.Code = rep.Code
+	p.Enhanced = rep.EnhancedCode
+	p.Reply = rep.Wire()
+	s.decisive = p.Reply
+	switch rep.Class() {
+	case 4:
+		p.Outcome = OutcomeDeferred
+	case 5:
+		p.Outcome = OutcomeRejected
+	default:
+		p.Outcome = OutcomeFailed
+	}
+	p.Error = ""
+	if p.Outcome == OutcomeFailed {
+		p.Error = "unexpected reply " + strconv.Itoa(rep.Code)
+	}
+}
+
+// fail records an attempt that no reply decided (connection, TLS, protocol).
 func (s *session) fail(stage string, err error) {
 	s.err = err
 	p := s.p
 	p.Stage = stage
 	p.Reply, p.Code, p.Enhanced = "", 0, ""
-	var se *smtp.SMTPError
-	if errors.As(err, &se) {
-		p.Code = se.Code
-		if se.EnhancedCode != (smtp.EnhancedCode{}) && se.EnhancedCode != smtp.NoEnhancedCode {
-			p.Enhanced = fmt.Sprintf("%d.%d.%d", se.EnhancedCode[0], se.EnhancedCode[1], se.EnhancedCode[2])
-		}
-		p.Reply = s.tr.LastReply()
-		if p.Reply == "" {
-			p.Reply = strconv.Itoa(se.Code) + " " + se.Message
-		}
-		s.decisive = p.Reply
-		switch se.Code / 100 {
-		case 4:
-			p.Outcome = OutcomeDeferred
-		case 5:
-			p.Outcome = OutcomeRejected
-		default:
-			p.Outcome = OutcomeFailed
-		}
-		p.Error = ""
-		if p.Outcome == OutcomeFailed {
-			p.Error = "unexpected reply " + strconv.Itoa(se.Code)
-		}
-		return
-	}
 	p.Outcome = OutcomeFailed
-	p.Error = err.Error()
+	p.Error = strings.TrimPrefix(err.Error(), "smtpconn: ")
 	var ne net.Error
-	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
 		if !strings.Contains(p.Error, "timeout") {
 			p.Error = "timeout: " + p.Error
 		}
 	}
 }
 
-func (s *session) dial(ctx context.Context) (net.Conn, error) {
-	if s.o.Dial != nil {
-		return s.o.Dial(ctx, "tcp", s.t.addr)
+// tlsOptions: opportunistic TLS accepts any certificate and records its
+// judgement (RFC 7435; what MTAs do toward MX hosts); the strict modes
+// verify it against RootCAs and the target's name (RFC 3207, RFC 8314).
+func (s *session) tlsOptions() smtpconn.TLSOptions {
+	o := smtpconn.TLSOptions{Host: s.t.host, Inspect: smtpconn.InspectOptions{Roots: s.o.RootCAs}}
+	if s.o.TLS != TLSOpportunistic {
+		o.Config = &tls.Config{ServerName: s.t.host, RootCAs: s.o.RootCAs, MinVersion: tls.VersionTLS12}
 	}
-	d := net.Dialer{Timeout: 30 * time.Second}
-	return d.DialContext(ctx, "tcp", s.t.addr)
-}
-
-func (s *session) tlsConfig() (*tls.Config, *TLSInfo) {
-	info := &TLSInfo{ServerName: s.t.host}
-	name := s.t.host
-	cfg := &tls.Config{ServerName: name, RootCAs: s.o.RootCAs, MinVersion: tls.VersionTLS12}
-	if s.o.TLS == TLSOpportunistic {
-		// Verify, record, do not enforce.
-		cfg.InsecureSkipVerify = true
-		cfg.VerifyConnection = func(cs tls.ConnectionState) error {
-			info.Verified, info.VerifyError = verifyChain(cs, name, s.o.RootCAs)
-			return nil
-		}
-	} else {
-		cfg.VerifyConnection = func(cs tls.ConnectionState) error {
-			info.Verified = true
-			return nil
-		}
-	}
-	return cfg, info
-}
-
-func verifyChain(cs tls.ConnectionState, name string, roots *x509.CertPool) (bool, string) {
-	if len(cs.PeerCertificates) == 0 {
-		return false, "no certificate"
-	}
-	inter := x509.NewCertPool()
-	for _, c := range cs.PeerCertificates[1:] {
-		inter.AddCert(c)
-	}
-	_, err := cs.PeerCertificates[0].Verify(x509.VerifyOptions{DNSName: name, Roots: roots, Intermediates: inter})
-	if err != nil {
-		return false, err.Error()
-	}
-	return true, ""
-}
-
-func fillTLS(info *TLSInfo, cs tls.ConnectionState) {
-	info.Version = tls.VersionName(cs.Version)
-	info.Cipher = tls.CipherSuiteName(cs.CipherSuite)
-	if len(cs.PeerCertificates) > 0 {
-		c := cs.PeerCertificates[0]
-		info.PeerSubject = c.Subject.String()
-		info.PeerIssuer = c.Issuer.String()
-		info.PeerExpires = c.NotAfter.UTC()
-	}
+	return o
 }
 
 // attempt runs one connection. retry: try the next target; tlsFailed: the
 // STARTTLS handshake failed (opportunistic mode may retry in plaintext).
 func (s *session) attempt(ctx context.Context, noTLS bool) (retry, tlsFailed bool) {
 	o, p := s.o, s.p
-	s.tr = newTranscript(o.Now)
+	s.tr = smtpconn.NewTranscript(o.Now, 0)
 	s.err, s.decisive = nil, ""
 	defer func() {
 		p.Transcript = s.tr.Lines()
-		if b := s.tr.FirstReply(); b != "" {
-			p.Banner = b
-		}
 		p.Attempts = append(p.Attempts, Attempt{Host: s.t.host, IP: p.MXIP, Port: s.t.port, Error: s.errText(), Reply: s.decisive})
 	}()
 	p.MXHost, p.MXIP, p.Port = s.t.host, s.t.ip, s.t.port
-	s.tr.note("connect " + s.t.addr)
-	raw, err := s.dial(ctx)
+	to := smtpconn.Timeouts{Connect: 30 * time.Second, Banner: o.CommandTimeout, Command: o.CommandTimeout}
+	c, err := smtpconn.Dial(ctx, s.t.addr, smtpconn.Config{Timeouts: to, Transcript: s.tr, Dial: o.Dial})
 	if err != nil {
 		s.fail("connect", err)
 		return true, false
 	}
-	defer raw.Close()
-	// go-smtp has no context: closing the connection unblocks any read.
-	stop := context.AfterFunc(ctx, func() { raw.Close() })
-	defer stop()
-	if p.MXIP == "" {
-		if ap, err := netip.ParseAddrPort(raw.RemoteAddr().String()); err == nil {
-			p.MXIP = ap.Addr().Unmap().String()
-		}
+	defer c.Close()
+	if p.MXIP == "" && c.Remote.IsValid() {
+		p.MXIP = c.Remote.Addr().Unmap().String()
 	}
 	p.ConnectedAt = o.Now()
-
-	var conn net.Conn = raw
 	if o.TLS == TLSImplicit {
-		cfg, info := s.tlsConfig()
-		tc := tls.Client(raw, cfg)
-		if err := s.handshake(ctx, tc); err != nil {
+		if err := c.Handshake(s.tlsOptions()); err != nil {
 			s.fail("tls", err)
 			return true, false
 		}
-		fillTLS(info, tc.ConnectionState())
-		info.Implicit = true
-		p.TLS = info
-		s.tr.note("TLS " + info.Version + " " + info.Cipher)
-		conn = tc
+		c.TLS.Implicit = true
+		p.TLS = c.TLS
 	}
-	tap := &tapConn{Conn: conn, t: s.tr}
-	c := s.client(ctx, tap, nil)
-	if err := c.Hello(o.HelloName); err != nil {
-		stage := "ehlo"
-		if !s.sentAnything() {
-			stage = "greeting"
-		}
-		s.fail(stage, err)
-		// No greeting, or a 421/554 banner: this host will not talk; try the next.
-		return true, false
+	ext, retry, ok := s.greet(c)
+	if !ok {
+		return retry, false
 	}
 	wantTLS := !noTLS && (o.TLS == TLSOpportunistic || o.TLS == TLSStartTLS)
-	if wantTLS {
-		if ok, _ := c.Extension("STARTTLS"); ok {
-			cfg, info := s.tlsConfig()
-			tc, err := s.startTLS(ctx, conn, cfg)
-			if err != nil {
-				s.fail("starttls", err)
-				// Opportunistic TLS retries in plaintext (see run).
-				return false, o.TLS == TLSOpportunistic
-			}
-			fillTLS(info, tc.ConnectionState())
-			p.TLS = info
-			s.tr.note("TLS " + info.Version + " " + info.Cipher)
-			// RFC 3207 §4.2: forget what was learnt before TLS; EHLO again.
-			tap = &tapConn{Conn: tc, t: s.tr}
-			c = s.client(ctx, tap, []byte("220 (after STARTTLS)\r\n"))
-			if err := c.Hello(o.HelloName); err != nil {
-				s.fail("ehlo", err)
-				return false, false
-			}
-		} else if o.TLS == TLSStartTLS {
-			s.fail("starttls", errors.New("the server does not offer STARTTLS, which --tls starttls requires"))
-			return false, false
+	if wantTLS && ext.STARTTLS {
+		if ext, ok = s.startTLS(c); !ok {
+			// Opportunistic TLS retries in plaintext (see run).
+			return false, o.TLS == TLSOpportunistic
 		}
-	}
-	if o.Auth != nil {
-		var a sasl.Client
-		switch {
-		case c.SupportsAuth("PLAIN"):
-			a = sasl.NewPlainClient("", o.Auth.User, o.Auth.Password)
-		case c.SupportsAuth("LOGIN"):
-			a = sasl.NewLoginClient(o.Auth.User, o.Auth.Password)
-		default:
-			s.fail("auth", errors.New("the server offers neither AUTH PLAIN nor AUTH LOGIN"))
-			return false, false
-		}
-		// Not c.Auth: see authenticate (RFC 4954 §4, the "*" only after 334).
-		if err := authenticate(ctx, tap, a, s.commandTimeout(ctx)); err != nil {
-			s.fail("auth", err)
-			if p.Outcome != OutcomeFailed {
-				// A refused login is a local problem, not the receiver's verdict.
-				p.Error = "authentication failed: " + oneLineReply(p.Reply)
-				p.Outcome = OutcomeFailed
-			}
-			return false, false
-		}
-	}
-	dsn, _ := c.Extension("DSN")
-	p.DSNOffered = dsn
-	// RFC 3461 §4.3-4.4 (RET, ENVID on MAIL) and §4.1-4.2 (NOTIFY, ORCPT on
-	// RCPT); go-smtp adds them only when the server offers DSN.
-	mopts := &smtp.MailOptions{Return: smtp.DSNReturnHeaders, EnvelopeID: p.Token, Size: int64(len(s.msg.Bytes))}
-	if err := c.Mail(s.envFrom, mopts); err != nil {
-		s.fail("mail", err)
+	} else if wantTLS && o.TLS == TLSStartTLS {
+		s.fail("starttls", errors.New("the server does not offer STARTTLS, which --tls starttls requires"))
 		return false, false
 	}
-	ropts := &smtp.RcptOptions{
-		Notify:                []smtp.DSNNotify{smtp.DSNNotifySuccess, smtp.DSNNotifyFailure, smtp.DSNNotifyDelayed},
-		OriginalRecipientType: smtp.DSNAddressTypeRFC822,
-		OriginalRecipient:     p.To,
-	}
-	if err := c.Rcpt(p.To, ropts); err != nil {
-		s.fail("rcpt", err)
+	if o.Auth != nil && !s.auth(c, ext) {
 		return false, false
 	}
-	w, err := c.Data()
-	if err != nil {
-		s.fail("data", err)
-		return false, false
+	if s.transaction(c, ext) {
+		// Politeness: QUIT, but never wait long for it.
+		_, _ = c.Quit(5 * time.Second)
 	}
-	if _, err := w.Write(s.msg.Bytes); err != nil {
-		s.fail("data", err)
-		return false, false
-	}
-	if _, err := w.CloseWithResponse(); err != nil {
-		var se *smtp.SMTPError
-		if errors.As(err, &se) && se.Code/100 == 2 {
-			// 251/252 and other 2xx are acceptance too.
-		} else {
-			s.fail("dot", err)
-			return false, false
-		}
-	}
-	p.Outcome, p.Stage, p.Error = OutcomeAccepted, "dot", ""
-	p.Reply = s.tr.LastReply()
-	s.decisive = p.Reply
-	p.Code, p.Enhanced = replyCodes(p.Reply)
-	a := ParseAcceptanceFor(p.Reply, p.MessageID, p.To)
-	p.Acceptance = &a
-	// Politeness: QUIT, but never wait long for it.
-	qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	stopQuit := context.AfterFunc(qctx, func() { raw.Close() })
-	_ = c.Quit()
-	stopQuit()
-	cancel()
 	return false, false
 }
 
-func (s *session) sentAnything() bool {
-	for _, l := range s.tr.Lines() {
-		if l.Dir == "C" {
-			return true
-		}
+// greet reads the greeting and says EHLO (HELO after a 5xx). Without a
+// greeting or a usable EHLO/HELO answer this host will not talk: retry.
+func (s *session) greet(c *smtpconn.Conn) (ext *smtpconn.Extensions, retry, ok bool) {
+	rep, err := c.Greeting()
+	if err != nil {
+		s.fail("greeting", err)
+		return nil, true, false
 	}
+	s.p.Banner = rep.Wire()
+	if rep.Code != 220 {
+		// RFC 5321 §4.3.1: 554 or 421 instead of 220.
+		s.refused("greeting", rep)
+		return nil, true, false
+	}
+	helo := s.o.HelloName
+	if helo == "" {
+		helo = smtpconn.DefaultHELO(c.Local.Addr())
+	}
+	h, err := c.Hello(helo, true)
+	if err != nil {
+		s.fail("ehlo", err)
+		return nil, true, false
+	}
+	if !h.OK() {
+		s.refused("ehlo", h.Final())
+		return nil, true, false
+	}
+	return h.Ext, false, true
+}
+
+// startTLS upgrades the session (RFC 3207) and says EHLO again: §4.2
+// forgets what was learnt before TLS.
+func (s *session) startTLS(c *smtpconn.Conn) (*smtpconn.Extensions, bool) {
+	rep, err := c.StartTLS(s.tlsOptions())
+	switch {
+	case err != nil:
+		if rep != nil && rep.Code == 220 {
+			err = fmt.Errorf("TLS handshake: %w", err)
+		}
+		s.fail("starttls", err)
+		return nil, false
+	case rep.Code != 220:
+		s.refused("starttls", rep)
+		return nil, false
+	}
+	s.p.TLS = c.TLS
+	helo := s.o.HelloName
+	if helo == "" {
+		helo = smtpconn.DefaultHELO(c.Local.Addr())
+	}
+	h, err := c.Hello(helo, false)
+	if err != nil {
+		s.fail("ehlo", err)
+		return nil, false
+	}
+	if !h.OK() {
+		s.refused("ehlo", h.Final())
+		return nil, false
+	}
+	return h.Ext, true
+}
+
+// auth logs in with PLAIN, else LOGIN (RFC 4954). A refused login is a
+// local problem, not the receiver's verdict: the outcome is failed, with
+// the server's reply kept verbatim.
+func (s *session) auth(c *smtpconn.Conn, ext *smtpconn.Extensions) bool {
+	o, p := s.o, s.p
+	var a sasl.Client
+	switch {
+	case ext.SupportsAuth("PLAIN"):
+		a = sasl.NewPlainClient("", o.Auth.User, o.Auth.Password)
+	case ext.SupportsAuth("LOGIN"):
+		a = sasl.NewLoginClient(o.Auth.User, o.Auth.Password)
+	default:
+		s.fail("auth", errors.New("the server offers neither AUTH PLAIN nor AUTH LOGIN"))
+		return false
+	}
+	rep, err := c.Auth(a)
+	switch {
+	case err != nil:
+		s.fail("auth", err)
+		return false
+	case rep.Code == 235:
+		return true
+	}
+	s.refused("auth", rep)
+	p.Error = "authentication failed: " + oneLineReply(p.Reply)
+	p.Outcome = OutcomeFailed
 	return false
 }
 
-// client wraps conn in a go-smtp client with timeouts bounded by ctx.
-func (s *session) client(ctx context.Context, conn net.Conn, greeting []byte) *smtp.Client {
-	if greeting != nil {
-		conn = &greetConn{Conn: conn, pending: greeting}
+// transaction sends MAIL and RCPT (one pipelined group when the server
+// offers PIPELINING, RFC 2920 §3.1) and DATA. It reports whether the
+// connection is still fit for QUIT.
+func (s *session) transaction(c *smtpconn.Conn, ext *smtpconn.Extensions) bool {
+	p := s.p
+	p.DSNOffered = ext.DSN
+	mail, rcpt := "MAIL FROM:<"+s.envFrom+">", "RCPT TO:<"+p.To+">"
+	if ext.SizeAdvertised {
+		mail += " SIZE=" + strconv.Itoa(len(s.msg.Bytes)) // RFC 1870 §6
 	}
-	c := smtp.NewClient(conn)
-	to := s.commandTimeout(ctx)
-	c.CommandTimeout, c.SubmissionTimeout = to, to
-	return c
-}
-
-// commandTimeout bounds one reply: CommandTimeout, or less when ctx ends
-// sooner.
-func (s *session) commandTimeout(ctx context.Context) time.Duration {
-	to := s.o.CommandTimeout
-	if dl, ok := ctx.Deadline(); ok {
-		if left := time.Until(dl); left < to {
-			to = max(left, time.Millisecond)
+	if ext.DSN {
+		// RFC 3461 §4.3-4.4 (RET, ENVID on MAIL) and §4.1-4.2 (NOTIFY,
+		// ORCPT on RCPT), only when the server offers DSN.
+		mail += " RET=HDRS ENVID=" + smtpconn.XText(p.Token)
+		rcpt += " NOTIFY=SUCCESS,FAILURE,DELAY ORCPT=rfc822;" + smtpconn.XText(p.To)
+	}
+	var mrep, rrep *smtpconn.Reply
+	var err error
+	if ext.PIPELINING {
+		var sent time.Time
+		if sent, err = c.Send(mail, rcpt); err == nil {
+			if mrep, err = c.ReadReply("MAIL", sent, c.Timeouts().Command); err == nil {
+				rrep, err = c.ReadReply("RCPT", sent, c.Timeouts().Command)
+			}
 		}
+	} else if mrep, err = c.Cmd("MAIL", mail); err == nil && mrep.Class() == 2 {
+		rrep, err = c.Cmd("RCPT", rcpt)
 	}
-	return to
+	switch {
+	case mrep != nil && mrep.Class() != 2:
+		s.refused("mail", mrep)
+		return err == nil
+	case err != nil && mrep == nil:
+		s.fail("mail", err)
+		return false
+	case err != nil && rrep == nil:
+		s.fail("rcpt", err)
+		return false
+	case rrep.Class() != 2:
+		s.refused("rcpt", rrep)
+		return true
+	}
+	return s.data(c)
 }
 
-func (s *session) handshake(ctx context.Context, tc *tls.Conn) error {
-	hctx, cancel := context.WithTimeout(ctx, s.o.CommandTimeout)
-	defer cancel()
-	return tc.HandshakeContext(hctx)
-}
-
-// startTLS sends STARTTLS on the plaintext connection and performs the
-// handshake. Bytes the server sends after its 220 are discarded with the
-// reader (no plaintext may survive into the TLS session, RFC 3207 §6).
-func (s *session) startTLS(ctx context.Context, conn net.Conn, cfg *tls.Config) (*tls.Conn, error) {
-	tap := &tapConn{Conn: conn, t: s.tr}
-	conn.SetDeadline(time.Now().Add(s.o.CommandTimeout))
-	if _, err := tap.Write([]byte("STARTTLS\r\n")); err != nil {
-		return nil, err
+// data sends the message and records the final reply verbatim.
+func (s *session) data(c *smtpconn.Conn) bool {
+	p := s.p
+	start, end, err := c.Data(s.msg.Bytes)
+	switch {
+	case err != nil && end == nil && (start == nil || start.Code != 354):
+		s.fail("data", err)
+		return false
+	case start.Code != 354:
+		s.refused("data", start)
+		return true
+	case err != nil:
+		s.fail("dot", err)
+		return false
+	case end.Class() != 2:
+		s.refused("dot", end)
+		return true
 	}
-	r := textproto.NewReader(bufio.NewReaderSize(tap, 1024))
-	if _, _, err := r.ReadResponse(220); err != nil {
-		var te *textproto.Error
-		if errors.As(err, &te) {
-			return nil, &smtp.SMTPError{Code: te.Code, Message: te.Msg}
-		}
-		return nil, err
-	}
-	conn.SetDeadline(time.Time{})
-	tc := tls.Client(conn, cfg)
-	if err := s.handshake(ctx, tc); err != nil {
-		return nil, fmt.Errorf("TLS handshake: %w", err)
-	}
-	return tc, nil
+	// 250, and 251/252 and other 2xx, are acceptance.
+	p.Outcome, p.Stage, p.Error = OutcomeAccepted, "dot", ""
+	p.Reply = end.Wire()
+	s.decisive = p.Reply
+	p.Code, p.Enhanced = end.Code, end.EnhancedCode
+	a := ParseAcceptanceFor(p.Reply, p.MessageID, p.To)
+	p.Acceptance = &a
+	return true
 }
 
 // scrubProbe removes any secret that a server might have echoed from every
@@ -701,14 +661,7 @@ func scrubProbe(p *Probe, secrets []string) {
 	if len(secrets) == 0 {
 		return
 	}
-	sc := func(s string) string {
-		for _, sec := range secrets {
-			if sec != "" && strings.Contains(s, sec) {
-				s = strings.ReplaceAll(s, sec, "***")
-			}
-		}
-		return s
-	}
+	sc := func(s string) string { return smtpconn.Scrub(s, secrets) }
 	p.Reply, p.Error, p.Banner = sc(p.Reply), sc(p.Error), sc(p.Banner)
 	for i := range p.Transcript {
 		p.Transcript[i].Text = sc(p.Transcript[i].Text)
@@ -716,19 +669,4 @@ func scrubProbe(p *Probe, secrets []string) {
 	for i := range p.Attempts {
 		p.Attempts[i].Error, p.Attempts[i].Reply = sc(p.Attempts[i].Error), sc(p.Attempts[i].Reply)
 	}
-}
-
-// replyCodes returns the reply code and the enhanced status code (RFC 3463)
-// of the first line of a reply.
-func replyCodes(reply string) (int, string) {
-	first, _, _ := strings.Cut(reply, "\n")
-	if len(first) < 3 || !isDigits(first[:3]) {
-		return 0, ""
-	}
-	code, _ := strconv.Atoi(first[:3])
-	enh := ""
-	if f := strings.Fields(first[min(4, len(first)):]); len(f) > 0 && isEnhancedCode(f[0]) {
-		enh = f[0]
-	}
-	return code, enh
 }

@@ -28,6 +28,9 @@ const (
 	StateMovedAfterDelivery State = "moved_after_delivery"  // found, later in another folder or gone
 	StateBouncedLate        State = "bounced_late"          // accepted with 250, then a bounce/DSN "failed"
 	StateSilentDrop         State = "silent_drop_suspected" // accepted, never found, no bounce
+	StateDelayed            State = "delayed"               // accepted, not found yet, a delay DSN arrived (RFC 3464 action delayed)
+	StateDeliveryConfirmed  State = "delivery_confirmed"    // not found in the seed (yet), but a success DSN confirms delivery
+	StateComplaint          State = "complaint"             // a complaint report (ARF, JMRP) about the probe arrived
 	StateInconclusive       State = "inconclusive"          // the evidence does not allow a verdict
 )
 
@@ -35,7 +38,7 @@ const (
 var States = []State{
 	StateRejected, StateDeferred, StatePending, StateDeliveredInbox, StateDeliveredJunk,
 	StateDeliveredOther, StateDeliveredLate, StateMovedAfterDelivery, StateBouncedLate,
-	StateSilentDrop, StateInconclusive,
+	StateSilentDrop, StateInconclusive, StateDelayed, StateDeliveryConfirmed, StateComplaint,
 }
 
 // Delivered reports whether the probe was found in the mailbox.
@@ -449,6 +452,19 @@ func judge(f *facts, now time.Time, w Windows) ProbeVerdict {
 			first = o
 		}
 	}
+	// A complaint report about the probe: it was delivered, and the
+	// recipient (or the provider's filter on its behalf) called it spam.
+	for _, d := range f.dsns {
+		if d.Format == "complaint" {
+			v.State, v.Final, v.Settled, v.DSN = StateComplaint, true, true, d
+			v.Reasons = append(v.Reasons, tr("A complaint report about the probe arrived (%s, feedback type %s).",
+				"Eine Beschwerde über die Probe kam an (%s, Art %s).", orDash(d.Kind), orDash(d.FeedbackType)))
+			if first != nil {
+				v.Folder, v.FolderRole, v.FirstFolder = first.found.Folder, first.found.Role, first.found.Folder
+			}
+			return v
+		}
+	}
 	if first != nil {
 		return judgeFound(v, f, first, w)
 	}
@@ -475,8 +491,19 @@ func judge(f *facts, now time.Time, w Windows) ProbeVerdict {
 		v.DSN = delayed
 		v.Reasons = append(v.Reasons, tr("A delay notification arrived (%s): %s", "Eine Verzögerungsmeldung kam (%s): %s", orDash(delayed.Status), orDash(delayed.DiagnosticCode)))
 	}
+	if delivered != nil && delivered.Action == "delivered" && (now.Before(v.DropAt) || v.ScansComplete == 0 && v.ScansFailed == 0) {
+		// RFC 3464 §2.3.3 "delivered": the receiving MTA put it into the
+		// recipient's mailbox. The seed scan may still find where.
+		v.State, v.Settled, v.DSN = StateDeliveryConfirmed, true, delivered
+		v.Reasons = append(v.Reasons, tr("The receiver confirmed delivery with a success DSN (%s %s).",
+			"Der Empfänger bestätigte die Zustellung mit einer Erfolgsmeldung (DSN %s %s).", delivered.Action, orDash(delivered.Status)))
+		return v
+	}
 	if now.Before(v.DropAt) {
 		v.State = StatePending
+		if delayed != nil {
+			v.State = StateDelayed
+		}
 		switch {
 		case now.Before(v.ExpectBy):
 			v.Reasons = append(v.Reasons, tr("Not found yet; a delivery is expected by %s.", "Noch nicht gefunden; die Zustellung wird bis %s erwartet.", ts(v.ExpectBy)))

@@ -100,7 +100,8 @@ func TestVerdictStates(t *testing.T) {
 		{"two scans, none after the deadline", new(evb).send(A, t0, OutcomeAccepted).scan(at(20), true, all).scan(at(30), true, all), at(63), StateInconclusive, "", ReasonTooFewScans, false},
 		{"scan before send does not count", new(evb).scan(at(-5), true, all).send(A, t0, OutcomeAccepted).scan(at(61), true, all), at(63), StateInconclusive, "", ReasonTooFewScans, false},
 		{"success DSN but not found", new(evb).send(A, t0, OutcomeAccepted).dsn(A, at(3), "delivered", "2.0.0").scan(at(20), true, all).scan(at(61), true, all), at(62), StateInconclusive, "", ReasonDeliveredNotFound, false},
-		{"delay DSN stays pending", new(evb).send(A, t0, OutcomeAccepted).dsn(A, at(3), "delayed", "4.4.7"), at(30), StatePending, "", "", false},
+		{"delay DSN: delayed", new(evb).send(A, t0, OutcomeAccepted).dsn(A, at(3), "delayed", "4.4.7"), at(30), StateDelayed, "", "", false},
+		{"success DSN before the drop window: confirmed", new(evb).send(A, t0, OutcomeAccepted).dsn(A, at(3), "delivered", "2.0.0"), at(30), StateDeliveryConfirmed, "", "", true},
 		{"late arrival reopens a suspicion", new(evb).send(A, t0, OutcomeAccepted).scan(at(20), true, all).scan(at(61), true, all).
 			scan(at(90), true, all, seen(A, "INBOX", RoleInbox, at(80))), at(91), StateDeliveredLate, "", "", true},
 	}

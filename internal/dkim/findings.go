@@ -118,7 +118,9 @@ func Findings(res Result) []report.Finding {
 		}
 	}
 	if len(temp) > 0 {
-		f := report.New(IDTempError, report.Detailf("no DNS answer for selector(s) %s", "keine DNS-Antwort für Selektor(en) %s", strings.Join(temp, ", ")))
+		f := report.New(IDTempError, i18n.Plural(len(temp),
+			i18n.Tf("no DNS answer for selector %s", "keine DNS-Antwort für Selektor %s", temp[0]),
+			i18n.Tf("no DNS answer for selectors %s", "keine DNS-Antwort für die Selektoren %s", strings.Join(temp, ", "))))
 		if !res.Incomplete {
 			f = f.WithSeverity(report.Info) // guessed selectors and a key was found elsewhere
 		}
@@ -128,7 +130,7 @@ func Findings(res Result) []report.Finding {
 		fs = append(fs, report.New(IDSelectorUnknown, report.Detailf(
 			"none of the %d common selectors has a key record at <selector>._domainkey.%s; the domain may sign with another one",
 			"keiner der %d gängigen Selektoren hat einen Schlüsseleintrag unter <Selektor>._domainkey.%s; die Domain signiert womöglich mit einem anderen",
-			len(res.Tried), res.Domain), "tried: "+strings.Join(res.Tried, ", ")))
+			len(res.Tried), res.Domain), strings.Join(res.Tried, ", ")))
 	}
 	return fs
 }

@@ -211,6 +211,7 @@ func Scenarios() []Scenario {
 	mm.Records = append(mm.Records, "_mta-sts.mtasts-mismatch.lab.test. 300 IN TXT \"v=STSv1; id=1\"", "mta-sts.mtasts-mismatch.lab.test. 300 IN A 127.0.0.1")
 	mm.Policy = "version: STSv1\nmode: enforce\nmx: mail.elsewhere.test\nmax_age: 86400\n"
 	out = append(out, mm)
+	out = append(out, rulesScenarios()...)
 	out = append(out, extraScenarios(addr)...)
 	return append(out, ipv6Scenarios(addr)...)
 }

@@ -176,6 +176,7 @@ func Start(opts Options) (w *World, err error) {
 		return nil, fmt.Errorf("lab: https: %w", err)
 	}
 	w.onClose(w.HTTPS.Close)
+	w.addRulesPages()
 	for _, sc := range scs {
 		if sc.Policy != "" {
 			w.HTTPS.SetPolicy("mta-sts."+sc.Domain, sc.Policy)
@@ -201,6 +202,7 @@ func (w *World) addZones(scs []Scenario) error {
 		"2.0.0.127." + BlockList + ". 300 IN A 127.0.0.2",
 		"2.0.0.127." + BlockList + ". 300 IN TXT \"test entry of the lab block list\"",
 	}
+	rr = append(rr, rulesRecords()...)
 	if err := w.DNS.AddRR(rr...); err != nil {
 		return fmt.Errorf("lab: zone: %w", err)
 	}

@@ -48,8 +48,12 @@ type Facts struct {
 type MXFact struct {
 	// Status: ok (MX or address records), none (neither, or a null MX),
 	// temperror.
-	Status   string `json:"status"`
-	Evidence string `json:"evidence"`
+	Status string `json:"status"`
+	Domain string `json:"domain"`
+	// Hosts are the mail exchangers (ok); Detail the MX lookup's status
+	// word otherwise (nxdomain, null, servfail, …).
+	Hosts  []string `json:"hosts,omitempty"`
+	Detail string   `json:"detail,omitempty"`
 }
 
 // MX fact statuses.

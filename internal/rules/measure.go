@@ -40,8 +40,8 @@ func unknown(en, de string, a ...any) outcome {
 
 var notMeasured = outcome{StatusUnknown, i18n.T("not measured", "nicht gemessen")}
 
-var needMessage = outcome{StatusUnknown, i18n.T("needs a message: check … --message FILE, or the probe message of --deliver-to",
-	"braucht eine Nachricht: check … --message DATEI oder die Probe-Nachricht von --deliver-to")}
+var needMessage = outcome{StatusUnknown, i18n.T("needs a message: --message FILE, or the test message of --deliver-to",
+	"braucht eine Nachricht: --message DATEI oder die Testmail von --deliver-to")}
 
 // Measurements maps each measurement name a rule may use to the function
 // that decides it.
@@ -107,7 +107,9 @@ func measureStatic(f *Facts) outcome {
 		return notMeasured
 	}
 	if n, generic := p.Generic(); generic {
-		return fail("PTR %s looks generic (%s)", "PTR %s wirkt generisch (%s)", n.Name, n.GenericReason)
+		// iprev's reason is English; the German evidence names the kind.
+		return outcome{StatusFail, i18n.T(fmt.Sprintf("PTR %s looks generic (%s)", n.Name, n.GenericReason),
+			fmt.Sprintf("PTR %s wirkt generisch wie ein automatisch vergebener Name", n.Name))}
 	}
 	switch p.Result {
 	case iprev.StatusPermError:
@@ -161,13 +163,19 @@ func spfOutcome(f *Facts) outcome {
 	if rec == "" {
 		rec = "-"
 	}
+	// "from <IP>" only when the IP is known (dns without --ip).
+	fromEN, fromDE := "", ""
+	if f.IP.IsValid() {
+		fromEN, fromDE = " from "+f.IP.String(), " von "+f.IP.String()
+	}
 	switch s.Status {
 	case spf.Pass:
-		return pass("SPF pass for %s from %s (%s)", "SPF pass für %s von %s (%s)", s.Domain, f.IP, rec)
+		return outcome{StatusPass, i18n.T(fmt.Sprintf("SPF pass for %s%s (%s)", s.Domain, fromEN, rec), fmt.Sprintf("SPF pass für %s%s (%s)", s.Domain, fromDE, rec))}
 	case spf.Temperror:
 		return unknown("SPF temperror for %s: %s", "SPF temperror für %s: %s", s.Domain, s.Error)
 	}
-	return fail("SPF %s for %s from %s (record: %s)", "SPF %s für %s von %s (Eintrag: %s)", s.Status, s.Domain, f.IP, rec)
+	return outcome{StatusFail, i18n.T(fmt.Sprintf("SPF %s for %s%s (record: %s)", s.Status, s.Domain, fromEN, rec),
+		fmt.Sprintf("SPF %s für %s%s (Eintrag: %s)", s.Status, s.Domain, fromDE, rec))}
 }
 
 func measureSPF(f *Facts) outcome { return spfOutcome(f) }
@@ -206,7 +214,11 @@ func dkimOutcome(f *Facts) outcome {
 	case dkim.ResultInvalid:
 		return fail("DKIM keys of %s are published but none is usable (%s)", "DKIM-Schlüssel von %s sind veröffentlicht, aber keiner ist nutzbar (%s)", d.Domain, strings.Join(d.Found, ", "))
 	}
-	return fail("no DKIM key for %s at the selectors tried (%s)", "kein DKIM-Schlüssel für %s unter den versuchten Selektoren (%s)", d.Domain, strings.Join(d.Tried, ", "))
+	tried := strings.Join(d.Tried, ", ")
+	if len(d.Tried) > 4 {
+		return fail("no DKIM key for %s at the %d selectors tried", "kein DKIM-Schlüssel für %s unter den %d versuchten Selektoren", d.Domain, len(d.Tried))
+	}
+	return fail("no DKIM key for %s at the selectors tried (%s)", "kein DKIM-Schlüssel für %s unter den versuchten Selektoren (%s)", d.Domain, tried)
 }
 
 // signatures judges the message's DKIM verifications; align, when set,
@@ -264,10 +276,16 @@ func measureDMARCRecord(f *Facts) outcome {
 	case d.Record != nil:
 		return fail("the DMARC record of %s has no p= policy", "der DMARC-Eintrag von %s hat keine p=-Richtlinie", d.PolicyDomain)
 	}
-	return fail("no DMARC record at _dmarc.%s (%s)", "kein DMARC-Eintrag unter _dmarc.%s (%s)", d.Domain, d.Status)
+	return outcome{StatusFail, i18n.T(fmt.Sprintf("no DMARC record at _dmarc.%s (%s)", d.Domain, d.Status),
+		fmt.Sprintf("kein DMARC-Eintrag unter _dmarc.%s", d.Domain))}
 }
 
-func measureAlignment(f *Facts) outcome {
+// Alignment computes the DMARC alignment (RFC 7489 §4.2) of the facts:
+// the From domain (the message's, else FromDomain) against the SPF domain
+// and the DKIM d= domains (the message's signatures, else a usable key of
+// the From domain with its result unknown). ok is false without a From
+// domain.
+func Alignment(f *Facts) (a dmarc.Alignment, ok bool) {
 	var rec *dmarc.Record
 	if f.DMARC != nil {
 		rec = f.DMARC.Record
@@ -277,7 +295,7 @@ func measureAlignment(f *Facts) outcome {
 		from = f.Message.FromDomain
 	}
 	if from == "" {
-		return notMeasured
+		return a, false
 	}
 	in := dmarc.AlignmentInput{FromDomain: from}
 	if f.SPF != nil {
@@ -292,15 +310,24 @@ func measureAlignment(f *Facts) outcome {
 		// the mail is signed with it; its result is not known.
 		in.DKIM = append(in.DKIM, dmarc.AuthResult{Domain: f.DKIM.Domain})
 	}
-	a := dmarc.Align(rec, in)
+	return dmarc.Align(rec, in), true
+}
+
+func measureAlignment(f *Facts) outcome {
+	a, ok := Alignment(f)
+	if !ok {
+		return notMeasured
+	}
 	ev := alignEvidence(a)
 	switch a.Result {
 	case dmarc.AlignPass:
 		return outcome{StatusPass, ev}
 	case dmarc.AlignUnknown:
 		if f.Message == nil {
-			// DNS says the domain can align through its DKIM key.
-			return outcome{StatusPass, join(ev, i18n.T("aligned once signed with the published key", "passend, sobald mit dem veröffentlichten Schlüssel signiert wird"))}
+			// DNS says the domain can align through its DKIM key; whether
+			// the mail is signed with it only a message shows.
+			return outcome{StatusUnknown, join(ev, i18n.T("aligned only if the mail is signed with the published key: check a message with --message",
+				"passend nur, wenn die Mail mit dem veröffentlichten Schlüssel signiert ist: prüfen Sie eine Nachricht mit --message"))}
 		}
 		return outcome{StatusUnknown, ev}
 	}
@@ -308,31 +335,55 @@ func measureAlignment(f *Facts) outcome {
 }
 
 func alignEvidence(a dmarc.Alignment) i18n.Text {
-	parts := []string{"From " + a.FromDomain}
+	en := []string{"From domain " + a.FromDomain}
+	de := []string{"From-Domain " + a.FromDomain}
 	if a.SPF != nil {
-		parts = append(parts, fmt.Sprintf("SPF %s %s (aligned: %t)", a.SPF.Domain, a.SPF.Result, a.SPF.Aligned))
+		en = append(en, fmt.Sprintf("SPF %s %s (aligned: %s)", a.SPF.Result, a.SPF.Domain, yesNo(a.SPF.Aligned, "yes", "no")))
+		de = append(de, fmt.Sprintf("SPF %s %s (passend: %s)", a.SPF.Result, a.SPF.Domain, yesNo(a.SPF.Aligned, "ja", "nein")))
 	}
 	for _, d := range a.DKIM {
-		parts = append(parts, fmt.Sprintf("DKIM d=%s %s (aligned: %t)", d.Domain, d.Result, d.Aligned))
+		en = append(en, fmt.Sprintf("DKIM %s d=%s (aligned: %s)", d.Result, d.Domain, yesNo(d.Aligned, "yes", "no")))
+		de = append(de, fmt.Sprintf("DKIM %s d=%s (passend: %s)", d.Result, d.Domain, yesNo(d.Aligned, "ja", "nein")))
 	}
-	s := strings.Join(parts, "; ")
-	return i18n.T(s, strings.ReplaceAll(s, "aligned:", "passend:"))
+	return i18n.T(strings.Join(en, "; "), strings.Join(de, "; "))
+}
+
+func yesNo(b bool, yes, no string) string {
+	if b {
+		return yes
+	}
+	return no
 }
 
 func measureTLS(f *Facts) outcome {
 	if f.Message != nil && f.Message.Received != "" {
+		// RFC 3848: "with ESMTPS"/"ESMTPSA" (or a TLS comment) in the
+		// topmost Received field records a TLS session.
+		proto := receivedProtocol(f.Message.Received)
 		r := strings.ToUpper(f.Message.Received)
-		if strings.Contains(r, "ESMTPS") || strings.Contains(r, "TLS") {
-			return pass("Received: %s", "Received: %s", f.Message.Received)
+		if strings.HasPrefix(proto, "ESMTPS") || strings.Contains(r, "TLS") {
+			return outcome{StatusPass, i18n.T("topmost Received field: "+f.Message.Received, "oberstes Received-Feld: Protokoll "+proto+", mit TLS")}
 		}
-		return fail("the topmost Received field shows no TLS: %s", "das oberste Received-Feld zeigt kein TLS: %s", f.Message.Received)
+		return outcome{StatusFail, i18n.T("the topmost Received field shows no TLS: "+f.Message.Received, "das oberste Received-Feld zeigt kein TLS (Protokoll "+proto+")")}
 	}
 	if f.DestinationTLS != nil && !*f.DestinationTLS {
 		return unknown("the destination's STARTTLS did not work for our probe; whether your server uses TLS shows in a message's Received field (--message)",
-			"STARTTLS des Ziels hat für unsere Probe nicht funktioniert; ob Ihr Server TLS nutzt, zeigt das Received-Feld einer Nachricht (--message)")
+			"STARTTLS des Ziels hat bei unserer Prüfung nicht funktioniert; ob Ihr Server TLS nutzt, zeigt das Received-Feld einer Nachricht (--message)")
 	}
 	return unknown("whether your server uses TLS shows in a received message's Received field (--message)",
 		"ob Ihr Server TLS nutzt, zeigt das Received-Feld einer empfangenen Nachricht (--message)")
+}
+
+// receivedProtocol is the word after "with" in a Received field (RFC 5321
+// §4.4), "?" when there is none.
+func receivedProtocol(rcv string) string {
+	fs := strings.Fields(rcv)
+	for i := 0; i+1 < len(fs); i++ {
+		if strings.EqualFold(fs[i], "with") {
+			return strings.ToUpper(strings.Trim(fs[i+1], ";"))
+		}
+	}
+	return "?"
 }
 
 func measureDNSBL(f *Facts) outcome {
@@ -360,11 +411,11 @@ func measureFromMX(f *Facts) outcome {
 	}
 	switch m.Status {
 	case MXOK:
-		return pass("%s", "%s", m.Evidence)
+		return pass("%s: MX %s", "%s: MX %s", m.Domain, strings.Join(m.Hosts, ", "))
 	case MXNone:
-		return fail("%s", "%s", m.Evidence)
+		return fail("%s has neither MX nor address (%s)", "%s hat weder MX noch Adresse (%s)", m.Domain, m.Detail)
 	}
-	return unknown("%s", "%s", m.Evidence)
+	return unknown("the MX lookup of %s failed (%s)", "die MX-Abfrage von %s ist gescheitert (%s)", m.Domain, m.Detail)
 }
 
 func measureRFC5322(f *Facts) outcome {
@@ -382,24 +433,23 @@ func measureRFC5322(f *Facts) outcome {
 	return outcome{StatusFail, i18n.T(strings.Join(en, "; "), strings.Join(de, "; "))}
 }
 
-func measureMessageID(f *Facts) outcome {
+// headerPresent judges one header field that RFC 5322 §3.6 asks for.
+func headerPresent(f *Facts, present func(*MessageFacts) bool, field, fieldDE string) outcome {
 	if f.Message == nil {
 		return needMessage
 	}
-	if f.Message.MessageID {
-		return pass("Message-ID present", "Message-ID vorhanden")
+	if present(f.Message) {
+		return outcome{StatusPass, i18n.T(field+" present", fieldDE+" vorhanden")}
 	}
-	return fail("no valid Message-ID", "keine gültige Message-ID")
+	return outcome{StatusFail, i18n.T("no valid "+field, "keine gültige "+fieldDE)}
+}
+
+func measureMessageID(f *Facts) outcome {
+	return headerPresent(f, func(m *MessageFacts) bool { return m.MessageID }, "Message-ID", "Message-ID")
 }
 
 func measureDate(f *Facts) outcome {
-	if f.Message == nil {
-		return needMessage
-	}
-	if f.Message.Date {
-		return pass("Date present", "Date vorhanden")
-	}
-	return fail("no valid Date header", "keine gültige Date-Kopfzeile")
+	return headerPresent(f, func(m *MessageFacts) bool { return m.Date }, "Date header", "Date-Kopfzeile")
 }
 
 func measureOneFrom(f *Facts) outcome {
@@ -408,7 +458,7 @@ func measureOneFrom(f *Facts) outcome {
 		return needMessage
 	}
 	if m.FromFields == 1 && m.FromAddresses == 1 {
-		return pass("From: one address (%s)", "From: eine Adresse (%s)", m.FromDomain)
+		return pass("From: one address (%s)", "From-Kopfzeile mit einer Adresse (%s)", m.FromDomain)
 	}
 	return fail("%d From field(s) with %d address(es)", "%d From-Feld(er) mit %d Adresse(n)", m.FromFields, m.FromAddresses)
 }
@@ -475,7 +525,7 @@ func measureRange(f *Facts) outcome {
 		return unknown("the AS of %s is not known (%s)", "das AS von %s ist nicht bekannt (%s)", n.IP, n.Status)
 	case n.Kind == asn.KindHosting:
 		return unknown("AS%d %s is a hosting network: Outlook.com is reported to filter such ranges silently; prove delivery with --deliver-to",
-			"AS%d %s ist ein Hosting-Netz: Outlook.com filtert solche Bereiche Berichten zufolge still; weisen Sie die Zustellung mit --deliver-to nach", n.ASN, n.Holder)
+			"AS%d %s ist ein Hosting-Netz: Outlook.com filtert solche Bereiche Berichten zufolge stillschweigend; weisen Sie die Zustellung mit --deliver-to nach", n.ASN, n.Holder)
 	}
 	return pass("AS%d %s (%s), no range listing", "AS%d %s (%s), kein Eintrag auf Netzebene", n.ASN, n.Holder, n.Kind)
 }

@@ -9,7 +9,9 @@ import (
 	"strings"
 
 	"github.com/mxprobe/mxprobe/internal/dkim"
+	"github.com/mxprobe/mxprobe/internal/dmarc"
 	"github.com/mxprobe/mxprobe/internal/i18n"
+	"github.com/mxprobe/mxprobe/internal/report"
 	"github.com/mxprobe/mxprobe/internal/resolver"
 )
 
@@ -66,14 +68,14 @@ func ReadMessage(ctx context.Context, r resolver.Lookuper, raw []byte) *MessageF
 	}
 	for _, f := range singleFields {
 		if n := len(hdr[textproto.CanonicalMIMEHeaderKey(f)]); n > 1 {
-			problem(f+" occurs more than once (RFC 5322 §3.6)", f+" kommt mehr als einmal vor (RFC 5322 §3.6)")
+			problem(f+" occurs more than once (RFC 5322 §3.6)", "die "+f+"-Kopfzeile kommt mehr als einmal vor (RFC 5322 §3.6)")
 		}
 	}
 	m.FromFields = len(hdr["From"])
 	if m.FromFields == 0 {
 		problem("no From header (RFC 5322 §3.6.2)", "keine From-Kopfzeile (RFC 5322 §3.6.2)")
 	} else if list, err := mail.ParseAddressList(hdr.Get("From")); err != nil {
-		problem("the From address cannot be parsed: "+clip(hdr.Get("From")), "die From-Adresse lässt sich nicht lesen: "+clip(hdr.Get("From")))
+		problem("the From address cannot be parsed: "+clip(hdr.Get("From")), "die Adresse der From-Kopfzeile lässt sich nicht lesen: "+clip(hdr.Get("From")))
 	} else {
 		m.FromAddresses = len(list)
 		if at := strings.LastIndexByte(list[0].Address, '@'); at >= 0 {
@@ -141,4 +143,18 @@ func (m *MessageFacts) oneClick() (bool, bool) {
 	https := strings.Contains(strings.ToLower(m.ListUnsubscribe), "<https://")
 	post := strings.EqualFold(strings.TrimSpace(m.ListUnsubscribePost), "List-Unsubscribe=One-Click")
 	return https, post
+}
+
+// MessageFindings are the protocol findings of a message: each DKIM
+// signature's verification (dkim.VerifyFindings) and the DMARC alignment as
+// the receiver computes it (dmarc.AlignmentFindings). nil without a message.
+func MessageFindings(f Facts) []report.Finding {
+	if f.Message == nil {
+		return nil
+	}
+	out := dkim.VerifyFindings(f.Message.DKIM)
+	if a, ok := Alignment(&f); ok {
+		out = append(out, dmarc.AlignmentFindings(a)...)
+	}
+	return out
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mxprobe/mxprobe/internal/asn"
 	"github.com/mxprobe/mxprobe/internal/dkim"
@@ -111,7 +112,7 @@ func goodFacts(t *testing.T) Facts {
 		DKIM:   &dkim.Result{Domain: "example.test", Status: dkim.ResultOK, Found: []string{"s1"}},
 		DMARC:  &dmarc.Result{Domain: "example.test", PolicyDomain: "example.test", Status: "ok", Record: rec, Records: []string{"v=DMARC1; p=reject"}},
 		DNSBL:  &dnsbl.Result{IP: ip, Status: dnsbl.StatusClean},
-		FromMX: &MXFact{Status: MXOK, Evidence: "MX 10 mx.example.test"},
+		FromMX: &MXFact{Status: MXOK, Domain: "example.test", Hosts: []string{"mx.example.test"}},
 		Message: &MessageFacts{Size: 900, FromFields: 1, FromAddresses: 1, FromDomain: "example.test", Date: true, MessageID: true,
 			ListUnsubscribe: "<https://example.test/u/1>", ListUnsubscribePost: "List-Unsubscribe=One-Click",
 			Received: "from mail.example.test by mx.dest.test with ESMTPS id 1",
@@ -133,7 +134,7 @@ func badFacts(t *testing.T) Facts {
 		DKIM:   &dkim.Result{Domain: "weak.test", Status: dkim.ResultMissing, Tried: []string{"default"}},
 		DMARC:  &dmarc.Result{Domain: "weak.test", Status: "missing"},
 		DNSBL:  &dnsbl.Result{IP: ip, Status: dnsbl.StatusListed, Zones: []dnsbl.ZoneResult{{Zone: dnsbl.Zone{Name: "bl.test", Label: "test list"}, Status: dnsbl.StatusListed}}},
-		FromMX: &MXFact{Status: MXNone, Evidence: "no MX and no address for weak.test"},
+		FromMX: &MXFact{Status: MXNone, Domain: "weak.test", Detail: "nxdomain"},
 		Message: &MessageFacts{Size: 100, FromFields: 2, FromAddresses: 2, FromDomain: "weak.test",
 			Problems: []i18n.Text{i18n.T("From occurs more than once", "From kommt mehr als einmal vor")},
 			Received: "from x by y with SMTP id 2", DKIM: []dkim.Verification{{Domain: "other.test", Selector: "s", Result: dkim.VerifyFail}}},
@@ -196,5 +197,56 @@ func TestUnmeasured(t *testing.T) {
 		if r.Status != StatusUnknown {
 			t.Errorf("%s without facts: %s", r.Rule, r.Status)
 		}
+	}
+}
+
+func TestTextViews(t *testing.T) {
+	bad := Score(badFacts(t), []Book{mustBook(t, Microsoft)}, Options{})
+	en, de := FailedLines(bad, i18n.EN), FailedLines(bad, i18n.DE)
+	if len(en) != len(bad) || len(de) != len(bad) {
+		t.Fatalf("lines: %d/%d for %d failed rules", len(en), len(de), len(bad))
+	}
+	if !strings.HasPrefix(en[0], "microsoft.all.rdns: The sending server's IP has valid reverse DNS.") ||
+		!strings.Contains(de[0], "Die IP des sendenden Servers hat ein gültiges Reverse-DNS.") {
+		t.Errorf("first lines:\n%s\n%s", en[0], de[0])
+	}
+	tab := Table(bad, i18n.DE)
+	for _, want := range []string{"VERLETZT", "microsoft.bulk.dmarc", "Massenversand", "Quellen:", "gelesen am 2025-08-02"} {
+		if !strings.Contains(tab, want) {
+			t.Errorf("German table lacks %q:\n%s", want, tab)
+		}
+	}
+	for _, l := range strings.Split(tab, "\n") {
+		if n := utf8.RuneCountInString(l); n > Width && strings.Contains(strings.TrimSpace(l), " ") {
+			t.Errorf("line of %d columns: %q", n, l)
+		}
+	}
+}
+
+func mustBook(t *testing.T, p string) Book {
+	b, ok := BookFor(p)
+	if !ok {
+		t.Fatalf("no book %s", p)
+	}
+	return b
+}
+
+// TestAlignmentWithoutMessage: SPF fails and only a DKIM key is published:
+// whether the mail aligns only a message can tell.
+func TestAlignmentWithoutMessage(t *testing.T) {
+	f := goodFacts(t)
+	f.Message = nil
+	f.SPF = &spf.Result{Status: spf.Fail, Domain: "example.test"}
+	o := measureAlignment(&f)
+	if o.status != StatusUnknown || !strings.Contains(o.evidence.DE, "--message") {
+		t.Errorf("SPF fail + DKIM key, no message: %+v", o)
+	}
+	f.DKIM = &dkim.Result{Domain: "example.test", Status: dkim.ResultMissing}
+	if o := measureAlignment(&f); o.status != StatusFail {
+		t.Errorf("SPF fail, no DKIM key: %+v", o)
+	}
+	f.SPF = &spf.Result{Status: spf.Pass, Domain: "bounce.other.test"}
+	if o := measureAlignment(&f); o.status != StatusFail {
+		t.Errorf("SPF pass for an unaligned MAIL FROM domain: %+v", o)
 	}
 }

@@ -2,6 +2,6 @@
 // (RFC 5321 §4.2 and later RFCs), enhanced status codes (RFC 3463, the IANA
 // registry), and the parser that takes a reply out of an MTA's bounce
 // wrapping (ParseReply). What a reply means for the sender — reason, advice,
-// provider knowledge — is package explain's. The bounce parser (ParseBounce)
-// still lives here until the dsn package takes it.
+// provider knowledge — is package explain's; reading bounce messages is
+// package dsn's.
 package statuscode

@@ -91,7 +91,7 @@ func wordIn(s string) string {
 func firstNonEmpty(a, b string) string {
 	if a != "" {
 		if len(a) > 80 {
-			a = a[:80]
+			a = strings.ToValidUTF8(a[:80], "")
 		}
 		return a
 	}

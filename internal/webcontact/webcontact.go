@@ -269,6 +269,18 @@ func resolvingDialer(r resolver.Lookuper) func(ctx context.Context, network, add
 				ips = append(ips, r.Lookup(ctx, host, t).IPs...)
 			}
 		}
+		// Only public addresses: a PTR name is chosen by whoever runs the
+		// IP, and must not make mxprobe fetch from the user's own network.
+		public := ips[:0]
+		for _, ip := range ips {
+			if isPublic(ip) {
+				public = append(public, ip)
+			}
+		}
+		if len(ips) > 0 && len(public) == 0 {
+			return nil, fmt.Errorf("%s has no public address", host)
+		}
+		ips = public
 		if len(ips) == 0 {
 			return nil, fmt.Errorf("no address for %s", host)
 		}
@@ -286,6 +298,14 @@ func resolvingDialer(r resolver.Lookuper) func(ctx context.Context, network, add
 		}
 		return nil, last
 	}
+}
+
+// isPublic: not loopback, private (RFC 1918, RFC 4193), link-local,
+// unspecified or multicast.
+func isPublic(ip netip.Addr) bool {
+	ip = ip.Unmap()
+	return ip.IsValid() && !ip.IsLoopback() && !ip.IsPrivate() && !ip.IsLinkLocalUnicast() &&
+		!ip.IsUnspecified() && !ip.IsMulticast() && !ip.IsInterfaceLocalMulticast()
 }
 
 func resolveRef(base, ref string) (string, error) {

@@ -64,6 +64,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	policies map[string]string
+	pages    map[string]string // host + path → HTML (SetPage)
 	behavior map[string]Behavior
 	certs    map[certKey]*tls.Certificate
 	requests map[string]int
@@ -86,7 +87,7 @@ func Start(ca *tlslab.CA, addr string) (*Server, error) {
 	}
 	s := &Server{
 		ca: ca, ln: ln, closing: make(chan struct{}),
-		policies: map[string]string{}, behavior: map[string]Behavior{},
+		policies: map[string]string{}, pages: map[string]string{}, behavior: map[string]Behavior{},
 		certs: map[certKey]*tls.Certificate{}, requests: map[string]int{},
 	}
 	s.srv = &http.Server{
@@ -119,6 +120,14 @@ func (s *Server) SetPolicy(host, body string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.policies[canon(host)] = body
+}
+
+// SetPage serves body as an HTML page at https://host/path (the operator
+// websites of the rulebook checks).
+func (s *Server) SetPage(host, path, body string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pages[canon(host)+path] = body
 }
 
 // SetBehavior sets how the server answers for host.
@@ -187,7 +196,16 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.requests[host]++
 	body, ok := s.policies[host]
 	b := s.behavior[host]
+	html, isPage := s.pages[host+r.URL.Path]
 	s.mu.Unlock()
+	if isPage && b.Redirect == "" && !b.Stall && b.Delay == 0 {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		if b.Status != 0 {
+			w.WriteHeader(b.Status)
+		}
+		_, _ = w.Write([]byte(html))
+		return
+	}
 
 	if b.Delay > 0 {
 		t := time.NewTimer(b.Delay)

@@ -1,0 +1,107 @@
+package dsn
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+var fixtureDir = filepath.Join("..", "..", "testdata", "bounces", "fixtures")
+
+// TestFixtures: the bounce formats written after MTAs' documented templates
+// (testdata/bounces/fixtures), each with its expected results.
+func TestFixtures(t *testing.T) {
+	type want struct {
+		kind                            Kind
+		rcpt, action, status, reason    string
+		reply, remote, command, origMID string
+	}
+	cases := []struct {
+		file string
+		want []want
+	}{
+		{"postfix.eml", []want{
+			{KindRecipient, "bob@receiver.test", "failed", "5.1.1", "userunknown", "550 5.1.1 <bob@receiver.test>: Recipient address rejected: User unknown in virtual mailbox table", "mx1.receiver.test", "RCPT TO", "mxp.7f3a9c2e.1741079700@sender.test"},
+			{KindRecipient, "carol@outlook.example", "failed", "5.7.1", "", "", "outlook-example.olc.protection.outlook.com", "", ""},
+		}},
+		{"gmail.eml", []want{{KindRecipient, "dave@gmail.example", "failed", "5.7.26", "authfailure", "", "gmail-smtp-in.l.google.com", "", "mxp.91b2.1741080129@sender.test"}}},
+		{"exchange-online.eml", []want{{KindRecipient, "frank@fabrikam.example", "failed", "5.1.10", "userunknown", "", "fabrikam-example.mail.protection.outlook.com", "", ""}}},
+		{"qmail.eml", []want{
+			{KindRecipient, "grace@yahoo.example", "failed", "", "", "", "192.0.2.44", "", "mxp.5e1f.1741081310@sender.test"},
+			{KindRecipient, "heidi@receiver.test", "failed", "5.1.1", "userunknown", "", "", "", ""},
+			{KindRecipient, "ivan@full.test", "failed", "5.2.2", "mailboxfull", "", "192.0.2.66", "", ""},
+		}},
+		{"exim.eml", nil},
+		{"exchange-de-unzustellbar.eml", []want{
+			{KindRecipient, "juergen.mueller@kunde.test", "failed", "5.1.1", "userunknown", "", "mx.kunde.test", "", ""},
+			{KindRecipient, "ute.schaefer@kunde.test", "failed", "5.2.2", "mailboxfull", "", "mx.kunde.test", "", ""},
+		}},
+		{"exchange-de-2016-html.eml", nil},
+		{"gmx-de.eml", []want{{KindRecipient, "anna.beispiel@web.test", "failed", "5.1.1", "userunknown", "", "", "", "probe-gmx-1@example.test"}}},
+		{"tonline-de.eml", []want{{KindRecipient, "peter.muster@t-online.test", "failed", "5.7.1", "", "", "", "", ""}}},
+		{"zoho.eml", []want{{KindRecipient, "bob@zohocustomer.test", "failed", "5.2.2", "mailboxfull", "", "", "", "probe-zoho-1@example.test"}}},
+		{"exchange-fr.eml", []want{{KindRecipient, "claire@exemple.test", "failed", "5.2.2", "mailboxfull", "", "", "", "probe-fr-1@example.test"}}},
+		{"japanese-iso2022jp.eml", []want{{KindRecipient, "taro@jp.test", "failed", "5.1.1", "userunknown", "", "", "", ""}}},
+		{"rfc6533-global.eml", []want{{KindRecipient, "jürgen@bücher.example", "failed", "5.1.1", "userunknown", "", "mx.bücher.example", "", "probe-global-1@example.test"}}},
+		{"dsn-delivered-relayed-expanded.eml", []want{
+			{KindRecipient, "eve@receiver.test", "delivered", "2.0.0", "delivered", "250 2.0.0 Ok: queued as 4ABC", "mx.receiver.test", "", "probe-ok-1@example.test"},
+			{KindRecipient, "list@receiver.test", "expanded", "2.0.0", "delivered", "", "", "", ""},
+			{KindRecipient, "old@legacy.test", "relayed", "2.0.0", "delivered", "", "", "", ""},
+		}},
+		{"dsn-delayed.eml", []want{{KindRecipient, "slow@receiver.test", "delayed", "4.4.1", "", "", "mx.receiver.test", "", "probe-delay-1@example.test"}}},
+		{"arf-jmrp.eml", []want{{KindComplaint, "someone@hotmail.test", "", "", "feedback", "", "", "", "probe-arf-1@example.test"}}},
+		{"autoreply-de.eml", []want{{KindAutoReply, "petra@firma.test", "", "", "vacation", "", "", "", "probe-ooo-1@example.test"}}},
+		{"microsoft-junk-report.eml", []want{{KindJunkReport, "kunde@outlook.test", "", "", "feedback", "", "", "", "orig-junk-1@partner.test"}}},
+		{"forwarded-bounce.eml", []want{{KindRecipient, "gone@receiver.test", "failed", "5.1.1", "userunknown", "", "mx.receiver.test", "RCPT TO", ""}}},
+		{"exchange2007-en.eml", []want{{KindRecipient, "nobody@contoso.test", "failed", "5.1.1", "userunknown", "550 5.1.1 RESOLVER.ADR.RecipNotFound; not found", "", "", "probe-ex2007-1@example.test"}}},
+		{"exim-delay.eml", []want{{KindRecipient, "later@slow.test", "delayed", "4.3.0", "", "", "mx.slow.test", "RCPT TO", ""}}},
+		{"sendmail-text.eml", []want{{KindRecipient, "gone@dest.test", "failed", "5.1.1", "userunknown", "550 5.1.1 <gone@dest.test>... User unknown", "", "RCPT TO", ""}}},
+		{"postfix-text-expanded.eml", []want{
+			{KindRecipient, "list@example.test", "delayed", "4.2.2", "mailboxfull", "", "mx.dest.test", "RCPT TO", ""},
+			{KindRecipient, "two@dest.test", "failed", "5.7.1", "spamdetected", "", "mx.dest.test", "DATA", ""},
+		}},
+		{"exim-two-recipients.eml", []want{
+			{KindRecipient, "a@dest.test", "failed", "5.1.1", "userunknown", "550 5.1.1 No such user", "mx.dest.test", "RCPT TO", ""},
+			{KindRecipient, "b@other.test", "failed", "", "hostunknown", "", "", "", ""},
+		}},
+		{"broken-mime-8bit.eml", []want{{KindRecipient, "händler@receiver.test", "failed", "5.2.2", "mailboxfull", "", "mx.receiver.test", "RCPT TO", ""}}},
+	}
+	for _, c := range cases {
+		data, err := os.ReadFile(filepath.Join(fixtureDir, c.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := ParseBytes(data)
+		if err != nil {
+			t.Errorf("%s: %v", c.file, err)
+			continue
+		}
+		if c.want == nil {
+			if len(m.Results) == 0 {
+				t.Errorf("%s: no results", c.file)
+			}
+			continue
+		}
+		if len(m.Results) != len(c.want) {
+			t.Errorf("%s: %d results, want %d: %+v", c.file, len(m.Results), len(c.want), m.Results)
+			continue
+		}
+		for i, w := range c.want {
+			g := m.Results[i]
+			check := func(field, got, want string) {
+				if want != "" && got != want {
+					t.Errorf("%s #%d %s = %q, want %q", c.file, i+1, field, got, want)
+				}
+			}
+			check("kind", string(g.Kind), string(w.kind))
+			check("recipient", g.Recipient, w.rcpt)
+			check("action", g.Action, w.action)
+			check("status", g.Status, w.status)
+			check("reason", g.Reason, w.reason)
+			check("remote_reply", g.RemoteReply, w.reply)
+			check("remote_mta", g.RemoteMTA, w.remote)
+			check("command", g.Command, w.command)
+			check("original_message_id", g.OriginalMessageID, w.origMID)
+		}
+	}
+}

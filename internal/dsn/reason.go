@@ -1,0 +1,85 @@
+package dsn
+
+import (
+	"github.com/mxprobe/mxprobe/internal/explain"
+	"github.com/mxprobe/mxprobe/internal/statuscode"
+)
+
+// Explanation is the classifier's explanation of a recipient result: what
+// its remote reply (or, where the reply decides nothing, the bounce's own
+// words) and status mean, the reason and what to do. mxHost names the
+// server when the caller knows it better than the report.
+func Explanation(r *Result, mxHost string) explain.Explanation {
+	if mxHost == "" {
+		mxHost = r.RemoteMTA
+	}
+	return explainResult(r, mxHost)
+}
+
+// explainResult is the only place that calls the reply classifier
+// (internal/explain), so that moving it touches one line.
+func explainResult(r *Result, mxHost string) explain.Explanation {
+	opt := explain.Options{MXHost: mxHost, Command: r.Command, Status: r.Status, Action: r.Action}
+	in := r.RemoteReply
+	if r.DiagnosticType != "" && r.DiagnosticType != "smtp" && in != "" {
+		// X-Unix and similar: an exit status, not a reply (RFC 3464 §2.3.6).
+		in = r.DiagnosticType + "; " + in
+	}
+	if in == "" {
+		in = r.Status
+	}
+	x := explain.Explain(in, opt)
+	if (x.Reason == explain.OnHold || x.Reason == explain.Undefined) && r.context != "" {
+		// The reply decides nothing: the bounce's own words may ("No such
+		// user here" next to an address without a reply).
+		if c := explain.Explain(r.context, opt); c.Reason != explain.OnHold && c.Reason != explain.Undefined {
+			x.Reason, x.ReasonSource = c.Reason, "context"
+		}
+	}
+	return x
+}
+
+// classify names the cause of a result in the vocabulary of mxprobe explain.
+func classify(r *Result) string {
+	switch r.Kind {
+	case KindComplaint, KindJunkReport:
+		return "feedback"
+	case KindAutoReply:
+		return string(explain.Vacation)
+	}
+	switch r.Action {
+	case "delivered", "relayed", "expanded":
+		return string(explain.Delivered)
+	}
+	reason := explainResult(r, r.RemoteMTA).Reason
+	if (reason == explain.OnHold || reason == explain.Undefined) && r.Action == "delayed" {
+		// A delay notice that names no cause: the message waits in the
+		// queue until it expires (sisimai's "expired" covers both).
+		reason = explain.Expired
+	}
+	return string(reason)
+}
+
+// fillReply takes reply code, command and remote host out of the remote
+// reply where the report did not give them separately.
+func fillReply(r *Result) {
+	if r.RemoteReply == "" {
+		return
+	}
+	rep, _ := statuscode.ParseReply(r.RemoteReply)
+	if r.ReplyCode == 0 {
+		r.ReplyCode = rep.Code
+	}
+	if r.Command == "" {
+		r.Command = rep.Command
+	}
+	if r.RemoteMTA == "" {
+		r.RemoteMTA = rep.Host
+		if r.RemoteMTA == "" {
+			r.RemoteMTA = rep.IP
+		}
+	}
+	if r.Status == "" && !rep.Enhanced.IsZero() {
+		r.Status = rep.Enhanced.String()
+	}
+}
