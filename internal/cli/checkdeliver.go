@@ -24,6 +24,7 @@ import (
 // one run (send, watch, verdict, one exit code) — the CI form.
 type deliveryFlags struct {
 	deliverTo  string
+	mx         string
 	ownMailbox bool
 	seed, dsn  imapFlags
 	control    routeFlags
@@ -34,6 +35,7 @@ type deliveryFlags struct {
 func addDeliveryFlags(cmd *cobra.Command, d *deliveryFlags) {
 	f := cmd.Flags()
 	f.StringVar(&d.deliverTo, "deliver-to", "", "after the check, send a tagged probe to this seed mailbox and prove its delivery")
+	f.StringVar(&d.mx, "mx", "", "deliver the --deliver-to probe to this MX HOST[:PORT] instead of resolving the MX")
 	f.BoolVar(&d.ownMailbox, "i-own-this-mailbox", false, "confirm that the --deliver-to mailbox is yours")
 	d.seed.register(cmd, "imap", "seed mailbox")
 	d.dsn.register(cmd, "dsn-imap", "DSN mailbox")
@@ -151,6 +153,9 @@ func (o *checkOptions) proveOptions(base check.Options, env *runEnv) (prove.Opti
 	if base.Port != 25 {
 		po.Send.Port = base.Port
 	}
+	// --mx sends the probe to one host, as probe send --mx does (the check
+	// itself still talks to the resolved MX hosts).
+	po.Send.MX = d.mx
 	if env.Lab != nil {
 		po.Seed, po.DSN = labMailboxes(env.Lab, po.Seed, po.DSN)
 		if d.control.via == "" {
