@@ -1,12 +1,15 @@
 package cli
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/mxprobe/mxprobe/internal/exitcode"
+	"github.com/mxprobe/mxprobe/internal/i18n"
+	"github.com/mxprobe/mxprobe/internal/lab"
 )
 
 // labMessage writes an RFC 5322 message to a temporary file; withID adds a
@@ -217,5 +220,47 @@ func TestDNSInvalidTargetJSON(t *testing.T) {
 	out, errOut, code := runCLI(t, nil, "dns", "bad..domain")
 	if code != exitcode.Usage || out != "" || !strings.Contains(errOut, "invalid domain") {
 		t.Errorf("text: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
+
+// TestLabListsRulesSenders: `mxprobe lab` lists every rulebook sender (its
+// address, PTR name and title) in text, EN and DE, and in JSON, and one of
+// its example lines exercises --ip with --rules (TestLabExamplesRunClean
+// runs it).
+func TestLabListsRulesSenders(t *testing.T) {
+	w, err := lab.Start(lab.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	for _, l := range []i18n.Lang{i18n.EN, i18n.DE} {
+		var out bytes.Buffer
+		g := &Globals{Lang: l, IO: &IOStreams{Out: &out, Getenv: func(string) string { return "" }}}
+		printLab(g, w, "ca.pem")
+		text := out.String()
+		head := map[i18n.Lang]string{i18n.EN: "Rulebook senders", i18n.DE: "Absender für die Regelwerke"}[l]
+		_, senders, ok := strings.Cut(text, head)
+		if !ok {
+			t.Fatalf("%s: no %q section:\n%s", l, head, text)
+		}
+		flat := strings.Join(strings.Fields(senders), " ")
+		for _, s := range lab.RulesSenders() {
+			if !strings.Contains(flat, s.IP.String()) || !strings.Contains(flat, strings.Join(strings.Fields(s.Title.In(l)), " ")) || !strings.Contains(flat, s.PTR) {
+				t.Errorf("%s: sender %s %q missing", l, s.IP, s.Title.In(l))
+			}
+		}
+		j := newLabJSON(g, w, "ca.pem")
+		if len(j.Senders) != len(lab.RulesSenders()) || j.Senders[1].IP != lab.SenderNoPTR.String() || j.Senders[1].PTR != "" || j.Senders[1].Title != lab.RulesSenders()[1].Title.In(l) {
+			t.Errorf("%s: JSON senders %+v", l, j.Senders)
+		}
+	}
+	var withRules int
+	for _, c := range labCommands(w, "ca.pem") {
+		if strings.Contains(c, " --rules ") && strings.Contains(c, " --ip "+lab.SenderNoContact.String()) {
+			withRules++
+		}
+	}
+	if withRules == 0 {
+		t.Error("no example line exercises --ip with --rules")
 	}
 }
