@@ -219,26 +219,6 @@ func (m macroString) String() string {
 	return b.String()
 }
 
-// hasMacros reports whether any part needs the evaluation context.
-func (m macroString) hasMacros() bool {
-	for _, p := range m {
-		if p.kind == partMacro {
-			return true
-		}
-	}
-	return false
-}
-
-// needsPTR reports whether expansion needs the validated domain name (%{p}).
-func (m macroString) needsPTR() bool {
-	for _, p := range m {
-		if p.kind == partMacro && p.letter == 'p' {
-			return true
-		}
-	}
-	return false
-}
-
 // macroEnv holds the values the macro letters expand to (RFC 7208 §7.3).
 type macroEnv struct {
 	sender    string     // s: <sender>, local-part@domain
