@@ -196,29 +196,6 @@ func parseMacroString(s string, ctx macroContext) (macroString, error) {
 	return out, nil
 }
 
-// String returns the macro string in its textual form.
-func (m macroString) String() string {
-	var b strings.Builder
-	for _, p := range m {
-		switch p.kind {
-		case partLiteral:
-			b.WriteString(p.text)
-		case partEscape:
-			switch p.text {
-			case "%":
-				b.WriteString("%%")
-			case " ":
-				b.WriteString("%_")
-			default:
-				b.WriteString("%-")
-			}
-		case partMacro:
-			b.WriteString(p.raw)
-		}
-	}
-	return b.String()
-}
-
 // macroEnv holds the values the macro letters expand to (RFC 7208 §7.3).
 type macroEnv struct {
 	sender    string     // s: <sender>, local-part@domain
