@@ -35,4 +35,3 @@ func verdictExit(v report.Verdict, fs []report.Finding, failOn report.Severity) 
 	}
 	return nil
 }
-
