@@ -7,7 +7,6 @@ import (
 	"github.com/mxprobe/mxprobe/internal/mx"
 	"github.com/mxprobe/mxprobe/internal/mxdialog"
 	"github.com/mxprobe/mxprobe/internal/resolver"
-	"github.com/mxprobe/mxprobe/internal/spf"
 )
 
 // Status values shown to people, in both languages (docs/glossary.md). The
@@ -102,27 +101,6 @@ func MXLookupLabel(m MXLookup, lang i18n.Lang) string {
 		s += ", DNSSEC"
 	}
 	return s
-}
-
-// senderSPFLine is the SPF line of the sender: the result (an RFC 7208
-// token), the domain evaluated and, for the null sender, that it is the
-// EHLO name.
-func senderSPFLine(r *spf.Result, l i18n.Lang) string {
-	dom := r.Domain
-	if dom == "" {
-		dom = `""`
-	}
-	line := fmt.Sprintf("  SPF %s %s", r.Status, dom)
-	if r.Identity == spf.IdentityHELO {
-		line += " " + i18n.T("(EHLO name: null sender <>)", "(EHLO-Name: leerer Absender <>)").In(l)
-	}
-	if r.Matched != "" {
-		line += " (" + r.Matched + ")"
-	}
-	if r.Status != spf.None {
-		line += fmt.Sprintf(", %d/10 %s", r.Lookups, i18n.T("lookups", "Abfragen").In(l))
-	}
-	return line
 }
 
 // errorClassLabels name how an SMTP session ended early (mxdialog's

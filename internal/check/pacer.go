@@ -10,7 +10,7 @@ import (
 )
 
 // Pacer spaces SMTP sessions per destination operator in bulk mode, so one
-// provider never sees a burst from us (DESIGN.md "Network etiquette").
+// provider never sees a burst from us (docs/architecture.md "Network etiquette").
 type Pacer struct {
 	// Gap is the minimum time between two sessions to the same operator.
 	Gap time.Duration

@@ -30,6 +30,10 @@ type GuidanceEntry struct {
 	Title string `json:"title"`
 	URL   string `json:"url,omitempty"`
 	Text  string `json:"text"`
+	// TitleText and TextText are Title and Text in both languages, for
+	// the text views (the JSON carries the language of the run).
+	TitleText i18n.Text `json:"-"`
+	TextText  i18n.Text `json:"-"`
 }
 
 // IDProvider is the informational finding naming the operator.
@@ -77,7 +81,8 @@ func identifyProvider(rep *Report, o Options) *ProviderInfo {
 	p := &ProviderInfo{Name: info.Name, Kind: info.Kind, Display: info.Display, Evidence: info.Evidence,
 		SilentDropKnown: silentDropKnown(info)}
 	for _, g := range info.Guidance {
-		p.Guidance = append(p.Guidance, GuidanceEntry{Title: g.Title.In(o.Lang), URL: g.URL, Text: g.Text.In(o.Lang)})
+		p.Guidance = append(p.Guidance, GuidanceEntry{Title: g.Title.In(o.Lang), URL: g.URL, Text: g.Text.In(o.Lang),
+			TitleText: g.Title, TextText: g.Text})
 	}
 	return p
 }

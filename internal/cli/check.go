@@ -20,6 +20,7 @@ import (
 	"github.com/mxprobe/mxprobe/internal/render"
 	"github.com/mxprobe/mxprobe/internal/report"
 	"github.com/mxprobe/mxprobe/internal/resolver"
+	"github.com/mxprobe/mxprobe/internal/view"
 )
 
 // checkOptions are the options of `check`.
@@ -240,7 +241,7 @@ func (o *checkOptions) print(rep *check.Report) error {
 		rep.Localize(g.Lang)
 		return render.JSON(g.IO.Out, rep)
 	}
-	rep.RenderText(g.IO.Out, check.TextOptions{Lang: g.Lang, Style: render.Styler{Color: g.Color()}, Verbose: g.Verbose, Quiet: g.Quiet, Transcript: o.transcript})
+	view.Text(g.IO.Out, view.Check(rep, view.Options{Mode: view.ModeFor(g.Quiet, g.Verbose), Transcript: o.transcript}), g.Lang, view.StylerFor(g.IO.Out, g.Color(), g.IO.OutTTY))
 	return nil
 }
 

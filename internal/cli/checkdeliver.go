@@ -17,6 +17,7 @@ import (
 	"github.com/mxprobe/mxprobe/internal/prove"
 	"github.com/mxprobe/mxprobe/internal/render"
 	"github.com/mxprobe/mxprobe/internal/report"
+	"github.com/mxprobe/mxprobe/internal/view"
 )
 
 // deliveryFlags are the flags of `check --deliver-to`: the delivery proof in
@@ -208,7 +209,7 @@ func (o *checkOptions) printDelivery(res *prove.Result, ledger string, win deliv
 		failOn, _ := parseFailOn(o.failOn)
 		return writeCI(g, failOn, ciCheck(g, rep))
 	}
-	rep.RenderText(g.IO.Out, check.TextOptions{Lang: g.Lang, Style: render.Styler{Color: g.Color()}, Verbose: g.Verbose, Quiet: g.Quiet, Transcript: o.transcript})
+	view.Text(g.IO.Out, view.Check(rep, view.Options{Mode: view.ModeFor(g.Quiet, g.Verbose), Transcript: o.transcript, ProofShown: true}), g.Lang, view.StylerFor(g.IO.Out, g.Color(), g.IO.OutTTY))
 	fmt.Fprintln(g.IO.Out)
 	fmt.Fprintln(g.IO.Out, render.Styler{Color: g.Color()}.Bold(i18n.T("Delivery proof", "Zustellnachweis").In(g.Lang)))
 	printScans(g, res.Confirm)

@@ -9,6 +9,7 @@ import (
 	"github.com/mxprobe/mxprobe/internal/check"
 	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/render"
+	"github.com/mxprobe/mxprobe/internal/view"
 )
 
 // dnsOptions are the options of `dns`.
@@ -105,7 +106,7 @@ func dnsRun(o *dnsOptions) error {
 			return err
 		}
 	} else {
-		rep.RenderText(g.IO.Out, check.TextOptions{Lang: g.Lang, Style: render.Styler{Color: g.Color()}, Verbose: g.Verbose, Quiet: g.Quiet})
+		view.Text(g.IO.Out, view.DNS(rep, view.Options{Mode: view.ModeFor(g.Quiet, g.Verbose)}), g.Lang, view.StylerFor(g.IO.Out, g.Color(), g.IO.OutTTY))
 	}
 	return verdictExit(rep.Verdict, rep.RawFindings(), failOn)
 }

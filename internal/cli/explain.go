@@ -19,7 +19,9 @@ import (
 	"github.com/mxprobe/mxprobe/internal/explain"
 	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/provider"
+	"github.com/mxprobe/mxprobe/internal/render"
 	"github.com/mxprobe/mxprobe/internal/statuscode"
+	"github.com/mxprobe/mxprobe/internal/view"
 )
 
 // explainOptions are the flags of `mxprobe explain`.
@@ -297,13 +299,15 @@ type explainWriter struct {
 	yel   *color.Color
 	green *color.Color
 	dim   *color.Color
+	width int
 }
 
 func newExplainWriter(g *Globals) *explainWriter { return newExplainWriterTo(g, g.IO.Out) }
 
 func newExplainWriterTo(g *Globals, w io.Writer) *explainWriter {
 	t := &explainWriter{w: w, lang: g.Lang, color: g.Color(), quiet: g.Quiet, verb: g.Verbose,
-		bold: color.New(color.Bold), red: color.New(color.FgRed, color.Bold), yel: color.New(color.FgYellow, color.Bold),
+		width: view.StylerFor(w, g.Color(), g.IO.OutTTY && w == g.IO.Out).Columns(),
+		bold:  color.New(color.Bold), red: color.New(color.FgRed, color.Bold), yel: color.New(color.FgYellow, color.Bold),
 		green: color.New(color.FgGreen, color.Bold), dim: color.New(color.Faint)}
 	for _, c := range []*color.Color{t.bold, t.red, t.yel, t.green, t.dim} {
 		if t.color {
@@ -535,32 +539,12 @@ func appendPad(b []byte, s string, n int) []byte {
 	return append(b, ' ')
 }
 
-// wrap writes s word-wrapped to about 78 columns with an indent.
+// wrap writes s word-wrapped at the report width (render.Styler: the
+// terminal's width, else 80) with an indent.
 func (t *explainWriter) wrap(s, indent string) { t.wrapFirst(s, indent, indent) }
 
 func (t *explainWriter) wrapFirst(s, first, rest string) {
-	const width = 78
-	prefix := first
-	col := 0
-	var b strings.Builder
-	b.WriteString(prefix)
-	col = utf8.RuneCountInString(prefix)
-	start := col
-	for _, word := range strings.Fields(s) {
-		wl := utf8.RuneCountInString(word)
-		if col > start && col+1+wl > width {
-			b.WriteString("\n")
-			b.WriteString(rest)
-			col = utf8.RuneCountInString(rest)
-			start = col
-		} else if col > start {
-			b.WriteByte(' ')
-			col++
-		}
-		b.WriteString(word)
-		col += wl
-	}
-	t.line(b.String())
+	t.line(render.WrapHang(strings.Join(strings.Fields(s), " "), t.width, first, rest))
 }
 
 // explainClip shortens s to n runes with an ellipsis.

@@ -9,6 +9,7 @@ import (
 	"github.com/mxprobe/mxprobe/internal/delivery"
 	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/render"
+	"github.com/mxprobe/mxprobe/internal/view"
 )
 
 // showOptions are the options of `probe show`.
@@ -95,7 +96,7 @@ func probeShowRun(o *showOptions) error {
 }
 
 func printTimeline(g *Globals, evs []delivery.Event, v delivery.ProbeVerdict) {
-	st := render.Styler{Color: g.Color()}
+	st := view.StylerFor(g.IO.Out, g.Color(), g.IO.OutTTY)
 	w := g.IO.Out
 	fmt.Fprintln(w, st.Bold(i18n.T("Timeline", "Zeitleiste").In(g.Lang)))
 	for _, ev := range evs {
@@ -133,7 +134,7 @@ func printTimeline(g *Globals, evs []delivery.Event, v delivery.ProbeVerdict) {
 			line = fmt.Sprintf("%s %s: %s %s %s (%s %s)", i18n.T("bounce report for", "Unzustellbarkeitsmeldung zu").In(g.Lang), ev.Token, d.Action, d.Status, d.DiagnosticCode,
 				i18n.T("matched by", "zugeordnet über").In(g.Lang), d.MatchedBy)
 		}
-		fmt.Fprintln(w, render.WrapHang(line, render.Width, "  "+at+"  ", "                        "))
+		fmt.Fprintln(w, render.WrapHang(line, st.Columns(), "  "+at+"  ", "                        "))
 	}
 	fmt.Fprintln(w)
 }

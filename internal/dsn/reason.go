@@ -25,8 +25,18 @@ func explainResult(r *Result, mxHost string) explain.Explanation {
 		// X-Unix and similar: an exit status, not a reply (RFC 3464 §2.3.6).
 		in = r.DiagnosticType + "; " + in
 	}
-	if in == "" {
+	switch {
+	case in == "" && r.Format == FormatDSN && r.context != "":
+		// No Diagnostic-Code: the Status field's comment names the cause
+		// ("4.0.0 (cat.example: host name lookup failure)").
+		in = r.Status + " " + r.context
+	case in == "":
 		in = r.Status
+	case r.Format == FormatDSN && r.context != "":
+		// The Status field's comment is the reporting MTA's reading of the
+		// status ("5.2.1 (mailbox disabled, not accepting messages)"); it
+		// counts with the reply ("550 5.2.1 … User Unknown").
+		in += " (" + r.context + ")"
 	}
 	x := explain.Explain(in, opt)
 	if (x.Reason == explain.OnHold || x.Reason == explain.Undefined) && r.context != "" {

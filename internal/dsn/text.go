@@ -159,14 +159,26 @@ func parseTextBounce(t string) []Result {
 	if m := reReportingHost.FindStringSubmatch(t); m != nil {
 		reporting = strings.TrimSuffix(firstOf(m[1], m[2], m[3]), ".")
 	}
+	cmd := ""
+	if m := reCmdSection.FindStringSubmatch(t); m != nil {
+		cmd = strings.ToUpper(strings.Join(strings.Fields(m[1]), " "))
+	}
 	var out []Result
 	for _, r := range rcpts {
 		res := textResult(r, format, tone, genServer)
 		res.ReportingMTA = reporting
+		if res.Command == "" {
+			res.Command = cmd
+		}
 		out = append(out, res)
 	}
 	return out
 }
+
+// reCmdSection finds a section or field that names the SMTP command the
+// remote server answered: m-FILTER's "-------SMTP command" block below
+// "-------server message", or a "SMTP command: RCPT TO" line.
+var reCmdSection = regexp.MustCompile(`(?im)^[-=\s]*smtp command\s*:?[ \t]*\n?[ \t]*(helo|ehlo|mail\s+from|rcpt\s+to|data)\b`)
 
 // reReportingHost finds the host that wrote a text bounce: Postfix "This is
 // the mail system at host X.", qmail "This is the qmail-send program at X.",

@@ -1,5 +1,5 @@
 // Package exitcode is the one place where mxprobe's exit codes are defined
-// (DESIGN.md "Exit codes"). Commands return errors; internal/cli maps them
+// (docs/architecture.md "Exit codes"). Commands return errors; internal/cli maps them
 // with Of.
 package exitcode
 

@@ -348,8 +348,15 @@ func dsnAction(d decision, action string) decision {
 		}
 	case "delayed":
 		switch d.reason {
-		case NetworkError, Expired, OnHold, Undefined, SystemError, SystemFull:
+		case Expired, OnHold, Undefined, SystemError, SystemFull:
 			return decision{Expired, "context", false}
+		case NetworkError:
+			// A DNS or connection failure named as the cause stays the
+			// cause while the MTA still retries; only a text that names
+			// none is a mere delay.
+			if d.source != "text" {
+				return decision{Expired, "context", false}
+			}
 		}
 	}
 	return d

@@ -127,7 +127,7 @@ func Explain(reply string, opt Options) Explanation {
 		return build(in, r, false, &f, opt)
 	}
 	bp := normPool.Get().(*[]byte)
-	lower := normalizeInto(*bp, in)
+	lower := dropRepeatedCodes(normalizeInto(*bp, in))
 	scanFeatures(bytesToString(lower), &f)
 	r, _ := statuscode.ParseReplyHinted(in, f.hints, f.cmd)
 	if r.Quoted() {
@@ -212,6 +212,56 @@ func normalizeInto(dst []byte, s string) []byte {
 		dst = append(dst, ' ')
 	}
 	return dst
+}
+
+// dropRepeatedCodes removes, from normalised text, the reply code that
+// starts the continuation lines of a multi-line reply (RFC 5321 §4.2.1)
+// when an MTA joined them into one line: Postfix writes Gmail's
+// "550-5.7.1 … Messages with multiple\n550 5.7.1 addresses in From: …" as
+// "… with multiple 550 5.7.1 addresses …", which breaks the phrase. Only
+// the first reply's own code followed by "-" or by an enhanced code counts;
+// other numbers stay.
+func dropRepeatedCodes(b []byte) []byte {
+	i := 0
+	for i < len(b) && (b[i] < '2' || b[i] > '5') {
+		if b[i] != ' ' && b[i] != '#' {
+			return b // the text does not start with a reply code
+		}
+		i++
+	}
+	if i+4 > len(b) || !isDigit(b[i+1]) || !isDigit(b[i+2]) || b[i+3] != ' ' && b[i+3] != '-' {
+		return b
+	}
+	code := [3]byte{b[i], b[i+1], b[i+2]}
+	out := b[:i+4]
+	for j := i + 4; j < len(b); {
+		if b[j-1] == ' ' && j+4 <= len(b) && b[j] == code[0] && b[j+1] == code[1] && b[j+2] == code[2] &&
+			(b[j+3] == '-' || b[j+3] == ' ' && enhancedAt(b[j+4:])) {
+			j += 4
+			if enhancedAt(b[j:]) {
+				for b[j] != ' ' {
+					j++
+				}
+				j++
+			}
+			continue
+		}
+		out = append(out, b[j])
+		j++
+	}
+	return out
+}
+
+// enhancedAt tells whether b starts with an enhanced status code and a space.
+func enhancedAt(b []byte) bool {
+	n, dots := 0, 0
+	for n < len(b) && n < 9 && (isDigit(b[n]) || b[n] == '.') {
+		if b[n] == '.' {
+			dots++
+		}
+		n++
+	}
+	return dots == 2 && n >= 5 && n < len(b) && b[n] == ' ' && (b[0] == '2' || b[0] == '4' || b[0] == '5')
 }
 
 // bytesToString views b as a string without copying; the result must not

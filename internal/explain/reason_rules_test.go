@@ -127,3 +127,49 @@ func FuzzProviderCodeReason(f *testing.F) {
 		statuscode.WithoutStatusDescriptions(s)
 	})
 }
+
+// TestJoinedMultilineReply: an MTA that joins the lines of a multi-line
+// reply keeps each line's code in the text ("… multiple 550 5.7.1
+// addresses …"); the phrase across the join still decides, and numbers that
+// are not the reply's code stay.
+func TestJoinedMultilineReply(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want Reason
+	}{
+		{"550-5.7.1 [192.0.2.1 13] Messages with multiple 550 5.7.1 addresses in From: header are not accepted.", NotCompliantRFC},
+		{"550-The email account that you tried to reach does 550-not exist. Please try 550 double-checking the address.", UserUnknown},
+	} {
+		if x := Explain(tc.in, Options{}); x.Reason != tc.want {
+			t.Errorf("%.60q: reason %s (%s), want %s", tc.in, x.Reason, x.ReasonSource, tc.want)
+		}
+	}
+	for in, want := range map[string]string{
+		" 550-5.7.1 with multiple 550 5.7.1 addresses ": " 550-5.7.1 with multiple addresses ",
+		" 552 size 552 octets ":                         " 552 size 552 octets ",
+		" 550 a 451 4.7.1 b ":                           " 550 a 451 4.7.1 b ",
+		" no code 550 5.7.1 here ":                      " no code 550 5.7.1 here ",
+	} {
+		if got := string(dropRepeatedCodes([]byte(in))); got != want {
+			t.Errorf("dropRepeatedCodes(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestDelayedNamedCause: a delay notice keeps a DNS or connection failure
+// it names as the cause (the MTA still retries); one that names no cause is
+// a delay (expired in sisimai's vocabulary).
+func TestDelayedNamedCause(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want Reason
+	}{
+		{"4.0.0 mx.example.test: host name lookup failure", NetworkError},
+		{"4.4.1", Expired},
+		{"451 4.4.1 temporary failure", Expired},
+	} {
+		if x := Explain(tc.in, Options{Action: "delayed"}); x.Reason != tc.want {
+			t.Errorf("%q delayed: reason %s (%s), want %s", tc.in, x.Reason, x.ReasonSource, tc.want)
+		}
+	}
+}

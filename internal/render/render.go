@@ -18,9 +18,28 @@ import (
 // Width is the text width reports are wrapped at.
 const Width = 80
 
-// Styler colours text when Color is set. fatih/color's global switch only
-// looks at stdout, so every colour object here is forced on or off per call.
-type Styler struct{ Color bool }
+// Styler colours text when Color is set and wraps at Width (0: 80, the
+// width of a non-terminal). fatih/color's global switch only looks at
+// stdout, so every colour object here is forced on or off per call. The
+// command layer decides both once per stream: colour only on a terminal
+// without NO_COLOR or --no-color, the terminal's width or 80.
+type Styler struct {
+	Color bool
+	Width int
+}
+
+// Columns is the width to wrap at: Width, bounded to 40…200, or 80.
+func (s Styler) Columns() int {
+	switch {
+	case s.Width == 0:
+		return Width
+	case s.Width < 40:
+		return 40
+	case s.Width > 200:
+		return 200
+	}
+	return s.Width
+}
 
 func (s Styler) paint(c *color.Color, text string) string {
 	if !s.Color {
@@ -145,28 +164,36 @@ func JSONLine(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// Findings prints localised findings, most severe first, with detail, advice
-// and evidence, wrapped at Width.
-func Findings(w io.Writer, st Styler, fs []report.Localized, lang i18n.Lang, verbose bool) {
-	for _, f := range fs {
-		io.WriteString(w, "  "+st.Severity(f.Severity, lang)+" "+f.Title+" "+st.Dim("["+f.ID+"]")+"\n")
-		if f.Detail != "" {
-			io.WriteString(w, Wrap(f.Detail, Width, "          ")+"\n")
-		}
-		if f.Advice != "" && (f.Severity == report.Fail || f.Severity == report.Warn || verbose) {
-			io.WriteString(w, Wrap("→ "+f.Advice, Width, "          ")+"\n")
-		}
-		if verbose {
-			for _, e := range f.Evidence {
-				io.WriteString(w, st.Dim(Wrap(e, Width, "          · "))+"\n")
-			}
-		}
-	}
-}
-
 // WrapHang wraps text like Wrap but with a different prefix for the first
-// line (a hanging indent, e.g. "  · " then "    ").
+// line (a hanging indent, e.g. "  · " then "    "). Every line, the first
+// and the following ones, stays within width (words longer than a line stay
+// whole).
 func WrapHang(text string, width int, first, rest string) string {
-	w := Wrap(text, width-utf8.RuneCountInString(first)+utf8.RuneCountInString(rest), rest)
-	return first + strings.TrimPrefix(w, rest)
+	var b strings.Builder
+	prefix := first
+	for pi, para := range strings.Split(text, "\n") {
+		if pi > 0 {
+			b.WriteByte('\n')
+			prefix = rest
+		}
+		line, n, empty := prefix, utf8.RuneCountInString(prefix), true
+		for _, w := range strings.Fields(para) {
+			wl := utf8.RuneCountInString(w)
+			if !empty && n+1+wl > width {
+				b.WriteString(line)
+				b.WriteByte('\n')
+				prefix = rest
+				line, n, empty = prefix, utf8.RuneCountInString(prefix), true
+			}
+			if !empty {
+				line += " "
+				n++
+			}
+			line += w
+			n += wl
+			empty = false
+		}
+		b.WriteString(line)
+	}
+	return b.String()
 }

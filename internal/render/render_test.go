@@ -1,7 +1,6 @@
 package render
 
 import (
-	"bytes"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -26,12 +25,33 @@ func TestWrap(t *testing.T) {
 }
 
 func TestNoColorWhenOff(t *testing.T) {
-	var b bytes.Buffer
-	Findings(&b, Styler{Color: false}, []report.Localized{{ID: "x.y", Severity: report.Fail, Title: "T", Advice: "A"}}, i18n.EN, false)
-	if strings.Contains(b.String(), "\x1b[") {
-		t.Fatalf("escape codes without colour: %q", b.String())
+	if c := (Styler{Color: false}).Severity(report.Fail, i18n.EN) + (Styler{}).Bold("x"); strings.Contains(c, "\x1b[") {
+		t.Fatalf("escape codes without colour: %q", c)
 	}
 	if c := (Styler{Color: true}).Severity(report.Fail, i18n.EN); !strings.Contains(c, "\x1b[") {
 		t.Fatalf("no escape codes with colour: %q", c)
+	}
+}
+
+func TestColumns(t *testing.T) {
+	for _, c := range []struct{ in, want int }{{0, 80}, {10, 40}, {120, 120}, {1000, 200}} {
+		if got := (Styler{Width: c.in}).Columns(); got != c.want {
+			t.Errorf("Columns(%d) = %d, want %d", c.in, got, c.want)
+		}
+	}
+}
+
+func TestWrapHangWidth(t *testing.T) {
+	text := strings.Repeat("Rückwärtsauflösung und ", 12)
+	for _, c := range []struct{ first, rest string }{{"  · ", "    "}, {"", "          "}, {"        ", "  "}} {
+		got := WrapHang(text, 40, c.first, c.rest)
+		for i, l := range strings.Split(got, "\n") {
+			if utf8.RuneCountInString(l) > 40 {
+				t.Errorf("%q/%q: line %d too long: %q", c.first, c.rest, i, l)
+			}
+			if want := c.rest; i == 0 && !strings.HasPrefix(l, c.first) || i > 0 && !strings.HasPrefix(l, want) {
+				t.Errorf("%q/%q: line %d lacks its prefix: %q", c.first, c.rest, i, l)
+			}
+		}
 	}
 }

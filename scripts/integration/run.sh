@@ -610,8 +610,8 @@ test_mxprobe_probe() {
 	printf '%s\n' "$SEED_PASS" >"$WORK/secrets/seed.pass"
 	printf '%s\n' "$PROBE_PASS" >"$WORK/secrets/probe.pass"
 	local L=(--ledger "$WORK/ledger/ledger.jsonl" --ca-file "$WORK/tls/ca.crt" "${WINDOWS[@]}")
-	local send=("${L[@]}" probe send -o json --from probe@sender.it.test --i-own-this-mailbox --ehlo client.it.test)
-	local dkim=(--dkim-key "$WORK/dkim/sel.key" --dkim-selector sel)
+	local send=("${L[@]}" probe send -o json --from probe@sender.it.test --i-own-this-mailbox --helo client.it.test)
+	local dkim=(--dkim-key "$WORK/dkim/sel.key" --dkim-sign-selector sel)
 	local imap=(--imap "imap://$IMAP:143" --imap-user seed --dsn-imap "imap://$IMAP:143" --dsn-imap-user probe --dsn-imap-password-file "$WORK/secrets/probe.pass")
 	local t_first t_last t_inbox t_junk t_drop t_ctl t_sub t_subdrop t_rej t_grey
 
