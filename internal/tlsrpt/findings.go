@@ -39,7 +39,7 @@ func Findings(res Result) []report.Finding {
 				ev = append(ev, res.Name+" TXT "+t)
 			}
 		}
-		ev = append(ev, "error: "+res.Error)
+		ev = append(ev, res.Error)
 		return []report.Finding{report.New(FindingInvalid,
 			report.Detailf("Senders ignore the TLS-RPT record at %s (reason in the evidence).",
 				"Absender ignorieren den TLS-RPT-Eintrag unter %s (Grund in den Belegen).", res.Name), ev...)}
