@@ -211,7 +211,7 @@ func resultFindings(r *Result, o FindingsOptions) []report.Finding {
 	if b := r.Banner; b != nil && b.DelayMS >= float64(o.BannerDelay.Milliseconds()) {
 		add(report.New(IDBannerDelay,
 			report.Detailf("%s greeted after %s.", "%s hat nach %s gegrüßt.", who, secs(b.DelayMS)),
-			fmt.Sprintf("%s: banner after %.0f ms", r.Address, b.DelayMS)))
+			fmt.Sprintf("%s: 220 +%.0f ms", r.Address, b.DelayMS)))
 	}
 	var slow []string
 	for _, rep := range r.Replies {
