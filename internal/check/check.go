@@ -193,7 +193,7 @@ func anyAnswered(rs []*mxdialog.Result) bool {
 		if answered(r) && r.Phase == mxdialog.PhaseDone {
 			return true
 		}
-		if r != nil && r.Rcpt != nil {
+		if r != nil && (r.Rcpt != nil || r.Refused()) {
 			return true
 		}
 	}
@@ -203,7 +203,7 @@ func anyAnswered(rs []*mxdialog.Result) bool {
 // mxFindingsForDelivery adapts the MX findings to a delivery attempt: a null
 // MX is a valid statement for the domain (info in `dns`), but mail to it
 // cannot be delivered (fail in `check`); a failed MX lookup is reported once,
-// as dns.timeout.
+// as dns.timeout, dns.servfail, dns.refused or dns.error (DNSFailureID).
 func mxFindingsForDelivery(res mx.Result) []report.Finding {
 	var out []report.Finding
 	for _, f := range mx.Findings(res) {

@@ -20,6 +20,7 @@ import (
 	"github.com/mxprobe/mxprobe/internal/lab"
 	"github.com/mxprobe/mxprobe/internal/mtasts"
 	"github.com/mxprobe/mxprobe/internal/mxdialog"
+	"github.com/mxprobe/mxprobe/internal/report"
 	"github.com/mxprobe/mxprobe/internal/resolver"
 	"github.com/mxprobe/mxprobe/internal/rules"
 	"github.com/mxprobe/mxprobe/internal/webcontact"
@@ -421,5 +422,34 @@ func BenchmarkRulesStep(b *testing.B) {
 				cancel()
 			}
 		})
+	}
+}
+
+// TestRefusedAtMAILIsAnAnswer: a receiver that refuses MAIL FROM (Gmail's
+// 5.7.26 for an unauthenticated sender) has answered: the verdict is FAIL,
+// not incomplete, and the pipelined RCPT's follow-up error (RFC 2920 §3.1:
+// the server answers the RCPT of the group too) is not explained as a
+// second problem.
+func TestRefusedAtMAILIsAnAnswer(t *testing.T) {
+	_, base := rulesLab(t)
+	rep := runRules(t, base, "gmail.lab.test", "you@"+lab.WeakDomain)
+	if rep.Verdict != report.VerdictFail {
+		t.Fatalf("verdict %s, want fail", rep.Verdict)
+	}
+	var cmds []string
+	for _, h := range rep.MX {
+		for _, a := range h.Addresses {
+			for _, e := range a.Explanations {
+				cmds = append(cmds, e.Command)
+			}
+		}
+	}
+	if len(cmds) == 0 {
+		t.Fatal("no explained reply")
+	}
+	for _, c := range cmds {
+		if strings.Contains(c, "RCPT") {
+			t.Errorf("the RCPT follow-up error after a refused MAIL is explained: %v", cmds)
+		}
 	}
 }

@@ -102,7 +102,10 @@ func (r *run) resolveTarget() {
 	r.rep.MXLookup = MXLookup{Status: mxres.Status, DNSStatus: mxres.DNSStatus, Authentic: mxres.Authentic, NullMixed: mxres.NullMixed, Error: mxres.Error}
 	if mxres.Status == mx.StatusTempError {
 		r.c.setIncomplete()
-		r.c.add(report.New(IDDNSTimeout, report.Detailf("The MX lookup of %s failed: %s.", "Die MX-Abfrage von %s ist gescheitert: %s.", r.dom, mxres.DNSStatus), mxres.Error))
+		// The error chain stays in mx_lookup.error (JSON); the evidence is
+		// the status a user can act on.
+		r.c.add(report.New(DNSFailureID(mxres.DNSStatus), report.Detailf("The MX lookup of %s failed: %s.", "Die MX-Abfrage von %s ist gescheitert: %s.", r.dom, mxres.DNSStatus),
+			r.dom+" MX: "+string(mxres.DNSStatus)))
 	}
 	rdnsAll(r.ctx, &r.g, r.o.Resolver, r.rep.MX)
 	r.targets = addressOrder(r.rep.MX, r.o)

@@ -96,6 +96,7 @@ bad line. Input without any target exits 2.`,
 	f.IntVar(&o.concurrency, "concurrency", 4, "targets checked at once in bulk mode")
 	f.StringArrayVar(&o.dnsbl, "dnsbl", nil, "block-list zone to check the sender IP against (repeatable; default: Spamhaus ZEN, SpamCop, Barracuda, PSBL, Mailspike)")
 	addFailOn(cmd, &o.failOn)
+	addNetFlags(cmd, g, flagLab|flagResolver|flagCAFile)
 	addDeliveryFlags(cmd, &o.delivery)
 	return cmd
 }

@@ -7,6 +7,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,6 +19,7 @@ import (
 	"github.com/mxprobe/mxprobe/internal/check"
 	"github.com/mxprobe/mxprobe/internal/delivery"
 	"github.com/mxprobe/mxprobe/internal/exitcode"
+	"github.com/mxprobe/mxprobe/internal/lab"
 )
 
 // TestCLIStartsNoConcurrencyOrNetwork: scheduling and network work live
@@ -59,17 +61,21 @@ func TestCLIStartsNoConcurrencyOrNetwork(t *testing.T) {
 	}
 }
 
-// TestOneFilePerProbeSubcommand: each probe subcommand has its file with a
-// constructor that takes its run function.
+// TestOneFilePerProbeSubcommand: each command and probe subcommand has its
+// file with a constructor that takes its run function.
 func TestOneFilePerProbeSubcommand(t *testing.T) {
+	files := map[string]string{"check.go": "newCheckCmd", "dns.go": "newDNSCmd", "explain.go": "newExplainCmd",
+		"logscan.go": "newLogscanCmd", "lab.go": "newLabCmd", "version.go": "newVersionCmd"}
 	for _, sub := range []string{"send", "confirm", "watch", "list", "show"} {
-		b, err := os.ReadFile("probe_" + sub + ".go")
+		files["probe_"+sub+".go"] = "newProbe" + strings.ToUpper(sub[:1]) + sub[1:] + "Cmd"
+	}
+	for file, ctor := range files {
+		b, err := os.ReadFile(file)
 		if err != nil {
-			t.Fatalf("probe %s: %v", sub, err)
+			t.Fatalf("%s: %v", file, err)
 		}
-		ctor := "func newProbe" + strings.ToUpper(sub[:1]) + sub[1:] + "Cmd("
-		if !bytes.Contains(b, []byte(ctor)) || !bytes.Contains(b, []byte("runF func(*")) {
-			t.Errorf("probe_%s.go lacks %s…, runF func(*…Options) error)", sub, ctor)
+		if !bytes.Contains(b, []byte("func "+ctor+"(g *Globals, ")) || !bytes.Contains(b, []byte("runF func(*")) {
+			t.Errorf("%s lacks func %s(g *Globals, …, runF func(*…Options) error)", file, ctor)
 		}
 	}
 }
@@ -182,6 +188,9 @@ func TestUsageErrorsNameTheFlag(t *testing.T) {
 		{[]string{"probe", "confirm", "--expect", "2h", "--drop-after", "1h", "--dsn-maildir", dir}, "--drop-after"},
 		{[]string{"probe", "send", "--to", "a@b.example"}, "--from"},
 		{[]string{"--timeout", "-1s", "version"}, "--timeout"},
+		{[]string{"check", "--port", "abc", "ok.lab.test"}, "give a whole number"},
+		{[]string{"check", "-Z", "ok.lab.test"}, "unknown flag -Z"},
+		{[]string{"probe", "confirm", "--expect", "5"}, "such as 30s"},
 	}
 	for _, c := range cases {
 		_, errOut, code := runCLI(t, env, c.args...)
@@ -196,6 +205,11 @@ func TestUsageErrorsNameTheFlag(t *testing.T) {
 	_, errOut, _ := runCLI(t, env, "--lang", "de", "check", "--lab", "ok.lab.test", "--helo", "localhost")
 	if !strings.Contains(errOut, "unbrauchbares --helo") {
 		t.Errorf("German usage error: %q", errOut)
+	}
+	// A flag that does not parse: German too, and no parser error chain.
+	_, errOut, _ = runCLI(t, env, "--lang", "de", "check", "--port", "abc", "ok.lab.test")
+	if !strings.Contains(errOut, "ganze Zahl") || strings.Contains(errOut, "strconv") {
+		t.Errorf("German flag error: %q", errOut)
 	}
 }
 
@@ -292,4 +306,72 @@ func TestDurationsPrintedOneWay(t *testing.T) {
 		}
 	}
 	walk(NewRootCmd(g))
+}
+
+// TestVersionFlagAndLabJSON: mxprobe --version works; lab -o json prints
+// JSON (the addresses, scenarios and examples), not text.
+func TestVersionFlagAndLabJSON(t *testing.T) {
+	out, errOut, code := runCLI(t, nil, "--version")
+	if code != 0 || !strings.HasPrefix(out, "mxprobe ") {
+		t.Fatalf("--version: exit %d, %q %q", code, out, errOut)
+	}
+	for _, args := range [][]string{{"explain", "--lab", "5.7.1"}, {"version", "--lab"}, {"logscan", "--lab", "-"}, {"explain", "--mx", "x.test", "5.7.1"}} {
+		if _, _, code := runCLI(t, nil, args...); code != exitcode.Usage {
+			t.Errorf("%v: exit %d, want 2 (the flag means nothing there)", args, code)
+		}
+	}
+	w, err := lab.Start(lab.Options{Only: []string{"ok.lab.test"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	g := &Globals{IO: &IOStreams{Getenv: func(string) string { return "" }}, Format: "json"}
+	j := newLabJSON(g, w, "/tmp/ca.pem")
+	if j.Command != "lab" || j.DNS == "" || len(j.Commands) < 5 {
+		t.Fatalf("lab -o json: %+v", j)
+	}
+}
+
+// TestNoErrorChainsInText: a failed lookup shows the DNS status in text;
+// the error chain stays in JSON (mx_lookup.error).
+func TestNoErrorChainsInText(t *testing.T) {
+	out, _, code := runCLI(t, nil, "check", "--lab", "--timeout", "5s", "dns-servfail.lab.test")
+	if code != exitcode.Incomplete || strings.Contains(out, "resolver:") || strings.Contains(out, "(last of") {
+		t.Errorf("text: exit %d\n%s", code, out)
+	}
+	js, _, _ := runCLI(t, nil, "check", "--lab", "--timeout", "5s", "-o", "json", "dns-servfail.lab.test")
+	if !strings.Contains(js, "SERVFAIL") {
+		t.Errorf("JSON lost the error chain:\n%.500s", js)
+	}
+}
+
+// TestSPFFromDomainAndQuotedLocalPart: --from @domain evaluates SPF for
+// postmaster@domain (RFC 7208 §4.3); a quoted local part (RFC 5321
+// §4.1.2) is accepted.
+func TestSPFFromDomainAndQuotedLocalPart(t *testing.T) {
+	for _, from := range []string{"@sender.lab.test", `"Macro Error"@sender.lab.test`} {
+		out, errOut, code := runCLI(t, nil, "dns", "--lab", "ok.lab.test", "--ip", "127.0.0.1", "--from", from, "-o", "json")
+		if code != 0 || !strings.Contains(out, `"spf.pass"`) {
+			t.Errorf("--from %s: exit %d, %s\n%.300s", from, code, errOut, out)
+		}
+	}
+}
+
+// TestExplainMessageRandomBytes: input that is not a mail (random bytes,
+// 2 MB) to explain --message is a usage error (exit 2), not garbage
+// recipients; the message reads in German under --lang de.
+func TestExplainMessageRandomBytes(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(1, 2))
+	b := make([]byte, 2<<20)
+	for i := range b {
+		b[i] = byte(rnd.UintN(256))
+	}
+	file := filepath.Join(t.TempDir(), "random.bin")
+	if err := os.WriteFile(file, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := runCLI(t, nil, "--lang", "de", "explain", "--message", file)
+	if code != exitcode.Usage || out != "" || !strings.Contains(errOut, "keine E-Mail-Nachricht") {
+		t.Fatalf("random bytes: exit %d, %d bytes out, %q", code, len(out), errOut)
+	}
 }

@@ -53,6 +53,7 @@ evaluates SPF for postmaster@domain (RFC 7208 §4.3).`,
 	addHELOFlag(cmd, &o.helo)
 	f.StringArrayVar(&o.selectors, "dkim-selector", nil, "DKIM selector to look up (repeatable)")
 	addFailOn(cmd, &o.failOn)
+	addNetFlags(cmd, g, flagLab|flagResolver|flagCAFile)
 	return cmd
 }
 

@@ -15,7 +15,6 @@ import (
 	"github.com/fatih/color"
 	"github.com/spf13/cobra"
 
-	"github.com/mxprobe/mxprobe/internal/exitcode"
 	"github.com/mxprobe/mxprobe/internal/explain"
 	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/provider"
@@ -26,9 +25,13 @@ import (
 
 // explainOptions are the flags of `mxprobe explain`.
 type explainOptions struct {
+	g    *Globals
+	ctx  context.Context
+	args []string
+
 	Lines   string // --lines FILE|-
 	Message string // --message FILE|-
-	MX      string // --mx HOST
+	MX      string // --provider-host HOST
 }
 
 // explainMaxLine bounds one --lines input line; the rest of a longer line is
@@ -37,12 +40,16 @@ type explainOptions struct {
 const explainMaxLine = 64 << 10
 
 func init() {
-	addCommand(func(g *Globals) *cobra.Command {
-		o := &explainOptions{}
-		cmd := &cobra.Command{
-			Use:   "explain [CODE | REPLY]...",
-			Short: "Explain an SMTP reply, reply code, enhanced status code or bounce",
-			Long: `Explain an SMTP reply in English or German: what the basic reply code
+	addCommand(func(g *Globals) *cobra.Command { return newExplainCmd(g, explainRun) })
+}
+
+// newExplainCmd builds `explain`; runF is explainRun except in tests.
+func newExplainCmd(g *Globals, runF func(*explainOptions) error) *cobra.Command {
+	o := &explainOptions{g: g}
+	cmd := &cobra.Command{
+		Use:   "explain [CODE | REPLY]...",
+		Short: "Explain an SMTP reply, reply code, enhanced status code or bounce",
+		Long: `Explain an SMTP reply in English or German: what the basic reply code
 (RFC 5321 §4.2) and the enhanced status code (RFC 3463, IANA registry) mean,
 whether it is a hard or soft bounce, the bounce reason (sisimai's vocabulary),
 what the provider's own codes mean (Microsoft, Google, Yahoo, GMX/WEB.DE,
@@ -60,40 +67,43 @@ Input forms:
                                              auto-replies) in a file, an mbox
                                              or a maildir: one result per
                                              recipient, NDJSON with -o json
-  --mx HOST names the server that gave the reply (identifies the provider).
+  --provider-host HOST names the server that gave the reply (identifies
+  the provider).
 
 An invalid code (9.9.9, 5.1, "") or an unreadable file is an error (exit 2);
 in --lines mode a line without any code is explained from its text alone.`,
-			Example: `  mxprobe explain 5.7.1
+		Example: `  mxprobe explain 5.7.1
   mxprobe explain "550 5.7.1 Unfortunately, messages from [203.0.113.5] weren't sent. Please contact your Internet service provider since part of their network is on our block list (S3150)."
-  mxprobe explain --lang de 4.7.650 --mx outlook-com.olc.protection.outlook.com
+  mxprobe explain --lang de 4.7.650 --provider-host outlook-com.olc.protection.outlook.com
   grep 'status=bounced' /var/log/mail.log | mxprobe explain --lines - -o json
   mxprobe explain --message bounce.eml`,
-			RunE: func(cmd *cobra.Command, args []string) error {
-				return explainRun(cmd.Context(), g, o, args)
-			},
-		}
-		f := cmd.Flags()
-		f.StringVar(&o.Lines, "lines", "", "explain one reply per line of FILE (- for standard input)")
-		f.StringVar(&o.Message, "message", "", "explain the bounce messages in FILE, an mbox, a maildir DIR (- for standard input)")
-		f.StringVar(&o.MX, "mx", "", "the MX host that gave the reply (identifies the provider)")
-		return cmd
-	})
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.ctx, o.args = cmd.Context(), args
+			return runF(o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.Lines, "lines", "", "explain one reply per line of FILE (- for standard input)")
+	f.StringVar(&o.Message, "message", "", "explain the bounce messages in FILE, an mbox, a maildir DIR (- for standard input)")
+	f.StringVar(&o.MX, "provider-host", "", "the host that gave the reply, e.g. its MX (identifies the provider)")
+	return cmd
 }
 
-func explainRun(ctx context.Context, g *Globals, o *explainOptions, args []string) error {
+// explainRun explains the arguments, --lines or --message.
+func explainRun(o *explainOptions) error {
+	ctx, g, args := o.ctx, o.g, o.args
 	opt := explain.Options{MXHost: strings.TrimSpace(o.MX)}
 	switch {
 	case o.Lines != "" && o.Message != "":
-		return exitcode.UsageError("--lines and --message cannot be combined")
+		return usageErr("--message", i18n.T("--lines and --message cannot be combined: give one of them", "--lines und --message lassen sich nicht kombinieren: eines davon angeben"))
 	case (o.Lines != "" || o.Message != "") && len(args) > 0:
-		return exitcode.UsageError("give either arguments or --lines/--message, not both")
+		return usageErr("--lines", i18n.T("give either arguments or --lines/--message, not both", "entweder Argumente oder --lines/--message angeben, nicht beides"))
 	case o.Lines != "":
 		return explainLines(ctx, g, o.Lines, opt)
 	case o.Message != "":
 		return explainMessage(ctx, g, o.Message, opt)
 	case len(args) == 0:
-		return exitcode.UsageError("nothing to explain: give a code or reply, --lines FILE or --message FILE")
+		return usageErr("CODE", i18n.T("nothing to explain: give a code or reply, --lines FILE or --message FILE", "nichts zu erklären: einen Code oder eine Antwort, --lines DATEI oder --message DATEI angeben"))
 	}
 	inputs, err := explainInputs(args)
 	if err != nil {
@@ -134,7 +144,7 @@ func explainInputs(args []string) ([]string, error) {
 	}
 	for _, in := range inputs {
 		if err := statuscode.Validate(in); err != nil {
-			return nil, exitcode.UsageError("%s", explainValidationMsg(in, err))
+			return nil, explainValidationMsg(in, err)
 		}
 	}
 	return inputs, nil
@@ -153,33 +163,35 @@ func explainIsBareCode(s string) bool {
 	return true
 }
 
-func explainValidationMsg(in string, err error) string {
+func explainValidationMsg(in string, err error) error {
 	switch {
 	case errors.Is(err, statuscode.ErrEmpty):
-		return "nothing to explain: the argument is empty"
+		return usageErr("CODE", i18n.T("nothing to explain: the argument is empty", "nichts zu erklären: das Argument ist leer"))
 	case errors.Is(err, statuscode.ErrBadReplyCode):
-		return fmt.Sprintf("invalid reply code %q: a reply code has three digits, the first 2 to 5 and the second 0 to 5 (RFC 5321 §4.2)", explainClip(in, 40))
+		return usageErr("CODE", i18n.T("invalid reply code %q: a reply code has three digits, the first 2 to 5 and the second 0 to 5 (RFC 5321 §4.2)",
+			"ungültiger Antwortcode %q: ein Antwortcode hat drei Ziffern, die erste 2 bis 5, die zweite 0 bis 5 (RFC 5321 §4.2)"), explainClip(in, 40))
 	case errors.Is(err, statuscode.ErrSyntax):
-		return fmt.Sprintf("invalid enhanced status code %q: use class.subject.detail with class 2, 4 or 5 and 1–3 digit numbers, e.g. 5.7.1 (RFC 3463)", explainClip(in, 40))
+		return usageErr("CODE", i18n.T("invalid enhanced status code %q: use class.subject.detail with class 2, 4 or 5 and 1–3 digit numbers, e.g. 5.7.1 (RFC 3463)",
+			"ungültiger erweiterter Statuscode %q: Klasse.Betreff.Detail mit Klasse 2, 4 oder 5 und ein- bis dreistelligen Zahlen angeben, z. B. 5.7.1 (RFC 3463)"), explainClip(in, 40))
 	}
-	return err.Error()
+	return usageErr("CODE", i18n.T("%v", "%v"), err)
 }
 
 // explainOpen opens FILE or standard input ("-").
 func explainOpen(g *Globals, name, flag string) (io.ReadCloser, error) {
 	if name == "-" {
 		if g.IO.In == nil {
-			return nil, exitcode.UsageError("--%s -: no standard input", flag)
+			return nil, usageErr("--"+flag, i18n.T("--%s -: no standard input", "--%s -: keine Standardeingabe"), flag)
 		}
 		return io.NopCloser(g.IO.In), nil
 	}
 	f, err := os.Open(name)
 	if err != nil {
-		return nil, exitcode.UsageError("--%s: cannot read %s: %s", flag, name, explainPathErr(err))
+		return nil, usageErr("--"+flag, i18n.T("--%s: cannot read %s: %s", "--%s: %s ist nicht lesbar: %s"), flag, name, explainPathErr(err))
 	}
 	if st, err := f.Stat(); err == nil && st.IsDir() {
 		f.Close()
-		return nil, exitcode.UsageError("--%s: cannot read %s: is a directory", flag, name)
+		return nil, usageErr("--"+flag, i18n.T("--%s: cannot read %s: is a directory", "--%s: %s ist nicht lesbar: ein Verzeichnis"), flag, name)
 	}
 	return f, nil
 }
@@ -220,7 +232,7 @@ func explainLines(ctx context.Context, g *Globals, name string, opt explain.Opti
 		}
 		if rerr != nil && rerr != io.EOF {
 			_ = bw.Flush()
-			return exitcode.UsageError("--lines: reading %s: %s", explainInputName(name), rerr)
+			return usageErr("--lines", i18n.T("--lines: reading %s: %v", "--lines: Fehler beim Lesen von %s: %v"), explainInputName(name), rerr)
 		}
 		// A view of the read buffer: the explanation is written out before
 		// the next read reuses it.

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/mxprobe/mxprobe/internal/dsn"
-	"github.com/mxprobe/mxprobe/internal/exitcode"
 	"github.com/mxprobe/mxprobe/internal/explain"
 	"github.com/mxprobe/mxprobe/internal/i18n"
 )
@@ -52,11 +51,11 @@ func explainMessage(ctx context.Context, g *Globals, name string, opt explain.Op
 	if name != "-" {
 		st, err := os.Stat(name)
 		if err != nil {
-			return exitcode.UsageError("--message: cannot read %s: %s", name, explainPathErr(err))
+			return usageErr("--message", i18n.T("--message: cannot read %s: %s", "--message: %s ist nicht lesbar: %s"), name, explainPathErr(err))
 		}
 		single = !st.IsDir()
 	} else if g.IO.In == nil {
-		return exitcode.UsageError("--message -: no standard input")
+		return usageErr("--message", i18n.T("--message -: no standard input", "--message -: keine Standardeingabe"))
 	}
 	r := newMessageRenderer(g)
 	var skipped, items int
@@ -80,15 +79,15 @@ func explainMessage(ctx context.Context, g *Globals, name string, opt explain.Op
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			return err
 		}
-		return exitcode.UsageError("--message: cannot read %s: %s", explainInputName(name), explainPathErr(err))
+		return usageErr("--message", i18n.T("--message: cannot read %s: %s", "--message: %s ist nicht lesbar: %s"), explainInputName(name), explainPathErr(err))
 	}
 	switch {
 	case r.n == 0 && single && items <= 1 && notMail:
-		return exitcode.UsageError("--message: %s is not a mail message (no RFC 5322 header)", explainInputName(name))
+		return usageErr("--message", i18n.T("--message: %s is not a mail message (no RFC 5322 header)", "--message: %s ist keine E-Mail-Nachricht (kein RFC-5322-Kopf)"), explainInputName(name))
 	case r.n == 0 && single && items <= 1:
-		return exitcode.UsageError("--message: %s is not a bounce: no delivery status, complaint report or auto-reply found", explainInputName(name))
+		return usageErr("--message", i18n.T("--message: %s is not a bounce: no delivery status, complaint report or auto-reply found", "--message: %s ist keine Unzustellbarkeitsmeldung: kein Zustellstatus, keine Beschwerde und keine automatische Antwort gefunden"), explainInputName(name))
 	case r.n == 0:
-		return exitcode.UsageError("--message: none of the %d messages in %s is a bounce, complaint report or auto-reply", items, explainInputName(name))
+		return usageErr("--message", i18n.T("--message: none of the %d messages in %s is a bounce, complaint report or auto-reply", "--message: keine der %d Nachrichten in %s ist eine Unzustellbarkeitsmeldung, Beschwerde oder automatische Antwort"), items, explainInputName(name))
 	}
 	if skipped > 0 && !g.Quiet {
 		fmt.Fprintf(g.IO.ErrOut, "%s\n", explainT(g, fmt.Sprintf("mxprobe: %d of %d messages were no report and were skipped", skipped, items),

@@ -92,10 +92,10 @@ func TestExplainArgs(t *testing.T) {
 	if code != 0 || strings.Count(out, "\n") != 1 || !strings.Contains(out, `"reason":"userunknown"`) {
 		t.Errorf("unquoted reply: exit %d %s", code, out)
 	}
-	// --mx identifies the provider.
-	out, _, _ = runExplain(t, "", "explain", "-o", "json", "--mx", "contoso-com.mail.protection.outlook.com", "451 4.7.500 Server busy. Please try again later.")
+	// --provider-host identifies the provider.
+	out, _, _ = runExplain(t, "", "explain", "-o", "json", "--provider-host", "contoso-com.mail.protection.outlook.com", "451 4.7.500 Server busy. Please try again later.")
 	if !strings.Contains(out, `"rule":"microsoft.4.7.500-699"`) || !strings.Contains(out, `"kind":"tenant"`) {
-		t.Errorf("--mx: %s", out)
+		t.Errorf("--provider-host: %s", out)
 	}
 	// German.
 	out, _, _ = runExplain(t, "", "explain", "--lang", "de", "5.2.2")
@@ -257,7 +257,7 @@ var goldenCases = []struct {
 	{"basic-550", []string{"550"}},
 	{"microsoft-S3150", []string{"550 5.7.1 Unfortunately, messages from [203.0.113.5] weren't sent. Please contact your Internet service provider since part of their network is on our block list (S3150). You can also refer your provider to http://mail.live.com/mail/troubleshooting.aspx#errors. [AM4PEPF00027A6C.eurprd04.prod.outlook.com 2025-03-04T09:15:02.914Z 08DD5A3B1C2E4F10]"}},
 	{"microsoft-5.7.606", []string{"5.7.606"}},
-	{"gmail-5.7.27", []string{"--mx", "gmail-smtp-in.l.google.com", "550-5.7.27 This message was blocked because it didn't pass SPF authentication.\n550 5.7.27 Gmail requires bulk email senders to authenticate with SPF. - gsmtp"}},
+	{"gmail-5.7.27", []string{"--provider-host", "gmail-smtp-in.l.google.com", "550-5.7.27 This message was blocked because it didn't pass SPF authentication.\n550 5.7.27 Gmail requires bulk email senders to authenticate with SPF. - gsmtp"}},
 	{"postfix-userunknown", []string{"host mx1.receiver.test[192.0.2.25] said: 550 5.1.1 <bob@receiver.test>: Recipient address rejected: User unknown in virtual mailbox table (in reply to RCPT TO command)"}},
 	{"inconsistent-5.0.0", []string{"550 5.0.0 <bob@receiver.test>... mailbox does not exist"}},
 	{"soft-4.2.2", []string{"452 4.2.2 The recipient's inbox is out of storage space. Please direct the recipient to https://support.google.com/mail/?p=OverQuotaTemp"}},

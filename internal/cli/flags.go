@@ -144,3 +144,28 @@ func parseAddressFlag(flag, s string) (string, error) {
 	}
 	return a, nil
 }
+
+// netFlag names the flags of commands that use the network.
+type netFlag int
+
+const (
+	flagLab netFlag = 1 << iota
+	flagResolver
+	flagCAFile
+)
+
+// addNetFlags registers --lab, --resolver and --ca-file on the commands
+// where they mean something (docs/cli.md): one definition, bound to the
+// run's Globals.
+func addNetFlags(cmd *cobra.Command, g *Globals, which netFlag) {
+	f := cmd.Flags()
+	if which&flagLab != 0 {
+		f.BoolVar(&g.Lab, "lab", false, "run against an in-process loopback lab instead of the real network")
+	}
+	if which&flagResolver != 0 {
+		f.StringArrayVar(&g.Resolvers, "resolver", nil, "DNS server ADDR[:PORT] to ask (repeatable; also MXPROBE_RESOLVER, comma separated)")
+	}
+	if which&flagCAFile != 0 {
+		f.StringVar(&g.CAFile, "ca-file", "", "also trust the CA certificates in this PEM file (private CAs, mxprobe lab)")
+	}
+}

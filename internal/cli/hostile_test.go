@@ -206,10 +206,10 @@ func TestHostileDNS(t *testing.T) {
 			code: exitcode.Incomplete, verdict: "incomplete", want: []string{"dns.timeout"}, absent: []string{"mx.none", "mx.implicit"},
 			dnsStatus: "timeout"},
 		{name: "SERVFAIL", args: []string{"dns-servfail.lab.test"}, timeout: fastTimeout,
-			code: exitcode.Incomplete, verdict: "incomplete", want: []string{"dns.timeout"}, absent: []string{"mx.none", "mx.implicit"},
+			code: exitcode.Incomplete, verdict: "incomplete", want: []string{"dns.servfail"}, absent: []string{"mx.none", "mx.implicit", "dns.timeout"},
 			dnsStatus: "servfail", mxErr: "SERVFAIL"},
 		{name: "truncated UDP, broken TCP", args: []string{"dns-truncated.lab.test"}, timeout: fastTimeout,
-			code: exitcode.Incomplete, verdict: "incomplete", want: []string{"dns.timeout"}, absent: []string{"mx.none", "mx.implicit"},
+			code: exitcode.Incomplete, verdict: "incomplete", want: []string{"dns.error"}, absent: []string{"mx.none", "mx.implicit", "dns.timeout"},
 			dnsStatus: "error", mxErr: "truncated answer and TCP failed"},
 		{name: "CNAME loop as MX target", args: []string{"cname-loop.lab.test"}, timeout: fastTimeout,
 			code: exitcode.Incomplete, verdict: "incomplete", want: []string{"mx.host_temperror", "mx.cname"}, absent: []string{"smtp.rcpt_accepted"},
@@ -229,10 +229,10 @@ func TestHostileDNS(t *testing.T) {
 				}
 			}},
 		{name: "answer for the wrong question", args: []string{"dns-wrongquestion.lab.test"}, timeout: fastTimeout,
-			code: exitcode.Incomplete, verdict: "incomplete", want: []string{"dns.timeout"}, absent: []string{"mx.none", "mx.implicit"},
+			code: exitcode.Incomplete, verdict: "incomplete", want: []string{"dns.error"}, absent: []string{"mx.none", "mx.implicit", "dns.timeout"},
 			dnsStatus: "error", mxErr: "answer does not match the query"},
 		{name: "compression-pointer loop", args: []string{"dns-pointerloop.lab.test"}, timeout: fastTimeout,
-			code: exitcode.Incomplete, verdict: "incomplete", want: []string{"dns.timeout"}, absent: []string{"mx.none", "mx.implicit"},
+			code: exitcode.Incomplete, verdict: "incomplete", want: []string{"dns.error"}, absent: []string{"mx.none", "mx.implicit", "dns.timeout"},
 			dnsStatus: "error", mxErr: "malformed answer"},
 	}
 	for _, c := range cases {

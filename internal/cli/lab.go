@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,56 +14,75 @@ import (
 	"github.com/mxprobe/mxprobe/internal/render"
 )
 
+// labCmdOptions are the options of `lab`.
+type labCmdOptions struct {
+	g     *Globals
+	ctx   context.Context
+	caOut string
+}
+
 func init() {
-	addCommand(func(g *Globals) *cobra.Command {
-		var caOut string
-		cmd := &cobra.Command{
-			Use:   "lab",
-			Short: "Serve the loopback mail lab (DNS, SMTP, HTTPS, IMAP) and print its scenarios",
-			Long: `Start mxprobe's lab on loopback addresses: an authoritative DNS server with the
+	addCommand(func(g *Globals) *cobra.Command { return newLabCmd(g, labRun) })
+}
+
+// newLabCmd builds `lab`; runF is labRun except in tests.
+func newLabCmd(g *Globals, runF func(*labCmdOptions) error) *cobra.Command {
+	o := &labCmdOptions{g: g}
+	cmd := &cobra.Command{
+		Use:   "lab",
+		Short: "Serve the loopback mail lab (DNS, SMTP, HTTPS, IMAP) and print its scenarios",
+		Long: `Start mxprobe's lab on loopback addresses: an authoritative DNS server with the
 lab.test zones, scripted SMTP servers (accept, junk, Microsoft-style
 accept-and-discard, S3150 rejection, greylisting, bad certificates, null MX,
 tarpit, hostile peers …), an HTTPS server for MTA-STS policies, an IMAP seed
 mailbox, a DSN mailbox and a known-good relay. It prints the scenario table and
 the exact commands to run against it, and serves until Ctrl-C or SIGTERM.
 
-Any command also takes the global flag --lab to run against a private
-in-process lab in one go, e.g. "mxprobe check --lab drop.lab.test".`,
-			Example: `  mxprobe lab
+The network commands (check, dns, probe send, probe confirm, probe watch)
+also take --lab to run against a private in-process lab in one go, e.g.
+"mxprobe check --lab drop.lab.test".`,
+		Example: `  mxprobe lab
   mxprobe --lang de lab --ca-out /tmp/lab-ca.pem`,
-			Args: cobra.NoArgs,
-			RunE: func(cmd *cobra.Command, args []string) error {
-				lo, err := g.F.labOptions(g)
-				if err != nil {
-					return err
-				}
-				lo.HTTPSAddr = "127.0.0.1:443" // reachable for other processes when allowed
-				w, err := lab.Start(lo)
-				if err != nil {
-					return err
-				}
-				defer w.Close()
-				if caOut == "" {
-					caOut = filepath.Join(os.TempDir(), "mxprobe-lab-ca.pem")
-				}
-				if err := os.WriteFile(caOut, w.CA.PEM(), 0o644); err != nil {
-					return fmt.Errorf("writing the lab CA: %w", err)
-				}
-				if g.JSON() {
-					if err := render.JSON(g.IO.Out, newLabJSON(g, w, caOut)); err != nil {
-						return err
-					}
-				} else {
-					printLab(g, w, caOut)
-				}
-				<-cmd.Context().Done()
-				fmt.Fprintln(g.IO.ErrOut, i18n.T("lab stopped", "Labor beendet").In(g.Lang))
-				return nil
-			},
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.ctx = cmd.Context()
+			return runF(o)
+		},
+	}
+	cmd.Flags().StringVar(&o.caOut, "ca-out", "", "write the lab's CA certificate (PEM) here (default: a file in the temp directory)")
+	return cmd
+}
+
+// labRun serves the lab until the context ends (Ctrl-C, SIGTERM).
+func labRun(o *labCmdOptions) error {
+	g := o.g
+	lo, err := g.F.labOptions(g)
+	if err != nil {
+		return err
+	}
+	lo.HTTPSAddr = "127.0.0.1:443" // reachable for other processes when allowed
+	w, err := lab.Start(lo)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	caOut := o.caOut
+	if caOut == "" {
+		caOut = filepath.Join(os.TempDir(), "mxprobe-lab-ca.pem")
+	}
+	if err := os.WriteFile(caOut, w.CA.PEM(), 0o644); err != nil {
+		return fmt.Errorf("writing the lab CA: %w", err)
+	}
+	if g.JSON() {
+		if err := render.JSON(g.IO.Out, newLabJSON(g, w, caOut)); err != nil {
+			return err
 		}
-		cmd.Flags().StringVar(&caOut, "ca-out", "", "write the lab's CA certificate (PEM) here (default: a file in the temp directory)")
-		return cmd
-	})
+	} else {
+		printLab(g, w, caOut)
+	}
+	<-o.ctx.Done()
+	fmt.Fprintln(g.IO.ErrOut, i18n.T("lab stopped", "Labor beendet").In(g.Lang))
+	return nil
 }
 
 func printLab(g *Globals, w *lab.World, caFile string) {
@@ -86,15 +106,17 @@ func printLab(g *Globals, w *lab.World, caFile string) {
 	}
 	fmt.Fprintln(out)
 	fmt.Fprintln(out, st.Bold(t("Try", "Ausprobieren")))
-	for _, c := range labCommands(w, caFile) {
+	cmds := labCommands(w, caFile)
+	for _, c := range cmds {
 		fmt.Fprintln(out, "  "+c)
 	}
 	fmt.Fprintln(out)
-	fmt.Fprintln(out, render.Wrap(t("Or add --lab to any command for a private lab in one go: mxprobe check --lab drop.lab.test. Stop with Ctrl-C.",
-		"Oder hängen Sie --lab an einen Befehl für ein privates Labor in einem Schritt: mxprobe check --lab drop.lab.test. Beenden mit Strg-C."), render.Width, ""))
+	fmt.Fprintln(out, render.Wrap(t("Or add --lab to a network command for a private lab in one go: mxprobe check --lab drop.lab.test. Stop with Ctrl-C.",
+		"Oder hängen Sie --lab an einen Netzwerkbefehl für ein privates Labor in einem Schritt: mxprobe check --lab drop.lab.test. Beenden mit Strg-C."), render.Width, ""))
 }
 
-// labCommands are the example command lines printed for a served lab.
+// labCommands are the example command lines printed for a served lab; a
+// test runs each of them.
 func labCommands(w *lab.World, caFile string) []string {
 	common := fmt.Sprintf("--resolver %s --port %d --ca-file %s --helo %s --dnsbl %s", w.DNSAddr(), w.SMTPPort, caFile, lab.ClientName, lab.BlockList)
 	return []string{

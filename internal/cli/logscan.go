@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"compress/gzip"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -20,19 +21,28 @@ import (
 	"github.com/mxprobe/mxprobe/internal/report"
 )
 
+// logscanOptions are the options of `logscan`.
 type logscanOptions struct {
+	g    *Globals
+	ctx  context.Context
+	file string
+
 	ledger  string
 	failOn  string
 	maxLine int
 }
 
 func init() {
-	addCommand(func(g *Globals) *cobra.Command {
-		o := &logscanOptions{}
-		cmd := &cobra.Command{
-			Use:   "logscan FILE|-",
-			Short: "Summarise deliveries, deferrals and bounces from a Postfix or Exim log",
-			Long: `Read a Postfix ("status=sent (250 …)") or Exim ("=>" … C="250 …") log as a
+	addCommand(func(g *Globals) *cobra.Command { return newLogscanCmd(g, logscanRun) })
+}
+
+// newLogscanCmd builds `logscan`; runF is logscanRun except in tests.
+func newLogscanCmd(g *Globals, runF func(*logscanOptions) error) *cobra.Command {
+	o := &logscanOptions{g: g}
+	cmd := &cobra.Command{
+		Use:   "logscan FILE|-",
+		Short: "Summarise deliveries, deferrals and bounces from a Postfix or Exim log",
+		Long: `Read a Postfix ("status=sent (250 …)") or Exim ("=>" … C="250 …") log as a
 stream (gzip is detected) and summarise the deliveries per destination and
 provider — Microsoft consumer (Outlook.com) and tenant (Exchange Online) shapes,
 Gmail, GMX, WEB.DE —, the deferrals and bounces with the remote replies, and the
@@ -41,17 +51,19 @@ ledger when it exists). --format json writes one JSON object per delivery
 (NDJSON, "type":"delivery") and a final "type":"summary" line.
 
 Exit status 1 when a bounce (or, with --fail-on warn, a deferral) is found.`,
-			Example: `  mxprobe logscan /var/log/mail.log
+		Example: `  mxprobe logscan /var/log/mail.log
   zcat /var/log/mail.log.2.gz | mxprobe logscan - --format json | jq 'select(.status=="bounced")'`,
-			Args: exactArgs(1, "FILE"),
-			RunE: func(cmd *cobra.Command, args []string) error { return logscanRun(cmd, g, o, args[0]) },
-		}
-		f := cmd.Flags()
-		f.StringVar(&o.ledger, "ledger", "", "probe ledger to join with (default $XDG_STATE_HOME/mxprobe/ledger.jsonl when it exists)")
-		f.IntVar(&o.maxLine, "max-line", 64<<10, "longest line in bytes; longer lines are skipped and counted")
-		addFailOn(cmd, &o.failOn)
-		return cmd
-	})
+		Args: exactArgs(1, "FILE"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.ctx, o.file = cmd.Context(), args[0]
+			return runF(o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.ledger, "ledger", "", "probe ledger to join with (default $XDG_STATE_HOME/mxprobe/ledger.jsonl when it exists)")
+	f.IntVar(&o.maxLine, "max-line", 64<<10, "longest line in bytes; longer lines are skipped and counted")
+	addFailOn(cmd, &o.failOn)
+	return cmd
 }
 
 // logRecordJSON is one NDJSON delivery line.
@@ -112,19 +124,21 @@ type logSummaryJSON struct {
 	ProbeStates map[string]string `json:"probe_states,omitempty"`
 }
 
-func logscanRun(cmd *cobra.Command, g *Globals, o *logscanOptions, arg string) error {
+// logscanRun summarises one log.
+func logscanRun(o *logscanOptions) error {
+	g, arg := o.g, o.file
 	failOn, err := parseFailOn(o.failOn)
 	if err != nil {
 		return err
 	}
 	if o.maxLine < 256 || o.maxLine > 16<<20 {
-		return exitcode.UsageError("invalid --max-line %d: use 256 to 16777216", o.maxLine)
+		return usageErr("--max-line", i18n.T("invalid --max-line %d: use 256 to 16777216", "ungültiges --max-line %d: 256 bis 16777216 angeben"), o.maxLine)
 	}
 	var in io.Reader = g.IO.In
 	if arg != "-" {
 		f, err := os.Open(arg)
 		if err != nil {
-			return exitcode.UsageError("cannot read %s: %v", arg, err)
+			return usageErr("FILE", i18n.T("cannot read %s: %v", "%s ist nicht lesbar: %v"), arg, err)
 		}
 		defer f.Close()
 		in = f
@@ -133,7 +147,7 @@ func logscanRun(cmd *cobra.Command, g *Globals, o *logscanOptions, arg string) e
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
-			return exitcode.UsageError("%s: %v", arg, err)
+			return usageErr("FILE", i18n.T("%s: %v", "%s: %v"), arg, err)
 		}
 		defer zr.Close()
 		in = zr
@@ -144,7 +158,7 @@ func logscanRun(cmd *cobra.Command, g *Globals, o *logscanOptions, arg string) e
 	sum := logscan.NewSummary()
 	out := bufio.NewWriterSize(g.IO.Out, 64<<10)
 	defer out.Flush()
-	ctx := cmd.Context()
+	ctx := o.ctx
 	ex := &explainCache{lang: g.Lang, m: map[string]*explain.Explanation{}}
 	err = sc.Scan(in, func(r *logscan.Record) error {
 		if r.Line%4096 == 0 && ctx.Err() != nil {
@@ -160,11 +174,11 @@ func logscanRun(cmd *cobra.Command, g *Globals, o *logscanOptions, arg string) e
 		}
 		return nil
 	})
-	if ierr := interrupted(cmd); ierr != nil {
+	if ierr := interruptedCtx(o.ctx); ierr != nil {
 		return ierr
 	}
 	if err != nil {
-		return exitcode.UsageError("reading %s: %v", arg, err)
+		return usageErr("FILE", i18n.T("reading %s: %v", "Fehler beim Lesen von %s: %v"), arg, err)
 	}
 	sum.Finish(sc.Stats())
 	states := probeStates(g, o, sum)

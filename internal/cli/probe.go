@@ -109,12 +109,12 @@ func readSmallFile(path string, n int64) ([]byte, error) {
 func readSecretFile(flag, path string) (string, error) {
 	b, err := readSmallFile(path, 64<<10)
 	if err != nil {
-		return "", exitcode.UsageError("cannot read %s: %v", flag, err)
+		return "", usageErr(flag, i18n.T("cannot read %s: %v", "%s ist nicht lesbar: %v"), flag, err)
 	}
 	s, _, _ := strings.Cut(string(b), "\n")
 	s = strings.TrimRight(s, "\r")
 	if s == "" {
-		return "", exitcode.UsageError("%s is empty", flag)
+		return "", usageErr(flag, i18n.T("%s is empty: put the secret on its first line", "%s ist leer: das Geheimnis in die erste Zeile schreiben"), flag)
 	}
 	return s, nil
 }
@@ -336,16 +336,16 @@ func (f *imapFlags) register(cmd *cobra.Command, prefix, what string) {
 func (f *imapFlags) options(g *Globals, flagPrefix, envVar string, pool *x509.CertPool) (*delivery.IMAPOptions, error) {
 	if f.url == "" {
 		if f.user != "" || f.passwordFile != "" || f.tokenFile != "" {
-			return nil, exitcode.UsageError("--%s-… flags need --%s URL", flagPrefix, flagPrefix)
+			return nil, usageErr("--"+flagPrefix, i18n.T("--%s-… flags need --%s URL", "--%s-…-Optionen brauchen --%s URL"), flagPrefix, flagPrefix)
 		}
 		return nil, nil
 	}
 	o := &delivery.IMAPOptions{URL: f.url, User: f.user, RootCAs: pool}
 	if err := o.Validate(); err != nil {
-		return nil, exitcode.UsageError("--%s: %v", flagPrefix, err)
+		return nil, usageErr("--"+flagPrefix, i18n.T("--%s: %v; give imaps://HOST[:PORT] or imap://HOST[:PORT]", "--%s: %v; imaps://HOST[:PORT] oder imap://HOST[:PORT] angeben"), flagPrefix, err)
 	}
 	if o.User == "" {
-		return nil, exitcode.UsageError("--%s needs --%s-user", flagPrefix, flagPrefix)
+		return nil, usageErr("--"+flagPrefix+"-user", i18n.T("--%s needs --%s-user NAME", "--%s braucht --%s-user NAME"), flagPrefix, flagPrefix)
 	}
 	var err error
 	switch {
@@ -360,7 +360,7 @@ func (f *imapFlags) options(g *Globals, flagPrefix, envVar string, pool *x509.Ce
 	default:
 		o.Password = g.IO.Getenv(envVar)
 		if o.Password == "" {
-			return nil, exitcode.UsageError("no IMAP password for --%s: set %s, or use --%s-password-file or --%s-token-file", flagPrefix, envVar, flagPrefix, flagPrefix)
+			return nil, usageErr("--"+flagPrefix+"-password-file", i18n.T("no IMAP password for --%s: set %s, or use --%s-password-file or --%s-token-file", "kein IMAP-Passwort für --%s: %s setzen oder --%s-password-file bzw. --%s-token-file verwenden"), flagPrefix, envVar, flagPrefix, flagPrefix)
 		}
 	}
 	return o, nil

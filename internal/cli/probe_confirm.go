@@ -73,6 +73,7 @@ func (o *confirmOptions) register(cmd *cobra.Command) {
 	o.dsn.register(cmd, "dsn-imap", "DSN mailbox")
 	cmd.Flags().StringVar(&o.maildir, "dsn-maildir", "", "maildir where bounces arrive (instead of --dsn-imap)")
 	addFailOn(cmd, &o.po.failOn)
+	addNetFlags(cmd, o.g, flagLab|flagCAFile)
 }
 
 // mailboxes builds the seed and DSN mailbox options. With --lab the lab's

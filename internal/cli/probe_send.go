@@ -87,6 +87,7 @@ exits 0; --fail-on warn counts it). 3 when no reply decided the hand-over
 	o.route.register(cmd, "", "the probe")
 	o.control.register(cmd, "control-", "the control probe")
 	addFailOn(cmd, &po.failOn)
+	addNetFlags(cmd, g, flagLab|flagResolver|flagCAFile)
 	_ = cmd.RegisterFlagCompletionFunc("via", fixedCompletion("direct", "submit"))
 	_ = cmd.RegisterFlagCompletionFunc("control-via", fixedCompletion("direct", "submit"))
 	_ = cmd.RegisterFlagCompletionFunc("tls", fixedCompletion("opportunistic", "starttls", "implicit", "none"))
@@ -154,20 +155,20 @@ func (r *routeFlags) sendOpts(g *Globals, prefix string, base delivery.SendOptio
 	case "submit":
 		o.Route = delivery.RouteSubmit
 	default:
-		return o, exitcode.UsageError("invalid --%svia %q: use direct or submit", prefix, r.via)
+		return o, usageErr("--"+prefix+"via", i18n.T("invalid --%svia %q: use direct or submit", "ungültiges --%svia %q: direct oder submit angeben"), prefix, r.via)
 	}
 	o.Relay, o.MX, o.Port, o.TLS = r.relay, r.mx, r.port, delivery.TLSMode(r.tls)
 	switch o.TLS {
 	case "", delivery.TLSOpportunistic, delivery.TLSStartTLS, delivery.TLSImplicit, delivery.TLSNone:
 	default:
-		return o, exitcode.UsageError("invalid --%stls %q: use opportunistic, starttls, implicit or none", prefix, r.tls)
+		return o, usageErr("--"+prefix+"tls", i18n.T("invalid --%stls %q: use opportunistic, starttls, implicit or none", "ungültiges --%stls %q: opportunistic, starttls, implicit oder none angeben"), prefix, r.tls)
 	}
 	if r.port < 0 || r.port > 65535 {
-		return o, exitcode.UsageError("invalid --%sport %d", prefix, r.port)
+		return o, usageErr("--"+prefix+"port", i18n.T("invalid --%sport %d: use 1 to 65535", "ungültiger --%sport %d: 1 bis 65535 angeben"), prefix, r.port)
 	}
 	if o.Route == delivery.RouteSubmit {
 		if r.relay == "" {
-			return o, exitcode.UsageError("--%svia submit needs --%srelay HOST:PORT", prefix, prefix)
+			return o, usageErr("--"+prefix+"relay", i18n.T("--%svia submit needs --%srelay HOST:PORT", "--%svia submit braucht --%srelay HOST:PORT"), prefix, prefix)
 		}
 		user := r.smtpUser
 		if user == "" {
@@ -184,13 +185,13 @@ func (r *routeFlags) sendOpts(g *Globals, prefix string, base delivery.SendOptio
 		}
 		if user != "" || pw != "" {
 			if user == "" || pw == "" {
-				return o, exitcode.UsageError("SMTP AUTH for --%srelay needs both a user and a password", prefix)
+				return o, usageErr("--"+prefix+"smtp-user", i18n.T("SMTP AUTH for --%srelay needs both a user and a password", "SMTP AUTH für --%srelay braucht Benutzer und Passwort"), prefix)
 			}
 			o.Auth = &delivery.Credentials{User: user, Password: pw}
 		}
 	} else {
 		if r.relay != "" || r.smtpUser != "" || r.smtpPasswordFile != "" {
-			return o, exitcode.UsageError("--%srelay and SMTP AUTH belong to --%svia submit", prefix, prefix)
+			return o, usageErr("--"+prefix+"relay", i18n.T("--%srelay and SMTP AUTH belong to --%svia submit", "--%srelay und SMTP AUTH gehören zu --%svia submit"), prefix, prefix)
 		}
 		if o.MX == "" {
 			o.Resolver = env.Resolver

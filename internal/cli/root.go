@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/mxprobe/mxprobe/internal/exitcode"
 	"github.com/mxprobe/mxprobe/internal/i18n"
@@ -71,6 +72,7 @@ rDNS, SPF, DKIM, DMARC, block lists, TLS), explains SMTP replies and enhanced st
 codes in English and German, and proves delivery with tagged probes.
 
 ` + exitcode.HelpText(),
+		Version:       Version().Version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
@@ -82,16 +84,14 @@ codes in English and German, and proves delivery with tagged probes.
 	}
 	root.CompletionOptions.HiddenDefaultCmd = true
 	root.SetGlobalNormalizationFunc(normalizeFlag)
+	root.SetVersionTemplate("mxprobe {{.Version}}\n")
 	pf := root.PersistentFlags()
 	pf.StringVarP(&g.Format, "format", "o", "text", "output format: text or json; check and dns also junit (JUnit XML) or github (GitHub Actions annotations)")
 	pf.StringVar(&g.LangFlag, "lang", "", "language of the output: de or en (default from LC_ALL, LC_MESSAGES, LANG)")
 	pf.BoolVar(&g.NoColor, "no-color", false, "disable colour (also NO_COLOR or a non-terminal stdout)")
 	durationFlag(pf, &g.Timeout, "timeout", time.Minute, "overall deadline of the command")
 	pf.BoolVarP(&g.Verbose, "verbose", "v", false, "show more detail")
-	pf.BoolVarP(&g.Quiet, "quiet", "q", false, "print only problems (text) ")
-	pf.StringArrayVar(&g.Resolvers, "resolver", nil, "DNS server ADDR[:PORT] to ask (repeatable; also MXPROBE_RESOLVER, comma separated)")
-	pf.BoolVar(&g.Lab, "lab", false, "run against an in-process loopback lab instead of the real network")
-	pf.StringVar(&g.CAFile, "ca-file", "", "also trust the CA certificates in this PEM file (private CAs, mxprobe lab)")
+	pf.BoolVarP(&g.Quiet, "quiet", "q", false, "print only problems (text output)")
 	_ = root.RegisterFlagCompletionFunc("format", fixedCompletion("text", "json", "junit", "github"))
 	_ = root.RegisterFlagCompletionFunc("lang", fixedCompletion("de", "en"))
 	root.SetOut(g.IO.Out)
@@ -171,9 +171,7 @@ func RunFactory(ctx context.Context, args []string, f *Factory) int {
 	g := &Globals{F: f, IO: f.IO}
 	root := NewRootCmd(g)
 	root.SetArgs(args)
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return exitcode.WithCode(exitcode.Usage, err)
-	})
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return flagError(c, err) })
 	err := root.ExecuteContext(ctx)
 	if err != nil && ctx.Err() != nil && errors.Is(ctx.Err(), context.Canceled) {
 		err = exitcode.WithCode(exitcode.Interrupted, fmt.Errorf("interrupted"))
@@ -185,11 +183,65 @@ func RunFactory(ctx context.Context, args []string, f *Factory) int {
 	var ee *exitcode.Error
 	if err != nil && !(errors.As(err, &ee) && ee.Err == nil) {
 		if g.Lang == "" {
-			g.Lang = i18n.Detect(g.IO.Getenv)
+			g.Lang = langFromArgs(args, g.IO.Getenv)
 		}
 		fmt.Fprintf(f.IO.ErrOut, "mxprobe: %s\n", errorLine(err, g.Lang, g.Verbose))
 	}
 	return code
+}
+
+// flagError turns pflag's errors into one-line usage errors naming the
+// flag and saying what to type, without the parser's error chain
+// ("strconv.ParseInt: parsing …").
+func flagError(c *cobra.Command, err error) error {
+	var iv *pflag.InvalidValueError
+	var vr *pflag.ValueRequiredError
+	var ne *pflag.NotExistError
+	switch {
+	case errors.As(err, &iv):
+		f := iv.GetFlag()
+		h := typeHint(f.Value.Type())
+		return usageErr("--"+f.Name, i18n.T("invalid value %q for --%s: give "+h.EN+"; see %s --help", "ungültiger Wert %q für --%s: "+h.DE+" angeben; siehe %s --help"),
+			iv.GetValue(), f.Name, c.CommandPath())
+	case errors.As(err, &vr):
+		return usageErr("--"+vr.GetFlag().Name, i18n.T("--%s needs a value: see %s --help", "--%s braucht einen Wert: siehe %s --help"), vr.GetFlag().Name, c.CommandPath())
+	case errors.As(err, &ne):
+		name := "--" + ne.GetSpecifiedName()
+		if len(ne.GetSpecifiedName()) == 1 {
+			name = "-" + ne.GetSpecifiedName()
+		}
+		return usageErr(name, i18n.T("unknown flag %s for %s: see %s --help (docs/cli.md lists every flag)", "unbekannte Option %s für %s: siehe %s --help (docs/cli.md listet alle Optionen)"),
+			name, c.CommandPath(), c.CommandPath())
+	}
+	return exitcode.WithCode(exitcode.Usage, err)
+}
+
+// typeHint says what a flag of type t takes.
+func typeHint(t string) i18n.Text {
+	switch t {
+	case "int":
+		return i18n.T("a whole number", "eine ganze Zahl")
+	case "duration":
+		return i18n.T("a duration such as 30s, 15m or 24h", "eine Dauer wie 30s, 15m oder 24h")
+	case "bool":
+		return i18n.T("true or false", "true oder false")
+	}
+	return i18n.T("a value", "einen Wert")
+}
+
+// langFromArgs finds --lang in the raw arguments, for messages about flags
+// that did not parse (finish has not run then).
+func langFromArgs(args []string, getenv func(string) string) i18n.Lang {
+	for i, a := range args {
+		v, ok := strings.CutPrefix(a, "--lang=")
+		if !ok && a == "--lang" && i+1 < len(args) {
+			v, ok = args[i+1], true
+		}
+		if l, good := i18n.Parse(v); ok && good {
+			return l
+		}
+	}
+	return i18n.Detect(getenv)
 }
 
 // isUsageFromCobra recognises cobra's own argument errors (unknown command,

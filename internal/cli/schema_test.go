@@ -270,7 +270,7 @@ func collectJSONRuns(t *testing.T) []jsonRun {
 	}
 	// explain: codes, a reply naming its SMTP command, --lines, --message.
 	run("explain codes", "explain.schema.json", "", "explain", "-o", "json", "5.7.1", "550", "4.7.650")
-	run("explain reply", "explain.schema.json", "", "explain", "-o", "json", "--mx", "contoso-com.mail.protection.outlook.com",
+	run("explain reply", "explain.schema.json", "", "explain", "-o", "json", "--provider-host", "contoso-com.mail.protection.outlook.com",
 		"550 5.7.606 Access denied, banned sending IP [127.0.0.1] (in reply to RCPT TO command)")
 	run("explain lines", "explain.schema.json", "451 4.7.1 Greylisted, see https://example.test\n\n550 5.1.1 User unknown\nno code at all\n",
 		"explain", "-o", "json", "--lines", "-")

@@ -62,23 +62,33 @@ func Version() VersionInfo {
 	return v
 }
 
+// versionOptions are the options of `version`.
+type versionOptions struct{ g *Globals }
+
 func init() {
-	addCommand(func(g *Globals) *cobra.Command {
-		return &cobra.Command{
-			Use:   "version",
-			Short: "Print version, commit and build date",
-			Args:  cobra.NoArgs,
-			RunE: func(cmd *cobra.Command, args []string) error {
-				v := Version()
-				if g.JSON() {
-					return json.NewEncoder(g.IO.Out).Encode(struct {
-						probeJSON
-						VersionInfo
-					}{envelopeFor("version"), v})
-				}
-				_, err := fmt.Fprintf(g.IO.Out, "mxprobe %s (commit %s, built %s, %s)\n", v.Version, v.Commit, v.Date, v.Go)
-				return err
-			},
-		}
-	})
+	addCommand(func(g *Globals) *cobra.Command { return newVersionCmd(g, versionRun) })
+}
+
+// newVersionCmd builds `version`; runF is versionRun except in tests.
+func newVersionCmd(g *Globals, runF func(*versionOptions) error) *cobra.Command {
+	o := &versionOptions{g: g}
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print version, commit and build date",
+		Args:  noArgs,
+		RunE:  func(cmd *cobra.Command, args []string) error { return runF(o) },
+	}
+}
+
+// versionRun prints the version (JSON with -o json).
+func versionRun(o *versionOptions) error {
+	g, v := o.g, Version()
+	if g.JSON() {
+		return json.NewEncoder(g.IO.Out).Encode(struct {
+			probeJSON
+			VersionInfo
+		}{envelopeFor("version"), v})
+	}
+	_, err := fmt.Fprintf(g.IO.Out, "mxprobe %s (commit %s, built %s, %s)\n", v.Version, v.Commit, v.Date, v.Go)
+	return err
 }

@@ -227,6 +227,11 @@ func (w *walker) finishText(out []Result, context string) {
 		context = context[:i]
 	}
 	context = context[:min(len(context), 4096)]
+	if len(out) > 1 {
+		// The text describes several recipients: its words (another
+		// address's "User unknown") are no cause of this one's.
+		context = ""
+	}
 	for i := range out {
 		fillReply(&out[i])
 		out[i].context = context

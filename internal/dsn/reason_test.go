@@ -53,3 +53,26 @@ func TestReasonContext(t *testing.T) {
 		}
 	}
 }
+
+// TestRecapNotRecipient: Exchange 2003 repeats the returned message's
+// header ("Your message / To: / Subject: / Sent:") above the failed
+// recipients; its To address is not one of them.
+func TestRecapNotRecipient(t *testing.T) {
+	msg := "From: postmaster@exch.example.test\r\nTo: sender@example.test\r\nSubject: Undeliverable: hello\r\n" +
+		"Date: Sat, 05 Dec 2026 10:00:00 +0000\r\n\r\n" +
+		"Your message\r\n\r\n  To:      friend@example.test\r\n  Subject: hello\r\n  Sent:    Sat, 05 Dec 2026 09:59:00 +0000\r\n\r\n" +
+		"did not reach the following recipient(s):\r\n\r\n" +
+		"gone@example.test on Sat, 05 Dec 2026 10:00:00 +0000\r\n    The recipient name is not recognized\r\n" +
+		"    The MTS-ID of the original message is: c=US;a= ;p=Example;l=EXCH0001\r\n" +
+		"    MSEXCH:IMS:Example:Site:EXCH0001 0 (000C05A6) Unknown Recipient\r\n"
+	m, err := ParseBytes([]byte(msg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Results) != 1 || m.Results[0].Recipient != "gone@example.test" || m.Results[0].Reason != "userunknown" {
+		for _, r := range m.Results {
+			t.Logf("%s %s %q", r.Recipient, r.Reason, r.RemoteReply)
+		}
+		t.Fatalf("want one result gone@example.test userunknown")
+	}
+}

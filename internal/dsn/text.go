@@ -195,6 +195,7 @@ func scanRecipients(t string, loose bool) []*textRcpt {
 	var pending []string
 	var prevLine, lastLine string
 	var para, lastReply []string
+	var recap *textRcpt // a recipient just taken from a "To:" line
 	for line := range strings.SplitSeq(t, "\n") {
 		trim := strings.TrimSpace(line)
 		for strings.HasPrefix(trim, ">") && !strings.HasPrefix(trim, ">>>") {
@@ -218,6 +219,15 @@ func scanRecipients(t string, loose bool) []*textRcpt {
 			continue
 		}
 		prevLine, lastLine = lastLine, trim
+		if recap != nil && len(recap.lines) <= 1 && strings.HasPrefix(strings.ToLower(trim), "subject:") {
+			// "To: addr" and then "Subject:": the bounce repeats the
+			// returned message's header (Exchange 2003 "Your message / To: /
+			// Subject: / Sent:"); the address is no recipient line.
+			rcpts = rcpts[:len(rcpts)-1]
+			delete(byAddr, strings.ToLower(recap.addr))
+			cur = nil
+		}
+		recap = nil
 		switch {
 		case strings.HasPrefix(trim, "<<< ") && len(pending) < 8:
 			// sendmail transcript: the remote reply, before the line that
@@ -255,6 +265,9 @@ func scanRecipients(t string, loose bool) []*textRcpt {
 				r = &textRcpt{addr: addr, pre: append([]string(nil), pre...)}
 				byAddr[key] = r
 				rcpts = append(rcpts, r)
+				if strings.HasPrefix(strings.ToLower(trim), "to:") {
+					recap = r
+				}
 			}
 			if cur == r {
 				// The paragraph's own recipient again (qmail's "Remote host

@@ -193,14 +193,37 @@ func (r *Result) Failed() bool { return r.Error != nil && r.Rcpt == nil }
 
 // Unsuccessful returns the replies the caller should explain: every 4xx
 // and 5xx reply (banner included), in order.
+//
+// A RCPT reply after a refused MAIL FROM is left out: in a pipelined group
+// (RFC 2920 §3.1) the server answers the RCPT too, with a follow-up error
+// ("503/502 … need MAIL command") that says nothing of its own.
 func (r *Result) Unsuccessful() []Reply {
 	var out []Reply
+	mailRefused := false
 	for _, rep := range r.Replies {
+		if rep.Command == "RCPT" && mailRefused {
+			continue
+		}
+		if rep.Command == "MAIL" && rep.Code >= 400 {
+			mailRefused = true
+		}
 		if rep.Code >= 400 {
 			out = append(out, rep)
 		}
 	}
 	return out
+}
+
+// Refused reports whether the server answered MAIL FROM or RCPT TO with a
+// 4xx/5xx: it has decided about the message, so a sender would not try the
+// next MX for the same reason (RFC 5321 §5.1 moves on only without an answer).
+func (r *Result) Refused() bool {
+	for _, rep := range r.Replies {
+		if (rep.Command == "MAIL" || rep.Command == "RCPT") && rep.Code >= 400 && rep.Code != 421 {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *Result) addAnomaly(what i18n.Text) {

@@ -37,7 +37,8 @@ const (
 	IDTLSSelfSigned    = "tls.self_signed"
 	IDTLSNameMismatch  = "tls.name_mismatch"
 	IDTLSWeakVersion   = "tls.weak_version"
-	defaultBannerDelay = 5 * time.Second
+	defaultBannerDelay = 2 * time.Second
+	defaultBannerWarn  = 10 * time.Second
 	defaultSlowReply   = 10 * time.Second
 	defaultExpiryWarn  = 14
 )
@@ -47,8 +48,10 @@ type FindingsOptions struct {
 	// DNSWorks: the caller's DNS lookups succeeded. Only then does "every
 	// address failed to connect" mean a blocked port 25.
 	DNSWorks bool
-	// BannerDelay: a greeting slower than this is reported (default 5 s).
-	BannerDelay time.Duration
+	// BannerDelay: a greeting slower than this is reported, as info
+	// (default 2 s); BannerDelayWarn: from this on as warn (default 10 s).
+	BannerDelay     time.Duration
+	BannerDelayWarn time.Duration
 	// SlowReply: a command reply slower than this counts as tarpitting
 	// (default 10 s).
 	SlowReply time.Duration
@@ -65,6 +68,9 @@ type FindingsOptions struct {
 func Findings(results []*Result, o FindingsOptions) []report.Finding {
 	if o.BannerDelay <= 0 {
 		o.BannerDelay = defaultBannerDelay
+	}
+	if o.BannerDelayWarn <= 0 {
+		o.BannerDelayWarn = max(defaultBannerWarn, o.BannerDelay)
 	}
 	if o.SlowReply <= 0 {
 		o.SlowReply = defaultSlowReply
@@ -208,10 +214,17 @@ func resultFindings(r *Result, o FindingsOptions) []report.Finding {
 		}
 	}
 
+	// Healthy MTAs greet in well under a second: info from BannerDelay
+	// (2 s), warn from BannerDelayWarn (10 s); the measured delay is always
+	// in the evidence.
 	if b := r.Banner; b != nil && b.DelayMS >= float64(o.BannerDelay.Milliseconds()) {
-		add(report.New(IDBannerDelay,
+		f := report.New(IDBannerDelay,
 			report.Detailf("%s greeted after %s.", "%s hat nach %s gegrüßt.", who, secs(b.DelayMS)),
-			fmt.Sprintf("%s: 220 +%.0f ms", r.Address, b.DelayMS)))
+			fmt.Sprintf("%s: 220 +%.0f ms", r.Address, b.DelayMS))
+		if b.DelayMS < float64(o.BannerDelayWarn.Milliseconds()) {
+			f = f.WithSeverity(report.Info)
+		}
+		add(f)
 	}
 	var slow []string
 	for _, rep := range r.Replies {
@@ -327,16 +340,25 @@ func tlsFindings(r *Result, t *TLSInfo, o FindingsOptions) []report.Finding {
 		out = append(out, report.New(IDTLSWeakVersion,
 			report.Detailf("%s negotiated %s.", "%s hat %s ausgehandelt.", who, t.Version), ev...))
 	}
+	// Every untrusted certificate carries tls.cert_invalid, its detail says
+	// why (expired, self-signed, unknown CA, wrong name); tls.self_signed
+	// and tls.name_mismatch are added as the more specific ids.
+	wrongName := r.Host != "" && !t.NameMatch
 	switch {
 	case t.Expired:
 		out = append(out, report.New(IDTLSCertInvalid,
-			report.Detailf("The certificate of %s expired on %s.", "Das Zertifikat von %s ist am %s abgelaufen.", who, t.NotAfter.UTC().Format("2006-01-02")), ev...))
+			report.Detailf("The certificate of %s is not trusted: it expired on %s.", "Das Zertifikat von %s ist nicht vertrauenswürdig: Es ist am %s abgelaufen.", who, t.NotAfter.UTC().Format("2006-01-02")), ev...))
 	case t.SelfSigned:
-		out = append(out, report.New(IDTLSSelfSigned,
-			report.Detailf("%s presents a self-signed certificate.", "%s zeigt ein selbstsigniertes Zertifikat.", who), ev...))
+		out = append(out, report.New(IDTLSCertInvalid,
+			report.Detailf("The certificate of %s is not trusted: it is self-signed.", "Das Zertifikat von %s ist nicht vertrauenswürdig: Es ist selbstsigniert.", who), ev...),
+			report.New(IDTLSSelfSigned,
+				report.Detailf("%s presents a self-signed certificate.", "%s zeigt ein selbstsigniertes Zertifikat.", who), ev...))
 	case !t.Verified:
 		out = append(out, report.New(IDTLSCertInvalid,
-			report.Detailf("The certificate of %s does not verify: %s.", "Das Zertifikat von %s lässt sich nicht prüfen: %s.", who, t.VerifyError), ev...))
+			report.Detailf("The certificate of %s is not trusted: its issuer is unknown or the chain is incomplete (%s).", "Das Zertifikat von %s ist nicht vertrauenswürdig: Der Aussteller ist unbekannt oder die Kette unvollständig (%s).", who, t.VerifyError), ev...))
+	case wrongName:
+		out = append(out, report.New(IDTLSCertInvalid,
+			report.Detailf("The certificate of %s is not trusted for %s: it is issued for other names.", "Das Zertifikat von %s ist für %s nicht vertrauenswürdig: Es ist für andere Namen ausgestellt.", who, r.Host), ev...))
 	}
 	if t.DANE != nil && t.DANE.Status == smtpconn.DANEMatched {
 		// RFC 7672 §3.1.1: with a matching DANE-EE record PKIX trust, names
@@ -347,7 +369,7 @@ func tlsFindings(r *Result, t *TLSInfo, o FindingsOptions) []report.Finding {
 			}
 		}
 	}
-	if r.Host != "" && !t.NameMatch {
+	if wrongName {
 		names := ""
 		if len(t.Chain) > 0 {
 			names = strings.Join(t.Chain[0].DNSNames, ", ")

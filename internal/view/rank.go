@@ -1,6 +1,7 @@
 package view
 
 import (
+	"github.com/mxprobe/mxprobe/internal/rules"
 	"regexp"
 	"sort"
 	"strings"
@@ -163,6 +164,12 @@ var causeLinks = []struct {
 // specific first.
 func causeIDs(reply string) []string {
 	var out []string
+	// A reply that names a published sender rule (5.7.515, Gmail 5.7.26,
+	// T-Online NOWL, Yahoo TSS04 …, rules.ForReply) points at the failed
+	// rule of the scorecard, which carries the rule's own advice.
+	if len(rules.ForReply(reply)) > 0 {
+		out = append(out, rules.IDFailed, rules.IDBulkFailed)
+	}
 	for _, c := range causeLinks {
 		if c.reply.MatchString(reply) {
 			out = append(out, c.ids...)

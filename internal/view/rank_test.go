@@ -106,6 +106,23 @@ func TestCauseBeatsSymptom(t *testing.T) {
 	}
 }
 
+// TestReplyNamesRule: a refusal whose reply names a published sender rule
+// (Microsoft's 5.7.515 for high-volume senders) gets the failed rule of the
+// scorecard as its cause, not a generic list of checks.
+func TestReplyNamesRule(t *testing.T) {
+	const rejected = "550 5.7.515 Access denied, sending domain example.test does not meet the required authentication level."
+	rep := reportWith(false, rejected, f("dmarc.missing"), f("rules.failed", "microsoft.bulk.dmarc"), f("smtp.rcpt_rejected", rejected))
+	lead := leadOf(rep, Options{})
+	if lead.ID != "smtp.rcpt_rejected" || lead.Cause == nil || lead.Cause.ID != "rules.failed" {
+		t.Fatalf("lead %s with cause %+v, want smtp.rcpt_rejected caused by rules.failed", lead.ID, lead.Cause)
+	}
+	// A reply that names no rule keeps its ordinary cause.
+	plain := reportWith(false, "550 5.7.1 Service unavailable", f("rules.failed", "microsoft.bulk.dmarc"), f("smtp.rcpt_rejected", "550 5.7.1 Service unavailable"))
+	if l := leadOf(plain, Options{}); l.Cause != nil {
+		t.Fatalf("a reply naming no rule got cause %s", l.Cause.ID)
+	}
+}
+
 // TestDeadlineLeads: a run cut short by --timeout says so first
 // (check.deadline_exceeded), before the lookups it made fail.
 func TestDeadlineLeads(t *testing.T) {
