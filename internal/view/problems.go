@@ -71,7 +71,7 @@ func (s problemSet) build(fs []report.Finding, lead *Problem) (problems []Proble
 	for _, r := range rs {
 		problems = append(problems, r.p)
 	}
-	problems = linkCauses(mergeRestated(problems))
+	problems = linkCauses(mergeRestated(mergeSpecific(problems)))
 	if s.mode != Verbose {
 		// The reply's own step says what to do about the cause; the
 		// cause's general advice only with -v.
@@ -105,6 +105,35 @@ func mergeRestated(ps []Problem) []Problem {
 			ps[lo] = m
 			ps = append(ps[:hi], ps[hi+1:]...)
 			i = -1
+			break
+		}
+	}
+	return ps
+}
+
+// specificOf names, for a general finding, the specific findings that state
+// the same fact more precisely: every untrusted certificate carries
+// tls.cert_invalid (a contract for CI users who grep one id) next to
+// tls.self_signed or tls.name_mismatch.
+var specificOf = map[string][]string{
+	"tls.cert_invalid": {"tls.self_signed", "tls.name_mismatch"},
+}
+
+// mergeSpecific folds a general problem into the specific one that says the
+// same thing: one problem, the specific title and advice, both ids.
+func mergeSpecific(ps []Problem) []Problem {
+	for i := 0; i < len(ps); i++ {
+		for _, id := range specificOf[ps[i].ID] {
+			j := indexOf(ps, id)
+			if j < 0 {
+				continue
+			}
+			ps[j].IDs = append(append([]string{}, ps[j].IDs...), ps[i].IDs...)
+			if ps[i].Severity.Rank() > ps[j].Severity.Rank() {
+				ps[j].Severity = ps[i].Severity
+			}
+			ps = append(ps[:i], ps[i+1:]...)
+			i--
 			break
 		}
 	}
