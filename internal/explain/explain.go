@@ -71,6 +71,8 @@ type Explanation struct {
 	Command       string
 	RemoteHost    string
 	RemoteIP      string
+	// Rules are the published sender rules the reply names (rules.ForReply).
+	Rules []RuleRef
 }
 
 // SubjectInfo is the subject sub-code (RFC 3463 §3.2).
