@@ -15,6 +15,7 @@ import (
 	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/render"
 	"github.com/mxprobe/mxprobe/internal/report"
+	"github.com/mxprobe/mxprobe/internal/view"
 )
 
 // sendOptions are the options of `probe send`.
@@ -455,13 +456,6 @@ func sendExit(probes []*delivery.Probe, failOn report.Severity) error {
 	return nil
 }
 
-var outcomeText = map[delivery.Outcome]i18n.Text{
-	delivery.OutcomeAccepted: i18n.T("accepted", "angenommen"),
-	delivery.OutcomeRejected: i18n.T("rejected", "abgelehnt"),
-	delivery.OutcomeDeferred: i18n.T("deferred", "zurückgestellt"),
-	delivery.OutcomeFailed:   i18n.T("not handed over", "nicht übergeben"),
-}
-
 func printSent(g *Globals, probes []*delivery.Probe) {
 	st := render.Styler{Color: g.Color()}
 	w := g.IO.Out
@@ -475,7 +469,7 @@ func printSent(g *Globals, probes []*delivery.Probe) {
 			sev = report.Warn
 		}
 		fmt.Fprintf(w, "%s %s %s → %s\n", st.Bold("●"), role.In(g.Lang), st.Bold(p.Token), p.To)
-		fmt.Fprintf(w, "  %s %s (%s, %s)\n", st.Severity(sev, g.Lang), outcomeText[p.Outcome].In(g.Lang), p.Route, stageOr(p))
+		fmt.Fprintf(w, "  %s %s (%s, %s)\n", st.Severity(sev, g.Lang), view.OutcomeText[p.Outcome].In(g.Lang), p.Route, stageOr(p))
 		via := p.MXHost
 		if p.MXIP != "" && p.MXIP != p.MXHost {
 			via += " [" + p.MXIP + "]"
@@ -491,7 +485,7 @@ func printSent(g *Globals, probes []*delivery.Probe) {
 		line(i18n.T("server", "Server"), via)
 		line(i18n.T("reply", "Antwort"), strings.ReplaceAll(p.Reply, "\n", " | "))
 		if (p.Outcome == delivery.OutcomeRejected || p.Outcome == delivery.OutcomeDeferred) && p.Reply != "" {
-			e := explain.Explain(p.Reply, explain.Options{MXHost: p.MXHost, Command: stageCommand(p.Stage)})
+			e := explain.Explain(p.Reply, explain.Options{MXHost: p.MXHost, Command: view.StageCommand(p.Stage)})
 			line(i18n.T("meaning", "Bedeutung"), e.Title.In(g.Lang))
 		}
 		line(i18n.T("error", "Fehler"), p.Error)

@@ -740,7 +740,7 @@ func TestProbeConfirmCountsDSNMatches(t *testing.T) {
 			dsnLine = ln
 		}
 	}
-	if !strings.HasSuffix(dsnLine, "1 match(es)") || !strings.Contains(out, "1 new bounce report(s) matched.") {
+	if !strings.HasSuffix(dsnLine, "1 match(es)") || !strings.Contains(out, "1 new report(s) matched (bounces, delay notices, confirmations, complaints).") {
 		t.Fatalf("first round:\n%s", out)
 	}
 }

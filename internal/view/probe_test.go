@@ -1,0 +1,96 @@
+package view
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mxprobe/mxprobe/internal/delivery"
+	"github.com/mxprobe/mxprobe/internal/i18n"
+	"github.com/mxprobe/mxprobe/internal/render"
+)
+
+const tok = "abcdefghij0123456789"
+
+// probeEvents is an accepted probe followed by one matched report.
+func probeEvents(d delivery.DSNMatch) ([]delivery.Event, time.Time) {
+	t0 := time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC)
+	sent := &delivery.Probe{Token: tok, Role: delivery.RoleProbe, Group: tok, To: "seed@example.org", Route: delivery.RouteDirect,
+		MXHost: "mx.example.org", Outcome: delivery.OutcomeAccepted, Code: 250, Reply: "250 2.0.0 Ok: queued as 4F2A1"}
+	d.Source, d.Mailbox, d.MatchedBy = "cur/1", "dsn@example.net", "envid"
+	return []delivery.Event{
+		{V: 1, Kind: delivery.KindSent, At: t0, Token: tok, Sent: sent},
+		{V: 1, Kind: delivery.KindDSN, At: t0.Add(20 * time.Minute), Token: tok, DSN: &d},
+	}, t0.Add(30 * time.Minute)
+}
+
+// TestTimelineDeliveryStates: a delay notice, a delivery confirmation and a
+// complaint are worded as what they are, in English and German, and the
+// verdict that rests on them carries its own title.
+func TestTimelineDeliveryStates(t *testing.T) {
+	cases := []struct {
+		dsn    delivery.DSNMatch
+		state  delivery.State
+		en, de string
+	}{
+		{delivery.DSNMatch{Format: "dsn", Kind: "recipient", Action: "delayed", Status: "4.4.7", DiagnosticCode: "451 4.4.7 try again later"},
+			delivery.StateDelayed, "delay notice for " + tok + ": 4.4.7 451 4.4.7 try again later — not delivered yet", "Verzögerungsmeldung zu " + tok + ": 4.4.7"},
+		{delivery.DSNMatch{Format: "dsn", Kind: "recipient", Action: "delivered", Status: "2.0.0"},
+			delivery.StateDeliveryConfirmed, "delivery confirmation for " + tok + ": delivered 2.0.0", "Zustellbestätigung zu " + tok + ": delivered 2.0.0"},
+		{delivery.DSNMatch{Format: "complaint", Kind: "complaint", FeedbackType: "abuse"},
+			delivery.StateComplaint, "complaint report about " + tok + ": feedback type abuse", "Beschwerde über " + tok + ": Art abuse"},
+	}
+	for _, c := range cases {
+		evs, now := probeEvents(c.dsn)
+		res := delivery.VerdictWith(evs, now, delivery.VerdictOptions{Windows: delivery.DefaultWindows()})
+		v, ok := res.Get(tok)
+		if !ok || v.State != c.state {
+			t.Fatalf("%s: verdict %+v", c.state, v)
+		}
+		for _, lc := range []struct {
+			l    i18n.Lang
+			want string
+		}{{i18n.EN, c.en}, {i18n.DE, c.de}} {
+			var b bytes.Buffer
+			TimelineText(&b, Timeline(delivery.Evidence(evs, v)), lc.l, render.Styler{Width: 200})
+			VerdictsText(&b, []delivery.ProbeVerdict{v}, lc.l, render.Styler{Width: 200}, VerdictOptions{Verbose: true})
+			out := b.String()
+			if !strings.Contains(out, lc.want) {
+				t.Errorf("%s %s: timeline lacks %q:\n%s", c.state, lc.l, lc.want, out)
+			}
+			if strings.Contains(out, "bounce report") || strings.Contains(out, "Unzustellbarkeitsmeldung") {
+				t.Errorf("%s %s: worded as a bounce:\n%s", c.state, lc.l, out)
+			}
+			if title := v.State.Title().In(lc.l); !strings.Contains(out, title) {
+				t.Errorf("%s %s: verdict title %q missing:\n%s", c.state, lc.l, title, out)
+			}
+		}
+	}
+}
+
+// TestDeliveryProofNoRepeat: check --deliver-to's proof keeps the evidence
+// and leaves the advice to the report's finding; probe confirm's verdict
+// block gives it.
+func TestDeliveryProofNoRepeat(t *testing.T) {
+	evs, now := probeEvents(delivery.DSNMatch{Format: "dsn", Kind: "recipient", Action: "delayed", Status: "4.4.7", DiagnosticCode: "451 4.4.7 try again later"})
+	v, _ := delivery.VerdictWith(evs, now, delivery.VerdictOptions{Windows: delivery.DefaultWindows()}).Get(tok)
+	steps := delivery.NextSteps(v)
+	if len(steps) == 0 {
+		t.Fatal("a delayed probe without next steps")
+	}
+	first := strings.Fields(steps[0].In(i18n.EN))[0:4]
+	var proof, block bytes.Buffer
+	DeliveryProof(&proof, &delivery.ConfirmResult{}, []delivery.ProbeVerdict{v}, i18n.EN, render.Styler{Width: 200}, VerdictOptions{})
+	VerdictsText(&block, []delivery.ProbeVerdict{v}, i18n.EN, render.Styler{Width: 200}, VerdictOptions{})
+	key := strings.Join(first, " ")
+	if !strings.Contains(block.String(), key) {
+		t.Fatalf("verdict block lacks the next step %q:\n%s", key, block.String())
+	}
+	if strings.Contains(proof.String(), key) || strings.Contains(proof.String(), "          → ") {
+		t.Errorf("delivery proof repeats the advice:\n%s", proof.String())
+	}
+	if !strings.Contains(proof.String(), "Delivery proof") || !strings.Contains(proof.String(), tok) || !strings.Contains(proof.String(), "Explanation: ") {
+		t.Errorf("delivery proof lost its evidence:\n%s", proof.String())
+	}
+}
