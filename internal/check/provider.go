@@ -117,7 +117,7 @@ func providerFindings(rep *Report, o Options) []report.Finding {
 	var ev []string
 	for _, g := range p.Guidance {
 		if g.URL != "" {
-			ev = append(ev, g.Title+": "+g.URL)
+			ev = append(ev, g.URL) // the title is in the guidance, in the reader's language
 		}
 	}
 	out := []report.Finding{report.New(IDProvider, report.Detailf("%s (%s).", "%s (%s).", p.Display, p.Evidence), ev...)}

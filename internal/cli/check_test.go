@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"github.com/mxprobe/mxprobe/internal/delivery/deliverytest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -15,7 +16,6 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
-	"github.com/mxprobe/mxprobe/internal/delivery"
 	"github.com/mxprobe/mxprobe/internal/exitcode"
 	"github.com/mxprobe/mxprobe/internal/lab"
 	"github.com/mxprobe/mxprobe/internal/report/reporttest"
@@ -36,7 +36,7 @@ func testFactory(t testing.TB, env map[string]string, io *IOStreams) *Factory {
 		if err != nil {
 			t.Fatalf("%s=%q: %v", testNow, v, err)
 		}
-		f.Clock = &delivery.FakeClock{T: now.UTC()}
+		f.Clock = &deliverytest.FakeClock{T: now.UTC()}
 	}
 	return f
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/mxprobe/mxprobe/internal/delivery/deliverytest"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -85,7 +86,7 @@ func testGlobals(t *testing.T, env map[string]string, now time.Time) (*Globals, 
 	var out, errb bytes.Buffer
 	io := &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errb, Getenv: func(k string) string { return env[k] }}
 	f := NewFactory(io)
-	f.Clock = &delivery.FakeClock{T: now}
+	f.Clock = &deliverytest.FakeClock{T: now}
 	g := &Globals{F: f, IO: io, Format: "text", Timeout: time.Minute}
 	if err := g.finish(); err != nil {
 		t.Fatal(err)

@@ -35,6 +35,3 @@ func verdictExit(v report.Verdict, fs []report.Finding, failOn report.Severity) 
 	}
 	return nil
 }
-
-// interrupted reports a Ctrl-C during cmd (see interruptedCtx).
-func interrupted(cmd *cobra.Command) error { return interruptedCtx(cmd.Context()) }

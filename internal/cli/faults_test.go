@@ -52,7 +52,7 @@ import (
 	"time"
 
 	"github.com/mxprobe/mxprobe/internal/cli"
-	"github.com/mxprobe/mxprobe/internal/delivery"
+	"github.com/mxprobe/mxprobe/internal/delivery/deliverytest"
 )
 
 func main() {
@@ -62,7 +62,7 @@ func main() {
 		if err != nil {
 			os.Exit(2)
 		}
-		f.Clock = &delivery.FakeClock{T: now.UTC()}
+		f.Clock = &deliverytest.FakeClock{T: now.UTC()}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := cli.RunFactory(ctx, os.Args[1:], f)

@@ -5,12 +5,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/mxprobe/mxprobe/internal/delivery/deliverytest"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/mxprobe/mxprobe/internal/delivery"
 )
 
 // TestLogscanTimesFollowClock: logscan's syslog stamps ("Mar  3 10:00:01",
@@ -28,7 +27,7 @@ func TestLogscanTimesFollowClock(t *testing.T) {
 	} {
 		var out, errb bytes.Buffer
 		f := NewFactory(&IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errb, Getenv: func(string) string { return "" }})
-		f.Clock = &delivery.FakeClock{T: c.now}
+		f.Clock = &deliverytest.FakeClock{T: c.now}
 		RunFactory(context.Background(), []string{"logscan", fixture, "-o", "json"}, f)
 		sc := bufio.NewScanner(&out)
 		n := 0

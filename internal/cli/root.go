@@ -48,14 +48,6 @@ func (g *Globals) Color() bool {
 	return g.IO.OutTTY
 }
 
-// ErrColor is Color for stderr.
-func (g *Globals) ErrColor() bool {
-	if g.NoColor || g.IO.Getenv("NO_COLOR") != "" || g.IO.Getenv("TERM") == "dumb" {
-		return false
-	}
-	return g.IO.ErrTTY
-}
-
 var commandCtors []func(*Globals) *cobra.Command
 
 // addCommand registers a subcommand constructor (called from init in each

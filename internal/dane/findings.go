@@ -47,11 +47,11 @@ func Findings(res Result) []report.Finding {
 			report.Detailf("%s: %d usable TLSA records, DNSSEC-authenticated.", "%s: %d nutzbare TLSA-Einträge, DNSSEC-authentisiert.", res.Name, len(res.Usable())), ev...)}
 	case v.Matched:
 		return []report.Finding{report.New(FindingOK,
-			report.Detailf("The certificate of %s matches %s.", "Das Zertifikat von %s passt zu %s.", res.Host, v.Record), append(ev, "matched: "+v.Record)...)}
+			report.Detailf("The certificate of %s matches %s.", "Das Zertifikat von %s passt zu %s.", res.Host, v.Record), append(ev, "✓ "+v.Record)...)}
 	}
-	ev = append(ev, "mismatch: "+v.Reason)
+	ev = append(ev, "✗ "+v.Reason) // labels are signs, readable in both languages
 	if v.LeafSPKISHA256 != "" {
-		ev = append(ev, "current key as record: "+res.Name+" TLSA 3 1 1 "+v.LeafSPKISHA256)
+		ev = append(ev, "→ "+res.Name+" TLSA 3 1 1 "+v.LeafSPKISHA256) // the record for the current key
 	}
 	return []report.Finding{report.New(FindingMismatch,
 		report.Detailf("The certificate of %s matches none of the TLSA records at %s.", "Das Zertifikat von %s passt zu keinem der TLSA-Einträge unter %s.", res.Host, res.Name), ev...)}

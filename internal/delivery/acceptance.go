@@ -26,14 +26,10 @@ type Acceptance struct {
 // maxReplyParse bounds the work on one reply.
 const maxReplyParse = 4096
 
-// ParseAcceptance reads a success reply (with or without the leading code
+// ParseAcceptanceFor reads a success reply (with or without the leading code
 // and enhanced status code, RFC 3463) and extracts the ids receivers put
-// there. ourMessageID is the probe's Message-ID (with or without <>), or "".
-func ParseAcceptance(reply, ourMessageID string) Acceptance {
-	return ParseAcceptanceFor(reply, ourMessageID, "")
-}
-
-// ParseAcceptanceFor is ParseAcceptance for a reply to a delivery to
+// there. ourMessageID is the probe's Message-ID (with or without <>), or "";
+// the reply answers a delivery to
 // recipient (or ""). A token in angle brackets at the start of the text is
 // taken as an echoed Message-ID only when that is plausible: it is ours, or
 // it has the id-left "@" id-right form of RFC 5322 §3.6.4 and is not the

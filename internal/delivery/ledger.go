@@ -50,22 +50,6 @@ type LedgerStatus struct {
 	UnknownKind int `json:"unknown_kind,omitempty"`
 }
 
-// Warnings returns the status as bilingual-free English sentences for logs;
-// the CLI renders its own translated text.
-func (s LedgerStatus) Warnings() []string {
-	var w []string
-	if s.TornTail {
-		w = append(w, "ledger: ignored a torn last event")
-	}
-	if s.Corrupt > 0 {
-		w = append(w, fmt.Sprintf("ledger: ignored %d corrupt line(s)", s.Corrupt))
-	}
-	if s.UnknownKind > 0 {
-		w = append(w, fmt.Sprintf("ledger: ignored %d event(s) of an unknown kind from a newer mxprobe", s.UnknownKind))
-	}
-	return w
-}
-
 // DefaultLedgerPath returns $XDG_STATE_HOME/mxprobe/ledger.jsonl, falling
 // back to $HOME/.local/state (XDG Base Directory Specification).
 func DefaultLedgerPath(getenv func(string) string) (string, error) {

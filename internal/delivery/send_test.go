@@ -284,15 +284,15 @@ func TestParseAcceptance(t *testing.T) {
 		{"", "", "", ""},
 	}
 	for _, c := range cases {
-		a := ParseAcceptance(c.reply, "<a@b>")
+		a := ParseAcceptanceFor(c.reply, "<a@b>", "")
 		if a.Provider != c.provider || a.QueueID != c.queue || a.InternalID != c.internal {
 			t.Errorf("%q: %+v", c.reply, a)
 		}
 	}
-	if a := ParseAcceptance(cases[0].reply, "<a@b>"); !a.EchoedOurs {
+	if a := ParseAcceptanceFor(cases[0].reply, "<a@b>", ""); !a.EchoedOurs {
 		t.Error("echo not recognised")
 	}
-	if a := ParseAcceptance(cases[0].reply, "<other@b>"); a.EchoedOurs {
+	if a := ParseAcceptanceFor(cases[0].reply, "<other@b>", ""); a.EchoedOurs {
 		t.Error("foreign echo taken as ours")
 	}
 }
@@ -329,7 +329,7 @@ func FuzzParseAcceptance(f *testing.F) {
 	f.Add("250 2.0.0 OK x - gsmtp", "")
 	f.Add("250 2.0.0 <seed@accept.test> qk9KGZ3j Saved", "")
 	f.Fuzz(func(t *testing.T, reply, msgid string) {
-		a := ParseAcceptance(reply, msgid)
+		a := ParseAcceptanceFor(reply, msgid, "")
 		ParseAcceptanceFor(reply, msgid, msgid)
 		if len(a.QueueID) > len(reply) || len(a.InternalID) > len(reply) {
 			t.Fatal("extracted more than the input")

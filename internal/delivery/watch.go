@@ -31,22 +31,6 @@ func (SystemClock) Sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// FakeClock is a frozen clock: Sleep advances it at once. Not safe for
-// concurrent use (one command run uses it at a time).
-type FakeClock struct{ T time.Time }
-
-// Now returns the frozen time.
-func (c *FakeClock) Now() time.Time { return c.T }
-
-// Sleep advances the clock by d unless ctx has ended.
-func (c *FakeClock) Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	c.T = c.T.Add(d)
-	return nil
-}
-
 // WatchOptions drive Watch.
 type WatchOptions struct {
 	Clock Clock

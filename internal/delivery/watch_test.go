@@ -3,6 +3,7 @@ package delivery
 import (
 	"context"
 	"errors"
+	"github.com/mxprobe/mxprobe/internal/delivery/deliverytest"
 	"testing"
 	"time"
 )
@@ -19,7 +20,7 @@ func pendingResult(tok string, sent, final time.Time, settled bool) *ConfirmResu
 // clock makes hours of back-off instant, and each change is reported once.
 func TestWatchStopsWhenSettled(t *testing.T) {
 	t0 := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
-	clk := &FakeClock{T: t0}
+	clk := &deliverytest.FakeClock{T: t0}
 	rounds := 0
 	var changes []State
 	res := pendingResult("tok", t0, t0.Add(72*time.Hour), false)
@@ -53,7 +54,7 @@ func TestWatchStopsWhenSettled(t *testing.T) {
 // never later, and a cancelled context ends it with the context's error.
 func TestWatchStopsAtStop(t *testing.T) {
 	t0 := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
-	clk := &FakeClock{T: t0}
+	clk := &deliverytest.FakeClock{T: t0}
 	round := func(context.Context) (*ConfirmResult, error) {
 		return pendingResult("tok", t0, t0.Add(72*time.Hour), false), nil
 	}
@@ -67,7 +68,7 @@ func TestWatchStopsAtStop(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err := Watch(ctx, WatchOptions{Clock: &FakeClock{T: t0}, Tokens: []string{"tok"}, Round: round}, pendingResult("tok", t0, t0.Add(time.Hour), false))
+	_, err := Watch(ctx, WatchOptions{Clock: &deliverytest.FakeClock{T: t0}, Tokens: []string{"tok"}, Round: round}, pendingResult("tok", t0, t0.Add(time.Hour), false))
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled watch: %v", err)
 	}

@@ -51,10 +51,10 @@ func Findings(res Result) []report.Finding {
 				ev = append(ev, fmt.Sprintf("%s TXT %q", z.Query, z.Reason))
 			}
 			if z.Zone.Lookup != "" {
-				ev = append(ev, "lookup/delist: "+z.Zone.Lookup)
+				ev = append(ev, z.Zone.Lookup) // the zone's lookup and delisting page
 			}
 			if z.Error != "" {
-				ev = append(ev, "note: "+z.Error)
+				ev = append(ev, z.Error)
 			}
 			f := report.New(FindingListed, d, ev...)
 			if policyOnly(z.Listings) {
@@ -64,7 +64,7 @@ func Findings(res Result) []report.Finding {
 		case StatusUnknown:
 			ev := []string{fmt.Sprintf("%s A: %s", z.Query, answerText(z))}
 			if z.Error != "" {
-				ev = append(ev, "error: "+z.Error)
+				ev = append(ev, z.Error)
 			}
 			d := report.Detailf("%s could not be asked about %s.", "%s konnte zu %s nicht abgefragt werden.", z.Zone.Label, res.IP)
 			if z.Refusal != nil {
@@ -99,7 +99,7 @@ func Findings(res Result) []report.Finding {
 	if res.Status == StatusClean || (res.Status == StatusUnknown && len(clean) > 0) {
 		fs = append(fs, report.New(FindingClean,
 			report.Detailf("%s is not listed on %s.", "%s steht nicht auf %s.", res.IP, strings.Join(clean, ", ")),
-			"zones: "+strings.Join(clean, ", ")))
+			strings.Join(clean, ", ")))
 	}
 	return fs
 }

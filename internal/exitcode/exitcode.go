@@ -55,11 +55,6 @@ func (e *Error) Error() string {
 }
 func (e *Error) Unwrap() error { return e.Err }
 
-// UsageError wraps an input problem (exit 2).
-func UsageError(format string, a ...any) error {
-	return &Error{Code: Usage, Err: fmt.Errorf(format, a...)}
-}
-
 // WithCode attaches a code to err (nil stays nil).
 func WithCode(code int, err error) error {
 	if err == nil {

@@ -27,8 +27,6 @@ type providerRule struct {
 	Advice   []i18n.Text
 }
 
-func anyCode() (int, int, int, int) { return 0, -1, 0, 0 }
-
 // rule builds a rule for an enhanced-code range; subj < 0 means any code.
 func rule(id, prov string, class, subj, lo, hi int, text []string, implies bool, r Reason, meaning i18n.Text, advice ...i18n.Text) providerRule {
 	return providerRule{ID: id, Provider: prov, Class: class, Subject: subj, DetailLo: lo, DetailHi: hi, Text: text,

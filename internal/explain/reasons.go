@@ -394,15 +394,6 @@ var reasonDefs = map[Reason]reasonDef{
 		}},
 }
 
-// Reasons returns the whole vocabulary in a stable order.
-func Reasons() []Reason {
-	return []Reason{Accepted, AuthFailure, BadReputation, Blocked, ContentError, Delivered, ExceedLimit, Expired,
-		FailedSTARTTLS, Filtered, Greylisted, HasMoved, HostUnknown, MailboxFull, MailerError, MesgTooBig, NetworkError,
-		NoRelaying, NotAccept, NotCompliantRFC, OnHold, PolicyViolation, RateLimited, Rejected, RequirePTR,
-		SecurityError, SpamDetected, Speeding, Suspend, SyntaxError, SystemError, SystemFull, TooManyConn,
-		UserUnknown, VirusDetected, Vacation, Undefined}
-}
-
 // byText explains the "actionable" way out keys.
 var byText = map[string]i18n.Text{
 	"list_hygiene":     i18n.T("fixable by list hygiene: correct or remove the address", "durch Listenpflege behebbar: Adresse korrigieren oder entfernen"),

@@ -129,3 +129,12 @@ func TestTextsComplete(t *testing.T) {
 		}
 	}
 }
+
+// Reasons returns the whole vocabulary in a stable order.
+func Reasons() []Reason {
+	return []Reason{Accepted, AuthFailure, BadReputation, Blocked, ContentError, Delivered, ExceedLimit, Expired,
+		FailedSTARTTLS, Filtered, Greylisted, HasMoved, HostUnknown, MailboxFull, MailerError, MesgTooBig, NetworkError,
+		NoRelaying, NotAccept, NotCompliantRFC, OnHold, PolicyViolation, RateLimited, Rejected, RequirePTR,
+		SecurityError, SpamDetected, Speeding, Suspend, SyntaxError, SystemError, SystemFull, TooManyConn,
+		UserUnknown, VirusDetected, Vacation, Undefined}
+}

@@ -1,6 +1,9 @@
 package i18n
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Tf builds a Text from two format strings that share one argument list, the
 // way fmt.Sprintf does. Both languages are formatted now; the language is
@@ -23,4 +26,27 @@ func Plural(n int, one, other Text) Text {
 		return one
 	}
 	return other
+}
+
+// OrEnglish returns texts when it holds one text per English string in en,
+// else en itself as texts (the same words in both languages): values decoded
+// from JSON carry the English words only.
+func OrEnglish(texts []Text, en []string) []Text {
+	if len(texts) == len(en) {
+		return texts
+	}
+	out := make([]Text, len(en))
+	for i, s := range en {
+		out[i] = T(s, s)
+	}
+	return out
+}
+
+// Join joins texts with sep, each language on its own.
+func Join(texts []Text, sep string) Text {
+	en, de := make([]string, len(texts)), make([]string, len(texts))
+	for i, t := range texts {
+		en[i], de[i] = t.EN, t.DE
+	}
+	return T(strings.Join(en, sep), strings.Join(de, sep))
 }

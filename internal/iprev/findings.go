@@ -63,7 +63,8 @@ func evidence(res Result) []string {
 		ev = append(ev, fmt.Sprintf("%s PTR %s", res.ReverseName, n.Name))
 		switch {
 		case !n.Checked:
-			ev = append(ev, n.Name+": not checked (more than 10 names)")
+			// Beyond MaxNames (RFC 8601 §3): not forward-checked; a sign, no words.
+			ev = append(ev, fmt.Sprintf("%s → – (> %d PTR)", n.Name, MaxNames))
 		case len(n.IPs) > 0:
 			parts := make([]string, len(n.IPs))
 			for i, ip := range n.IPs {

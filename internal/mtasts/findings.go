@@ -41,17 +41,17 @@ func Findings(res Result) []report.Finding {
 	case StatusInvalid:
 		return []report.Finding{report.New(FindingInvalid,
 			report.Detailf("The MTA-STS setup of %s is invalid; senders ignore it.", "Die MTA-STS-Einrichtung von %s ist ungültig; Absender ignorieren sie.", res.Domain),
-			append(ev, "error: "+res.Error)...)}
+			append(ev, res.Error)...)}
 	case StatusFetchFailed:
 		return []report.Finding{report.New(FindingFetchFailed,
 			i18n.Text{
 				EN: fmt.Sprintf("Fetching %s failed: %s.", PolicyURL(res.Domain), fetchReason(res.Err, false)),
 				DE: fmt.Sprintf("Der Abruf von %s ist fehlgeschlagen: %s.", PolicyURL(res.Domain), fetchReason(res.Err, true)),
-			}, append(ev, "error: "+res.Error)...)}
+			}, append(ev, res.Error)...)}
 	}
 
 	p := res.Policy
-	ev = append(ev, "policy: "+strings.ReplaceAll(strings.TrimSpace(p.String()), "\n", "; "))
+	ev = append(ev, PolicyURL(res.Domain)+": "+strings.ReplaceAll(strings.TrimSpace(p.String()), "\n", "; "))
 	var fs []report.Finding
 	// The MX comparison first: a policy that does not list the MX is never
 	// reported as "valid and enforced" beside it.
@@ -59,7 +59,7 @@ func Findings(res Result) []report.Finding {
 	if res.MXChecked && len(res.MXMismatched) > 0 && p.Mode != ModeNone {
 		f := report.New(FindingMXMismatch,
 			report.Detailf("MX hosts not matched by any mx line of the policy: %s.", "MX-Hosts, die zu keiner mx-Zeile der Richtlinie passen: %s.", strings.Join(res.MXMismatched, ", ")),
-			append(ev, "mx not matched: "+strings.Join(res.MXMismatched, ", "))...)
+			append(ev, "MX: "+strings.Join(res.MXMismatched, ", "))...)
 		if p.Mode == ModeTesting {
 			// Only reported, mail still flows.
 			f = f.WithSeverity(report.Warn)
@@ -78,15 +78,15 @@ func Findings(res Result) []report.Finding {
 			report.Detailf("%s publishes an MTA-STS policy with mode none.", "%s veröffentlicht eine MTA-STS-Richtlinie mit dem Modus none.", res.Domain), ev...))
 	}
 	if len(res.Warnings) > 0 {
-		wev := make([]string, len(res.Warnings))
-		for i, w := range res.Warnings {
-			wev[i] = "warning: " + w
+		w := i18n.Join(i18n.OrEnglish(res.warningTexts, res.Warnings), "; ")
+		n, we, wd := len(res.Warnings), w.EN, w.DE
+		d := i18n.T(fmt.Sprintf("%d points of the MTA-STS setup of %s need attention: %s.", n, res.Domain, we),
+			fmt.Sprintf("%d Punkte der MTA-STS-Einrichtung von %s verdienen Beachtung: %s.", n, res.Domain, wd))
+		if n == 1 {
+			d = i18n.T(fmt.Sprintf("One point of the MTA-STS setup of %s needs attention: %s.", res.Domain, we),
+				fmt.Sprintf("Ein Punkt der MTA-STS-Einrichtung von %s verdient Beachtung: %s.", res.Domain, wd))
 		}
-		d := report.Detailf("%d points of the MTA-STS setup of %s need attention.", "%d Punkte der MTA-STS-Einrichtung von %s verdienen Beachtung.", len(res.Warnings), res.Domain)
-		if len(res.Warnings) == 1 {
-			d = report.Detailf("One point of the MTA-STS setup of %s needs attention.", "Ein Punkt der MTA-STS-Einrichtung von %s verdient Beachtung.", res.Domain)
-		}
-		fs = append(fs, report.New(FindingWarning, d, wev...))
+		fs = append(fs, report.New(FindingWarning, d, ev...))
 	}
 	if mismatch != nil {
 		fs = append(fs, *mismatch)

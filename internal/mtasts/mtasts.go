@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/resolver"
 )
 
@@ -61,6 +62,8 @@ type Result struct {
 	Policy *Policy `json:"policy,omitempty"`
 	// Warnings are deviations that do not invalidate record or policy.
 	Warnings []string `json:"warnings,omitempty"`
+	// warningTexts are the Warnings in both languages (for the findings).
+	warningTexts []i18n.Text
 	// MXChecked is set once MX hosts were compared with the policy;
 	// MXMatched and MXMismatched list them.
 	MXChecked    bool     `json:"mx_checked"`
@@ -113,7 +116,7 @@ func Check(ctx context.Context, r resolver.Lookuper, f *Fetcher, domain string, 
 		res.Record = cands[0]
 		rec, warns, err := ParseRecord(res.Record)
 		res.ParsedRecord, recErr = rec, err
-		res.Warnings = append(res.Warnings, warns...)
+		res.addWarnings(warns)
 	default:
 		// RFC 8461 §3.1: if the number of records is not one, senders MUST
 		// assume the domain has no MTA-STS policy.
@@ -135,7 +138,7 @@ func Check(ctx context.Context, r resolver.Lookuper, f *Fetcher, domain string, 
 		return fail(StatusFetchFailed, ferr)
 	}
 	p, warns, perr := ParsePolicy(body)
-	res.Warnings = append(res.Warnings, warns...)
+	res.addWarnings(warns)
 	if perr != nil {
 		return fail(StatusInvalid, perr)
 	}
@@ -173,4 +176,11 @@ func aLabel(d string) string {
 		return a
 	}
 	return strings.ToLower(strings.TrimSuffix(d, "."))
+}
+
+func (r *Result) addWarnings(ws []i18n.Text) {
+	for _, w := range ws {
+		r.Warnings = append(r.Warnings, w.EN)
+		r.warningTexts = append(r.warningTexts, w)
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/resolver"
 )
 
@@ -51,8 +52,8 @@ func IsCandidate(txt string) bool { return resolver.HasVersionTag(txt, Version) 
 //	sts-field-delim = *WSP ";" *WSP
 //	sts-id          = %s"id=" 1*32(ALPHA / DIGIT)
 //	sts-extension   = sts-ext-name "=" sts-ext-value
-func ParseRecord(txt string) (rec *Record, warnings []string, err error) {
-	errf := func(format string, a ...any) (*Record, []string, error) {
+func ParseRecord(txt string) (rec *Record, warnings []i18n.Text, err error) {
+	errf := func(format string, a ...any) (*Record, []i18n.Text, error) {
 		return nil, warnings, fmt.Errorf("%w: "+format, append([]any{ErrRecordSyntax}, a...)...)
 	}
 	if len(txt) > 4096 {
@@ -63,7 +64,8 @@ func ParseRecord(txt string) (rec *Record, warnings []string, err error) {
 		return errf("record must begin with \"v=%s\" (case-sensitive)", Version)
 	}
 	if trimmed := strings.TrimLeft(rest, " \t"); trimmed != rest && strings.HasPrefix(trimmed, ";") {
-		warnings = append(warnings, "blank between \"v=STSv1\" and \";\": senders that look for the exact prefix \"v=STSv1;\" ignore the record (RFC 8461 §3.1)")
+		warnings = append(warnings, i18n.T("blank between \"v=STSv1\" and \";\": senders that look for the exact prefix \"v=STSv1;\" ignore the record (RFC 8461 §3.1)",
+			"Leerzeichen zwischen „v=STSv1“ und „;“: Absender, die genau nach dem Präfix „v=STSv1;“ suchen, ignorieren den Eintrag (RFC 8461 §3.1)"))
 	}
 	rest = strings.TrimLeft(rest, " \t")
 	if rest == "" {
@@ -94,7 +96,7 @@ func ParseRecord(txt string) (rec *Record, warnings []string, err error) {
 			if rec.ID != "" {
 				// RFC 8461 §3.2 (also applied to the record): the first
 				// occurrence counts.
-				warnings = append(warnings, "id= given more than once; the first is used")
+				warnings = append(warnings, i18n.T("id= given more than once; the first is used", "id= mehrfach angegeben; der erste Wert gilt"))
 				continue
 			}
 			if v == "" || len(v) > 32 || !alnum(v) {
@@ -180,8 +182,8 @@ const maxPolicyLines = 10000
 // version, mode and max_age are required, mx unless the mode is none; for
 // every field but mx the first occurrence counts; unknown fields are kept as
 // extensions. Warnings name deviations that some senders may not accept.
-func ParsePolicy(body string) (p *Policy, warnings []string, err error) {
-	errf := func(line int, format string, a ...any) (*Policy, []string, error) {
+func ParsePolicy(body string) (p *Policy, warnings []i18n.Text, err error) {
+	errf := func(line int, format string, a ...any) (*Policy, []i18n.Text, error) {
 		prefix := ""
 		if line > 0 {
 			prefix = fmt.Sprintf("line %d: ", line)
@@ -228,7 +230,7 @@ func ParsePolicy(body string) (p *Policy, warnings []string, err error) {
 		dup := seen[k]
 		seen[k] = true
 		if dup && k != "mx" {
-			warnings = append(warnings, fmt.Sprintf("line %d: %s given more than once; the first is used (RFC 8461 §3.2)", n, k))
+			warnings = append(warnings, i18n.Tf("line %d: %s given more than once; the first is used (RFC 8461 §3.2)", "Zeile %d: %s mehrfach angegeben; der erste Wert gilt (RFC 8461 §3.2)", n, k))
 			continue
 		}
 		switch k {
@@ -275,13 +277,15 @@ func ParsePolicy(body string) (p *Policy, warnings []string, err error) {
 		return errf(0, "no mx: line (required unless mode is none)")
 	}
 	if blank {
-		warnings = append(warnings, "blank lines in the policy: the grammar of RFC 8461 §3.2 has none, strict parsers reject the policy")
+		warnings = append(warnings, i18n.T("blank lines in the policy: the grammar of RFC 8461 §3.2 has none, strict parsers reject the policy",
+			"Leerzeilen in der Richtlinie: Die Grammatik von RFC 8461 §3.2 kennt keine, strenge Parser verwerfen die Richtlinie"))
 	}
 	if strings.Contains(body, "\r\n") && strings.Count(body, "\n") != strings.Count(body, "\r\n") {
-		warnings = append(warnings, "mixed CRLF and LF line ends")
+		warnings = append(warnings, i18n.T("mixed CRLF and LF line ends", "gemischte Zeilenenden CRLF und LF"))
 	}
 	if p.MaxAge < MinRecommendedMaxAge && p.Mode != ModeNone {
-		warnings = append(warnings, fmt.Sprintf("max_age %d is shorter than a week; RFC 8461 §3.2 suggests weeks or more (e.g. 604800 to 31557600)", p.MaxAge))
+		warnings = append(warnings, i18n.Tf("max_age %d is shorter than a week; RFC 8461 §3.2 suggests weeks or more (e.g. 604800 to 31557600)",
+			"max_age %d ist kürzer als eine Woche; RFC 8461 §3.2 empfiehlt Wochen oder mehr (z. B. 604800 bis 31557600)", p.MaxAge))
 	}
 	return p, warnings, nil
 }

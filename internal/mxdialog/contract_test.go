@@ -1,6 +1,7 @@
 package mxdialog
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -28,7 +29,7 @@ func TestBannerDelaySeverity(t *testing.T) {
 			t.Errorf("%v ms: banner_delay reported", c.ms)
 		case c.want != "" && got == nil:
 			t.Errorf("%v ms: no banner_delay", c.ms)
-		case got != nil && (got.Severity != c.want || !strings.Contains(strings.Join(got.Evidence, " "), "banner after")):
+		case got != nil && (got.Severity != c.want || !strings.Contains(strings.Join(got.Evidence, " "), fmt.Sprintf("220 +%.0f ms", c.ms))):
 			t.Errorf("%v ms: severity %s, evidence %v; want %s with the delay", c.ms, got.Severity, got.Evidence, c.want)
 		}
 	}

@@ -20,9 +20,11 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/mailaddr"
 	"github.com/mxprobe/mxprobe/internal/resolver"
 	"github.com/mxprobe/mxprobe/internal/smtpconn"
@@ -149,7 +151,10 @@ type Result struct {
 	// DurationMS is the wall time of the whole probe.
 	DurationMS float64 `json:"duration_ms"`
 
-	anomalies map[string]bool
+	// anomalyTexts are the Anomalies in both languages (for the finding's
+	// detail); a Result decoded from JSON has none and falls back to
+	// anomalyText.
+	anomalyTexts []i18n.Text
 }
 
 // Banner is the server's greeting (RFC 5321 §4.3.1: 220, or 554/421).
@@ -221,15 +226,12 @@ func (r *Result) Refused() bool {
 	return false
 }
 
-func (r *Result) addAnomaly(what string) {
-	if r.anomalies == nil {
-		r.anomalies = map[string]bool{}
-	}
-	if r.anomalies[what] || len(r.Anomalies) >= 32 {
+func (r *Result) addAnomaly(what i18n.Text) {
+	if len(r.Anomalies) >= 32 || slices.Contains(r.Anomalies, what.EN) {
 		return
 	}
-	r.anomalies[what] = true
-	r.Anomalies = append(r.Anomalies, what)
+	r.Anomalies = append(r.Anomalies, what.EN)
+	r.anomalyTexts = append(r.anomalyTexts, what)
 }
 
 // Run runs one SMTP dialogue and always returns a Result. It ends by the
@@ -601,7 +603,7 @@ func (p *prober) finish(pipeline bool) {
 		sent, ok := p.send(PhaseRSET, "RSET", "QUIT")
 		if !ok {
 			p.res.Error = nil
-			p.res.addAnomaly("connection lost before RSET")
+			p.res.addAnomaly(anomalyLostBeforeRSET)
 			return
 		}
 		if _, ok := p.readQuietly(PhaseRSET, "RSET", sent); ok {
@@ -621,7 +623,8 @@ func (p *prober) finish(pipeline bool) {
 func (p *prober) readQuietly(phase Phase, cmd string, sent time.Time) (*Reply, bool) {
 	rep, ok := p.read(phase, cmd, sent, p.to.Command)
 	if !ok {
-		p.res.addAnomaly("no reply to " + cmd + ": " + p.res.Error.Detail)
+		w := errorWords(p.res.Error)
+		p.res.addAnomaly(i18n.T("no reply to "+cmd+": "+p.res.Error.Detail, "keine Antwort auf "+cmd+": "+w.DE))
 		p.res.Error = nil
 		return nil, false
 	}

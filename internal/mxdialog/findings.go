@@ -220,7 +220,7 @@ func resultFindings(r *Result, o FindingsOptions) []report.Finding {
 	if b := r.Banner; b != nil && b.DelayMS >= float64(o.BannerDelay.Milliseconds()) {
 		f := report.New(IDBannerDelay,
 			report.Detailf("%s greeted after %s.", "%s hat nach %s gegrüßt.", who, secs(b.DelayMS)),
-			fmt.Sprintf("%s: banner after %.0f ms", r.Address, b.DelayMS))
+			fmt.Sprintf("%s: 220 +%.0f ms", r.Address, b.DelayMS))
 		if b.DelayMS < float64(o.BannerDelayWarn.Milliseconds()) {
 			f = f.WithSeverity(report.Info)
 		}
@@ -242,9 +242,10 @@ func resultFindings(r *Result, o FindingsOptions) []report.Finding {
 			report.Detailf("%s refused EHLO; HELO worked.", "%s hat EHLO abgelehnt; HELO funktionierte.", who), r.Address))
 	}
 	if len(r.Anomalies) > 0 {
+		en, de := anomalyWords(r)
 		add(report.New(IDProtocolAnomaly,
-			report.Detailf("%s: %s.", "%s: %s.", who, strings.Join(r.Anomalies, "; ")),
-			r.Anomalies...))
+			i18n.T(fmt.Sprintf("%s: %s.", who, en), fmt.Sprintf("%s: %s.", who, de)),
+			r.Address))
 	}
 	if r.Extensions != nil && !r.Extensions.STARTTLS {
 		add(report.New(IDStartTLSMissing,
@@ -296,6 +297,8 @@ func errorWords(e *Error) i18n.Text {
 			return i18n.T("connection closed in the middle of a reply", "Verbindung mitten in einer Antwort geschlossen")
 		}
 		return i18n.T("connection closed without a reply", "Verbindung ohne Antwort geschlossen")
+	case ClassTimeout:
+		return i18n.T("timed out", "Zeitüberschreitung")
 	}
 	return i18n.T(e.Detail, e.Detail)
 }
@@ -331,7 +334,7 @@ func tlsFindings(r *Result, t *TLSInfo, o FindingsOptions) []report.Finding {
 	}
 	ev := []string{r.Address + ": " + t.Version + ", " + t.Cipher}
 	if leaf != "" {
-		ev = append(ev, "subject: "+leaf, "issuer: "+t.Chain[0].Issuer, "not after: "+t.NotAfter.UTC().Format(time.RFC3339))
+		ev = append(ev, "subject: "+leaf, "issuer: "+t.Chain[0].Issuer, "notAfter: "+t.NotAfter.UTC().Format(time.RFC3339))
 	}
 	if t.Version == "TLS 1.0" || t.Version == "TLS 1.1" || strings.HasPrefix(t.Version, "SSL") {
 		out = append(out, report.New(IDTLSWeakVersion,
@@ -383,4 +386,37 @@ func tlsFindings(r *Result, t *TLSInfo, o FindingsOptions) []report.Finding {
 			report.Detailf("%s: %s, certificate valid for %d more days.", "%s: %s, Zertifikat noch %d Tage gültig.", who, t.Version, t.DaysLeft), ev...))
 	}
 	return out
+}
+
+// anomalyLostBeforeRSET: the server hung up on a pipelined RSET/QUIT.
+var anomalyLostBeforeRSET = i18n.T("connection lost before RSET", "Verbindung vor RSET verloren")
+
+// knownAnomalies translate the Anomalies of a Result decoded from JSON
+// (which has the English words only).
+var knownAnomalies = []i18n.Text{smtpconn.AnomalyLongLine, smtpconn.AnomalyBareLF,
+	smtpconn.AnomalyControl, smtpconn.AnomalyNotUTF8, anomalyLostBeforeRSET}
+
+// anomalyWords joins the anomalies of r in English and German.
+func anomalyWords(r *Result) (en, de string) {
+	texts := r.anomalyTexts
+	if len(texts) != len(r.Anomalies) {
+		texts = make([]i18n.Text, len(r.Anomalies))
+		for i, a := range r.Anomalies {
+			texts[i] = i18n.T(a, a)
+			for _, k := range knownAnomalies {
+				if k.EN == a {
+					texts[i] = k
+				}
+			}
+			if cmd, ok := strings.CutPrefix(a, "no reply to "); ok {
+				cmd, _, _ = strings.Cut(cmd, ":")
+				texts[i] = i18n.T(a, "keine Antwort auf "+cmd)
+			}
+		}
+	}
+	ens, des := make([]string, len(texts)), make([]string, len(texts))
+	for i, t := range texts {
+		ens[i], des[i] = t.EN, t.DE
+	}
+	return strings.Join(ens, "; "), strings.Join(des, "; ")
 }

@@ -3,6 +3,7 @@ package prove
 import (
 	"context"
 	"errors"
+	"github.com/mxprobe/mxprobe/internal/delivery/deliverytest"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -59,7 +60,7 @@ func TestProveLab(t *testing.T) {
 	}
 	defer w.Close()
 	for domain, want := range map[string]delivery.State{"ok.lab.test": delivery.StateDeliveredInbox, "drop.lab.test": delivery.StateSilentDrop} {
-		clk := &delivery.FakeClock{T: time.Now().UTC()}
+		clk := &deliverytest.FakeClock{T: time.Now().UTC()}
 		res, err := Run(context.Background(), labOptions(t, w, domain, clk))
 		if err != nil {
 			t.Fatalf("%s: %v", domain, err)
@@ -89,7 +90,7 @@ func TestProveNotSent(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	o := labOptions(t, w, "ok.lab.test", &delivery.FakeClock{T: time.Now().UTC()})
+	o := labOptions(t, w, "ok.lab.test", &deliverytest.FakeClock{T: time.Now().UTC()})
 	o.Send.Resolver, o.Send.MX = nil, "127.0.0.1:1"
 	res, err := Run(context.Background(), o)
 	if err != nil && !errors.Is(err, ErrNotSent) {

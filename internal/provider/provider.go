@@ -233,11 +233,6 @@ func ByName(name, kind string) (Info, bool) {
 	return describe(name, kind), true
 }
 
-// Names lists all known operators.
-func Names() []string {
-	return []string{Microsoft, Google, Yahoo, Apple, GMX, WebDE, IONOS, UnitedInternet, TOnline, Proton, Mimecast, Proofpoint, Zoho}
-}
-
 // describe returns the operator's description; the guidance slice is shared
 // (computed once per name and kind) and must not be modified.
 func describe(name, kind string) Info {

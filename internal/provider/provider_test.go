@@ -129,3 +129,8 @@ func TestDestinationClass(t *testing.T) {
 		}
 	}
 }
+
+// Names lists all known operators.
+func Names() []string {
+	return []string{Microsoft, Google, Yahoo, Apple, GMX, WebDE, IONOS, UnitedInternet, TOnline, Proton, Mimecast, Proofpoint, Zoho}
+}

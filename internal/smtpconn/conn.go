@@ -23,6 +23,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/mxprobe/mxprobe/internal/i18n"
 )
 
 // Default per-phase timeouts: far below RFC 5321 §4.5.3.2's minutes,
@@ -70,7 +72,7 @@ type Config struct {
 	Transcript *Transcript
 	// Anomaly, when set, hears tolerated deviations from RFC 5321 (bare LF,
 	// control or 8-bit bytes in replies, over-long lines).
-	Anomaly func(what string)
+	Anomaly func(what i18n.Text)
 	// Dial replaces net.Dialer.DialContext (tests).
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 }

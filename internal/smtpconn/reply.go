@@ -12,6 +12,18 @@ import (
 	"unicode/utf8"
 
 	"github.com/emersion/go-smtp"
+
+	"github.com/mxprobe/mxprobe/internal/i18n"
+)
+
+// Tolerated deviations from RFC 5321 in a peer's replies, reported to
+// Config.Anomaly. The English text is what JSON output records.
+var (
+	AnomalyLongLine = i18n.T("reply line longer than 512 octets (RFC 5321 §4.5.3.1.5)",
+		"Antwortzeile länger als 512 Oktette (RFC 5321 §4.5.3.1.5)")
+	AnomalyBareLF  = i18n.T("reply line ended with a bare LF", "Antwortzeile endete mit einem LF ohne vorangehendes CR")
+	AnomalyControl = i18n.T("control characters in reply text", "Steuerzeichen im Antworttext")
+	AnomalyNotUTF8 = i18n.T("bytes that are not UTF-8 in reply text", "Bytes im Antworttext, die kein gültiges UTF-8 sind")
 )
 
 // Protocol errors of a peer's replies. They are wrapped in *ProtocolError;
@@ -145,7 +157,7 @@ type replyReader struct {
 	// onLine sees every raw line read (sanitised), also the offending one.
 	onLine func(line string)
 	// anomaly records tolerated deviations (bare LF, control or 8-bit bytes).
-	anomaly func(what string)
+	anomaly func(what i18n.Text)
 }
 
 func newReplyReader(r io.Reader, lim Limits) *replyReader {
@@ -178,7 +190,7 @@ func (rr *replyReader) read() (*Reply, error) {
 		}
 		rr.seen(raw, false)
 		if len(raw) > 512 && rr.anomaly != nil {
-			rr.anomaly("reply line longer than 512 octets (RFC 5321 §4.5.3.1.5)")
+			rr.anomaly(AnomalyLongLine)
 		}
 		total += len(raw)
 		if total > rr.lim.MaxReplyBytes {
@@ -232,12 +244,12 @@ func trimEOL(b []byte) []byte {
 
 // parseLine parses one reply line (RFC 5321 §4.2: Reply-code [ SP / "-"
 // textstring ] CRLF) and reports whether it is the last line of the reply.
-func parseLine(raw []byte, anomaly func(string)) (code int, last bool, text string, err error) {
+func parseLine(raw []byte, anomaly func(i18n.Text)) (code int, last bool, text string, err error) {
 	if anomaly == nil {
-		anomaly = func(string) {}
+		anomaly = func(i18n.Text) {}
 	}
 	if n := len(raw); n > 0 && raw[n-1] == '\n' && (n < 2 || raw[n-2] != '\r') {
-		anomaly("reply line ended with a bare LF")
+		anomaly(AnomalyBareLF)
 	}
 	b := trimEOL(raw)
 	if len(b) < 3 || !isDigit(b[0]) || !isDigit(b[1]) || !isDigit(b[2]) {
@@ -273,7 +285,7 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 // characters (but TAB) and invalid UTF-8 become \xNN. RFC 5321 §4.2 allows
 // only printable US-ASCII in reply text; UTF-8 is kept because SMTPUTF8
 // servers may send it (RFC 6531 §3.7.4.1).
-func sanitize(b []byte, anomaly func(string)) string {
+func sanitize(b []byte, anomaly func(i18n.Text)) string {
 	clean := true
 	for _, c := range b {
 		if c < 0x20 && c != '\t' || c >= 0x7f {
@@ -303,10 +315,10 @@ func sanitize(b []byte, anomaly func(string)) string {
 	}
 	if anomaly != nil {
 		if sawCtl {
-			anomaly("control characters in reply text")
+			anomaly(AnomalyControl)
 		}
 		if sawBad {
-			anomaly("bytes that are not UTF-8 in reply text")
+			anomaly(AnomalyNotUTF8)
 		}
 	}
 	return sb.String()

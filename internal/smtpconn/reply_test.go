@@ -7,12 +7,14 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/mxprobe/mxprobe/internal/i18n"
 )
 
 func readOne(in string, lim Limits) (*Reply, []string, error) {
 	rr := newReplyReader(strings.NewReader(in), lim)
 	var anomalies []string
-	rr.anomaly = func(s string) { anomalies = append(anomalies, s) }
+	rr.anomaly = func(s i18n.Text) { anomalies = append(anomalies, s.EN) }
 	r, err := rr.read()
 	return r, anomalies, err
 }

@@ -183,12 +183,15 @@ func evidence(res Result) []string {
 	if res.Record != "" {
 		ev = append(ev, fmt.Sprintf("%s TXT %q", res.Domain, res.Record))
 	}
+	// Labels are language-neutral: the decisive term after an arrow, the
+	// DNS-querying terms and void lookups against the limits of RFC 7208
+	// §4.6.4, the exp= text (§6.2) under the modifier's name.
 	if res.Matched != "" {
-		ev = append(ev, "matched: "+res.Matched)
+		ev = append(ev, "→ "+res.Matched)
 	}
-	ev = append(ev, fmt.Sprintf("lookups: %d/%d, void lookups: %d/%d", res.Lookups, MaxLookups, res.VoidLookups, MaxVoidLookups))
+	ev = append(ev, fmt.Sprintf("DNS %d/%d, void %d/%d (RFC 7208 §4.6.4)", res.Lookups, MaxLookups, res.VoidLookups, MaxVoidLookups))
 	if res.Explanation != "" {
-		ev = append(ev, "explanation: "+res.Explanation)
+		ev = append(ev, "exp: "+res.Explanation)
 	}
 	return ev
 }

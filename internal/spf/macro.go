@@ -196,49 +196,6 @@ func parseMacroString(s string, ctx macroContext) (macroString, error) {
 	return out, nil
 }
 
-// String returns the macro string in its textual form.
-func (m macroString) String() string {
-	var b strings.Builder
-	for _, p := range m {
-		switch p.kind {
-		case partLiteral:
-			b.WriteString(p.text)
-		case partEscape:
-			switch p.text {
-			case "%":
-				b.WriteString("%%")
-			case " ":
-				b.WriteString("%_")
-			default:
-				b.WriteString("%-")
-			}
-		case partMacro:
-			b.WriteString(p.raw)
-		}
-	}
-	return b.String()
-}
-
-// hasMacros reports whether any part needs the evaluation context.
-func (m macroString) hasMacros() bool {
-	for _, p := range m {
-		if p.kind == partMacro {
-			return true
-		}
-	}
-	return false
-}
-
-// needsPTR reports whether expansion needs the validated domain name (%{p}).
-func (m macroString) needsPTR() bool {
-	for _, p := range m {
-		if p.kind == partMacro && p.letter == 'p' {
-			return true
-		}
-	}
-	return false
-}
-
 // macroEnv holds the values the macro letters expand to (RFC 7208 §7.3).
 type macroEnv struct {
 	sender    string     // s: <sender>, local-part@domain

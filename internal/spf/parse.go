@@ -89,8 +89,6 @@ type Directive struct {
 	spec macroString
 }
 
-func (d Directive) String() string { return d.Text }
-
 // Modifier is a name=value term other than redirect and exp.
 type Modifier struct {
 	Name  string `json:"name"` // lower-case

@@ -3,6 +3,7 @@ package tlsrpt
 import (
 	"strings"
 
+	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/report"
 )
 
@@ -22,15 +23,12 @@ func Findings(res Result) []report.Finding {
 		for i, u := range res.Parsed.RUA {
 			targets[i] = u.Target
 		}
-		ev := []string{res.Name + " TXT " + res.Record}
-		for _, w := range res.Warnings {
-			ev = append(ev, "warning: "+w)
-		}
 		f := report.New(FindingOK,
-			report.Detailf("Reports go to %s.", "Berichte gehen an %s.", strings.Join(targets, ", ")), ev...)
+			report.Detailf("Reports go to %s.", "Berichte gehen an %s.", strings.Join(targets, ", ")), res.Name+" TXT "+res.Record)
 		if len(res.Warnings) > 0 {
-			f.Detail.EN += " The record has a flaw that strict senders may not accept (see evidence)."
-			f.Detail.DE += " Der Eintrag hat einen Mangel, den strenge Absender eventuell nicht akzeptieren (siehe Belege)."
+			w := i18n.Join(i18n.OrEnglish(res.warningTexts, res.Warnings), "; ")
+			f.Detail.EN += " The record has a flaw that strict senders may not accept: " + w.EN + "."
+			f.Detail.DE += " Der Eintrag hat einen Mangel, den strenge Absender eventuell nicht akzeptieren: " + w.DE + "."
 			f = f.WithSeverity(report.Warn)
 		}
 		return []report.Finding{f}
@@ -41,7 +39,7 @@ func Findings(res Result) []report.Finding {
 				ev = append(ev, res.Name+" TXT "+t)
 			}
 		}
-		ev = append(ev, "error: "+res.Error)
+		ev = append(ev, res.Error)
 		return []report.Finding{report.New(FindingInvalid,
 			report.Detailf("Senders ignore the TLS-RPT record at %s (reason in the evidence).",
 				"Absender ignorieren den TLS-RPT-Eintrag unter %s (Grund in den Belegen).", res.Name), ev...)}

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/resolver"
 )
 
@@ -92,7 +93,7 @@ func IsCandidate(txt string) bool { return resolver.HasVersionTag(txt, Version) 
 //
 // Warnings name deviations that strict senders may punish but that do not
 // make the record invalid.
-func Parse(txt string) (rec *Record, warnings []string, err error) {
+func Parse(txt string) (rec *Record, warnings []i18n.Text, err error) {
 	if len(txt) > maxRecordLen {
 		return nil, nil, fmt.Errorf("%w: record longer than %d bytes", ErrSyntax, maxRecordLen)
 	}
@@ -114,7 +115,8 @@ func Parse(txt string) (rec *Record, warnings []string, err error) {
 			return nil, nil, fmt.Errorf("%w: expected \";\" after \"v=%s\"", ErrSyntax, Version)
 		}
 		// Senders that look for the exact prefix "v=TLSRPTv1;" discard this.
-		warnings = append(warnings, "blank between \"v=TLSRPTv1\" and \";\": senders that match the exact prefix \"v=TLSRPTv1;\" ignore the record (RFC 8460 §3)")
+		warnings = append(warnings, i18n.T("blank between \"v=TLSRPTv1\" and \";\": senders that match the exact prefix \"v=TLSRPTv1;\" ignore the record (RFC 8460 §3)",
+			"Leerzeichen zwischen „v=TLSRPTv1“ und „;“: Absender, die genau das Präfix „v=TLSRPTv1;“ erwarten, ignorieren den Eintrag (RFC 8460 §3)"))
 	}
 
 	rec = &Record{Version: Version}
@@ -284,6 +286,8 @@ type Result struct {
 	Parsed *Record `json:"parsed,omitempty"`
 	// Warnings are deviations that do not invalidate the record.
 	Warnings []string `json:"warnings,omitempty"`
+	// warningTexts are the Warnings in both languages (for the findings).
+	warningTexts []i18n.Text
 	// Error explains a status other than valid.
 	Error string `json:"error,omitempty"`
 	Err   error  `json:"-"`
@@ -328,7 +332,10 @@ func Check(ctx context.Context, r resolver.Lookuper, domain string) Result {
 	}
 	res.Record = cands[0]
 	rec, warns, err := Parse(res.Record)
-	res.Warnings = warns
+	res.warningTexts = warns
+	for _, w := range warns {
+		res.Warnings = append(res.Warnings, w.EN)
+	}
 	if err != nil {
 		return fail(StatusInvalid, err)
 	}

@@ -76,6 +76,8 @@ var factIDs = map[string]bool{
 	"smtp.not_tried": true, "smtp.accept_all": true, "mx.ok": true,
 	// The receiver's own hygiene, not the sender's concern: -v only.
 	"smtp.banner_ptr_mismatch": true,
+	// Failed bulk-sender rules are listed one per line as facts (ruleLines).
+	"rules.bulk_failed": true,
 }
 
 func withoutFacts(ns []Note) []Note {
@@ -183,6 +185,10 @@ func checkFacts(rep *check.Report, mode Mode) []Section {
 	sender := senderSection(rep.Sender, mode)
 	if t := both(func(l i18n.Lang) string { return networkText(rep.Sender.Network, l) }); t.EN != "" {
 		sender.Lines = append(sender.Lines, Line{Label: i18n.T("Network", "Netz"), Text: t})
+	}
+	if mode != Verbose {
+		// -v shows the whole scorecard as a table instead.
+		sender.Lines = append(sender.Lines, ruleLines(rep.RawRequirements(), rep.RawFindings())...)
 	}
 	if mode == Verbose {
 		dest.Title, sender.Title = i18n.T("Destination", "Ziel"), i18n.T("Sender", "Absender")
@@ -381,6 +387,31 @@ func withoutDelivery(ns []Note) []Note {
 		if !strings.HasPrefix(n.ID, "delivery.") {
 			out = append(out, n)
 		}
+	}
+	return out
+}
+
+// ruleLines are the failed rulebook rules that are not problems of the
+// report (bulk-sender rules at info): one line each, so the default view
+// names every rule the sender fails without the full table. Failed rules
+// at warn are problems and are not repeated here.
+func ruleLines(reqs []rules.Requirement, fs []report.Finding) []Line {
+	shown := map[string]bool{}
+	for _, f := range fs {
+		if (f.ID == rules.IDFailed || f.ID == rules.IDBulkFailed) && f.Severity.Rank() >= report.Warn.Rank() && len(f.Evidence) > 0 {
+			shown[f.Evidence[0]] = true
+		}
+	}
+	var out []Line
+	for _, r := range reqs {
+		if r.Status != rules.StatusFail || shown[r.Rule] {
+			continue
+		}
+		l := Line{Text: i18n.Text{EN: r.Rule + " — " + r.Text.EN, DE: r.Rule + " — " + r.Text.DE}}
+		if len(out) == 0 {
+			l.Label = i18n.T("Not met", "Verletzt")
+		}
+		out = append(out, l)
 	}
 	return out
 }

@@ -258,3 +258,33 @@ func TestScorecardView(t *testing.T) {
 		}
 	}
 }
+
+// TestFailedRulesInDefaultView: `check --lab drop.lab.test --from
+// you@weak.lab.test` names each of Microsoft's failed high-volume rules in
+// the default view, one line each, within the failing scenario's budget
+// (issue 14's scorecard in the answer-first view), in English and German.
+func TestFailedRulesInDefaultView(t *testing.T) {
+	runLab(t)
+	tgt, _ := check.ParseTarget("drop.lab.test")
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	rep := check.Run(ctx, check.Options{Target: tgt, MailFrom: "you@" + lab.WeakDomain, FromDomain: lab.WeakDomain,
+		HELO: lab.ClientName, Port: int(labWorld.SMTPPort), Resolver: labResolver, RootCAs: labWorld.CA.Pool,
+		DNSBLZones: lab.DNSBLZones(), Version: "test"})
+	for _, l := range []i18n.Lang{i18n.EN, i18n.DE} {
+		var b strings.Builder
+		Text(&b, Check(rep, Options{}), l, styler())
+		out := b.String()
+		for _, id := range []string{"microsoft.bulk.spf", "microsoft.bulk.dkim", "microsoft.bulk.dmarc", "microsoft.bulk.alignment"} {
+			if strings.Count(out, id+" — ") != 1 {
+				t.Errorf("%s: %s not named exactly once:\n%s", l, id, out)
+			}
+		}
+		if !strings.Contains(out, i18n.T("Not met", "Verletzt").In(l)) {
+			t.Errorf("%s: no line of unmet rules:\n%s", l, out)
+		}
+		if n := lines(out); n > 40 {
+			t.Errorf("%s: %d lines, budget 40:\n%s", l, n, out)
+		}
+	}
+}

@@ -167,9 +167,6 @@ func (m *Matcher) emit(text string, s int32, end int, fn func(int32, int)) {
 // Len returns the length of pattern p.
 func (m *Matcher) Len(p int32) int { return len(m.pats[p]) }
 
-// Stats reports the automaton's size: states and byte classes.
-func (m *Matcher) Stats() (states, classes int) { return len(m.dict), m.nclass }
-
 // LowerASCII returns s with ASCII letters lower-cased (same length, so byte
 // offsets stay valid); it allocates only if s has upper-case letters.
 func LowerASCII(s string) string {
