@@ -124,9 +124,9 @@ func dsnEntry(token string, d *delivery.DSNMatch) i18n.Text {
 				s += ": " + tr(l, "feedback type ", "Art ") + d.FeedbackType
 			}
 			return s + " — " + tr(l, "a recipient or the provider's filter reported the probe as spam",
-				"ein Empfänger oder der Filter des Anbieters hat die Probe als Spam gemeldet") + by
+				"ein Empfänger oder der Filter des Anbieters hat die Testmail als Spam gemeldet") + by
 		case strings.EqualFold(d.Action, "delayed"):
-			s := tr(l, "delay notice for ", "Verzögerungsmeldung zu ") + token
+			s := tr(l, "delay notice for ", "Meldung über verzögerte Zustellung zu ") + token
 			if code != "" {
 				s += ": " + code
 			}
@@ -138,7 +138,7 @@ func dsnEntry(token string, d *delivery.DSNMatch) i18n.Text {
 			}
 			return s + by
 		}
-		return fmt.Sprintf("%s %s: %s %s %s%s", tr(l, "bounce report for", "Unzustellbarkeitsmeldung zu"), token, d.Action, d.Status, d.DiagnosticCode, by)
+		return fmt.Sprintf("%s %s: %s %s %s%s", tr(l, "bounce report for", "Unzustellbarkeitsnachricht (NDR) zu"), token, d.Action, d.Status, d.DiagnosticCode, by)
 	})
 }
 
@@ -157,7 +157,7 @@ func ScansText(w io.Writer, res *delivery.ConfirmResult, l i18n.Lang) {
 		if sc == nil {
 			continue
 		}
-		what := tr(l, "Seed mailbox", "Seed-Postfach")
+		what := tr(l, "Seed mailbox", "Testpostfach")
 		// Seed matches are sightings; DSN matches are reports tied to probes.
 		matches := len(sc.Found)
 		if sc.Purpose == delivery.PurposeDSN {
@@ -175,7 +175,7 @@ func ScansText(w io.Writer, res *delivery.ConfirmResult, l i18n.Lang) {
 	}
 	if n := len(res.NewDSNs); n > 0 {
 		fmt.Fprintln(w, i18n.Text{EN: fmt.Sprintf("%d new report(s) matched (bounces, delay notices, confirmations, complaints).", n),
-			DE: fmt.Sprintf("%d neue Meldung(en) zugeordnet (Rückläufer, Verzögerungen, Bestätigungen, Beschwerden).", n)}.In(l))
+			DE: fmt.Sprintf("%d neue Meldung(en) zugeordnet (Unzustellbarkeitsnachrichten, Meldungen über verzögerte oder erfolgte Zustellung, Beschwerden).", n)}.In(l))
 	}
 	fmt.Fprintln(w)
 }
@@ -191,15 +191,15 @@ type VerdictOptions struct {
 }
 
 var confidenceText = map[delivery.Confidence]i18n.Text{
-	delivery.ConfidenceLow:    i18n.T("low confidence", "geringe Sicherheit"),
-	delivery.ConfidenceMedium: i18n.T("medium confidence", "mittlere Sicherheit"),
-	delivery.ConfidenceHigh:   i18n.T("high confidence", "hohe Sicherheit"),
+	delivery.ConfidenceLow:    i18n.T("low confidence", "geringe Aussagekraft"),
+	delivery.ConfidenceMedium: i18n.T("medium confidence", "mittlere Aussagekraft"),
+	delivery.ConfidenceHigh:   i18n.T("high confidence", "hohe Aussagekraft"),
 }
 
 var reasonText = map[delivery.Reason]i18n.Text{
-	delivery.ReasonSendFailed:        i18n.T("the probe was not handed over", "die Probe wurde nicht übergeben"),
-	delivery.ReasonSeedNotWatched:    i18n.T("the seed mailbox was not scanned", "das Seed-Postfach wurde nicht durchsucht"),
-	delivery.ReasonSeedUnreadable:    i18n.T("the seed mailbox could not be read", "das Seed-Postfach war nicht lesbar"),
+	delivery.ReasonSendFailed:        i18n.T("the probe was not handed over", "die Testmail wurde nicht übergeben"),
+	delivery.ReasonSeedNotWatched:    i18n.T("the seed mailbox was not scanned", "das Testpostfach wurde nicht durchsucht"),
+	delivery.ReasonSeedUnreadable:    i18n.T("the seed mailbox could not be read", "das Testpostfach war nicht lesbar"),
 	delivery.ReasonTooFewScans:       i18n.T("too few complete scans", "zu wenige vollständige Durchsuchungen"),
 	delivery.ReasonControlMissing:    i18n.T("the control probe is missing too", "die Kontrollprobe fehlt ebenfalls"),
 	delivery.ReasonDeliveredNotFound: i18n.T("reported delivered, but in no folder", "als zugestellt gemeldet, aber in keinem Ordner"),

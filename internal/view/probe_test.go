@@ -35,7 +35,7 @@ func TestTimelineDeliveryStates(t *testing.T) {
 		en, de string
 	}{
 		{delivery.DSNMatch{Format: "dsn", Kind: "recipient", Action: "delayed", Status: "4.4.7", DiagnosticCode: "451 4.4.7 try again later"},
-			delivery.StateDelayed, "delay notice for " + tok + ": 4.4.7 451 4.4.7 try again later — not delivered yet", "Verzögerungsmeldung zu " + tok + ": 4.4.7"},
+			delivery.StateDelayed, "delay notice for " + tok + ": 4.4.7 451 4.4.7 try again later — not delivered yet", "Meldung über verzögerte Zustellung zu " + tok + ": 4.4.7"},
 		{delivery.DSNMatch{Format: "dsn", Kind: "recipient", Action: "delivered", Status: "2.0.0"},
 			delivery.StateDeliveryConfirmed, "delivery confirmation for " + tok + ": delivered 2.0.0", "Zustellbestätigung zu " + tok + ": delivered 2.0.0"},
 		{delivery.DSNMatch{Format: "complaint", Kind: "complaint", FeedbackType: "abuse"},
@@ -59,7 +59,7 @@ func TestTimelineDeliveryStates(t *testing.T) {
 			if !strings.Contains(out, lc.want) {
 				t.Errorf("%s %s: timeline lacks %q:\n%s", c.state, lc.l, lc.want, out)
 			}
-			if strings.Contains(out, "bounce report") || strings.Contains(out, "Unzustellbarkeitsmeldung") {
+			if strings.Contains(out, "bounce report") || strings.Contains(out, "Unzustellbarkeitsnachricht") {
 				t.Errorf("%s %s: worded as a bounce:\n%s", c.state, lc.l, out)
 			}
 			if title := v.State.Title().In(lc.l); !strings.Contains(out, title) {
