@@ -16,11 +16,17 @@ type RuleRef struct {
 // publishedRules are the rules the reply text names. Only a reply with text
 // counts (a bare 5.7.27 is the IANA null-MX code, not Gmail's SPF rule);
 // when the operator is known, only its own rulebook's rules count.
-func publishedRules(reply string, hasText bool, p *ProviderInfo) []RuleRef {
+//
+// norm, the already lower-cased reply when there is one, spares
+// rules.ForReply a copy per --lines line.
+func publishedRules(norm, reply string, hasText bool, p *ProviderInfo) []RuleRef {
 	if !hasText || reply == "" {
 		return nil
 	}
-	ids := rules.ForReply(reply)
+	if norm == "" {
+		norm = reply
+	}
+	ids := rules.ForReply(norm)
 	if len(ids) == 0 {
 		return nil
 	}
