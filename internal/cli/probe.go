@@ -169,7 +169,7 @@ type verdictJSON struct {
 	NextSteps []string         `json:"next_steps"`
 	Severity  report.Severity  `json:"severity"`
 	Verdict   report.Verdict   `json:"verdict"`
-	// Explanation explains the refusal, deferral or bounce (mxprobe explain).
+	// Explanation explains the refusal, deferral, bounce or delay (mxprobe explain).
 	Explanation *explain.Localized `json:"explanation,omitempty"`
 }
 
