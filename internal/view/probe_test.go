@@ -94,3 +94,27 @@ func TestDeliveryProofNoRepeat(t *testing.T) {
 		t.Errorf("delivery proof lost its evidence:\n%s", proof.String())
 	}
 }
+
+// TestSentTextStyler: probe send's lines follow the stream's styler (no
+// escapes without colour, wrapped at its width) and the glossary in German.
+func TestSentTextStyler(t *testing.T) {
+	p := &delivery.Probe{Token: tok, Role: delivery.RoleProbe, To: "seed@example.org", Route: delivery.RouteDirect, MXHost: "mx.example.org",
+		Outcome: delivery.OutcomeRejected, Stage: "rcpt", Code: 550,
+		Reply: "550 5.7.1 Service unavailable; client host [192.0.2.1] blocked using a block list that this receiver consults for every connection it accepts"}
+	var b bytes.Buffer
+	SentText(&b, []*delivery.Probe{p}, i18n.DE, render.Styler{Width: 60}, false)
+	out := b.String()
+	if strings.Contains(out, "\x1b[") || !strings.Contains(out, "Testmail "+tok) || !strings.Contains(out, "abgelehnt (direct, rcpt)") {
+		t.Errorf("send lines:\n%s", out)
+	}
+	for _, ln := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+		if n := len([]rune(ln)); n > 60 && strings.Contains(ln, " ") && !strings.HasPrefix(strings.TrimSpace(ln), "Testmail") {
+			t.Errorf("line of %d runes beyond width 60: %q", n, ln)
+		}
+	}
+	b.Reset()
+	SentText(&b, []*delivery.Probe{p}, i18n.EN, render.Styler{Color: true}, false)
+	if !strings.Contains(b.String(), "\x1b[") {
+		t.Errorf("no colour with colour on:\n%s", b.String())
+	}
+}
