@@ -128,6 +128,9 @@ func Explain(x explain.Localized, l i18n.Lang, o CardOptions) *Card {
 	c.Fixable = explainLevelText[x.Actionable.Level].In(l) + " — " + x.Actionable.Text
 	if x.Provider != nil {
 		for _, g := range x.Provider.Guidance {
+			if g.URL != "" && ruleSource(c.Rules, g.URL) {
+				continue // named with the rule already
+			}
 			lk := CardLink{Title: g.Title, URL: g.URL}
 			if o.Verbose {
 				lk.Text = g.Text
@@ -136,6 +139,15 @@ func Explain(x explain.Localized, l i18n.Lang, o CardOptions) *Card {
 		}
 	}
 	return c
+}
+
+func ruleSource(rs []CardRule, url string) bool {
+	for _, r := range rs {
+		if r.Source == url {
+			return true
+		}
+	}
+	return false
 }
 
 // cardCodes are the labelled lines of the codes, the provider and the
@@ -230,14 +242,15 @@ func ExplainText(w io.Writer, c *Card, l i18n.Lang, st render.Styler) error {
 	if len(c.Rules) > 0 {
 		cw.nl()
 		cw.line("  " + st.Bold(tr(l, "The provider's published rule", "Die veröffentlichte Regel des Anbieters")))
-		for _, r := range c.Rules {
+		for i, r := range c.Rules {
 			cw.line("    " + r.ID)
 			cw.wrap(r.Text, "      ", "      ")
 			if r.Advice != "" {
 				cw.wrap(r.Advice, "      → ", "        ")
 			}
-			if r.Source != "" {
-				cw.line("      " + tr(l, "Source: ", "Quelle: ") + r.Source)
+			// A source shared by consecutive rules is named once, after them.
+			if r.Source != "" && (i == len(c.Rules)-1 || c.Rules[i+1].Source != r.Source) {
+				cw.line("    " + tr(l, "Source: ", "Quelle: ") + r.Source)
 			}
 		}
 	}

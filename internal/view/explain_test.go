@@ -71,6 +71,9 @@ func TestExplainCardRules(t *testing.T) {
 				t.Errorf("%s: card lacks %q:\n%s", c.l, want, out)
 			}
 		}
+		if n := strings.Count(out, "https://support.google.com/a/answer/81126"); n != 1 {
+			t.Errorf("%s: the rule's source page stands %d times, want once:\n%s", c.l, n, out)
+		}
 		if strings.Contains(out, c.not) {
 			t.Errorf("%s: card repeats the generic advice:\n%s", c.l, out)
 		}
