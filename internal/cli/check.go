@@ -315,8 +315,7 @@ func (o *checkOptions) emitBulk(rep *check.Report) error {
 		}
 		return render.JSONLine(g.IO.Out, rep)
 	}
-	_, err := fmt.Fprintf(g.IO.Out, "%-40s %-10s %s\n", check.Clip(rep.Target.Input), rep.Verdict, topID(rep))
-	return err
+	return view.BulkLine(g.IO.Out, rep, g.Lang, view.StylerFor(g.IO.Out, g.Color(), g.IO.OutTTY))
 }
 
 // readTargets reads the bulk input (--targets FILE or stdin).
@@ -359,16 +358,6 @@ func rank(code int) int {
 		return 3
 	}
 	return 4
-}
-
-func topID(r *check.Report) string {
-	if r.Error != "" {
-		return r.Error
-	}
-	if len(r.Findings) > 0 && r.Findings[0].Severity.Rank() >= report.Warn.Rank() {
-		return r.Findings[0].ID
-	}
-	return ""
 }
 
 // jsonError is the error object of a result whose input was refused.

@@ -214,10 +214,9 @@ func (o *checkOptions) printDelivery(res *prove.Result, ledger string, win deliv
 		failOn, _ := parseFailOn(o.failOn)
 		return writeCI(g, failOn, ciCheck(g, rep))
 	}
-	view.Text(g.IO.Out, view.Check(rep, view.Options{Mode: view.ModeFor(g.Quiet, g.Verbose), Transcript: o.transcript, ProofShown: true}), g.Lang, view.StylerFor(g.IO.Out, g.Color(), g.IO.OutTTY))
-	fmt.Fprintln(g.IO.Out)
-	fmt.Fprintln(g.IO.Out, render.Styler{Color: g.Color()}.Bold(i18n.T("Delivery proof", "Zustellnachweis").In(g.Lang)))
-	printScans(g, res.Confirm)
-	printVerdicts(g, res.Verdicts, g.Verbose)
+	st := view.StylerFor(g.IO.Out, g.Color(), g.IO.OutTTY)
+	view.Text(g.IO.Out, view.Check(rep, view.Options{Mode: view.ModeFor(g.Quiet, g.Verbose), Transcript: o.transcript, ProofShown: true}), g.Lang, st)
+	// The proof shows the evidence; the advice stands once, in the report.
+	view.DeliveryProof(g.IO.Out, res.Confirm, res.Verdicts, g.Lang, st, view.VerdictOptions{Quiet: g.Quiet, Verbose: g.Verbose})
 	return nil
 }
