@@ -134,6 +134,11 @@ func RunDNS(ctx context.Context, o DNSOptions) *DNSReport {
 		c.addFor(dom, tlsrpt.Findings(res)...)
 	})
 	startMTASTS(ctx, &g, o.Resolver, dom, o.Policy, &rep.Policy)
+	// The rulebook facts that need no rulebook run with the first wave.
+	var pre *prefetched
+	if scoresSender(o.RulesOptions, o.IP, o.MailFrom, o.FromDomain) {
+		pre = prefetch(ctx, &g, o.Resolver, o.RulesOptions, o.IP, true)
+	}
 	g.Wait()
 	finishMTASTS(&c, dom, &rep.Policy, rep.MX)
 
@@ -153,7 +158,7 @@ func RunDNS(ctx context.Context, o DNSOptions) *DNSReport {
 		}
 	}
 	c.add(daneFindings(rep.MX)...)
-	c.add(scoreDNSRules(ctx, o, rep)...)
+	c.add(scoreDNSRules(ctx, o, rep, pre)...)
 	judgeNXDomain(ctx, &c, o.Resolver, mxres, dom)
 	if ctx.Err() != nil {
 		c.setIncomplete()
