@@ -82,12 +82,15 @@ func RunDNS(ctx context.Context, o DNSOptions) *DNSReport {
 	}
 	var mxres mx.Result
 	var daneRes map[string]*dane.Result
+	var nx *nxProbe
 	g.Go(func() {
 		mxres = mx.Resolve(ctx, o.Resolver, dom)
 		c.add(mx.Findings(mxres)...)
 		rep.MX = hostsFrom(mxres)
-		// rDNS of every MX address, concurrently.
+		// rDNS of every MX address (and the TLD of an NXDOMAIN target),
+		// concurrently.
 		var ig group
+		nx = startNXProbe(ctx, &ig, o.Resolver, mxres, dom)
 		rdnsAll(ctx, &ig, o.Resolver, rep.MX)
 		ig.Wait()
 	})
@@ -159,7 +162,7 @@ func RunDNS(ctx context.Context, o DNSOptions) *DNSReport {
 	}
 	c.add(daneFindings(rep.MX)...)
 	c.add(scoreDNSRules(ctx, o, rep, pre)...)
-	judgeNXDomain(ctx, &c, o.Resolver, mxres, dom)
+	judgeNXDomain(&c, mxres, dom, nx)
 	if ctx.Err() != nil {
 		c.setIncomplete()
 	}
