@@ -33,6 +33,19 @@ var GlossaryViolations = map[string]string{
 	"Probe": "Testmail", "Probe-Nachricht": "Testmail", "Probe-Nachrichten": "Testmails", "Seed-Postfach": "Testpostfach",
 	"Unzustellbarkeitsmeldung": "Unzustellbarkeitsnachricht", "Konfidenz": "Aussagekraft", "Blockliste": "Sperrliste",
 	"Blocklisten": "Sperrlisten", "Blacklist": "Sperrliste", "Greylisting-Verzögerung": "Zurückstellung",
+	// The glossary's "nicht" column, all of it: the test message, the seed
+	// mailbox, the spam folder, confidence, delisting, block lists.
+	"Proben": "Testmails", "Kontrollprobe": "Kontroll-Testmail", "Kontrollproben": "Kontroll-Testmails",
+	"Testnachricht": "Testmail", "Testnachrichten": "Testmails",
+	"Seed": "Testpostfach", "Seeds": "Testpostfächer", "Seed-Postfachs": "Testpostfachs", "Seed-Postfächer": "Testpostfächer",
+	"Seed-Adresse": "Adresse des Testpostfachs", "Junk-Ordner": "Spam-Ordner", "Junk-Ordners": "Spam-Ordners",
+	"Junk-Meldung": "Spam-Meldung", "Konfidenzen": "Aussagekraft", "Delisting": "Austragung",
+	"Delisting-Formulare": "Formulare zur Austragung", "Delisting-Formular": "Formular zur Austragung",
+	"Blacklists": "Sperrlisten", "Unzustellbarkeitsmeldungen": "Unzustellbarkeitsnachrichten",
+	"Sicherheit": "Aussagekraft", "Urteil": "Ergebnis", "Urteile": "Ergebnisse", "Verdikt": "Ergebnis",
+	"Deferral": "Zurückstellung", "Bounce": "Unzustellbarkeitsnachricht (NDR)", "Bounces": "Unzustellbarkeitsnachrichten",
+	"Silent": "stilles Verwerfen", "Drop": "stilles Verwerfen", "Mailbox-Provider": "Postfachanbieter",
+	"Rezipient": "Empfänger", "Evidenz": "Belege", "Beweise": "Belege", "inkomplett": "unvollständig",
 }
 
 func ProseWords(s string) []string {
@@ -72,7 +85,8 @@ func wordSet(s string) map[string]bool {
 var notProse = []*regexp.Regexp{
 	regexp.MustCompile(`\b[245]\d\d[ -][0-9.]*.*$`),         // a server reply, to the end of the line
 	regexp.MustCompile(`\[[a-z0-9_.]+\]`),                   // finding ids
-	regexp.MustCompile(`\bmxprobe [a-z]+`),                  // command lines
+	regexp.MustCompile(`\bmxprobe (probe |lab )?[a-z]+`),    // command lines
+	regexp.MustCompile(`\b(DSN|Action:?) [a-z]+\b`),         // a DSN's action (RFC 3464 §2.3.3), a protocol value
 	regexp.MustCompile(`--[a-z0-9-]+`),                      // flags
 	regexp.MustCompile(`\S+…`),                              // a word cut short (shortened reply)
 	regexp.MustCompile(`„[^“]*“|"[^"]*"|«[^»]*»`),           // quotations
