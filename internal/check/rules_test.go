@@ -244,7 +244,7 @@ func TestRulesDropWeak(t *testing.T) {
 		}
 	}
 	de := rules.FailedLines(rep.RawRequirements(), i18n.DE)
-	if len(de) < 4 || !strings.Contains(strings.Join(de, "\n"), "Großversender") {
+	if len(de) < 4 || !strings.Contains(strings.Join(de, "\n"), "Massenversender") {
 		t.Errorf("German lines:\n%s", strings.Join(de, "\n"))
 	}
 	bulk := 0
