@@ -35,6 +35,23 @@ func TestEnglishScannerCatches(t *testing.T) {
 	}
 }
 
+// TestInfinitiveInstructions: the check for instructions written as a bare
+// infinitive finds them and lets statements and "Sie" pass.
+func TestInfinitiveInstructions(t *testing.T) {
+	for _, bad := range []string{"Eine neue Testmail senden, sobald die Verbindung funktioniert.", "Den Eintrag korrigieren: er muss mit v=DMARC1 beginnen.",
+		"Nichts zu tun. Bei jeder Änderung die id= ändern.", "Quarantäne und Regeln prüfen; den Admin bitten."} {
+		if len(i18ntest.InfinitiveInstructions(bad)) == 0 {
+			t.Errorf("not caught: %q", bad)
+		}
+	}
+	for _, good := range []string{"Prüfen Sie den Ruf der sendenden IP.", "Nur er kann die Austragung beantragen.",
+		"Registrieren Sie die Domain, um Ruf und Spamrate zu sehen.", "Microsoft kann Nachrichten in den Spam-Ordner verschieben."} {
+		if e := i18ntest.InfinitiveInstructions(good); len(e) > 0 {
+			t.Errorf("false alarm in %q: %v", good, e)
+		}
+	}
+}
+
 // TestGermanFindingCatalog scans the German title and advice of every
 // registered finding (of every package linked into this test: check's,
 // delivery's, rules' …), the rulebooks' German texts and dsn's notes for
@@ -48,6 +65,9 @@ func TestGermanFindingCatalog(t *testing.T) {
 		for _, e := range i18ntest.EnglishIn(d.Title.DE+"\n"+d.Advice.DE, nil) {
 			found = append(found, d.ID+": "+e)
 		}
+		for _, e := range i18ntest.InfinitiveInstructions(d.Advice.DE) {
+			found = append(found, d.ID+": Anweisung im Infinitiv (Glossar: „Prüfen Sie …“): "+e)
+		}
 	}
 	// The delivery catalog must be among them, or the scan proves nothing
 	// about it.
@@ -60,6 +80,9 @@ func TestGermanFindingCatalog(t *testing.T) {
 			nrules++
 			for _, e := range i18ntest.EnglishIn(r.Text.DE+"\n"+r.Advice.DE, nil) {
 				found = append(found, r.ID+": "+e)
+			}
+			for _, e := range i18ntest.InfinitiveInstructions(r.Advice.DE) {
+				found = append(found, r.ID+": Anweisung im Infinitiv: "+e)
 			}
 		}
 	}
@@ -77,6 +100,9 @@ func TestGermanFindingCatalog(t *testing.T) {
 		}
 		for _, e := range i18ntest.EnglishIn(strings.Join(texts, "\n"), nil) {
 			found = append(found, "dsn note "+string(k)+": "+e)
+		}
+		for _, e := range i18ntest.InfinitiveInstructions(strings.Join(texts, "\n")) {
+			found = append(found, "dsn note "+string(k)+": Anweisung im Infinitiv: "+e)
 		}
 	}
 	for _, sc := range lab.Scenarios() {

@@ -161,10 +161,11 @@ func germanIssues(name string, v ProbeVerdict) []string {
 	for _, r := range append(v.Reasons, v.Missing...) {
 		texts = append(texts, r.DE)
 	}
+	var steps []string
 	for _, prov := range []string{"microsoft_consumer", "microsoft_tenant", "gmail", "gmx"} {
 		v.Provider = prov
 		for _, r := range NextSteps(v) {
-			texts = append(texts, r.DE)
+			texts, steps = append(texts, r.DE), append(steps, r.DE)
 		}
 	}
 	// What the receiver or the network said is quoted verbatim, not scanned.
@@ -175,6 +176,9 @@ func germanIssues(name string, v ProbeVerdict) []string {
 	var out []string
 	for _, e := range i18ntest.EnglishIn(text, nil) {
 		out = append(out, name+": "+e)
+	}
+	for _, e := range i18ntest.InfinitiveInstructions(strings.Join(steps, "\n")) {
+		out = append(out, name+": instruction as an infinitive: "+e)
 	}
 	return out
 }

@@ -136,3 +136,41 @@ func Uniq(xs []string) []string {
 	}
 	return out
 }
+
+// instructionVerbs are verbs an instruction ends with when it is written
+// as an infinitive ("Den Ruf der IP prüfen.") instead of addressing the
+// reader ("Prüfen Sie den Ruf der IP.").
+var instructionVerbs = wordSet(`prüfen senden angeben beantragen kontaktieren eintragen beobachten aufbewahren
+beheben lesen durchsuchen bitten finden verwenden veröffentlichen einrichten setzen entfernen anlegen ausfüllen
+registrieren beilegen anschreiben austragen weiterleiten legen behandeln weitergeben löschen ändern korrigieren
+erneuern aktivieren deaktivieren ergänzen hinzufügen abwarten warten wiederholen nutzen melden reduzieren senken`)
+
+// modal words make an infinitive at the clause's end part of a statement
+// ("… kann die Austragung beantragen.", "… um Ruf und Spamrate zu sehen.").
+var modalWords = wordSet(`Sie Ihnen kann können muss müssen sollte sollten soll sollen darf dürfen lässt lassen
+wird werden will wollen zu um bittet möchte möchten`)
+
+// subordinate are the lower-case words a subordinate clause starts with.
+var subordinate = wordSet(`die der das deren dessen denen wenn weil dass ob wie sobald bevor damit falls solange während nachdem wo womit`)
+
+// InfinitiveInstructions returns the clauses of a German advice text that
+// give an instruction as a bare infinitive at the clause's end instead of
+// addressing the reader with "Sie" (docs/glossary.md: „Prüfen Sie …“, not
+// „… prüfen.“).
+func InfinitiveInstructions(text string) []string {
+	var out []string
+	for _, clause := range regexp.MustCompile(`[.;:!?,]\s|[.;:!?]$|\n`).Split(text, -1) {
+		words := ProseWords(clause)
+		if len(words) < 2 || !instructionVerbs[words[len(words)-1]] || subordinate[words[0]] {
+			continue // a subordinate clause ends with its verb: "…, die diese Liste nutzen"
+		}
+		modal := false
+		for _, w := range words {
+			modal = modal || modalWords[w]
+		}
+		if !modal {
+			out = append(out, strings.TrimSpace(clause))
+		}
+	}
+	return out
+}
