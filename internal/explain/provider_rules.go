@@ -93,7 +93,7 @@ var providerRules = []providerRule{
 		t("The sending IP has been banned by Microsoft (5.7.511); the delist portal does not apply to this code.",
 			"Die sendende IP wurde von Microsoft gesperrt (5.7.511); das Austragungsportal gilt für diesen Code nicht."),
 		t("Forward the complete bounce to delist@microsoft.com as the reply asks, with the IP and what you changed.",
-			"Leiten Sie den vollständigen Rückläufer wie in der Antwort verlangt an delist@microsoft.com weiter, mit IP und Ihren Änderungen.")),
+			"Leiten Sie die vollständige Unzustellbarkeitsnachricht (NDR) wie in der Antwort verlangt an delist@microsoft.com weiter, mit IP und Ihren Änderungen.")),
 	rule("microsoft.5.7.515", provider.Microsoft, 5, 7, 515, 515, nil, false, AuthFailure,
 		t("Outlook.com requires domains that send more than 5,000 messages a day to pass SPF and DKIM and publish DMARC (at least p=none) aligned with one of them; this message did not meet that level (5.7.515).",
 			"Outlook.com verlangt von Domains mit mehr als 5.000 Nachrichten pro Tag, dass SPF und DKIM bestehen und DMARC (mindestens p=none) mit Ausrichtung auf eines davon veröffentlicht ist; diese Nachricht erfüllte das nicht (5.7.515)."),
@@ -314,7 +314,7 @@ var providerRules = []providerRule{
 		t("GMX/WEB.DE refuse the sender domain because it has no MX or A/AAAA record that could receive replies.",
 			"GMX/WEB.DE lehnen die Absenderdomain ab, weil sie keinen MX- oder A/AAAA-Eintrag hat, der Antworten empfangen könnte."),
 		t("Publish an MX record (or at least an A/AAAA record) for the envelope sender's domain that accepts replies and bounces.",
-			"Veröffentlichen Sie für die Domain des Umschlagabsenders einen MX-Eintrag (oder wenigstens einen A/AAAA-Eintrag), der Antworten und Rückläufer annimmt.")),
+			"Veröffentlichen Sie für die Domain des Umschlagabsenders einen MX-Eintrag (oder wenigstens einen A/AAAA-Eintrag), der Antworten und Unzustellbarkeitsnachrichten annimmt.")),
 	// The 1&1 help page on SMTP errors: reception refused for a faulty server
 	// configuration (an invalid HELO name, for example), and a temporary
 	// local error that often means the sender domain's DNS answered slowly.

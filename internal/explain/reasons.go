@@ -256,7 +256,7 @@ var reasonDefs = map[Reason]reasonDef{
 		Description: i18n.T("The receiver refused the envelope sender (MAIL FROM): its domain does not exist or does not accept replies, or the address is not allowed.", "Der Empfänger hat den Umschlagabsender (MAIL FROM) abgelehnt: Seine Domain existiert nicht oder nimmt keine Antworten an, oder die Adresse ist nicht zugelassen."),
 		Responsible: RespSenderAdmin, Actionable: ActHigh, By: "sender_config",
 		Advice: []i18n.Text{
-			i18n.T("Use an envelope sender whose domain exists and has a working MX (bounces must be deliverable).", "Verwenden Sie einen Umschlagabsender, dessen Domain existiert und einen funktionierenden MX hat (Rückläufer müssen zustellbar sein)."),
+			i18n.T("Use an envelope sender whose domain exists and has a working MX (bounces must be deliverable).", "Verwenden Sie einen Umschlagabsender, dessen Domain existiert und einen funktionierenden MX hat (Unzustellbarkeitsnachrichten müssen zustellbar sein)."),
 			i18n.T("Check that the sending application does not use a placeholder such as root@localhost.", "Prüfen Sie, dass die sendende Anwendung keinen Platzhalter wie root@localhost verwendet."),
 		}},
 	NoRelaying: {
@@ -353,7 +353,7 @@ var reasonDefs = map[Reason]reasonDef{
 		Description: i18n.T("The reply carries too little information to say why delivery failed.", "Die Antwort enthält zu wenig Information, um zu sagen, warum die Zustellung scheiterte."),
 		Responsible: RespReceiverAdmin, Actionable: ActLow, By: "receiver_contact",
 		Advice: []i18n.Text{
-			i18n.T("Look at the full bounce or log entry for more context (the SMTP command, the remote host).", "Sehen Sie sich den vollständigen Rückläufer oder Logeintrag an, um mehr Zusammenhang zu finden (SMTP-Befehl, entfernter Host)."),
+			i18n.T("Look at the full bounce or log entry for more context (the SMTP command, the remote host).", "Sehen Sie sich die vollständige Unzustellbarkeitsnachricht oder den Logeintrag an, um mehr Zusammenhang zu finden (SMTP-Befehl, entfernter Host)."),
 			i18n.T("If it repeats, ask the receiver's postmaster, quoting the full reply and time.", "Wiederholt es sich, fragen Sie den Postmaster des Empfängers unter Angabe der vollständigen Antwort und Uhrzeit."),
 		}},
 	Undefined: {
@@ -386,7 +386,7 @@ var reasonDefs = map[Reason]reasonDef{
 			i18n.T("Act only if it lasts for hours: then make sure the retries come from the same IP address and the same sender address (a pool of changing IPs starts greylisting anew each time), and ask the receiver's postmaster.", "Handeln Sie erst, wenn es Stunden anhält: Sorgen Sie dann dafür, dass die Wiederholungen von derselben IP-Adresse und mit derselben Absenderadresse kommen (bei wechselnden IPs beginnt das Greylisting jedes Mal neu), und fragen Sie den Postmaster des Empfängers."),
 		}},
 	Vacation: {
-		Title:       i18n.T("This is an automatic reply, not a bounce", "Dies ist eine automatische Antwort, kein Rückläufer"),
+		Title:       i18n.T("This is an automatic reply, not a bounce", "Dies ist eine automatische Antwort, keine Unzustellbarkeitsnachricht"),
 		Description: i18n.T("The recipient's mailbox answered with an out-of-office or auto-reply message; the original was delivered.", "Das Postfach des Empfängers hat mit einer Abwesenheitsnotiz oder automatischen Antwort reagiert; die ursprüngliche Nachricht wurde zugestellt."),
 		Responsible: RespNobody, Actionable: ActNone, By: "none",
 		Advice: []i18n.Text{
