@@ -41,6 +41,7 @@ type checkOptions struct {
 	concurrency     int
 	dnsbl           []string
 	delivery        deliveryFlags
+	rules           rulesFlags
 }
 
 func init() {
@@ -73,7 +74,7 @@ lines are still checked. The exit code is the worst over all lines, ranked
 bad line. Input without any target exits 2.`,
 		Example: `  mxprobe check hotmail.com
   mxprobe check user@example.com --from you@yourdomain.example --dkim-selector s1
-  mxprobe check --lab drop.lab.test
+  mxprobe check --lab drop.lab.test --from you@weak.lab.test --rules all --bulk
   mxprobe check - --format json --concurrency 20 < domains.txt`,
 		Args: maxOneArg("DOMAIN|ADDRESS|-"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -96,6 +97,7 @@ bad line. Input without any target exits 2.`,
 	f.IntVar(&o.concurrency, "concurrency", 4, "targets checked at once in bulk mode")
 	f.StringArrayVar(&o.dnsbl, "dnsbl", nil, "block-list zone to check the sender IP against (repeatable; default: Spamhaus ZEN, SpamCop, Barracuda, PSBL, Mailspike)")
 	addFailOn(cmd, &o.failOn)
+	addRulesFlags(cmd, &o.rules)
 	addNetFlags(cmd, g, flagLab|flagResolver|flagCAFile)
 	addDeliveryFlags(cmd, &o.delivery)
 	return cmd
@@ -118,6 +120,9 @@ func (o *checkOptions) validate() (bulk bool, err error) {
 	switch {
 	case !bulk && len(o.args) != 1:
 		return false, usageErr("DOMAIN", i18n.T("check needs a DOMAIN, an ADDRESS, - (targets on stdin) or --targets FILE", "check braucht eine DOMAIN, eine ADRESSE, - (Ziele auf stdin) oder --targets DATEI"))
+	case o.delivery.mx != "" && o.delivery.deliverTo == "":
+		return false, usageErr("--mx", i18n.T("--mx names the host the --deliver-to probe goes to: add --deliver-to ADDRESS, or drop --mx",
+			"--mx nennt den Host, an den die Probe von --deliver-to geht: --deliver-to ADRESSE angeben oder --mx weglassen"))
 	case bulk && o.delivery.deliverTo != "":
 		return false, usageErr("--deliver-to", i18n.T("--deliver-to proves delivery for one target, not in bulk mode: give one DOMAIN instead of - or --targets",
 			"--deliver-to weist die Zustellung für ein Ziel nach, nicht im Massenmodus: eine DOMAIN statt - oder --targets angeben"))
@@ -130,6 +135,11 @@ func (o *checkOptions) baseOptions(env *runEnv) (check.Options, error) {
 	g := o.g
 	base := check.Options{HELO: o.helo, DKIMSelectors: o.selectors, Port: o.port, Only4: o.only4, Only6: o.only6,
 		AllMX: o.allMX, NoAcceptAllTest: o.noAcceptAllTest, Lang: g.Lang, Version: Version().Version}
+	ro, err := o.rules.options()
+	if err != nil {
+		return base, err
+	}
+	base.RulesOptions = ro
 	if o.ip != "" {
 		ip, err := netip.ParseAddr(o.ip)
 		if err != nil {
@@ -142,7 +152,6 @@ func (o *checkOptions) baseOptions(env *runEnv) (check.Options, error) {
 		from = "postmaster@" + lab.SenderDomain // the lab probe needs a sender
 	}
 	if from != "" {
-		var err error
 		if base.MailFrom, base.FromDomain, err = check.ParseAddress(from); err != nil {
 			return base, err
 		}
@@ -155,7 +164,7 @@ func (o *checkOptions) baseOptions(env *runEnv) (check.Options, error) {
 	}
 	base.Resolver, base.RootCAs, base.DNSBLZones = env.Resolver, env.RootCAs, env.DNSBLZones
 	for _, z := range o.dnsbl {
-		if err := resolver.ValidateDomain(z); err != nil {
+		if err = resolver.ValidateDomain(z); err != nil {
 			return base, usageErr("--dnsbl", i18n.T("invalid --dnsbl zone %q: %v; give a zone such as zen.spamhaus.org", "ungültige --dnsbl-Zone %q: %v; eine Zone wie zen.spamhaus.org angeben"), z, err)
 		}
 		base.DNSBLZones = append(base.DNSBLZones, dnsbl.ZoneFor(z))
@@ -306,8 +315,7 @@ func (o *checkOptions) emitBulk(rep *check.Report) error {
 		}
 		return render.JSONLine(g.IO.Out, rep)
 	}
-	_, err := fmt.Fprintf(g.IO.Out, "%-40s %-10s %s\n", check.Clip(rep.Target.Input), rep.Verdict, topID(rep))
-	return err
+	return view.BulkLine(g.IO.Out, rep, g.Lang, view.StylerFor(g.IO.Out, g.Color(), g.IO.OutTTY))
 }
 
 // readTargets reads the bulk input (--targets FILE or stdin).
@@ -352,16 +360,6 @@ func rank(code int) int {
 	return 4
 }
 
-func topID(r *check.Report) string {
-	if r.Error != "" {
-		return r.Error
-	}
-	if len(r.Findings) > 0 && r.Findings[0].Severity.Rank() >= report.Warn.Rank() {
-		return r.Findings[0].ID
-	}
-	return ""
-}
-
 // jsonError is the error object of a result whose input was refused.
 type jsonError struct {
 	ID      string `json:"id"`
@@ -377,10 +375,16 @@ type failedResult struct {
 
 func failedJSON(rep *check.Report, err error, lang i18n.Lang) failedResult {
 	rep.Localize(lang)
-	je := &jsonError{ID: "target.invalid", Message: rep.Error}
+	return failedResult{Report: rep, Error: inputErrorJSON(err, rep.Error, lang)}
+}
+
+// inputErrorJSON is the error object of refused input: the typed input
+// error's id and text in lang, else target.invalid with fallback.
+func inputErrorJSON(err error, fallback string, lang i18n.Lang) *jsonError {
+	je := &jsonError{ID: "target.invalid", Message: fallback}
 	var ie *check.InputError
 	if errors.As(err, &ie) {
 		je.ID, je.Message = ie.ID, ie.Text.In(lang)
 	}
-	return failedResult{Report: rep, Error: je}
+	return je
 }

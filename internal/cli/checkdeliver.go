@@ -24,6 +24,7 @@ import (
 // one run (send, watch, verdict, one exit code) — the CI form.
 type deliveryFlags struct {
 	deliverTo  string
+	mx         string
 	ownMailbox bool
 	seed, dsn  imapFlags
 	control    routeFlags
@@ -34,6 +35,7 @@ type deliveryFlags struct {
 func addDeliveryFlags(cmd *cobra.Command, d *deliveryFlags) {
 	f := cmd.Flags()
 	f.StringVar(&d.deliverTo, "deliver-to", "", "after the check, send a tagged probe to this seed mailbox and prove its delivery")
+	f.StringVar(&d.mx, "mx", "", "deliver the --deliver-to probe to this MX HOST[:PORT] instead of resolving the MX")
 	f.BoolVar(&d.ownMailbox, "i-own-this-mailbox", false, "confirm that the --deliver-to mailbox is yours")
 	d.seed.register(cmd, "imap", "seed mailbox")
 	d.dsn.register(cmd, "dsn-imap", "DSN mailbox")
@@ -151,6 +153,9 @@ func (o *checkOptions) proveOptions(base check.Options, env *runEnv) (prove.Opti
 	if base.Port != 25 {
 		po.Send.Port = base.Port
 	}
+	// --mx sends the probe to one host, as probe send --mx does (the check
+	// itself still talks to the resolved MX hosts).
+	po.Send.MX = d.mx
 	if env.Lab != nil {
 		po.Seed, po.DSN = labMailboxes(env.Lab, po.Seed, po.DSN)
 		if d.control.via == "" {
@@ -209,10 +214,9 @@ func (o *checkOptions) printDelivery(res *prove.Result, ledger string, win deliv
 		failOn, _ := parseFailOn(o.failOn)
 		return writeCI(g, failOn, ciCheck(g, rep))
 	}
-	view.Text(g.IO.Out, view.Check(rep, view.Options{Mode: view.ModeFor(g.Quiet, g.Verbose), Transcript: o.transcript, ProofShown: true}), g.Lang, view.StylerFor(g.IO.Out, g.Color(), g.IO.OutTTY))
-	fmt.Fprintln(g.IO.Out)
-	fmt.Fprintln(g.IO.Out, render.Styler{Color: g.Color()}.Bold(i18n.T("Delivery proof", "Zustellnachweis").In(g.Lang)))
-	printScans(g, res.Confirm)
-	printVerdicts(g, res.Verdicts, g.Verbose)
+	st := view.StylerFor(g.IO.Out, g.Color(), g.IO.OutTTY)
+	view.Text(g.IO.Out, view.Check(rep, view.Options{Mode: view.ModeFor(g.Quiet, g.Verbose), Transcript: o.transcript, ProofShown: true}), g.Lang, st)
+	// The proof shows the evidence; the advice stands once, in the report.
+	view.DeliveryProof(g.IO.Out, res.Confirm, res.Verdicts, g.Lang, st, view.VerdictOptions{Quiet: g.Quiet, Verbose: g.Verbose})
 	return nil
 }

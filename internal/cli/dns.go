@@ -3,12 +3,15 @@ package cli
 import (
 	"context"
 	"net/netip"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/mxprobe/mxprobe/internal/check"
 	"github.com/mxprobe/mxprobe/internal/i18n"
+	"github.com/mxprobe/mxprobe/internal/mx"
 	"github.com/mxprobe/mxprobe/internal/render"
+	"github.com/mxprobe/mxprobe/internal/report"
 	"github.com/mxprobe/mxprobe/internal/view"
 )
 
@@ -21,6 +24,7 @@ type dnsOptions struct {
 	ip, from, helo string
 	selectors      []string
 	failOn         string
+	rules          rulesFlags
 }
 
 func init() {
@@ -53,6 +57,7 @@ evaluates SPF for postmaster@domain (RFC 7208 §4.3).`,
 	addHELOFlag(cmd, &o.helo)
 	f.StringArrayVar(&o.selectors, "dkim-selector", nil, "DKIM selector to look up (repeatable)")
 	addFailOn(cmd, &o.failOn)
+	addRulesFlags(cmd, &o.rules)
 	addNetFlags(cmd, g, flagLab|flagResolver|flagCAFile)
 	return cmd
 }
@@ -62,7 +67,7 @@ func dnsRun(o *dnsOptions) error {
 	g := o.g
 	tgt, err := check.ParseTarget(o.target)
 	if err != nil {
-		return err
+		return o.invalidTarget(err)
 	}
 	failOn, err := parseFailOn(o.failOn)
 	if err != nil {
@@ -72,6 +77,9 @@ func dnsRun(o *dnsOptions) error {
 		return err
 	}
 	opts := check.DNSOptions{Target: tgt, HELO: o.helo, DKIMSelectors: o.selectors, Version: Version().Version}
+	if opts.RulesOptions, err = o.rules.options(); err != nil {
+		return err
+	}
 	if o.ip != "" {
 		ip, err := netip.ParseAddr(o.ip)
 		if err != nil {
@@ -110,4 +118,28 @@ func dnsRun(o *dnsOptions) error {
 		view.Text(g.IO.Out, view.DNS(rep, view.Options{Mode: view.ModeFor(g.Quiet, g.Verbose)}), g.Lang, view.StylerFor(g.IO.Out, g.Color(), g.IO.OutTTY))
 	}
 	return verdictExit(rep.Verdict, rep.RawFindings(), failOn)
+}
+
+// invalidTarget reports a target that does not parse as `check` does:
+// under --format json a DNS result object with verdict incomplete and the
+// error object {id, message} goes to stdout, then exit 2 with the one-line
+// message (docs/cli.md).
+func (o *dnsOptions) invalidTarget(err error) error {
+	g := o.g
+	if !g.JSON() {
+		return err
+	}
+	rep := &check.DNSReport{SchemaVersion: check.SchemaVersion, Tool: check.Tool{Name: "mxprobe", Version: Version().Version}, Command: "dns",
+		Target: check.Target{Input: o.target}, StartedAt: time.Now().UTC(), Verdict: report.VerdictIncomplete,
+		Findings: []report.Localized{}, MXLookup: check.MXLookup{Status: mx.StatusInvalid}, MX: []*check.MXHost{}}
+	if e := render.JSON(g.IO.Out, failedDNSResult{DNSReport: rep, Error: inputErrorJSON(err, err.Error(), g.Lang)}); e != nil {
+		return e
+	}
+	return err
+}
+
+// failedDNSResult is a dns result whose target was refused.
+type failedDNSResult struct {
+	*check.DNSReport
+	Error *jsonError `json:"error"`
 }

@@ -77,7 +77,15 @@ type labJSON struct {
 	// fetch them too (else only --lab inside one command can).
 	HTTPSShared bool           `json:"https_shared"`
 	Scenarios   []labScenarioJ `json:"scenarios"`
-	Commands    []string       `json:"commands"`
+	// Senders are the rulebook senders (give one with --ip).
+	Senders  []labSenderJ `json:"senders"`
+	Commands []string     `json:"commands"`
+}
+
+type labSenderJ struct {
+	IP    string `json:"ip"`
+	PTR   string `json:"ptr"`
+	Title string `json:"title"`
 }
 
 type labScenarioJ struct {
@@ -95,6 +103,9 @@ func newLabJSON(g *Globals, w *lab.World, caFile string) labJSON {
 	j.Relay.User, j.Relay.Password = lab.RelayUser, lab.RelayPassword
 	for _, sc := range lab.Scenarios() {
 		j.Scenarios = append(j.Scenarios, labScenarioJ{sc.Domain, sc.Expect, sc.Title.In(g.Lang)})
+	}
+	for _, s := range lab.RulesSenders() {
+		j.Senders = append(j.Senders, labSenderJ{s.IP.String(), s.PTR, s.Title.In(g.Lang)})
 	}
 	return j
 }

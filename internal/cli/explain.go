@@ -4,20 +4,15 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
-	"unicode/utf8"
 	"unsafe"
 
-	"github.com/fatih/color"
 	"github.com/spf13/cobra"
 
 	"github.com/mxprobe/mxprobe/internal/explain"
 	"github.com/mxprobe/mxprobe/internal/i18n"
-	"github.com/mxprobe/mxprobe/internal/provider"
 	"github.com/mxprobe/mxprobe/internal/render"
 	"github.com/mxprobe/mxprobe/internal/statuscode"
 	"github.com/mxprobe/mxprobe/internal/view"
@@ -169,10 +164,10 @@ func explainValidationMsg(in string, err error) error {
 		return usageErr("CODE", i18n.T("nothing to explain: the argument is empty", "nichts zu erklären: das Argument ist leer"))
 	case errors.Is(err, statuscode.ErrBadReplyCode):
 		return usageErr("CODE", i18n.T("invalid reply code %q: a reply code has three digits, the first 2 to 5 and the second 0 to 5 (RFC 5321 §4.2)",
-			"ungültiger Antwortcode %q: ein Antwortcode hat drei Ziffern, die erste 2 bis 5, die zweite 0 bis 5 (RFC 5321 §4.2)"), explainClip(in, 40))
+			"ungültiger Antwortcode %q: ein Antwortcode hat drei Ziffern, die erste 2 bis 5, die zweite 0 bis 5 (RFC 5321 §4.2)"), view.Clip(in, 40))
 	case errors.Is(err, statuscode.ErrSyntax):
 		return usageErr("CODE", i18n.T("invalid enhanced status code %q: use class.subject.detail with class 2, 4 or 5 and 1–3 digit numbers, e.g. 5.7.1 (RFC 3463)",
-			"ungültiger erweiterter Statuscode %q: Klasse.Betreff.Detail mit Klasse 2, 4 oder 5 und ein- bis dreistelligen Zahlen angeben, z. B. 5.7.1 (RFC 3463)"), explainClip(in, 40))
+			"ungültiger erweiterter Statuscode %q: Klasse.Betreff.Detail mit Klasse 2, 4 oder 5 und ein- bis dreistelligen Zahlen angeben, z. B. 5.7.1 (RFC 3463)"), view.Clip(in, 40))
 	}
 	return usageErr("CODE", i18n.T("%v", "%v"), err)
 }
@@ -296,39 +291,25 @@ func explainReadLine(br *bufio.Reader, dst []byte) (line []byte, tooLong bool, e
 	}
 }
 
-// --- text rendering ---
+// --- text rendering: internal/view draws the card and the table ---
 
+// explainWriter writes explain's text output through the view package with
+// the one styler of the stream.
 type explainWriter struct {
 	row   []byte // reused buffer of tableRow
 	w     io.Writer
 	lang  i18n.Lang
-	color bool
+	st    render.Styler
 	quiet bool
 	verb  bool
 	err   error
-	bold  *color.Color
-	red   *color.Color
-	yel   *color.Color
-	green *color.Color
-	dim   *color.Color
-	width int
 }
 
 func newExplainWriter(g *Globals) *explainWriter { return newExplainWriterTo(g, g.IO.Out) }
 
 func newExplainWriterTo(g *Globals, w io.Writer) *explainWriter {
-	t := &explainWriter{w: w, lang: g.Lang, color: g.Color(), quiet: g.Quiet, verb: g.Verbose,
-		width: view.StylerFor(w, g.Color(), g.IO.OutTTY && w == g.IO.Out).Columns(),
-		bold:  color.New(color.Bold), red: color.New(color.FgRed, color.Bold), yel: color.New(color.FgYellow, color.Bold),
-		green: color.New(color.FgGreen, color.Bold), dim: color.New(color.Faint)}
-	for _, c := range []*color.Color{t.bold, t.red, t.yel, t.green, t.dim} {
-		if t.color {
-			c.EnableColor()
-		} else {
-			c.DisableColor()
-		}
-	}
-	return t
+	return &explainWriter{w: w, lang: g.Lang, quiet: g.Quiet, verb: g.Verbose,
+		st: view.StylerFor(w, g.Color(), g.IO.OutTTY && w == g.IO.Out)}
 }
 
 func (t *explainWriter) tr(en, de string) string { return i18n.T(en, de).In(t.lang) }
@@ -342,247 +323,26 @@ func (t *explainWriter) write(s string) {
 func (t *explainWriter) line(s string) { t.write(s + "\n") }
 func (t *explainWriter) nl()           { t.write("\n") }
 
-func (t *explainWriter) bounceColor(b string) *color.Color {
-	switch b {
-	case "hard":
-		return t.red
-	case "soft":
-		return t.yel
-	case "none":
-		return t.green
-	}
-	return t.bold
-}
-
-var explainRespText = map[string]i18n.Text{
-	explain.RespRecipient:     i18n.T("the recipient", "der Empfänger"),
-	explain.RespListOwner:     i18n.T("whoever keeps the address list", "wer die Adressliste pflegt"),
-	explain.RespSenderAdmin:   i18n.T("the sending side's mail administrator", "der Mailadministrator der Absenderseite"),
-	explain.RespReceiverAdmin: i18n.T("the receiving side's mail administrator", "der Mailadministrator der Empfängerseite"),
-	explain.RespNobody:        i18n.T("nobody for now (transient or accepted)", "vorerst niemand (vorübergehend oder angenommen)"),
-}
-
-var explainBounceText = map[string]i18n.Text{
-	"hard":    i18n.T("Hard bounce (permanent failure)", "Hard Bounce (dauerhafter Fehler)"),
-	"soft":    i18n.T("Soft bounce (temporary failure)", "Soft Bounce (vorübergehender Fehler)"),
-	"none":    i18n.T("Not a bounce (accepted)", "Kein Rückläufer (angenommen)"),
-	"unknown": i18n.T("Bounce type unknown (no code)", "Art des Rückläufers unbekannt (kein Code)"),
-}
-
-var explainLevelText = map[string]i18n.Text{
-	explain.ActHigh:   i18n.T("yes, mostly", "ja, meistens"),
-	explain.ActMedium: i18n.T("partly", "teilweise"),
-	explain.ActLow:    i18n.T("rarely", "selten"),
-	explain.ActNone:   i18n.T("no", "nein"),
-}
-
-// explanation renders one explanation as text.
+// explanation renders one explanation as the explain card.
 func (t *explainWriter) explanation(x explain.Localized) {
-	if t.quiet {
-		t.line(fmt.Sprintf("%s %s %s", x.Bounce, x.Reason, x.Responsible))
-		return
-	}
-	head := x.Input
-	if x.Reply != "" {
-		head = x.Reply
-	}
-	t.line(t.bold.Sprint(explainClip(head, 2000)))
-	t.nl()
-	t.line("  " + t.bounceColor(x.Bounce).Sprint(x.Title))
-	t.line("  " + explainBounceText[x.Bounce].In(t.lang) + " · " + t.tr("reason", "Grund") + ": " + string(x.Reason) +
-		" · " + t.tr("responsible", "zuständig") + ": " + explainRespText[x.Responsible].In(t.lang) + " (" + x.Responsible + ")")
-	t.nl()
-	const lw = 14
-	label := func(en, de string) string {
-		l := t.tr(en, de)
-		if n := utf8.RuneCountInString(l); n < lw {
-			l += strings.Repeat(" ", lw-n)
-		}
-		return "  " + l
-	}
-	if x.Basic != nil {
-		s := label("Reply code", "Antwortcode") + strconv.Itoa(x.Basic.Code) + "  " + x.Basic.Title
-		if x.Basic.Reference != "" {
-			s += " (" + x.Basic.Reference + ")"
-		}
-		t.line(s)
-	}
-	if x.EnhancedCode != nil {
-		if x.ClassTitle != "" {
-			t.line(label("Class", "Klasse") + (*x.EnhancedCode)[:1] + "  " + x.ClassTitle)
-		}
-		if x.Subject != nil {
-			t.line(label("Subject", "Themenbereich") + strconv.Itoa(x.Subject.Number) + "  " + x.Subject.Title)
-		}
-		if x.Detail != nil {
-			s := label("Detail", "Detail") + *x.EnhancedCode + "  " + x.Detail.Title
-			if x.Registered && x.Reference != "" {
-				s += " (" + x.Reference + ")"
-			}
-			t.line(s)
-			if t.verb {
-				t.wrap(x.Detail.Description, "                ")
-			}
-		}
-	}
-	if x.Provider != nil {
-		s := label("Provider", "Anbieter") + x.Provider.Display
-		if k := provider.KindText(x.Provider.Kind); !k.IsZero() {
-			s += " (" + k.In(t.lang) + ")"
-		}
-		if x.Provider.Rule != "" {
-			s += " — " + t.tr("rule", "Regel") + " " + x.Provider.Rule
-		}
-		t.line(s)
-		if len(x.Provider.Tags) > 0 {
-			t.line(label("Tags", "Kennungen") + strings.Join(x.Provider.Tags, " "))
-		}
-	}
-	if x.Command != "" || x.RemoteHost != "" {
-		s := label("Context", "Kontext")
-		if x.Command != "" {
-			s += t.tr("answer to ", "Antwort auf ") + x.Command
-		}
-		if x.RemoteHost != "" {
-			if x.Command != "" {
-				s += ", "
-			}
-			s += x.RemoteHost
-			if x.RemoteIP != "" {
-				s += " [" + x.RemoteIP + "]"
-			}
-		}
-		t.line(s)
-	}
-	t.nl()
-	t.line("  " + t.bold.Sprint(t.tr("What it means", "Was es bedeutet")))
-	t.wrap(x.Description, "    ")
-	if !x.Consistent {
-		t.nl()
-		t.line("  " + t.yel.Sprint(t.tr("Code and text disagree", "Code und Text widersprechen sich")))
-		t.wrap(x.Inconsistency, "    ")
-	}
-	if len(x.Advice) > 0 {
-		t.nl()
-		t.line("  " + t.bold.Sprint(t.tr("What to do", "Was zu tun ist")))
-		for i, a := range x.Advice {
-			p := fmt.Sprintf("    %d. ", i+1)
-			t.wrapFirst(a, p, strings.Repeat(" ", len(p)))
-		}
-	}
-	t.nl()
-	t.line("  " + t.bold.Sprint(t.tr("Can the sender fix it alone?", "Kann der Absender es allein beheben?")) + " " +
-		explainLevelText[x.Actionable.Level].In(t.lang) + " — " + x.Actionable.Text)
-	if x.Provider != nil && len(x.Provider.Guidance) > 0 {
-		t.nl()
-		t.line("  " + t.bold.Sprint(t.tr("Where to go", "Anlaufstellen")))
-		for _, gd := range x.Provider.Guidance {
-			s := "    - " + gd.Title
-			if gd.URL != "" {
-				s += ": " + gd.URL
-			}
-			t.line(s)
-			if t.verb {
-				t.wrap(gd.Text, "      ")
-			}
-		}
+	if t.err == nil {
+		t.err = view.ExplainText(t.w, view.Explain(x, t.lang, view.CardOptions{Quiet: t.quiet, Verbose: t.verb}), t.lang, t.st)
 	}
 }
 
 // tableHeader and tableRow render --lines in text mode as a compact table
 // with fixed column widths, so that it can be streamed.
 func (t *explainWriter) tableHeader() {
-	if t.quiet {
-		return
+	if !t.quiet && t.err == nil {
+		t.err = view.ExplainTableHeader(t.w, t.lang, t.st)
 	}
-	t.line(t.bold.Sprint(explainPad(t.tr("LINE", "ZEILE"), 6) + " " + explainPad("CODE", 4) + " " + explainPad("STATUS", 8) + " " +
-		explainPad(t.tr("BOUNCE", "ART"), 7) + " " + explainPad(t.tr("REASON", "GRUND"), 15) + " " +
-		explainPad(t.tr("PROVIDER", "ANBIETER"), 10) + " " + explainPad(t.tr("RESPONSIBLE", "ZUSTÄNDIG"), 14) + " " +
-		t.tr("REPLY", "ANTWORT")))
 }
 
 func (t *explainWriter) tableRow(n int, x explain.Explanation) {
-	b := t.row[:0]
-	b = appendPad(b, strconv.Itoa(n), 6)
-	code, enh, prov := "-", "-", "-"
-	if x.ReplyCode != nil {
-		code = strconv.Itoa(*x.ReplyCode)
-	}
-	if x.EnhancedCode != nil {
-		enh = *x.EnhancedCode
-	}
-	if x.Provider != nil {
-		prov = x.Provider.Name
-	}
-	b = appendPad(b, code, 4)
-	b = appendPad(b, enh, 8)
-	if t.color {
-		b = append(b, t.bounceColor(x.Bounce).Sprintf("%-7s", x.Bounce)...)
-		b = append(b, ' ')
-	} else {
-		b = appendPad(b, x.Bounce, 7)
-	}
-	reason := string(x.Reason)
-	if !x.Consistent {
-		reason += "*"
-	}
-	b = appendPad(b, reason, 15)
-	b = appendPad(b, prov, 10)
-	b = appendPad(b, x.Responsible, 14)
-	text := x.Reply
-	if text == "" {
-		text = x.Input
-	}
-	b = append(b, explainClip(oneLine(text), 80)...)
-	b = append(b, '\n')
-	t.row = b
+	t.row = view.AppendExplainRow(t.row[:0], n, &x, t.st)
 	if t.err == nil {
-		_, t.err = t.w.Write(b)
+		_, t.err = t.w.Write(t.row)
 	}
-}
-
-// appendPad appends s padded with spaces to n bytes (ASCII columns) and a
-// separating space.
-func appendPad(b []byte, s string, n int) []byte {
-	b = append(b, s...)
-	for i := len(s); i < n; i++ {
-		b = append(b, ' ')
-	}
-	return append(b, ' ')
-}
-
-// wrap writes s word-wrapped at the report width (render.Styler: the
-// terminal's width, else 80) with an indent.
-func (t *explainWriter) wrap(s, indent string) { t.wrapFirst(s, indent, indent) }
-
-func (t *explainWriter) wrapFirst(s, first, rest string) {
-	t.line(render.WrapHang(strings.Join(strings.Fields(s), " "), t.width, first, rest))
-}
-
-// explainClip shortens s to n runes with an ellipsis.
-func explainClip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	count := 0
-	for i := range s {
-		if count == n-1 {
-			if utf8.RuneCountInString(s[i:]) <= 1 {
-				return s
-			}
-			return s[:i] + "…"
-		}
-		count++
-	}
-	return s
-}
-
-// explainPad pads s with spaces to n runes.
-func explainPad(s string, n int) string {
-	if c := utf8.RuneCountInString(s); c < n {
-		return s + strings.Repeat(" ", n-c)
-	}
-	return s
 }
 
 func unsafeString(b []byte) string {

@@ -11,6 +11,7 @@ import (
 	"github.com/mxprobe/mxprobe/internal/dsn"
 	"github.com/mxprobe/mxprobe/internal/explain"
 	"github.com/mxprobe/mxprobe/internal/i18n"
+	"github.com/mxprobe/mxprobe/internal/view"
 )
 
 // explainMessageResult is one NDJSON object of explain --message: one per
@@ -167,10 +168,8 @@ func (r *messageRenderer) result(res explainMessageResult) error {
 		r.seen[cause] = true
 		t.nl()
 		if res.Note != nil {
-			t.line("  " + t.bold.Sprint(res.Note.Title))
-			t.wrap(res.Note.Text, "  ")
-			for _, a := range res.Note.Advice {
-				t.wrapFirst(a, "  - ", "    ")
+			if t.err == nil {
+				t.err = view.NoteText(t.w, res.Note.Title, res.Note.Text, res.Note.Advice, t.st)
 			}
 		} else {
 			t.explanation(*res.Explanation)
@@ -192,7 +191,7 @@ func messageLine(t *explainWriter, res explainMessageResult) string {
 	case dsn.KindJunkReport:
 		what = t.tr("junk report", "Junk-Meldung")
 	}
-	parts := []string{res.Source, t.bold.Sprint(what), orDashStr(r.Recipient)}
+	parts := []string{res.Source, t.st.Bold(what), orDashStr(r.Recipient)}
 	if r.Status != "" {
 		parts = append(parts, r.Status)
 	}
@@ -201,7 +200,7 @@ func messageLine(t *explainWriter, res explainMessageResult) string {
 		parts = append(parts, t.tr("via ", "über ")+r.RemoteMTA)
 	}
 	if r.RemoteReply != "" {
-		parts = append(parts, "— "+explainClip(r.RemoteReply, 160))
+		parts = append(parts, "— "+view.Clip(r.RemoteReply, 160))
 	}
 	if r.OriginalMessageID != "" {
 		parts = append(parts, "<"+r.OriginalMessageID+">")

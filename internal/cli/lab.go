@@ -105,6 +105,8 @@ func printLab(g *Globals, w *lab.World, caFile string) {
 		fmt.Fprintln(out, render.WrapHang(sc.Title.In(l), render.Width, fmt.Sprintf("  %-25s %-11s", sc.Domain, sc.Expect), strings.Repeat(" ", 39)))
 	}
 	fmt.Fprintln(out)
+	printRulesSenders(g, st)
+	fmt.Fprintln(out)
 	fmt.Fprintln(out, st.Bold(t("Try", "Ausprobieren")))
 	cmds := labCommands(w, caFile)
 	for _, c := range cmds {
@@ -123,8 +125,27 @@ func labCommands(w *lab.World, caFile string) []string {
 		fmt.Sprintf("mxprobe check ok.lab.test %s --from you@%s", common, lab.SenderDomain),
 		fmt.Sprintf("mxprobe check reject.lab.test %s", common),
 		fmt.Sprintf("mxprobe dns ok.lab.test --resolver %s --ca-file %s --ip 127.0.0.1 --from you@%s", w.DNSAddr(), caFile, lab.SenderDomain),
+		fmt.Sprintf("mxprobe dns drop.lab.test --resolver %s --ca-file %s --ip %s --from you@%s --rules all", w.DNSAddr(), caFile, lab.SenderNoContact, lab.WeakDomain),
 		fmt.Sprintf("MXPROBE_IMAP_PASSWORD=%s mxprobe probe send --to %s@drop.lab.test --from you@%s --i-own-this-mailbox --resolver %s --port %d", lab.SeedPassword, lab.SeedUser, lab.SenderDomain, w.DNSAddr(), w.SMTPPort),
 		fmt.Sprintf("MXPROBE_IMAP_PASSWORD=%s mxprobe probe confirm --pending --imap %s --imap-user %s", lab.SeedPassword, w.Seed.URL(), lab.SeedUser),
 		"mxprobe explain \"550 5.7.1 Unfortunately, messages from [127.0.0.1] weren't sent. (S3150)\"",
 	}
+}
+
+// printRulesSenders prints the lab's rulebook senders: an address to give
+// with --ip, its PTR name and what it fails.
+func printRulesSenders(g *Globals, st render.Styler) {
+	l, out := g.Lang, g.IO.Out
+	fmt.Fprintln(out, st.Bold(i18n.T("Rulebook senders (--ip ADDRESS, with --from and --rules all)", "Absender für die Regelwerke (--ip ADRESSE, mit --from und --rules all)").In(l)))
+	for _, s := range lab.RulesSenders() {
+		fmt.Fprintln(out, render.WrapHang(s.Title.In(l), render.Width, fmt.Sprintf("  %-11s %-27s", s.IP, ptrOrNone(s.PTR, l)), strings.Repeat(" ", 41)))
+	}
+}
+
+// ptrOrNone is a rulebook sender's PTR name, or "(no PTR)".
+func ptrOrNone(ptr string, l i18n.Lang) string {
+	if ptr == "" {
+		return i18n.T("(no PTR)", "(kein PTR)").In(l)
+	}
+	return ptr
 }

@@ -14,8 +14,8 @@ import (
 	"github.com/mxprobe/mxprobe/internal/exitcode"
 	"github.com/mxprobe/mxprobe/internal/explain"
 	"github.com/mxprobe/mxprobe/internal/i18n"
-	"github.com/mxprobe/mxprobe/internal/render"
 	"github.com/mxprobe/mxprobe/internal/report"
+	"github.com/mxprobe/mxprobe/internal/view"
 )
 
 // probeOptions are the flags shared by the probe subcommands.
@@ -169,42 +169,8 @@ type verdictJSON struct {
 	NextSteps []string         `json:"next_steps"`
 	Severity  report.Severity  `json:"severity"`
 	Verdict   report.Verdict   `json:"verdict"`
-	// Explanation explains the refusal, deferral or bounce (mxprobe explain).
+	// Explanation explains the refusal, deferral, bounce or delay (mxprobe explain).
 	Explanation *explain.Localized `json:"explanation,omitempty"`
-}
-
-// stageCommand names the SMTP command a send stage answered.
-func stageCommand(stage string) string {
-	switch stage {
-	case "greeting", "connect":
-		return "CONNECT"
-	case "ehlo":
-		return "EHLO"
-	case "mail":
-		return "MAIL FROM"
-	case "rcpt":
-		return "RCPT TO"
-	case "data", "dot":
-		return "DATA"
-	}
-	return ""
-}
-
-// explainVerdict explains the reply behind a refusal, deferral or bounce.
-func explainVerdict(v delivery.ProbeVerdict, lang i18n.Lang) *explain.Localized {
-	switch {
-	case (v.State == delivery.StateRejected || v.State == delivery.StateDeferred) && v.Reply != "":
-		e := explain.Explain(v.Reply, explain.Options{MXHost: v.MXHost, Command: stageCommand(v.Stage)}).Localize(lang)
-		return &e
-	case v.State == delivery.StateBouncedLate && v.DSN != nil && (v.DSN.DiagnosticCode != "" || v.DSN.Status != ""):
-		in := v.DSN.DiagnosticCode
-		if in == "" {
-			in = v.DSN.Status
-		}
-		e := explain.Explain(in, explain.Options{MXHost: v.DSN.RemoteMTA, Status: v.DSN.Status, Action: v.DSN.Action}).Localize(lang)
-		return &e
-	}
-	return nil
 }
 
 func localizeVerdict(v delivery.ProbeVerdict, lang i18n.Lang) verdictJSON {
@@ -219,7 +185,7 @@ func localizeVerdict(v delivery.ProbeVerdict, lang i18n.Lang) verdictJSON {
 		out.NextSteps = append(out.NextSteps, r.In(lang))
 	}
 	out.Verdict = verdictWord(v)
-	out.Explanation = explainVerdict(v, lang)
+	out.Explanation = view.VerdictExplanation(v, lang)
 	// The bilingual source texts are replaced by the localised ones.
 	out.ProbeVerdict.Reasons, out.ProbeVerdict.Missing = nil, nil
 	return out
@@ -263,64 +229,9 @@ func probesExit(vs []delivery.ProbeVerdict, failOn report.Severity) error {
 	return nil
 }
 
-var confidenceText = map[delivery.Confidence]i18n.Text{
-	delivery.ConfidenceLow:    i18n.T("low confidence", "geringe Sicherheit"),
-	delivery.ConfidenceMedium: i18n.T("medium confidence", "mittlere Sicherheit"),
-	delivery.ConfidenceHigh:   i18n.T("high confidence", "hohe Sicherheit"),
-}
-
-var reasonText = map[delivery.Reason]i18n.Text{
-	delivery.ReasonSendFailed:        i18n.T("the probe was not handed over", "die Probe wurde nicht übergeben"),
-	delivery.ReasonSeedNotWatched:    i18n.T("the seed mailbox was not scanned", "das Seed-Postfach wurde nicht durchsucht"),
-	delivery.ReasonSeedUnreadable:    i18n.T("the seed mailbox could not be read", "das Seed-Postfach war nicht lesbar"),
-	delivery.ReasonTooFewScans:       i18n.T("too few complete scans", "zu wenige vollständige Durchsuchungen"),
-	delivery.ReasonControlMissing:    i18n.T("the control probe is missing too", "die Kontrollprobe fehlt ebenfalls"),
-	delivery.ReasonDeliveredNotFound: i18n.T("reported delivered, but in no folder", "als zugestellt gemeldet, aber in keinem Ordner"),
-}
-
-// printVerdicts renders verdicts as text blocks.
+// printVerdicts renders verdicts as text blocks (internal/view).
 func printVerdicts(g *Globals, vs []delivery.ProbeVerdict, verbose bool) {
-	st := render.Styler{Color: g.Color()}
-	w := g.IO.Out
-	for _, v := range vs {
-		if g.Quiet && v.State.Severity().Rank() < report.Warn.Rank() && v.State != delivery.StateInconclusive {
-			continue
-		}
-		role := ""
-		if v.Role == delivery.RoleControl {
-			role = i18n.T(" (control of ", " (Kontrolle zu ").In(g.Lang) + v.Group + ")"
-		}
-		fmt.Fprintf(w, "%s %s → %s%s\n", st.Bold("●"), st.Bold(v.Token), v.To, role)
-		title := v.State.Title().In(g.Lang)
-		if c, ok := confidenceText[v.Confidence]; ok {
-			title += " (" + c.In(g.Lang) + ")"
-		}
-		if r, ok := reasonText[v.Reason]; ok {
-			title += ": " + r.In(g.Lang)
-		}
-		fmt.Fprintf(w, "  %s %s %s\n", st.Severity(v.State.Severity(), g.Lang), title, st.Dim("["+delivery.FindingID(v.State)+"]"))
-		for _, r := range v.Reasons {
-			fmt.Fprintln(w, render.WrapHang(r.In(g.Lang), render.Width, "          · ", "            "))
-		}
-		if e := explainVerdict(v, g.Lang); e != nil {
-			line := i18n.T("Explanation: ", "Erklärung: ").In(g.Lang) + e.Title
-			if e.Provider != nil && e.Provider.Meaning != "" {
-				line += " — " + e.Provider.Meaning
-			}
-			fmt.Fprintln(w, render.WrapHang(line, render.Width, "          · ", "            "))
-			if len(e.Advice) > 0 {
-				fmt.Fprintln(w, render.WrapHang(e.Advice[0], render.Width, "          → ", "            "))
-			}
-		}
-		for _, m := range v.Missing {
-			fmt.Fprintln(w, render.WrapHang(i18n.T("Missing: ", "Es fehlt: ").In(g.Lang)+m.In(g.Lang), render.Width, "          ? ", "            "))
-		}
-		if verbose || v.State.Severity().Rank() >= report.Warn.Rank() || v.State == delivery.StateInconclusive {
-			for _, a := range delivery.NextSteps(v) {
-				fmt.Fprintln(w, render.WrapHang(a.In(g.Lang), render.Width, "          → ", "            "))
-			}
-		}
-	}
+	view.VerdictsText(g.IO.Out, vs, g.Lang, view.StylerFor(g.IO.Out, g.Color(), g.IO.OutTTY), view.VerdictOptions{Quiet: g.Quiet, Verbose: verbose})
 }
 
 func (f *imapFlags) register(cmd *cobra.Command, prefix, what string) {

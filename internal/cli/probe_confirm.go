@@ -13,6 +13,7 @@ import (
 	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/render"
 	"github.com/mxprobe/mxprobe/internal/report"
+	"github.com/mxprobe/mxprobe/internal/view"
 )
 
 // confirmOptions are the options of `probe confirm` and `probe watch`.
@@ -234,35 +235,7 @@ func (o *confirmOptions) report(res *delivery.ConfirmResult, watched []string, f
 	return probesExit(vs, failOn)
 }
 
-func printScans(g *Globals, res *delivery.ConfirmResult) {
-	w := g.IO.Out
-	for _, sc := range []*delivery.Scan{res.Seed, res.DSN} {
-		if sc == nil {
-			continue
-		}
-		what := i18n.T("Seed mailbox", "Testpostfach")
-		if sc.Purpose == delivery.PurposeDSN {
-			what = i18n.T("DSN mailbox", "DSN-Postfach")
-		}
-		// Seed matches are sightings; DSN matches are reports tied to probes.
-		matches := len(sc.Found)
-		if sc.Purpose == delivery.PurposeDSN {
-			matches = len(res.DSNs)
-		}
-		if sc.Complete {
-			fmt.Fprintf(w, "%s %s: %s\n", what.In(g.Lang), sc.Mailbox, i18n.Text{
-				EN: fmt.Sprintf("complete scan of %d folder(s), %d message(s), %d match(es)", max(len(sc.Folders), 1), sc.Messages, matches),
-				DE: fmt.Sprintf("vollständig durchsucht: %d Ordner, %d Nachricht(en), %d Treffer", max(len(sc.Folders), 1), sc.Messages, matches),
-			}.In(g.Lang))
-		} else {
-			fmt.Fprintf(w, "%s %s: %s %s\n", what.In(g.Lang), sc.Mailbox, i18n.T("incomplete scan:", "unvollständig durchsucht:").In(g.Lang), sc.Error)
-		}
-	}
-	if n := len(res.NewDSNs); n > 0 {
-		fmt.Fprintln(w, i18n.Text{EN: fmt.Sprintf("%d new bounce report(s) matched.", n), DE: fmt.Sprintf("%d neue Unzustellbarkeitsmeldung(en) zugeordnet.", n)}.In(g.Lang))
-	}
-	fmt.Fprintln(w)
-}
+func printScans(g *Globals, res *delivery.ConfirmResult) { view.ScansText(g.IO.Out, res, g.Lang) }
 
 // pollInterval is the back-off of probe watch: from a quarter of the expect
 // window (1 s … 1 min), doubling, up to an eighth of the drop-after window

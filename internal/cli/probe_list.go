@@ -3,14 +3,13 @@ package cli
 import (
 	"fmt"
 	"sort"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
 	"github.com/mxprobe/mxprobe/internal/delivery"
 	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/render"
+	"github.com/mxprobe/mxprobe/internal/view"
 )
 
 // listOptions are the options of `probe list`.
@@ -73,40 +72,7 @@ func probeListRun(o *listOptions) error {
 	return nil
 }
 
-// printProbeList prints the probes as a table whose columns are as wide as
-// their longest cell (silent_drop_suspected/medium is 28 characters).
+// printProbeList prints the probes as a table (internal/view).
 func printProbeList(g *Globals, vs []delivery.ProbeVerdict) {
-	head := []string{"TOKEN", i18n.T("SENT (UTC)", "GESENDET (UTC)").In(g.Lang), i18n.T("ROLE", "ROLLE").In(g.Lang),
-		i18n.T("STATE", "ZUSTAND").In(g.Lang), i18n.T("TO", "AN").In(g.Lang)}
-	rows := make([][]string, 0, len(vs))
-	for _, v := range vs {
-		state := string(v.State)
-		if v.Confidence != "" {
-			state += "/" + string(v.Confidence)
-		}
-		rows = append(rows, []string{v.Token, v.SentAt.UTC().Format("2006-01-02 15:04"), string(v.Role), state, v.To})
-	}
-	width := make([]int, len(head))
-	for _, r := range append([][]string{head}, rows...) {
-		for i, c := range r {
-			width[i] = max(width[i], utf8.RuneCountInString(c))
-		}
-	}
-	line := func(r []string) string {
-		var b strings.Builder
-		for i, c := range r {
-			if i == len(r)-1 {
-				b.WriteString(c) // the last column is not padded
-				break
-			}
-			b.WriteString(c)
-			b.WriteString(strings.Repeat(" ", width[i]-utf8.RuneCountInString(c)+2))
-		}
-		return b.String()
-	}
-	st := render.Styler{Color: g.Color()}
-	fmt.Fprintln(g.IO.Out, st.Bold(line(head)))
-	for _, r := range rows {
-		fmt.Fprintln(g.IO.Out, line(r))
-	}
+	view.ProbeListText(g.IO.Out, vs, g.Lang, view.StylerFor(g.IO.Out, g.Color(), g.IO.OutTTY))
 }

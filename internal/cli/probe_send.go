@@ -11,10 +11,10 @@ import (
 
 	"github.com/mxprobe/mxprobe/internal/delivery"
 	"github.com/mxprobe/mxprobe/internal/exitcode"
-	"github.com/mxprobe/mxprobe/internal/explain"
 	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/render"
 	"github.com/mxprobe/mxprobe/internal/report"
+	"github.com/mxprobe/mxprobe/internal/view"
 )
 
 // sendOptions are the options of `probe send`.
@@ -421,18 +421,6 @@ func sendProbes(ctx context.Context, l *delivery.Ledger, mainOpts delivery.SendO
 	return probes, nil
 }
 
-// outcomeSeverity is the severity of a send outcome, as the verdict states
-// rejected (fail) and deferred (warn) have it.
-func outcomeSeverity(o delivery.Outcome) report.Severity {
-	switch o {
-	case delivery.OutcomeRejected:
-		return delivery.StateRejected.Severity()
-	case delivery.OutcomeDeferred:
-		return delivery.StateDeferred.Severity()
-	}
-	return report.OK
-}
-
 // sendExit: a failed hand-over could not complete (3); a refusal or
 // deferral is a problem (1) when its severity is at or above --fail-on — a
 // deferral is warn, so with the default --fail-on fail it exits 0, as in
@@ -442,7 +430,7 @@ func sendExit(probes []*delivery.Probe, failOn report.Severity) error {
 	for _, p := range probes {
 		if p.Outcome == delivery.OutcomeFailed {
 			incomplete = true
-		} else if outcomeSeverity(p.Outcome).Rank() >= failOn.Rank() {
+		} else if view.OutcomeSeverity(p.Outcome).Rank() >= failOn.Rank() {
 			problem = true
 		}
 	}
@@ -455,88 +443,6 @@ func sendExit(probes []*delivery.Probe, failOn report.Severity) error {
 	return nil
 }
 
-var outcomeText = map[delivery.Outcome]i18n.Text{
-	delivery.OutcomeAccepted: i18n.T("accepted", "angenommen"),
-	delivery.OutcomeRejected: i18n.T("rejected", "abgelehnt"),
-	delivery.OutcomeDeferred: i18n.T("deferred", "zurückgestellt"),
-	delivery.OutcomeFailed:   i18n.T("not handed over", "nicht übergeben"),
-}
-
 func printSent(g *Globals, probes []*delivery.Probe) {
-	st := render.Styler{Color: g.Color()}
-	w := g.IO.Out
-	for _, p := range probes {
-		role := i18n.T("probe", "Testmail")
-		if p.Role == delivery.RoleControl {
-			role = i18n.T("control probe", "Kontroll-Testmail")
-		}
-		sev := outcomeSeverity(p.Outcome)
-		if p.Outcome == delivery.OutcomeFailed {
-			sev = report.Warn
-		}
-		fmt.Fprintf(w, "%s %s %s → %s\n", st.Bold("●"), role.In(g.Lang), st.Bold(p.Token), p.To)
-		fmt.Fprintf(w, "  %s %s (%s, %s)\n", st.Severity(sev, g.Lang), outcomeText[p.Outcome].In(g.Lang), p.Route, stageOr(p))
-		via := p.MXHost
-		if p.MXIP != "" && p.MXIP != p.MXHost {
-			via += " [" + p.MXIP + "]"
-		}
-		if p.Port != 0 {
-			via += fmt.Sprintf(":%d", p.Port)
-		}
-		line := func(k i18n.Text, v string) {
-			if v != "" {
-				fmt.Fprintln(w, render.WrapHang(v, render.Width, fmt.Sprintf("          %-13s ", k.In(g.Lang)+":"), "                        "))
-			}
-		}
-		line(i18n.T("server", "Server"), via)
-		line(i18n.T("reply", "Antwort"), strings.ReplaceAll(p.Reply, "\n", " | "))
-		if (p.Outcome == delivery.OutcomeRejected || p.Outcome == delivery.OutcomeDeferred) && p.Reply != "" {
-			e := explain.Explain(p.Reply, explain.Options{MXHost: p.MXHost, Command: stageCommand(p.Stage)})
-			line(i18n.T("meaning", "Bedeutung"), e.Title.In(g.Lang))
-		}
-		line(i18n.T("error", "Fehler"), p.Error)
-		line(i18n.T("Message-ID", "Message-ID"), p.MessageID)
-		if a := p.Acceptance; a != nil {
-			if a.InternalID != "" {
-				echo := i18n.T("our Message-ID echoed", "unsere Message-ID bestätigt")
-				if !a.EchoedOurs {
-					echo = i18n.T("Message-ID not echoed", "Message-ID nicht bestätigt")
-				}
-				line(i18n.T("Microsoft", "Microsoft"), fmt.Sprintf("InternalId=%s Hostname=%s (%s)", a.InternalID, a.Hostname, echo.In(g.Lang)))
-			}
-			line(i18n.T("queue id", "Queue-ID"), a.QueueID)
-		}
-		if p.TLS != nil {
-			ver := i18n.T("certificate verified", "Zertifikat geprüft")
-			if !p.TLS.Trusted() {
-				ver = i18n.T("certificate not verified", "Zertifikat nicht geprüft")
-			}
-			line(i18n.T("TLS", "TLS"), p.TLS.Version+" "+p.TLS.Cipher+", "+ver.In(g.Lang))
-		} else if p.Outcome != delivery.OutcomeFailed {
-			line(i18n.T("TLS", "TLS"), i18n.T("none", "keins").In(g.Lang))
-		}
-		dsn := i18n.T("not offered: a missing DSN proves nothing", "nicht angeboten: eine fehlende DSN beweist nichts")
-		if p.DSNOffered {
-			dsn = i18n.T("offered: NOTIFY=SUCCESS,FAILURE,DELAY RET=HDRS ENVID=token", "angeboten: NOTIFY=SUCCESS,FAILURE,DELAY RET=HDRS ENVID=Token")
-		}
-		if p.Outcome != delivery.OutcomeFailed || p.Stage == "dot" {
-			line(i18n.T("DSN", "DSN"), dsn.In(g.Lang))
-		}
-		if g.Verbose {
-			for _, l := range p.Transcript {
-				fmt.Fprintln(w, st.Dim("          "+l.Dir+": "+l.Text))
-			}
-		}
-	}
-	if len(probes) > 0 && probes[0].Accepted() {
-		fmt.Fprintln(w, render.WrapHang(i18n.T("Next: mxprobe probe watch --imap imaps://… --imap-user … (or probe confirm later).",
-			"Weiter: mxprobe probe watch --imap imaps://… --imap-user … (oder später probe confirm).").In(g.Lang), render.Width, "", "  "))
-	}
-}
-
-func stageOr(p *delivery.Probe) string {
-	if p.Stage == "" {
-		return "-"
-	}
-	return p.Stage
+	view.SentText(g.IO.Out, probes, g.Lang, view.StylerFor(g.IO.Out, g.Color(), g.IO.OutTTY), g.Verbose)
 }

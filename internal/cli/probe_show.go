@@ -1,9 +1,6 @@
 package cli
 
 import (
-	"fmt"
-	"strings"
-
 	"github.com/spf13/cobra"
 
 	"github.com/mxprobe/mxprobe/internal/delivery"
@@ -89,62 +86,9 @@ func probeShowRun(o *showOptions) error {
 			return err
 		}
 	} else {
-		printTimeline(g, pack, v)
-		printVerdicts(g, []delivery.ProbeVerdict{v}, true)
+		st := view.StylerFor(g.IO.Out, g.Color(), g.IO.OutTTY)
+		view.TimelineText(g.IO.Out, view.Timeline(pack), g.Lang, st)
+		view.VerdictsText(g.IO.Out, []delivery.ProbeVerdict{v}, g.Lang, st, view.VerdictOptions{Quiet: g.Quiet, Verbose: true})
 	}
 	return probesExit([]delivery.ProbeVerdict{v}, failOn)
-}
-
-func printTimeline(g *Globals, evs []delivery.Event, v delivery.ProbeVerdict) {
-	st := view.StylerFor(g.IO.Out, g.Color(), g.IO.OutTTY)
-	w := g.IO.Out
-	fmt.Fprintln(w, st.Bold(i18n.T("Timeline", "Zeitleiste").In(g.Lang)))
-	for _, ev := range evs {
-		at := ev.At.UTC().Format("2006-01-02 15:04:05Z")
-		var line string
-		switch ev.Kind {
-		case delivery.KindSent:
-			p := ev.Sent
-			line = fmt.Sprintf("%s %s (%s) %s → %s: %s", i18n.T("sent", "gesendet").In(g.Lang), p.Token, p.Role, p.Route, orMX(p), outcomeText[p.Outcome].In(g.Lang))
-			if p.Reply != "" {
-				line += " — " + strings.ReplaceAll(p.Reply, "\n", " | ")
-			}
-			if p.Error != "" {
-				line += " — " + p.Error
-			}
-		case delivery.KindScan:
-			sc := ev.Scan
-			what := i18n.T("scan", "Durchsuchung")
-			if sc.Purpose == delivery.PurposeDSN {
-				what = i18n.T("DSN scan", "DSN-Durchsuchung")
-			}
-			state := i18n.T("complete", "vollständig")
-			if !sc.Complete {
-				state = i18n.T("incomplete: ", "unvollständig: ")
-			}
-			line = what.In(g.Lang) + " " + sc.Mailbox + " " + state.In(g.Lang) + sc.Error
-			for _, f := range sc.Found {
-				line += fmt.Sprintf("; %s %s %s (%s)", f.Token, i18n.T("in", "in").In(g.Lang), f.Folder, f.Role)
-			}
-			if sc.Complete && len(sc.Found) == 0 && sc.Purpose == delivery.PurposeSeed {
-				line += "; " + i18n.T("not found", "nicht gefunden").In(g.Lang)
-			}
-		case delivery.KindDSN:
-			d := ev.DSN
-			line = fmt.Sprintf("%s %s: %s %s %s (%s %s)", i18n.T("bounce report for", "Unzustellbarkeitsmeldung zu").In(g.Lang), ev.Token, d.Action, d.Status, d.DiagnosticCode,
-				i18n.T("matched by", "zugeordnet über").In(g.Lang), d.MatchedBy)
-		}
-		fmt.Fprintln(w, render.WrapHang(line, st.Columns(), "  "+at+"  ", "                        "))
-	}
-	fmt.Fprintln(w)
-}
-
-func orMX(p *delivery.Probe) string {
-	if p.Relay != "" {
-		return p.Relay
-	}
-	if p.MXHost != "" {
-		return p.MXHost
-	}
-	return "-"
 }

@@ -244,7 +244,7 @@ func TestProbeCommandsEveryState(t *testing.T) {
 		t.Fatalf("exit %d", code)
 	}
 	de, _, _ := l.run(append([]string{"probe", "show", tok["ctl"], "--lang", "de"}, labWindows...)...)
-	if !strings.Contains(de, "Verdacht auf stilles Verwerfen (mittlere Sicherheit)") || !strings.Contains(de, "Zeitleiste") {
+	if !strings.Contains(de, "Verdacht auf stilles Verwerfen (mittlere Aussagekraft)") || !strings.Contains(de, "Zeitleiste") {
 		t.Fatalf("German show:\n%s", de)
 	}
 	// probe list shows them all.
@@ -740,7 +740,7 @@ func TestProbeConfirmCountsDSNMatches(t *testing.T) {
 			dsnLine = ln
 		}
 	}
-	if !strings.HasSuffix(dsnLine, "1 match(es)") || !strings.Contains(out, "1 new bounce report(s) matched.") {
+	if !strings.HasSuffix(dsnLine, "1 match(es)") || !strings.Contains(out, "1 new report(s) matched (bounces, delay notices, confirmations, complaints).") {
 		t.Fatalf("first round:\n%s", out)
 	}
 }

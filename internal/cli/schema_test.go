@@ -288,6 +288,10 @@ func collectJSONRuns(t *testing.T) []jsonRun {
 		"--deliver-to", "seed@drop.lab.test", "--drop-after", "1s", "--final", "2s", "--expect", "500ms", "--wait", "20s")
 	run("dns", "dns.schema.json", "", "dns", "--lab", "-o", "json", "ok.lab.test")
 	run("dns ip", "dns.schema.json", "", "dns", "--lab", "-o", "json", "ok.lab.test", "--ip", "127.0.0.1", "--from", "you@sender.lab.test")
+	run("dns invalid", "dns.schema.json", "", "dns", "-o", "json", "user@@bad..domain")
+	run("check rules all", "check.schema.json", "", "check", "--lab", "-o", "json", "drop.lab.test", "--from", "you@weak.lab.test", "--rules", "all", "--bulk",
+		"--message", filepath.Join("..", "..", "testdata", "statuscode", "dsn", "postfix.eml"))
+	run("dns rules all", "dns.schema.json", "", "dns", "--lab", "-o", "json", "drop.lab.test", "--ip", "127.0.1.3", "--from", "you@weak.lab.test", "--rules", "all")
 	// logscan: the fixtures, Postfix and Exim.
 	for _, f := range []string{"postfix.log", "exim.log"} {
 		run("logscan "+f, "logscan.schema.json", "", "logscan", "-o", "json", filepath.Join("..", "..", "testdata", "logscan", f))

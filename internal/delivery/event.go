@@ -122,6 +122,9 @@ type Probe struct {
 	Attempts     []Attempt `json:"attempts,omitempty"`
 	Transcript   []Line    `json:"transcript,omitempty"`
 	Size         int       `json:"size"`
+	// Message is the message as sent (not recorded in the ledger): the
+	// delivery proof re-scores the provider rulebooks with it.
+	Message []byte `json:"-"`
 
 	StartedAt   time.Time `json:"started_at"`
 	ConnectedAt time.Time `json:"connected_at,omitzero"`
@@ -203,6 +206,9 @@ type Sighting struct {
 	// message-id or subject.
 	MatchedBy string       `json:"matched_by"`
 	Spam      *SpamVerdict `json:"spam,omitempty"`
+	// Received is the copy's topmost Received field (RFC 5321 §4.4), the
+	// receiver's record of the session (not recorded in the ledger).
+	Received string `json:"-"`
 }
 
 // DSNMatch is a delivery status notification (RFC 3464) or a plain bounce

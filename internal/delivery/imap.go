@@ -332,7 +332,7 @@ func dsnCriteria(tokens []string) imap.SearchCriteria {
 
 // seedHeaderFields are the header fields fetched from a match.
 var seedHeaderFields = []string{"Message-ID", HeaderProbeID, "Subject", "X-Forefront-Antispam-Report",
-	"X-Microsoft-Antispam-Mailbox-Delivery", "X-Spam-Flag", "X-Spam-Status", "Authentication-Results"}
+	"X-Microsoft-Antispam-Mailbox-Delivery", "X-Spam-Flag", "X-Spam-Status", "Authentication-Results", "Received"}
 
 // fetched is one fetched message.
 type fetched struct {
@@ -550,7 +550,7 @@ func ScanSeed(ctx context.Context, o *IMAPOptions, tokens []string, since time.T
 		}
 		sightings = append(sightings, Sighting{
 			Token: tok, Folder: f.name, Role: f.role, UIDValidity: uv, UID: uint32(m.uid),
-			Arrived: m.internal.UTC(), MessageID: clip(h.Get("Message-Id"), 256), MatchedBy: by, Spam: SpamVerdictOf(h),
+			Arrived: m.internal.UTC(), MessageID: clip(h.Get("Message-Id"), 256), MatchedBy: by, Spam: SpamVerdictOf(h), Received: clip(h.Get("Received"), 1024),
 		})
 	})
 	sc.Found = sightings

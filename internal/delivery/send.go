@@ -188,6 +188,7 @@ func Send(ctx context.Context, o SendOptions) (*Probe, error) {
 	p := &Probe{
 		Token: o.Token, Role: o.Role, Group: o.Group, From: from, To: to, EnvelopeFrom: envFrom,
 		MessageID: msg.MessageID, Subject: msg.Subject, Route: o.Route, Size: len(msg.Bytes), StartedAt: start,
+		Message: msg.Bytes,
 	}
 	if o.Route == RouteSubmit {
 		p.Relay = o.Relay

@@ -31,6 +31,7 @@ func build(input string, r statuscode.Reply, hasText bool, f *features, opt Opti
 	x.Consistent, x.Inconsistency = consistency(r, r.Enhanced, f.strong, p.rule)
 	x.setProvider(p, input, hasText)
 	x.setTexts(p.rule, detail)
+	x.Rules = publishedRules(f.norm, x.Reply, hasText, x.Provider)
 	return x
 }
 

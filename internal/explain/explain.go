@@ -71,6 +71,8 @@ type Explanation struct {
 	Command       string
 	RemoteHost    string
 	RemoteIP      string
+	// Rules are the published sender rules the reply names (rules.ForReply).
+	Rules []RuleRef
 }
 
 // SubjectInfo is the subject sub-code (RFC 3463 §3.2).
@@ -139,6 +141,7 @@ func Explain(reply string, opt Options) Explanation {
 		scanFeatures(bytesToString(lower), &f)
 		f.hints, f.cmd, f.rcptEvidence = hints, cmd, rcpt
 	}
+	f.norm = bytesToString(lower)
 	x := build(in, r, true, &f, opt)
 	*bp = lower[:0]
 	normPool.Put(bp)
@@ -172,10 +175,13 @@ func ExplainReply(code int, enhanced string, text string, opt Options) Explanati
 		if inner, _ := statuscode.ParseReplyHinted(in, f.hints, f.cmd); inner.Command != "" || inner.Host != "" {
 			r.Command, r.Host, r.IP = inner.Command, inner.Host, inner.IP
 		}
+		f.norm = bytesToString(lower)
+		x := build(in, r, true, &f, opt)
 		*bp = lower[:0]
 		normPool.Put(bp)
+		return x
 	}
-	return build(in, r, r.Text != "", &f, opt)
+	return build(in, r, false, &f, opt)
 }
 
 var normPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}

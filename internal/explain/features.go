@@ -53,6 +53,9 @@ const maxRuleNeedles = 256
 const maxPairs = 32
 
 type features struct {
+	// norm is the normalised (lower-case) reply text; it points into a
+	// pooled buffer and is valid only while build runs.
+	norm         string
 	strong, weak Reason
 	rule         [maxRuleNeedles]bool
 	prov         [256]bool

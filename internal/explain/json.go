@@ -111,6 +111,21 @@ func (x *Explanation) AppendJSONFields(dst []byte, lang i18n.Lang) []byte {
 	dst = appendOptString(dst, `,"command":`, x.Command)
 	dst = appendOptString(dst, `,"remote_host":`, x.RemoteHost)
 	dst = appendOptString(dst, `,"remote_ip":`, x.RemoteIP)
+	if len(x.Rules) > 0 {
+		dst = append(dst, `,"rules":[`...)
+		for i, r := range x.Rules {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, `{"id":`...)
+			dst = appendJSONString(dst, r.ID)
+			dst = append(dst, `,"provider":`...)
+			dst = appendJSONString(dst, r.Provider)
+			dst = appendOptString(dst, `,"source":`, r.Source)
+			dst = append(dst, '}')
+		}
+		dst = append(dst, ']')
+	}
 	return dst
 }
 

@@ -24,7 +24,11 @@ func stdJSON(t *testing.T, x Localized) []byte {
 func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
 	inputs := []string{"5.7.1", "550", "", "hello \"world\" \\ \x01\b\f\t\n\u2028 <&> \xff\xfe ümlaut",
 		"451 4.7.500 Server busy (AS761) [x.eop-nam02.prod.protection.outlook.com]", "550 4.1.1 mismatch",
-		"host mx.example.test[192.0.2.1] said: 550 5.1.1 unknown (in reply to RCPT TO command)"}
+		"host mx.example.test[192.0.2.1] said: 550 5.1.1 unknown (in reply to RCPT TO command)",
+		// Replies that name published sender rules ("rules").
+		"550 5.7.515 Access denied, sending domain example.org doesn't meet the required authentication level.",
+		"550-5.7.26 Unauthenticated email from example.org is not accepted due to domain's DMARC policy. - gsmtp",
+		"554 IP=203.0.113.5 - A problem occurred. (Ask your postmaster for help or to contact tosa@rx.t-online.de to clarify.) (BL)"}
 	for _, r := range readTSV(t, "sisimai-reply-lines.tsv") {
 		inputs = append(inputs, r.line)
 	}

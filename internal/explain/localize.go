@@ -34,6 +34,8 @@ type Localized struct {
 	Command       string         `json:"command,omitempty"`
 	RemoteHost    string         `json:"remote_host,omitempty"`
 	RemoteIP      string         `json:"remote_ip,omitempty"`
+	// Rules are the published sender rules the reply names.
+	Rules []RuleRef `json:"rules,omitempty"`
 }
 
 // SubjectText is SubjectInfo in one language.
@@ -92,7 +94,7 @@ func (x Explanation) Localize(lang i18n.Lang) Localized {
 		Inconsistency: x.Inconsistency.In(lang), Responsible: x.Responsible,
 		Actionable: ActionableText{Level: x.Actionable.Level, By: x.Actionable.By, Text: x.Actionable.Text.In(lang)},
 		Title:      x.Title.In(lang), Description: x.Description.In(lang),
-		Command: x.Command, RemoteHost: x.RemoteHost, RemoteIP: x.RemoteIP,
+		Command: x.Command, RemoteHost: x.RemoteHost, RemoteIP: x.RemoteIP, Rules: x.Rules,
 	}
 	if s := x.Subject; s != nil {
 		l.Subject = &SubjectText{Number: s.Number, Title: s.Title.In(lang), Description: s.Description.In(lang)}

@@ -263,7 +263,7 @@ func (w *World) startSMTP(scs []Scenario, opts Options) error {
 				ss.BannerDelay = opts.TarpitDelay
 			}
 			if ss.OnData == nil {
-				ss.OnData = w.deliver(sc.Delivery)
+				ss.OnData = w.deliver(sc.Delivery, ss.Hostname)
 			}
 			wants = append(wants, want{s.Addr, ss})
 		}
@@ -317,7 +317,7 @@ func freePort(a netip.Addr) (uint16, error) {
 // deliver is the OnData hook of a scenario's MX: the accepted message lands
 // in the seed INBOX or junk folder; "discard" answers like Microsoft and
 // throws it away (the silent drop).
-func (w *World) deliver(how string) func(smtplab.Envelope, []byte) *smtp.SMTPError {
+func (w *World) deliver(how, host string) func(smtplab.Envelope, []byte) *smtp.SMTPError {
 	switch how {
 	case "discard":
 		return msQueued
@@ -327,6 +327,7 @@ func (w *World) deliver(how string) func(smtplab.Envelope, []byte) *smtp.SMTPErr
 			if how == "junk" {
 				folder = w.Seed.JunkFolder()
 			}
+			msg = append(receivedField(env, host, time.Now()), msg...)
 			if _, err := w.Seed.Append(folder, msg, time.Time{}); err != nil {
 				return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "lab mailbox error"}
 			}
@@ -334,4 +335,15 @@ func (w *World) deliver(how string) func(smtplab.Envelope, []byte) *smtp.SMTPErr
 		}
 	}
 	return nil
+}
+
+// receivedField is the trace field a receiving MTA prepends (RFC 5321
+// §4.4), with the protocol of RFC 3848: ESMTPS when STARTTLS was used.
+func receivedField(env smtplab.Envelope, host string, at time.Time) []byte {
+	proto := "ESMTP"
+	if env.TLS {
+		proto = "ESMTPS"
+	}
+	return []byte(fmt.Sprintf("Received: from %s ([%s])\r\n\tby %s with %s id L%d;\r\n\t%s\r\n",
+		env.Helo, env.RemoteAddr.Addr(), host, proto, env.Session, at.UTC().Format(time.RFC1123Z)))
 }

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/mxprobe/mxprobe/internal/check"
@@ -85,8 +86,37 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		return res, err
 	}
 	res.Confirm = cr
+	if m := probeMessage(probes[0], cr); m != nil {
+		mctx, mcancel := step()
+		res.Report.AddMessage(mctx, m)
+		mcancel()
+	}
 	res.judge()
 	return res, ctx.Err()
+}
+
+// probeMessage is the probe message the rulebooks' message rules are
+// decided with (check.Report.AddMessage): the message as sent, headed by
+// the topmost Received field of the copy found in the seed mailbox when
+// there is one — that field, written by the receiver, records whether the
+// session used TLS (RFC 3848). nil when the message is unknown.
+func probeMessage(p *delivery.Probe, cr *delivery.ConfirmResult) []byte {
+	if p == nil || len(p.Message) == 0 {
+		return nil
+	}
+	var rcv string
+	if cr != nil && cr.Seed != nil {
+		for _, s := range cr.Seed.Found {
+			if s.Token == p.Token && s.Received != "" {
+				rcv = s.Received
+				break
+			}
+		}
+	}
+	if rcv == "" || strings.ContainsAny(rcv, "\r\n") {
+		return p.Message
+	}
+	return append([]byte("Received: "+rcv+"\r\n"), p.Message...)
 }
 
 // send hands over the probe and, when asked, its control (same group).

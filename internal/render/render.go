@@ -197,3 +197,30 @@ func WrapHang(text string, width int, first, rest string) string {
 	}
 	return b.String()
 }
+
+// Tone is the meaning a coloured word carries.
+type Tone int
+
+const (
+	// Plain is bold without a colour.
+	Plain Tone = iota
+	// Bad is red (a hard failure).
+	Bad
+	// Caution is yellow (a temporary failure, a warning).
+	Caution
+	// Good is green (accepted, passed).
+	Good
+)
+
+// Toned prints text bold in the colour of its tone.
+func (s Styler) Toned(t Tone, text string) string {
+	switch t {
+	case Bad:
+		return s.paint(color.New(color.FgRed, color.Bold), text)
+	case Caution:
+		return s.paint(color.New(color.FgYellow, color.Bold), text)
+	case Good:
+		return s.paint(color.New(color.FgGreen, color.Bold), text)
+	}
+	return s.Bold(text)
+}

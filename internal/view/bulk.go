@@ -16,7 +16,7 @@ import (
 // full report: docs/report.md) — its id and reply codes, and its title when
 // that fits in the width. It reads rep only.
 func BulkLine(w io.Writer, rep *check.Report, l i18n.Lang, st render.Styler) error {
-	line := fmt.Sprintf("%-30s %-10s", rep.Target.Input, rep.Verdict)
+	line := fmt.Sprintf("%-30s %-10s", check.Clip(rep.Target.Input), rep.Verdict)
 	if rep.Error != "" {
 		line += " " + rep.Error
 	} else if v := Check(rep, Options{Mode: Quiet}); len(v.Problems) > 0 {
