@@ -190,10 +190,6 @@ func Format(t resolver.TLSA) string {
 	return fmt.Sprintf("%d %d %d %s", t.Usage, t.Selector, t.MatchingType, hex.EncodeToString(t.Data))
 }
 
-// maxTLSAData bounds the association data ParseRecord accepts (a DNS
-// record cannot be larger than 64 KiB).
-const maxTLSAData = 65535
-
 // aLabel normalises a domain: trimmed, lower case, without the trailing dot,
 // Unicode labels converted to A-labels (resolver.ToASCII) when valid.
 func aLabel(d string) string {
