@@ -123,6 +123,9 @@ func (o *checkOptions) validate() (bulk bool, err error) {
 	case o.delivery.mx != "" && o.delivery.deliverTo == "":
 		return false, usageErr("--mx", i18n.T("--mx names the host the --deliver-to probe goes to: add --deliver-to ADDRESS, or drop --mx",
 			"--mx nennt den Host, an den die Probe von --deliver-to geht: --deliver-to ADRESSE angeben oder --mx weglassen"))
+	case bulk && o.rules.message == "-" && (o.targetsFile == "" || o.targetsFile == "-"):
+		return false, usageErr("--message", i18n.T("--message - and check - both read standard input: give the message as a file, or the targets with --targets FILE",
+			"--message - und check - lesen beide die Standardeingabe: die Nachricht als Datei oder die Ziele mit --targets DATEI angeben"))
 	case bulk && o.delivery.deliverTo != "":
 		return false, usageErr("--deliver-to", i18n.T("--deliver-to proves delivery for one target, not in bulk mode: give one DOMAIN instead of - or --targets",
 			"--deliver-to weist die Zustellung für ein Ziel nach, nicht im Massenmodus: eine DOMAIN statt - oder --targets angeben"))
@@ -135,7 +138,7 @@ func (o *checkOptions) baseOptions(env *runEnv) (check.Options, error) {
 	g := o.g
 	base := check.Options{HELO: o.helo, DKIMSelectors: o.selectors, Port: o.port, Only4: o.only4, Only6: o.only6,
 		AllMX: o.allMX, NoAcceptAllTest: o.noAcceptAllTest, Lang: g.Lang, Version: Version().Version}
-	ro, err := o.rules.options()
+	ro, err := o.rules.options(g.IO.In)
 	if err != nil {
 		return base, err
 	}

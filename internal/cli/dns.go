@@ -77,7 +77,7 @@ func dnsRun(o *dnsOptions) error {
 		return err
 	}
 	opts := check.DNSOptions{Target: tgt, HELO: o.helo, DKIMSelectors: o.selectors, Version: Version().Version}
-	if opts.RulesOptions, err = o.rules.options(); err != nil {
+	if opts.RulesOptions, err = o.rules.options(g.IO.In); err != nil {
 		return err
 	}
 	if o.ip != "" {

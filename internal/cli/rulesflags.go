@@ -25,12 +25,12 @@ func addRulesFlags(cmd *cobra.Command, r *rulesFlags) {
 	f := cmd.Flags()
 	f.StringVar(&r.rules, "rules", check.RulesDefault, "provider rulebooks to score the sender against: default (the destination's operator), all or none")
 	f.BoolVar(&r.bulk, "bulk", false, "the sender sends bulk mail: failed bulk-level rules are warnings, not information")
-	f.StringVar(&r.message, "message", "", "a message FILE (RFC 5322) whose headers and DKIM signatures decide the rulebooks' message rules")
+	f.StringVar(&r.message, "message", "", "a message FILE (RFC 5322; - for standard input) whose headers and DKIM signatures decide the rulebooks' message rules")
 }
 
 // options validates the flags and reads --message (at most
-// rules.MaxMessage bytes; the rest is not read).
-func (r *rulesFlags) options() (check.RulesOptions, error) {
+// rules.MaxMessage bytes; the rest is not read; "-" reads stdin).
+func (r *rulesFlags) options(stdin io.Reader) (check.RulesOptions, error) {
 	o := check.RulesOptions{Rules: r.rules, Bulk: r.bulk}
 	if !check.ValidRules(r.rules) {
 		return o, usageErr("--rules", i18n.T("invalid --rules %q: use default, all or none", "ungültige --rules %q: default, all oder none angeben"), r.rules)
@@ -38,7 +38,7 @@ func (r *rulesFlags) options() (check.RulesOptions, error) {
 	if r.message == "" {
 		return o, nil
 	}
-	msg, err := readMessageFile(r.message)
+	msg, err := readMessageFile(r.message, stdin)
 	if err != nil {
 		return o, usageErr("--message", i18n.T("cannot read --message %s: %v", "--message %s ist nicht lesbar: %v"), r.message, err)
 	}
@@ -46,15 +46,19 @@ func (r *rulesFlags) options() (check.RulesOptions, error) {
 	return o, nil
 }
 
-// readMessageFile reads at most rules.MaxMessage bytes of name; an empty
-// file is refused (there is no header to judge).
-func readMessageFile(name string) ([]byte, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, err
+// readMessageFile reads at most rules.MaxMessage bytes of name (- for
+// stdin); an empty file is refused (there is no header to judge).
+func readMessageFile(name string, stdin io.Reader) ([]byte, error) {
+	in := stdin
+	if name != "-" || stdin == nil {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		in = f
 	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, rules.MaxMessage))
+	b, err := io.ReadAll(io.LimitReader(in, rules.MaxMessage))
 	if err != nil {
 		return nil, err
 	}

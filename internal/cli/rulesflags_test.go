@@ -267,3 +267,24 @@ func TestLabListsRulesSenders(t *testing.T) {
 		t.Error("no example line exercises --ip with --rules")
 	}
 }
+
+// TestRulesMessageStdin: --message - reads the message from standard input
+// (as explain --message - does); with check - (targets on stdin) it is a
+// usage error naming the flag.
+func TestRulesMessageStdin(t *testing.T) {
+	msg, err := os.ReadFile(labMessage(t, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, _ := runIn(t, nil, string(msg), "dns", "--lab", "-o", "json", "drop.lab.test", "--ip", "127.0.0.1", "--from", "you@weak.lab.test", "--rules", "all", "--message", "-")
+	st, _ := requirementStatus(validate(t, compileSchema(t, "dns.schema.json"), out))
+	if st["gmx.all.message_id"] != "fail" {
+		t.Errorf("--message -: gmx.all.message_id %q; %s", st["gmx.all.message_id"], errOut)
+	}
+	for _, lang := range []string{"en", "de"} {
+		_, errOut, code := runIn(t, nil, "ok.lab.test\n", "--lang", lang, "check", "--lab", "-", "--message", "-")
+		if code != exitcode.Usage || !strings.Contains(errOut, "--message - ") || !strings.Contains(errOut, "--targets") {
+			t.Errorf("%s: check - --message -: exit %d, %q", lang, code, errOut)
+		}
+	}
+}
