@@ -4,9 +4,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mxprobe/mxprobe/internal/delivery"
+	"github.com/mxprobe/mxprobe/internal/dsn"
 	"github.com/mxprobe/mxprobe/internal/i18n/i18ntest"
 	"github.com/mxprobe/mxprobe/internal/lab"
 	"github.com/mxprobe/mxprobe/internal/report"
+	"github.com/mxprobe/mxprobe/internal/rules"
 )
 
 // The German text views are scanned in package view
@@ -17,7 +20,9 @@ import (
 // scans of the views and of the catalog can fail) and lets protocol tokens
 // pass.
 func TestEnglishScannerCatches(t *testing.T) {
-	for _, bad := range []string{"Sperrlisten: clean", "MTA-STS: none", "abgebrochen: connect_refused (connect: connection refused)", "nimmt Probe-Nachrichten an"} {
+	for _, bad := range []string{"Sperrlisten: clean", "MTA-STS: none", "abgebrochen: connect_refused (connect: connection refused)", "nimmt Probe-Nachrichten an",
+		"Der Empfänger hat die Probe abgelehnt", "Das Seed-Postfach prüfen", "im Junk-Ordner", "mittlere Konfidenz", "um die Sicherheit zu erhöhen",
+		"Delisting beantragen", "steht auf einer Blacklist", "auf einer Blockliste", "weitere Proben mit Kontrollproben", "beim selben Seed"} {
 		if len(i18ntest.EnglishIn(bad, nil)) == 0 {
 			t.Errorf("not caught: %q", bad)
 		}
@@ -30,14 +35,74 @@ func TestEnglishScannerCatches(t *testing.T) {
 	}
 }
 
+// TestInfinitiveInstructions: the check for instructions written as a bare
+// infinitive finds them and lets statements and "Sie" pass.
+func TestInfinitiveInstructions(t *testing.T) {
+	for _, bad := range []string{"Eine neue Testmail senden, sobald die Verbindung funktioniert.", "Den Eintrag korrigieren: er muss mit v=DMARC1 beginnen.",
+		"Nichts zu tun. Bei jeder Änderung die id= ändern.", "Quarantäne und Regeln prüfen; den Admin bitten."} {
+		if len(i18ntest.InfinitiveInstructions(bad)) == 0 {
+			t.Errorf("not caught: %q", bad)
+		}
+	}
+	for _, good := range []string{"Prüfen Sie den Ruf der sendenden IP.", "Nur er kann die Austragung beantragen.",
+		"Registrieren Sie die Domain, um Ruf und Spamrate zu sehen.", "Microsoft kann Nachrichten in den Spam-Ordner verschieben."} {
+		if e := i18ntest.InfinitiveInstructions(good); len(e) > 0 {
+			t.Errorf("false alarm in %q: %v", good, e)
+		}
+	}
+}
+
 // TestGermanFindingCatalog scans the German title and advice of every
-// registered finding (of every package linked into this test) for English
-// words and glossary violations.
+// registered finding (of every package linked into this test: check's,
+// delivery's, rules' …), the rulebooks' German texts and dsn's notes for
+// English words and glossary violations. The delivery verdicts' reasons are
+// scanned in package delivery (TestVerdictStates builds every state).
 func TestGermanFindingCatalog(t *testing.T) {
 	var found []string
+	ids := map[string]bool{}
 	for _, d := range report.All() {
+		ids[d.ID] = true
 		for _, e := range i18ntest.EnglishIn(d.Title.DE+"\n"+d.Advice.DE, nil) {
 			found = append(found, d.ID+": "+e)
+		}
+		for _, e := range i18ntest.InfinitiveInstructions(d.Advice.DE) {
+			found = append(found, d.ID+": Anweisung im Infinitiv (Glossar: „Prüfen Sie …“): "+e)
+		}
+	}
+	// The delivery catalog must be among them, or the scan proves nothing
+	// about it.
+	if !ids[delivery.FindingID(delivery.StateSilentDrop)] {
+		t.Errorf("delivery's findings are not registered in this test: %d ids", len(ids))
+	}
+	nrules := 0
+	for _, b := range rules.Books() {
+		for _, r := range b.Rules {
+			nrules++
+			for _, e := range i18ntest.EnglishIn(r.Text.DE+"\n"+r.Advice.DE, nil) {
+				found = append(found, r.ID+": "+e)
+			}
+			for _, e := range i18ntest.InfinitiveInstructions(r.Advice.DE) {
+				found = append(found, r.ID+": Anweisung im Infinitiv: "+e)
+			}
+		}
+	}
+	if nrules == 0 {
+		t.Error("no rulebook rules to scan")
+	}
+	for _, k := range []dsn.Kind{dsn.KindComplaint, dsn.KindAutoReply, dsn.KindJunkReport} {
+		n, ok := dsn.KindNote(k)
+		if !ok {
+			t.Errorf("dsn kind %v has no note", k)
+		}
+		texts := []string{n.Title.DE, n.Text.DE}
+		for _, a := range n.Advice {
+			texts = append(texts, a.DE)
+		}
+		for _, e := range i18ntest.EnglishIn(strings.Join(texts, "\n"), nil) {
+			found = append(found, "dsn note "+string(k)+": "+e)
+		}
+		for _, e := range i18ntest.InfinitiveInstructions(strings.Join(texts, "\n")) {
+			found = append(found, "dsn note "+string(k)+": Anweisung im Infinitiv: "+e)
 		}
 	}
 	for _, sc := range lab.Scenarios() {

@@ -325,7 +325,7 @@ func destinationTLS(rep *Report) *bool {
 }
 
 // RawRequirements are the scored rules in both languages (the text view
-// renders them with rules.FailedLines / rules.Table).
+// renders them: one line per unmet rule, rules.Table with -v).
 func (r *Report) RawRequirements() []rules.Requirement { return r.requirements }
 
 // scoreDNSRules is the rulebook step of `dns`: the sender is known from

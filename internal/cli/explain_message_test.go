@@ -114,7 +114,7 @@ func TestExplainMessageMbox(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	for _, want := range []string{"bounces.mbox#1 ", "bounces.mbox#2 ", "bounces.mbox#3 Beschwerde someone@hotmail.test", "bounces.mbox#4 Junk-Meldung kunde@outlook.test",
-		"bounces.mbox#5 Auto-Antwort petra@firma.test", "Junk-Meldung von Microsoft", "Daten Dritter", "SRS", "JMRP"} {
+		"bounces.mbox#5 Auto-Antwort petra@firma.test", "Spam-Meldung von Microsoft", "Daten Dritter", "SRS", "JMRP"} {
 		// Words of a wrapped paragraph may stand on two lines.
 		if !strings.Contains(strings.Join(strings.Fields(out), " "), want) {
 			t.Errorf("missing %q in\n%s", want, out)

@@ -128,14 +128,14 @@ func (f *Factory) labOptions(g *Globals) (lab.Options, error) {
 	if v := g.IO.Getenv("MXPROBE_LAB_LATENCY"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d < 0 || d > time.Minute {
-			return lo, usageErr("MXPROBE_LAB_LATENCY", i18n.T("invalid MXPROBE_LAB_LATENCY %q: use a duration up to 1m", "ungültiges MXPROBE_LAB_LATENCY %q: eine Dauer bis 1m angeben"), v)
+			return lo, usageErr("MXPROBE_LAB_LATENCY", i18n.T("invalid MXPROBE_LAB_LATENCY %q: use a duration up to 1m", "ungültiges MXPROBE_LAB_LATENCY %q: Geben Sie eine Dauer bis 1m an"), v)
 		}
 		lo.DNSDelay, lo.SMTPLatency = d, d
 	}
 	if v := g.IO.Getenv("MXPROBE_LAB_BULK"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 || n > 100000 {
-			return lo, usageErr("MXPROBE_LAB_BULK", i18n.T("invalid MXPROBE_LAB_BULK %q: use 0 to 100000", "ungültiges MXPROBE_LAB_BULK %q: 0 bis 100000 angeben"), v)
+			return lo, usageErr("MXPROBE_LAB_BULK", i18n.T("invalid MXPROBE_LAB_BULK %q: use 0 to 100000", "ungültiges MXPROBE_LAB_BULK %q: Geben Sie 0 bis 100000 an"), v)
 		}
 		lo.BulkDomains = n
 	}
@@ -146,7 +146,7 @@ func (f *Factory) labOptions(g *Globals) (lab.Options, error) {
 	case "nxdomain":
 		lo.DNSNXDomain = true
 	default:
-		return lo, usageErr("MXPROBE_LAB_DNS", i18n.T("invalid MXPROBE_LAB_DNS %q: only nxdomain", "ungültiges MXPROBE_LAB_DNS %q: nur nxdomain"), v)
+		return lo, usageErr("MXPROBE_LAB_DNS", i18n.T("invalid MXPROBE_LAB_DNS %q: only nxdomain", "ungültiges MXPROBE_LAB_DNS %q: Erlaubt ist nur nxdomain"), v)
 	}
 	return lo, nil
 }

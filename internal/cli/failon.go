@@ -17,7 +17,7 @@ func addFailOn(cmd *cobra.Command, dst *string) {
 func parseFailOn(s string) (report.Severity, error) {
 	sev, ok := report.ParseSeverity(s)
 	if !ok {
-		return "", usageErr("--fail-on", i18n.T("invalid --fail-on %q: use ok, info, warn or fail", "ungültiges --fail-on %q: ok, info, warn oder fail angeben"), s)
+		return "", usageErr("--fail-on", i18n.T("invalid --fail-on %q: use ok, info, warn or fail", "ungültiges --fail-on %q: Geben Sie ok, info, warn oder fail an"), s)
 	}
 	return sev, nil
 }

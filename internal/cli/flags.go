@@ -92,7 +92,7 @@ func checkHELO(name string) error {
 		strings.ContainsAny(n, " \t\r\n<>@") || len(n) > 253
 	if bad {
 		return usageErr("--helo", i18n.T("unusable --helo %q: give this host's fully qualified name (mail.example.com), as RFC 5321 §4.1.1.1 asks; receivers refuse localhost and single labels",
-			"unbrauchbares --helo %q: den vollständigen Namen dieses Rechners angeben (mail.example.com), wie RFC 5321 §4.1.1.1 verlangt; Empfänger lehnen localhost und einteilige Namen ab"), name)
+			"unbrauchbares --helo %q: Geben Sie den vollständigen Namen dieses Rechners an (mail.example.com), wie RFC 5321 §4.1.1.1 verlangt; Empfänger lehnen localhost und einteilige Namen ab"), name)
 	}
 	return nil
 }
@@ -120,7 +120,7 @@ func maxOneArg(what string) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) > 1 {
 			return usageErr(what, i18n.T("%s takes one %s, got %d arguments (%q …): quote a value with spaces, or use --targets FILE for many",
-				"%s erwartet ein %s, erhalten: %d Argumente (%q …); einen Wert mit Leerzeichen in Anführungszeichen setzen oder für viele --targets DATEI verwenden"),
+				"%s erwartet ein %s, erhalten: %d Argumente (%q …); Setzen Sie einen Wert mit Leerzeichen in Anführungszeichen oder verwenden Sie für viele Ziele --targets DATEI"),
 				cmd.CommandPath(), what, fmt.Sprint(len(args)), args[1])
 		}
 		return nil
@@ -140,7 +140,7 @@ func interruptedCtx(ctx context.Context) error {
 func parseAddressFlag(flag, s string) (string, error) {
 	a, err := delivery.ParseAddress(s)
 	if err != nil {
-		return "", usageErr(flag, i18n.T("invalid %s %q: %v; give an address such as user@example.com", "ungültiges %s %q: %v; eine Adresse wie user@example.com angeben"), flag, s, err)
+		return "", usageErr(flag, i18n.T("invalid %s %q: %v; give an address such as user@example.com", "ungültiges %s %q: %v; Geben Sie eine Adresse wie user@example.com an"), flag, s, err)
 	}
 	return a, nil
 }

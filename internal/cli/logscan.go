@@ -132,7 +132,7 @@ func logscanRun(o *logscanOptions) error {
 		return err
 	}
 	if o.maxLine < 256 || o.maxLine > 16<<20 {
-		return usageErr("--max-line", i18n.T("invalid --max-line %d: use 256 to 16777216", "ungültiges --max-line %d: 256 bis 16777216 angeben"), o.maxLine)
+		return usageErr("--max-line", i18n.T("invalid --max-line %d: use 256 to 16777216", "ungültiges --max-line %d: Geben Sie 256 bis 16777216 an"), o.maxLine)
 	}
 	var in io.Reader = g.IO.In
 	if arg != "-" {
@@ -249,7 +249,7 @@ func printLogSummary(g *Globals, w io.Writer, sum *logscan.Summary, states map[s
 	}
 	fmt.Fprintln(w)
 	head := fmt.Sprintf("%-28s %-20s %8s %9s %8s", i18n.T("DESTINATION", "ZIEL").In(g.Lang), i18n.T("PROVIDER", "ANBIETER").In(g.Lang),
-		i18n.T("SENT", "ZUGEST.").In(g.Lang), i18n.T("DEFERRED", "VERZÖG.").In(g.Lang), i18n.T("BOUNCED", "ABGEWIES.").In(g.Lang))
+		i18n.T("SENT", "ZUGEST.").In(g.Lang), i18n.T("DEFERRED", "ZURÜCKG.").In(g.Lang), i18n.T("BOUNCED", "ABGEWIES.").In(g.Lang))
 	fmt.Fprintln(w, st.Bold(head))
 	for i, d := range sum.Destinations {
 		if i >= 50 && !g.Verbose {
@@ -281,11 +281,11 @@ func printLogSummary(g *Globals, w io.Writer, sum *logscan.Summary, states map[s
 	}
 	if problems {
 		fmt.Fprintln(w)
-		fmt.Fprintln(w, st.Bold(i18n.T("Deferrals and bounces", "Verzögerungen und Abweisungen").In(g.Lang)))
+		fmt.Fprintln(w, st.Bold(i18n.T("Deferrals and bounces", "Zurückstellungen und Abweisungen").In(g.Lang)))
 		for _, d := range sum.Destinations {
 			for _, p := range d.Problems {
 				sev := report.Warn
-				label := i18n.T("deferred", "verzögert")
+				label := i18n.T("deferred", "zurückgestellt")
 				if p.Status == logscan.StatusBounced {
 					sev, label = report.Fail, i18n.T("bounced", "abgewiesen")
 				}
@@ -299,11 +299,11 @@ func printLogSummary(g *Globals, w io.Writer, sum *logscan.Summary, states map[s
 	}
 	if len(sum.Probes) > 0 {
 		fmt.Fprintln(w)
-		fmt.Fprintln(w, st.Bold(i18n.T("mxprobe probes", "mxprobe-Proben").In(g.Lang)))
+		fmt.Fprintln(w, st.Bold(i18n.T("mxprobe probes", "mxprobe-Testmails").In(g.Lang)))
 		for _, r := range sum.Probes {
 			line := fmt.Sprintf("%s → %s: %s %s", r.ProbeToken, r.To, r.Status, r.Reply)
 			if s, ok := states[r.ProbeToken]; ok {
-				line += " [" + i18n.T("verdict: ", "Urteil: ").In(g.Lang) + s + "]"
+				line += " [" + i18n.T("verdict: ", "Ergebnis: ").In(g.Lang) + s + "]"
 			}
 			fmt.Fprintln(w, render.WrapHang(line, render.Width, "  ", "      "))
 		}

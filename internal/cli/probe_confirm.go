@@ -91,11 +91,11 @@ func (o *confirmOptions) mailboxes(env *runEnv) (seed, dsn *delivery.IMAPOptions
 		seed, dsn = labMailboxes(env.Lab, seed, dsn)
 	}
 	if dsn != nil && o.maildir != "" {
-		return nil, nil, usageErr("--dsn-maildir", i18n.T("use --dsn-imap or --dsn-maildir, not both", "--dsn-imap oder --dsn-maildir angeben, nicht beides"))
+		return nil, nil, usageErr("--dsn-maildir", i18n.T("use --dsn-imap or --dsn-maildir, not both", "Geben Sie --dsn-imap oder --dsn-maildir an, nicht beides"))
 	}
 	if seed == nil && dsn == nil && o.maildir == "" {
 		return nil, nil, usageErr("--imap", i18n.T("nothing to look in: give --imap URL (the seed mailbox) and/or --dsn-imap URL or --dsn-maildir DIR",
-			"nichts zu durchsuchen: --imap URL (das Seed-Postfach) und/oder --dsn-imap URL oder --dsn-maildir VERZEICHNIS angeben"))
+			"nichts zu durchsuchen: Geben Sie --imap URL (das Testpostfach) und/oder --dsn-imap URL oder --dsn-maildir VERZEICHNIS an"))
 	}
 	return seed, dsn, nil
 }
@@ -179,7 +179,7 @@ func (o *confirmOptions) watchRounds(win delivery.Windows, watched []string, res
 			wo.Stop = t
 		} else {
 			return nil, usageErr("--until", i18n.T("invalid --until %q: give a duration (30m) or an RFC 3339 time (2026-12-01T10:00:00Z)",
-				"ungültiges --until %q: eine Dauer (30m) oder eine RFC-3339-Zeit (2026-12-01T10:00:00Z) angeben"), o.until)
+				"ungültiges --until %q: Geben Sie eine Dauer (30m) oder eine RFC-3339-Zeit (2026-12-01T10:00:00Z) an"), o.until)
 		}
 	}
 	if !g.JSON() && !g.Quiet {
@@ -221,7 +221,7 @@ func (o *confirmOptions) report(res *delivery.ConfirmResult, watched []string, f
 	} else {
 		printScans(g, res)
 		if len(vs) == 0 {
-			fmt.Fprintln(g.IO.Out, i18n.T("No probe to look for (all verdicts are final).", "Keine Probe zu suchen (alle Urteile sind endgültig).").In(g.Lang))
+			fmt.Fprintln(g.IO.Out, i18n.T("No probe to look for (all verdicts are final).", "Keine Testmail zu suchen (alle Ergebnisse sind endgültig).").In(g.Lang))
 		}
 		printVerdicts(g, vs, g.Verbose)
 	}

@@ -155,16 +155,16 @@ func (r *routeFlags) sendOpts(g *Globals, prefix string, base delivery.SendOptio
 	case "submit":
 		o.Route = delivery.RouteSubmit
 	default:
-		return o, usageErr("--"+prefix+"via", i18n.T("invalid --%svia %q: use direct or submit", "ungültiges --%svia %q: direct oder submit angeben"), prefix, r.via)
+		return o, usageErr("--"+prefix+"via", i18n.T("invalid --%svia %q: use direct or submit", "ungültiges --%svia %q: Geben Sie direct oder submit an"), prefix, r.via)
 	}
 	o.Relay, o.MX, o.Port, o.TLS = r.relay, r.mx, r.port, delivery.TLSMode(r.tls)
 	switch o.TLS {
 	case "", delivery.TLSOpportunistic, delivery.TLSStartTLS, delivery.TLSImplicit, delivery.TLSNone:
 	default:
-		return o, usageErr("--"+prefix+"tls", i18n.T("invalid --%stls %q: use opportunistic, starttls, implicit or none", "ungültiges --%stls %q: opportunistic, starttls, implicit oder none angeben"), prefix, r.tls)
+		return o, usageErr("--"+prefix+"tls", i18n.T("invalid --%stls %q: use opportunistic, starttls, implicit or none", "ungültiges --%stls %q: Geben Sie opportunistic, starttls, implicit oder none an"), prefix, r.tls)
 	}
 	if r.port < 0 || r.port > 65535 {
-		return o, usageErr("--"+prefix+"port", i18n.T("invalid --%sport %d: use 1 to 65535", "ungültiger --%sport %d: 1 bis 65535 angeben"), prefix, r.port)
+		return o, usageErr("--"+prefix+"port", i18n.T("invalid --%sport %d: use 1 to 65535", "ungültiger --%sport %d: Geben Sie 1 bis 65535 an"), prefix, r.port)
 	}
 	if o.Route == delivery.RouteSubmit {
 		if r.relay == "" {
@@ -332,10 +332,10 @@ func (o *sendOptions) labWatch(env *runEnv, l *delivery.Ledger, probes []*delive
 func (o *sendOptions) baseOptions(win delivery.Windows) (delivery.SendOptions, error) {
 	g := o.g
 	if o.to == "" {
-		return delivery.SendOptions{}, usageErr("--to", i18n.T("probe send needs --to SEED (a mailbox you own)", "probe send braucht --to SEED (ein Postfach, das Ihnen gehört)"))
+		return delivery.SendOptions{}, usageErr("--to", i18n.T("probe send needs --to SEED (a mailbox you own)", "probe send braucht --to ADRESSE (ein Testpostfach, das Ihnen gehört)"))
 	}
 	if o.from == "" {
-		return delivery.SendOptions{}, usageErr("--from", i18n.T("probe send needs --from ADDRESS (the probe's sender)", "probe send braucht --from ADRESSE (den Absender der Probe)"))
+		return delivery.SendOptions{}, usageErr("--from", i18n.T("probe send needs --from ADDRESS (the probe's sender)", "probe send braucht --from ADRESSE (den Absender der Testmail)"))
 	}
 	to, err := parseAddressFlag("--to", o.to)
 	if err != nil {
@@ -348,7 +348,7 @@ func (o *sendOptions) baseOptions(win delivery.Windows) (delivery.SendOptions, e
 	if !o.ownMailbox && !seedConfigured(g, to) {
 		return delivery.SendOptions{}, usageErr("--i-own-this-mailbox", i18n.T(
 			"probe send only sends to a seed mailbox you own: add --i-own-this-mailbox, or list the address in MXPROBE_SEEDS or $XDG_CONFIG_HOME/mxprobe/seeds",
-			"probe send sendet nur an ein Seed-Postfach, das Ihnen gehört: --i-own-this-mailbox angeben oder die Adresse in MXPROBE_SEEDS oder $XDG_CONFIG_HOME/mxprobe/seeds eintragen"))
+			"probe send sendet nur an ein Testpostfach, das Ihnen gehört: Geben Sie --i-own-this-mailbox an oder tragen Sie die Adresse in MXPROBE_SEEDS oder $XDG_CONFIG_HOME/mxprobe/seeds ein"))
 	}
 	base := delivery.SendOptions{From: from, To: to, HelloName: o.helo, VERP: o.verp, Lang: g.Lang, Now: g.F.Clock.Now, Windows: &win}
 	if err := checkHELO(o.helo); err != nil {
@@ -406,7 +406,7 @@ func sendProbes(ctx context.Context, l *delivery.Ledger, mainOpts delivery.SendO
 	mainOpts.Ledger = l
 	p, err := delivery.Send(ctx, mainOpts)
 	if p == nil {
-		return nil, usageErr("--to", i18n.T("probe not sent: %v", "Probe nicht gesendet: %v"), err)
+		return nil, usageErr("--to", i18n.T("probe not sent: %v", "Testmail nicht gesendet: %v"), err)
 	}
 	probes := []*delivery.Probe{p}
 	if ctlOpts != nil {
@@ -414,7 +414,7 @@ func sendProbes(ctx context.Context, l *delivery.Ledger, mainOpts delivery.SendO
 		c.Ledger, c.Role, c.Group = l, delivery.RoleControl, p.Token
 		cp, err := delivery.Send(ctx, c)
 		if cp == nil {
-			return nil, usageErr("--control-via", i18n.T("control probe not sent: %v", "Kontrollprobe nicht gesendet: %v"), err)
+			return nil, usageErr("--control-via", i18n.T("control probe not sent: %v", "Kontroll-Testmail nicht gesendet: %v"), err)
 		}
 		probes = append(probes, cp)
 	}

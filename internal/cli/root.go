@@ -122,22 +122,22 @@ func (g *Globals) finish() error {
 	switch g.Format {
 	case "text", "json", "junit", "github":
 	default:
-		return usageErr("--format", i18n.T("invalid --format %q: use text or json (check and dns: also junit or github)", "ungültiges --format %q: text oder json angeben (check und dns: auch junit oder github)"), g.Format)
+		return usageErr("--format", i18n.T("invalid --format %q: use text or json (check and dns: also junit or github)", "ungültiges --format %q: Geben Sie text oder json an (check und dns: auch junit oder github)"), g.Format)
 	}
 	if g.LangFlag != "" {
 		l, ok := i18n.Parse(g.LangFlag)
 		if !ok {
-			return usageErr("--lang", i18n.T("invalid --lang %q: use de or en", "ungültiges --lang %q: de oder en angeben"), g.LangFlag)
+			return usageErr("--lang", i18n.T("invalid --lang %q: use de or en", "ungültiges --lang %q: Geben Sie de oder en an"), g.LangFlag)
 		}
 		g.Lang = l
 	} else {
 		g.Lang = i18n.Detect(g.IO.Getenv)
 	}
 	if g.Timeout <= 0 {
-		return usageErr("--timeout", i18n.T("invalid --timeout %s: give a positive duration such as 30s or 2m", "ungültiges --timeout %s: eine positive Dauer wie 30s oder 2m angeben"), fmtDuration(g.Timeout))
+		return usageErr("--timeout", i18n.T("invalid --timeout %s: give a positive duration such as 30s or 2m", "ungültiges --timeout %s: Geben Sie eine positive Dauer wie 30s oder 2m an"), fmtDuration(g.Timeout))
 	}
 	if g.Quiet && g.Verbose {
-		return usageErr("--quiet", i18n.T("-q (--quiet) and -v (--verbose) exclude each other: give one of them", "-q (--quiet) und -v (--verbose) schließen sich aus: eines davon angeben"))
+		return usageErr("--quiet", i18n.T("-q (--quiet) and -v (--verbose) exclude each other: give one of them", "-q (--quiet) und -v (--verbose) schließen sich aus: Geben Sie nur eine der beiden Optionen an"))
 	}
 	if len(g.Resolvers) == 0 {
 		if v := g.IO.Getenv("MXPROBE_RESOLVER"); v != "" {

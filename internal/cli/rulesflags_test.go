@@ -78,7 +78,7 @@ func TestRulesDefaultView(t *testing.T) {
 	failed := []string{"microsoft.bulk.spf", "microsoft.bulk.dkim", "microsoft.bulk.dmarc", "microsoft.bulk.alignment"}
 	for _, c := range []struct{ lang, label, text string }{
 		{"en", "Not met", "High-volume senders"},
-		{"de", "Verletzt", "Großversender"},
+		{"de", "Verletzt", "Massenversender"},
 	} {
 		out, errOut, code := runCLI(t, nil, append([]string{"--lang", c.lang}, args...)...)
 		if code != exitcode.Problems {

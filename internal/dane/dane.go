@@ -9,7 +9,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/mxprobe/mxprobe/internal/resolver"
@@ -189,44 +188,6 @@ func problem(t resolver.TLSA) string {
 // Format returns the presentation form "usage selector type HEX".
 func Format(t resolver.TLSA) string {
 	return fmt.Sprintf("%d %d %d %s", t.Usage, t.Selector, t.MatchingType, hex.EncodeToString(t.Data))
-}
-
-// maxTLSAData bounds the association data ParseRecord accepts (a DNS
-// record cannot be larger than 64 KiB).
-const maxTLSAData = 65535
-
-// ParseRecord parses the presentation form of a TLSA record's data, as in
-// a zone file: "3 1 1 0123abcd…" (the hex may be split by blanks, RFC 6698
-// §2.2). It checks the syntax only; see Lookup for usability.
-func ParseRecord(s string) (resolver.TLSA, error) {
-	f := strings.Fields(s)
-	if len(f) < 4 {
-		return resolver.TLSA{}, fmt.Errorf("%w: want \"usage selector matching-type data\", got %q", ErrSyntax, trunc(s))
-	}
-	var nums [3]uint8
-	for i := 0; i < 3; i++ {
-		n, err := strconv.ParseUint(f[i], 10, 8)
-		if err != nil {
-			return resolver.TLSA{}, fmt.Errorf("%w: field %d %q is not a number 0–255", ErrSyntax, i+1, trunc(f[i]))
-		}
-		nums[i] = uint8(n)
-	}
-	h := strings.Join(f[3:], "")
-	if len(h) > 2*maxTLSAData {
-		return resolver.TLSA{}, fmt.Errorf("%w: association data too long", ErrSyntax)
-	}
-	data, err := hex.DecodeString(h)
-	if err != nil || len(data) == 0 {
-		return resolver.TLSA{}, fmt.Errorf("%w: association data is not hex", ErrSyntax)
-	}
-	return resolver.TLSA{Usage: nums[0], Selector: nums[1], MatchingType: nums[2], Data: data}, nil
-}
-
-func trunc(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "…"
-	}
-	return s
 }
 
 // aLabel normalises a domain: trimmed, lower case, without the trailing dot,

@@ -116,7 +116,7 @@ func TestMatch(t *testing.T) {
 		}
 	}
 	// Match is MatchWith without names.
-	if ok, _ := Match([]resolver.TLSA{record(t, ca, 2, 1, 1)}, p.leaf); !ok {
+	if ok, _ := MatchWith([]resolver.TLSA{record(t, ca, 2, 1, 1)}, p.leaf, MatchOptions{}); !ok {
 		t.Error("Match without names")
 	}
 }
@@ -217,40 +217,4 @@ func TestProblem(t *testing.T) {
 			t.Errorf("problem(%s) = %q, want %q", Format(c.rec), got, c.want)
 		}
 	}
-}
-
-func TestParseRecord(t *testing.T) {
-	r, err := ParseRecord("3 1 1 0123456789ABCDEF 0123")
-	if err != nil || r.Usage != 3 || r.Selector != 1 || r.MatchingType != 1 || len(r.Data) != 10 {
-		t.Fatalf("%+v %v", r, err)
-	}
-	if Format(r) != "3 1 1 0123456789abcdef0123" {
-		t.Fatalf("format %q", Format(r))
-	}
-	for _, bad := range []string{"", "3 1 1", "3 1 x ab", "256 1 1 ab", "3 1 1 abc", "3 1 1 zz", "-1 1 1 ab"} {
-		if _, err := ParseRecord(bad); !errors.Is(err, ErrSyntax) {
-			t.Errorf("ParseRecord(%q): %v", bad, err)
-		}
-	}
-}
-
-func FuzzParseRecord(f *testing.F) {
-	f.Add("3 1 1 0123456789abcdef")
-	f.Add("2 0 2 " + strings.Repeat("ab", 64))
-	f.Add("3 1 0 30 82")
-	f.Fuzz(func(t *testing.T, s string) {
-		r, err := ParseRecord(s)
-		if err != nil {
-			if !errors.Is(err, ErrSyntax) {
-				t.Fatalf("error %v does not wrap ErrSyntax", err)
-			}
-			return
-		}
-		again, err := ParseRecord(Format(r))
-		if err != nil || Format(again) != Format(r) {
-			t.Fatalf("round trip of %q: %v", s, err)
-		}
-		_ = problem(r) // must not panic on any data
-		_, _ = Match([]resolver.TLSA{r}, nil)
-	})
 }

@@ -81,13 +81,6 @@ type MatchOptions struct {
 	Now time.Time
 }
 
-// Match checks a server's certificate chain (leaf first, as sent in the
-// TLS handshake) against TLSA records (RFC 7672 §3.1), without a name check
-// for DANE-TA; see MatchWith. Unusable records are skipped.
-func Match(records []resolver.TLSA, chain []*x509.Certificate) (bool, MatchDetail) {
-	return MatchWith(records, chain, MatchOptions{})
-}
-
 // MatchWith is Match with reference names and a clock.
 //
 //   - DANE-EE(3) (RFC 7672 §3.1.1): the leaf's certificate or key matches;

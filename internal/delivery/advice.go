@@ -53,13 +53,13 @@ func (s State) Severity() report.Severity {
 // findings.yaml stays the reference text that names them all.
 var stepText = map[State]i18n.Text{
 	StateRejected: i18n.T("Read the reply (mxprobe explain \"<reply>\") and fix the cause it names: sending IP reputation, authentication (SPF, DKIM, DMARC) or content.",
-		"Die Antwort lesen (mxprobe explain \"<Antwort>\") und die genannte Ursache beheben: Ruf der sendenden IP, Authentifizierung (SPF, DKIM, DMARC) oder Inhalt."),
+		"Lesen Sie die Antwort (mxprobe explain \"<Antwort>\") und beheben Sie die genannte Ursache: Ruf der sendenden IP, Authentifizierung (SPF, DKIM, DMARC) oder Inhalt."),
 	StateDeferred: i18n.T("A temporary refusal (greylisting, rate limit or reputation). Send another probe later; if deferrals repeat, check the sending IP's reputation.",
-		"Eine vorübergehende Ablehnung (Greylisting, Ratenbegrenzung oder Ruf). Später eine weitere Probe senden; wiederholt sich das, den Ruf der sendenden IP prüfen."),
+		"Eine Zurückstellung (Greylisting, Ratenbegrenzung oder Ruf). Senden Sie später eine weitere Testmail; wiederholen sich die Zurückstellungen, prüfen Sie den Ruf der sendenden IP."),
 	StateDeliveredJunk: i18n.T("Check SPF, DKIM and DMARC alignment and the content; the spam headers in the evidence show the receiver's verdict.",
-		"SPF, DKIM, DMARC-Ausrichtung und Inhalt prüfen; die Spam-Kopfzeilen im Nachweis zeigen das Urteil des Empfängers."),
+		"Prüfen Sie SPF, DKIM, die DMARC-Ausrichtung und den Inhalt; die Spam-Kopfzeilen in den Belegen zeigen die Bewertung des Empfängers."),
 	StateMovedAfterDelivery: i18n.T("The receiver moved or removed the message after delivery (a filter after delivery, a quarantine or a mailbox rule). Check the quarantine and the seed mailbox's rules.",
-		"Der Empfänger hat die Nachricht nach der Zustellung verschoben oder entfernt (ein Filter nach der Zustellung, eine Quarantäne oder eine Postfachregel). Die Quarantäne und die Regeln des Seed-Postfachs prüfen."),
+		"Der Empfänger hat die Nachricht nach der Zustellung verschoben oder entfernt (ein Filter nach der Zustellung, eine Quarantäne oder eine Postfachregel). Prüfen Sie die Quarantäne und die Regeln des Testpostfachs."),
 }
 
 // NextSteps returns what to do about v, tailored to the destination
@@ -89,24 +89,24 @@ func NextSteps(v ProbeVerdict) []i18n.Text {
 		}
 	}
 	msTrace := tr("The seed is hosted by Microsoft 365 (Exchange Online): its admin can trace the message by Message-ID and InternalId in the Exchange admin center (%s) and check quarantine and transport rules.",
-		"Der Seed liegt bei Microsoft 365 (Exchange Online): sein Admin kann die Nachricht über Message-ID und InternalId im Exchange Admin Center verfolgen (%s) und Quarantäne und Transportregeln prüfen.", urlMessageTrace)
+		"Das Testpostfach liegt bei Microsoft 365 (Exchange Online): Dessen Administrator kann die Nachricht über Message-ID und InternalId im Exchange Admin Center verfolgen (%s) und Quarantäne und Transportregeln prüfen.", urlMessageTrace)
 	googlePM := tr("For Gmail and Google Workspace register the sending domain in Postmaster Tools (%s) to see reputation and spam rate.",
-		"Für Gmail und Google Workspace die sendende Domain in den Postmaster Tools registrieren (%s), um Ruf und Spamrate zu sehen.", urlGooglePostmaster)
+		"Registrieren Sie für Gmail und Google Workspace die sendende Domain in den Postmaster Tools (%s), um Ruf und Spamrate zu sehen.", urlGooglePostmaster)
 	postmaster := tr("Contact the receiving domain's postmaster (postmaster@%s) with the evidence pack (%s), and check the receiver's postmaster pages for sender guidelines and a contact form.",
-		"Den Postmaster der empfangenden Domain (postmaster@%s) mit dem Nachweispaket (%s) kontaktieren und die Postmaster-Seiten des Empfängers auf Absenderrichtlinien und ein Kontaktformular prüfen.", dom, pack)
+		"Schreiben Sie dem Postmaster der empfangenden Domain (postmaster@%s) mit dem Nachweispaket (%s) und suchen Sie auf den Postmaster-Seiten des Empfängers nach Absenderrichtlinien und einem Kontaktformular.", dom, pack)
 	switch v.State {
 	case StateSilentDrop:
 		out = append(out, tr("Keep the evidence pack (%s) and attach it to every request; send more probes with controls to raise the confidence.",
-			"Das Nachweispaket aufbewahren (%s) und jeder Anfrage beilegen; weitere Proben mit Kontrollproben senden, um die Sicherheit zu erhöhen.", pack))
+			"Bewahren Sie das Nachweispaket auf (%s) und legen Sie es jeder Anfrage bei; senden Sie weitere Testmails mit Kontroll-Testmails, um die Aussagekraft zu erhöhen.", pack))
 		add(consumer, tr("For Outlook.com, hotmail.com and live.com submit the sender support form (%s), check SNDS (%s) and enrol in JMRP (%s).",
-			"Für Outlook.com, hotmail.com und live.com das Formular des Sender-Supports ausfüllen (%s), SNDS prüfen (%s) und am JMRP teilnehmen (%s).", urlMicrosoftSupportForm, urlSNDS, urlJMRP))
+			"Füllen Sie für Outlook.com, hotmail.com und live.com das Formular des Sender-Supports aus (%s), prüfen Sie SNDS (%s) und melden Sie sich beim JMRP an (%s).", urlMicrosoftSupportForm, urlSNDS, urlJMRP))
 		add(tenant, msTrace)
 		add(google, googlePM)
 		add(other, postmaster)
 	case StateRejected:
 		out = append(out, advice)
 		add(consumer, tr("For Outlook.com, hotmail.com and live.com request mitigation with the sender support form (%s).",
-			"Für Outlook.com, hotmail.com und live.com eine Freigabe über das Formular des Sender-Supports beantragen (%s).", urlMicrosoftSupportForm))
+			"Beantragen Sie für Outlook.com, hotmail.com und live.com eine Freigabe über das Formular des Sender-Supports (%s).", urlMicrosoftSupportForm))
 		add(tenant, msTrace)
 		add(google, googlePM)
 		add(other, postmaster)
@@ -117,13 +117,13 @@ func NextSteps(v ProbeVerdict) []i18n.Text {
 	case StateDeliveredJunk:
 		out = append(out, advice)
 		add(consumer, tr("For Outlook.com watch SNDS (%s) and enrol in JMRP (%s) to see reputation and complaints.",
-			"Für Outlook.com SNDS beobachten (%s) und am JMRP teilnehmen (%s), um Ruf und Beschwerden zu sehen.", urlSNDS, urlJMRP))
+			"Beobachten Sie für Outlook.com SNDS (%s) und melden Sie sich beim JMRP an (%s), um Ruf und Beschwerden zu sehen.", urlSNDS, urlJMRP))
 		add(tenant, msTrace)
 		add(google, googlePM)
 	case StateMovedAfterDelivery:
 		out = append(out, advice)
 		add(consumer || tenant, tr("Microsoft may move mail after delivery by zero-hour auto purge (ZAP) into junk or quarantine.",
-			"Microsoft kann Nachrichten nach der Zustellung per Zero-Hour Auto Purge (ZAP) in Junk oder Quarantäne verschieben."))
+			"Microsoft kann Nachrichten nach der Zustellung per Zero-Hour Auto Purge (ZAP) in den Spam-Ordner oder die Quarantäne verschieben."))
 		add(tenant, msTrace)
 	case StateBouncedLate, StateDeliveredLate:
 		out = append(out, advice)

@@ -295,8 +295,17 @@ type facts struct {
 	dsns []*DSNMatch
 }
 
+// tr formats both languages; an i18n.Text argument gives each language its
+// own wording.
 func tr(en, de string, args ...any) i18n.Text {
-	return i18n.Text{EN: fmt.Sprintf(en, args...), DE: fmt.Sprintf(de, args...)}
+	enArgs, deArgs := make([]any, len(args)), make([]any, len(args))
+	for i, a := range args {
+		enArgs[i], deArgs[i] = a, a
+		if t, ok := a.(i18n.Text); ok {
+			enArgs[i], deArgs[i] = t.EN, t.DE
+		}
+	}
+	return i18n.Text{EN: fmt.Sprintf(en, enArgs...), DE: fmt.Sprintf(de, deArgs...)}
 }
 
 func ts(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05Z") }
@@ -429,17 +438,17 @@ func judge(f *facts, now time.Time, w Windows) ProbeVerdict {
 	switch p.Outcome {
 	case OutcomeRejected:
 		v.State, v.Final = StateRejected, true
-		v.Reasons = append(v.Reasons, tr("The receiver refused the probe at %s: %s", "Der Empfänger hat die Probe bei %s abgelehnt: %s", stageName(p.Stage), p.Reply))
+		v.Reasons = append(v.Reasons, tr("The receiver refused the probe at %s: %s", "Der Empfänger hat die Testmail bei %s abgelehnt: %s", stageName(p.Stage), p.Reply))
 		return v
 	case OutcomeDeferred:
 		v.State, v.Final = StateDeferred, true
 		v.Reasons = append(v.Reasons, tr("The receiver deferred the probe at %s (temporary failure, not retried): %s",
-			"Der Empfänger hat die Probe bei %s zurückgestellt (vorübergehender Fehler, kein neuer Versuch): %s", stageName(p.Stage), p.Reply))
+			"Der Empfänger hat die Testmail bei %s zurückgestellt (vorübergehender Fehler, kein neuer Versuch): %s", stageName(p.Stage), p.Reply))
 		return v
 	case OutcomeFailed:
 		v.State, v.Reason, v.Final = StateInconclusive, ReasonSendFailed, true
-		v.Reasons = append(v.Reasons, tr("The probe could not be handed over: %s", "Die Probe konnte nicht übergeben werden: %s", p.Error))
-		v.Missing = append(v.Missing, tr("Send a new probe once the connection works.", "Eine neue Probe senden, sobald die Verbindung funktioniert."))
+		v.Reasons = append(v.Reasons, tr("The probe could not be handed over: %s", "Die Testmail konnte nicht übergeben werden: %s", p.Error))
+		v.Missing = append(v.Missing, tr("Send a new probe once the connection works.", "Senden Sie eine neue Testmail, sobald die Verbindung funktioniert."))
 		return v
 	}
 	v.Reasons = append(v.Reasons, tr("Accepted at %s by %s: %s", "Angenommen um %s von %s: %s", ts(f.at), orDash(p.MXHost), oneLineReply(p.Reply)))
@@ -458,7 +467,7 @@ func judge(f *facts, now time.Time, w Windows) ProbeVerdict {
 		if d.Format == "complaint" {
 			v.State, v.Final, v.Settled, v.DSN = StateComplaint, true, true, d
 			v.Reasons = append(v.Reasons, tr("A complaint report about the probe arrived (%s, feedback type %s).",
-				"Eine Beschwerde über die Probe kam an (%s, Art %s).", orDash(d.Kind), orDash(d.FeedbackType)))
+				"Eine Beschwerde über die Testmail ist eingegangen (%s, Art %s).", orDash(d.Kind), orDash(d.FeedbackType)))
 			if first != nil {
 				v.Folder, v.FolderRole, v.FirstFolder = first.found.Folder, first.found.Role, first.found.Folder
 			}
@@ -474,7 +483,7 @@ func judge(f *facts, now time.Time, w Windows) ProbeVerdict {
 		if d.Action == "failed" || strings.HasPrefix(d.Status, "5") {
 			v.State, v.Final, v.Settled, v.DSN = StateBouncedLate, true, true, d
 			v.Reasons = append(v.Reasons, tr("A bounce arrived after the 250 acceptance (%s %s): %s",
-				"Nach der Annahme mit 250 kam eine Unzustellbarkeitsmeldung (%s %s): %s", orDash(d.Action), orDash(d.Status), orDash(d.DiagnosticCode)))
+				"Nach der Annahme mit 250 kam eine Unzustellbarkeitsnachricht (NDR) (%s %s): %s", orDash(d.Action), orDash(d.Status), orDash(d.DiagnosticCode)))
 			return v
 		}
 	}
@@ -489,7 +498,7 @@ func judge(f *facts, now time.Time, w Windows) ProbeVerdict {
 	}
 	if delayed != nil {
 		v.DSN = delayed
-		v.Reasons = append(v.Reasons, tr("A delay notification arrived (%s): %s", "Eine Verzögerungsmeldung kam (%s): %s", orDash(delayed.Status), orDash(delayed.DiagnosticCode)))
+		v.Reasons = append(v.Reasons, tr("A delay notification arrived (%s): %s", "Eine Verzögerungsmeldung (DSN, Action: delayed) ist eingegangen (%s): %s", orDash(delayed.Status), orDash(delayed.DiagnosticCode)))
 	}
 	if delivered != nil && delivered.Action == "delivered" && (now.Before(v.DropAt) || v.ScansComplete == 0 && v.ScansFailed == 0) {
 		// RFC 3464 §2.3.3 "delivered": the receiving MTA put it into the
@@ -512,26 +521,26 @@ func judge(f *facts, now time.Time, w Windows) ProbeVerdict {
 				"Überfällig: bis %s nicht gefunden; stilles Verwerfen wird erst nach %s vermutet.", ts(v.ExpectBy), ts(v.DropAt)))
 		}
 		if v.ScansComplete == 0 && v.ScansFailed > 0 {
-			v.Reasons = append(v.Reasons, tr("The seed mailbox could not be read (%d failed scans).", "Das Seed-Postfach konnte nicht gelesen werden (%d fehlgeschlagene Durchsuchungen).", v.ScansFailed))
+			v.Reasons = append(v.Reasons, tr("The seed mailbox could not be read (%d failed scans).", "Das Testpostfach konnte nicht gelesen werden (%d fehlgeschlagene Durchsuchungen).", v.ScansFailed))
 		}
 		v.Missing = append(v.Missing, tr("Scan the seed mailbox again after %s (probe confirm or probe watch).",
-			"Das Seed-Postfach nach %s erneut durchsuchen (probe confirm oder probe watch).", ts(v.DropAt)))
+			"Durchsuchen Sie das Testpostfach nach %s erneut (probe confirm oder probe watch).", ts(v.DropAt)))
 		return v
 	}
 	v.Final = !now.Before(v.FinalAt)
 	switch {
 	case v.ScansComplete == 0 && v.ScansFailed == 0:
 		v.State, v.Reason = StateInconclusive, ReasonSeedNotWatched
-		v.Reasons = append(v.Reasons, tr("The seed mailbox was never scanned for this probe.", "Das Seed-Postfach wurde für diese Probe nie durchsucht."))
+		v.Reasons = append(v.Reasons, tr("The seed mailbox was never scanned for this probe.", "Das Testpostfach wurde für diese Testmail nie durchsucht."))
 		v.Missing = append(v.Missing, tr("At least two complete scans of the seed mailbox (probe confirm --imap …), the last after %s.",
-			"Mindestens zwei vollständige Durchsuchungen des Seed-Postfachs (probe confirm --imap …), die letzte nach %s.", ts(v.DropAt)))
+			"Mindestens zwei vollständige Durchsuchungen des Testpostfachs (probe confirm --imap …), die letzte nach %s.", ts(v.DropAt)))
 		return v
 	case v.ScansComplete == 0:
 		v.State, v.Reason = StateInconclusive, ReasonSeedUnreadable
 		v.Reasons = append(v.Reasons, tr("Every scan of the seed mailbox failed (%d); a missing message proves nothing.",
-			"Jede Durchsuchung des Seed-Postfachs ist fehlgeschlagen (%d); eine fehlende Nachricht beweist nichts.", v.ScansFailed))
+			"Jede Durchsuchung des Testpostfachs ist fehlgeschlagen (%d); eine fehlende Nachricht beweist nichts.", v.ScansFailed))
 		v.Missing = append(v.Missing, tr("Working IMAP access to the seed mailbox and two complete scans.",
-			"Funktionierender IMAP-Zugang zum Seed-Postfach und zwei vollständige Durchsuchungen."))
+			"Funktionierender IMAP-Zugang zum Testpostfach und zwei vollständige Durchsuchungen."))
 		return v
 	case v.ScansComplete < 2 || v.LastCompleteScan.Before(v.DropAt):
 		v.State, v.Reason = StateInconclusive, ReasonTooFewScans
@@ -539,25 +548,25 @@ func judge(f *facts, now time.Time, w Windows) ProbeVerdict {
 			"Nur %d vollständige Durchsuchung(en), die letzte um %s; ein Verdacht braucht zwei, die letzte nach %s.",
 			v.ScansComplete, ts(v.LastCompleteScan), ts(v.DropAt)))
 		v.Missing = append(v.Missing, tr("Another complete scan of the seed mailbox now (probe confirm).",
-			"Eine weitere vollständige Durchsuchung des Seed-Postfachs jetzt (probe confirm)."))
+			"Eine weitere vollständige Durchsuchung des Testpostfachs, jetzt (probe confirm)."))
 		return v
 	case delivered != nil:
 		v.State, v.Reason, v.DSN = StateInconclusive, ReasonDeliveredNotFound, delivered
 		v.Reasons = append(v.Reasons, tr("The receiver reported delivery (DSN %s), but the probe is in no folder of the seed mailbox.",
-			"Der Empfänger meldete die Zustellung (DSN %s), aber die Probe liegt in keinem Ordner des Seed-Postfachs.", delivered.Action))
+			"Der Empfänger meldete die Zustellung (DSN %s), aber die Testmail liegt in keinem Ordner des Testpostfachs.", delivered.Action))
 		v.Missing = append(v.Missing, tr("Check the quarantine and mail rules of the seed mailbox; ask its admin for a message trace.",
-			"Quarantäne und Regeln des Seed-Postfachs prüfen; den Admin um eine Nachrichtenablaufverfolgung bitten."))
+			"Prüfen Sie Quarantäne und Regeln des Testpostfachs und bitten Sie dessen Administrator um eine Nachrichtenverfolgung."))
 		return v
 	}
 	v.State, v.Confidence = StateSilentDrop, ConfidenceLow
 	v.Reasons = append(v.Reasons, tr("Not found in any folder in %d complete scans (the last at %s, after the drop-after deadline %s), and no bounce.",
-		"In %d vollständigen Durchsuchungen in keinem Ordner gefunden (die letzte um %s, nach der Frist %s), und keine Unzustellbarkeitsmeldung.",
+		"In %d vollständigen Durchsuchungen in keinem Ordner gefunden (die letzte um %s, nach der Frist %s), und keine Unzustellbarkeitsnachricht (NDR).",
 		v.ScansComplete, ts(v.LastCompleteScan), ts(v.DropAt)))
 	if !v.Final {
-		v.Reasons = append(v.Reasons, tr("Until %s a late arrival can still reopen this verdict.", "Bis %s kann eine späte Zustellung dieses Urteil noch ändern.", ts(v.FinalAt)))
+		v.Reasons = append(v.Reasons, tr("Until %s a late arrival can still reopen this verdict.", "Bis %s kann eine späte Zustellung dieses Ergebnis noch ändern.", ts(v.FinalAt)))
 	}
 	v.Missing = append(v.Missing, tr("A control probe over a known-good path (probe send --control-via …) that arrives at the same seed.",
-		"Eine Kontrollprobe über einen bewährten Weg (probe send --control-via …), die beim selben Seed ankommt."))
+		"Eine Kontroll-Testmail über einen bewährten Weg (probe send --control-via …), die im selben Testpostfach ankommt."))
 	return v
 }
 
@@ -589,16 +598,16 @@ func judgeFound(v ProbeVerdict, f *facts, first *observation, w Windows) ProbeVe
 			now = o
 		}
 	}
-	where := tr("%s (%s)", "%s (%s)", s.Folder, s.Role)
+	where := folderText(s.Folder, s.Role)
 	if approx {
 		v.Reasons = append(v.Reasons, tr("Found in %s by the scan at %s (no arrival time from the server).",
-			"Gefunden in %s bei der Durchsuchung um %s (der Server nannte keine Ankunftszeit).", where.EN, ts(first.at)))
+			"Gefunden in %s bei der Durchsuchung um %s (der Server nannte keine Ankunftszeit).", where, ts(first.at)))
 	} else {
 		v.Reasons = append(v.Reasons, tr("Found in %s; it arrived at %s, %s after acceptance.",
-			"Gefunden in %s; angekommen um %s, %s nach der Annahme.", where.EN, ts(arrived), lat.Round(time.Second)))
+			"Gefunden in %s; angekommen um %s, %s nach der Annahme.", where, ts(arrived), lat.Round(time.Second)))
 	}
 	if sum := v.Spam.Summary(); sum != "" {
-		v.Reasons = append(v.Reasons, tr("The receiver's spam verdict: %s.", "Das Spam-Urteil des Empfängers: %s.", sum))
+		v.Reasons = append(v.Reasons, tr("The receiver's spam verdict: %s.", "Die Spam-Bewertung des Empfängers: %s.", sum))
 	}
 	if v.Spam != nil && v.Spam.Junk() && s.Role != RoleJunk {
 		v.Reasons = append(v.Reasons, tr("The receiver's headers classify it as spam.", "Die Kopfzeilen des Empfängers stufen sie als Spam ein."))
@@ -612,7 +621,7 @@ func judgeFound(v ProbeVerdict, f *facts, first *observation, w Windows) ProbeVe
 	case now != nil && now.found != nil && now.found.Folder != s.Folder:
 		v.State = StateMovedAfterDelivery
 		v.Folder, v.FolderRole = now.found.Folder, now.found.Role
-		v.Reasons = append(v.Reasons, tr("Later (scan at %s) it was in %s (%s).", "Später (Durchsuchung um %s) lag sie in %s (%s).", ts(now.at), now.found.Folder, now.found.Role))
+		v.Reasons = append(v.Reasons, tr("Later (scan at %s) it was in %s.", "Später (Durchsuchung um %s) lag sie in %s.", ts(now.at), folderText(now.found.Folder, now.found.Role)))
 	case !approx && lat > w.Expect:
 		v.State = StateDeliveredLate
 		v.Reasons = append(v.Reasons, tr("That is later than the expect window (%s).", "Das ist später als das erwartete Zeitfenster (%s).", w.Expect))
@@ -647,17 +656,17 @@ func applyControls(v ProbeVerdict, base map[string]ProbeVerdict, controls []stri
 	case len(arrived) > 0:
 		v.Confidence = ConfidenceMedium
 		v.Reasons = append(v.Reasons, tr("The control probe %s arrived at the same seed over another path.",
-			"Die Kontrollprobe %s kam über einen anderen Weg beim selben Seed an.", strings.Join(arrived, ", ")))
+			"Die Kontroll-Testmail %s kam über einen anderen Weg im selben Testpostfach an.", strings.Join(arrived, ", ")))
 		v.Missing = []i18n.Text{tr("%d more probes in separate windows, all missing while their controls arrive.",
-			"%d weitere Proben in getrennten Zeitfenstern, die alle fehlen, während ihre Kontrollproben ankommen.", HighConfidenceSeries-1)}
+			"%d weitere Testmails in getrennten Zeitfenstern, die alle fehlen, während ihre Kontroll-Testmails ankommen.", HighConfidenceSeries-1)}
 	case len(missing) > 0:
 		v.State, v.Confidence, v.Reason = StateInconclusive, "", ReasonControlMissing
 		v.Reasons = append(v.Reasons, tr("The control probe %s is missing too: the seed or its scanning may be at fault, not the path.",
-			"Die Kontrollprobe %s fehlt ebenfalls: eher das Seed-Postfach oder seine Durchsuchung ist schuld, nicht der Weg.", strings.Join(missing, ", ")))
+			"Die Kontroll-Testmail %s fehlt ebenfalls: Eher liegt es am Testpostfach oder an seiner Durchsuchung, nicht am Weg.", strings.Join(missing, ", ")))
 		v.Missing = []i18n.Text{tr("A control probe that arrives at the seed (check the seed mailbox and its rules).",
-			"Eine Kontrollprobe, die beim Seed ankommt (Seed-Postfach und seine Regeln prüfen).")}
+			"Eine Kontroll-Testmail, die im Testpostfach ankommt (prüfen Sie das Testpostfach und seine Regeln).")}
 	default:
-		v.Reasons = append(v.Reasons, tr("The control probe gives no comparison yet: %s.", "Die Kontrollprobe erlaubt noch keinen Vergleich: %s.", strings.Join(open, ", ")))
+		v.Reasons = append(v.Reasons, tr("The control probe gives no comparison yet: %s.", "Die Kontroll-Testmail erlaubt noch keinen Vergleich: %s.", strings.Join(open, ", ")))
 	}
 	return v
 }
@@ -713,7 +722,7 @@ func applySeries(res *VerdictResult) {
 		if intermittent {
 			for _, i := range series {
 				res.Probes[i].Reasons = append(res.Probes[i].Reasons, tr("Other probes of this route arrived in the same period: the losses are intermittent.",
-					"Andere Proben dieses Weges kamen im selben Zeitraum an: die Verluste treten nur zeitweise auf."))
+					"Andere Testmails dieses Weges kamen im selben Zeitraum an: Die Verluste treten nur zeitweise auf."))
 			}
 			continue
 		}
@@ -722,11 +731,21 @@ func applySeries(res *VerdictResult) {
 			p.Confidence = ConfidenceHigh
 			p.Series = len(series)
 			p.Reasons = append(p.Reasons, tr("%d probes to this seed over this route, in separate windows between %s and %s, are all missing while their controls arrived.",
-				"%d Proben an diesen Seed über diesen Weg, in getrennten Zeitfenstern zwischen %s und %s, fehlen alle, während ihre Kontrollproben ankamen.",
+				"%d Testmails an dieses Testpostfach über diesen Weg, in getrennten Zeitfenstern zwischen %s und %s, fehlen alle, während ihre Kontroll-Testmails ankamen.",
 				len(series), ts(from), ts(to)))
 			p.Missing = nil
 		}
 	}
+}
+
+// folderText names a folder with its role: "Junk Email (junk)" in English,
+// "Junk Email (Spam-Ordner)" in German; the folder name is the server's.
+func folderText(folder, role string) i18n.Text {
+	de, ok := map[string]string{RoleInbox: "Posteingang", RoleJunk: "Spam-Ordner", RoleOther: "anderer Ordner"}[role]
+	if !ok {
+		de = role
+	}
+	return i18n.Text{EN: fmt.Sprintf("%s (%s)", folder, role), DE: fmt.Sprintf("%s (%s)", folder, de)}
 }
 
 func stageName(s string) string {

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mxprobe/mxprobe/internal/i18n/i18ntest"
 	"github.com/mxprobe/mxprobe/internal/report"
 )
 
@@ -104,8 +105,12 @@ func TestVerdictStates(t *testing.T) {
 		{"success DSN before the drop window: confirmed", new(evb).send(A, t0, OutcomeAccepted).dsn(A, at(3), "delivered", "2.0.0"), at(30), StateDeliveryConfirmed, "", "", true},
 		{"late arrival reopens a suspicion", new(evb).send(A, t0, OutcomeAccepted).scan(at(20), true, all).scan(at(61), true, all).
 			scan(at(90), true, all, seen(A, "INBOX", RoleInbox, at(80))), at(91), StateDeliveredLate, "", "", true},
+		{"complaint", new(evb).send(A, t0, OutcomeAccepted).complaint(A, at(3)), at(4), StateComplaint, "", "", true},
 	}
+	covered := map[State]bool{}
+	var german []string
 	for _, tc := range cases {
+		covered[tc.state] = true
 		t.Run(tc.name, func(t *testing.T) {
 			res := Verdict(tc.b.evs, tc.now, testWindows)
 			v, ok := res.Get(A)
@@ -116,7 +121,7 @@ func TestVerdictStates(t *testing.T) {
 				t.Fatalf("got %s/%s/%s settled=%v, want %s/%s/%s settled=%v\nreasons: %v", v.State, v.Confidence, v.Reason, v.Settled,
 					tc.state, tc.confidence, tc.reason, tc.settled, v.Reasons)
 			}
-			if v.Final != !tc.now.Before(v.FinalAt) && v.State != StateRejected && v.State != StateDeferred && v.State != StateBouncedLate && v.Reason != ReasonSendFailed {
+			if v.Final != !tc.now.Before(v.FinalAt) && v.State != StateRejected && v.State != StateDeferred && v.State != StateBouncedLate && v.State != StateComplaint && v.Reason != ReasonSendFailed {
 				t.Fatalf("final=%v at %s with final window ending %s", v.Final, tc.now, v.FinalAt)
 			}
 			if len(v.Reasons) == 0 {
@@ -127,6 +132,7 @@ func TestVerdictStates(t *testing.T) {
 					t.Fatalf("untranslated text %+v", r)
 				}
 			}
+			german = append(german, germanIssues(tc.name, v)...)
 			// Purity: the same input gives the same answer.
 			again, _ := Verdict(tc.b.evs, tc.now, testWindows).Get(A)
 			if again.State != v.State || again.Confidence != v.Confidence {
@@ -138,6 +144,48 @@ func TestVerdictStates(t *testing.T) {
 			}
 		})
 	}
+	for _, st := range States {
+		if !covered[st] {
+			t.Errorf("state %s has no case: its German texts are not scanned", st)
+		}
+	}
+	if len(german) > 0 {
+		t.Errorf("%d English words or glossary violations in the German verdict texts:\n%s", len(german), strings.Join(i18ntest.Uniq(german), "\n"))
+	}
+}
+
+// germanIssues scans the German reasons, missing evidence and next steps of
+// v (the next steps for every provider family) with the glossary scanner.
+func germanIssues(name string, v ProbeVerdict) []string {
+	var texts []string
+	for _, r := range append(v.Reasons, v.Missing...) {
+		texts = append(texts, r.DE)
+	}
+	var steps []string
+	for _, prov := range []string{"microsoft_consumer", "microsoft_tenant", "gmail", "gmx"} {
+		v.Provider = prov
+		for _, r := range NextSteps(v) {
+			texts, steps = append(texts, r.DE), append(steps, r.DE)
+		}
+	}
+	// What the receiver or the network said is quoted verbatim, not scanned.
+	text := strings.Join(texts, "\n")
+	for _, quoted := range []string{"dial tcp 192.0.2.1:25: connect: connection timed out", "451 4.7.500 Server busy"} {
+		text = strings.ReplaceAll(text, quoted, "")
+	}
+	var out []string
+	for _, e := range i18ntest.EnglishIn(text, nil) {
+		out = append(out, name+": "+e)
+	}
+	for _, e := range i18ntest.InfinitiveInstructions(strings.Join(steps, "\n")) {
+		out = append(out, name+": instruction as an infinitive: "+e)
+	}
+	return out
+}
+
+func (b *evb) complaint(tok string, at time.Time) *evb {
+	b.evs = append(b.evs, Event{Kind: KindDSN, At: at, Token: tok, DSN: &DSNMatch{Source: "x", Format: "complaint", Kind: "abuse", FeedbackType: "abuse", MatchedBy: "envid"}})
+	return b
 }
 
 func TestVerdictHighConfidence(t *testing.T) {

@@ -1,7 +1,6 @@
 package dsn
 
 import (
-	"regexp"
 	"strings"
 )
 
@@ -65,7 +64,7 @@ func firstOf(s ...string) string {
 
 // reAutoSubject matches subjects of automatic replies in English, German,
 // French and Japanese.
-var reAutoSubject = regexp.MustCompile(`(?i)^\s*(?:auto(?:matic)?[ -]?(?:reply|response|antwort)|auto:|autoreply|out of (?:the )?office|abwesenheit|automatische antwort|réponse automatique|r[ée]ponse en absence|absence|vacation|away from|自動(?:応答|返信)|不在)`)
+var reAutoSubject = lazy(`(?i)^\s*(?:auto(?:matic)?[ -]?(?:reply|response|antwort)|auto:|autoreply|out of (?:the )?office|abwesenheit|automatische antwort|réponse automatique|r[ée]ponse en absence|absence|vacation|away from|自動(?:応答|返信)|不在)`)
 
 // autoReply recognises an RFC 3834 automatic response: Auto-Submitted:
 // auto-replied (§5), or the older conventions its §3.1.7 and the mail
@@ -113,9 +112,9 @@ func junkReport(h header, m *Message) (Result, bool) {
 }
 
 // reBounceSubject matches the subjects bounces carry in the wild.
-var reBounceSubject = regexp.MustCompile(`(?i)(undeliver|delivery (?:status|fail|notification|problem|report)|returned mail|return(?:ed)? to sender|failure notice|mail delivery (?:failed|failure|system)|could not be delivered|not delivered|delivery has failed|nondeliverable|non[- ]?delivery|mail system error|warning: could not send|message (?:not delivered|delayed|rejected)|delivery failure|mail rejected|returned message|unzustellbar|nicht zustellbar|zustellung fehlgeschlagen|unzustellbare|nachricht nicht zugestellt|non remis|non distribuable|échec de (?:la )?remise|rapport de remise|配信(?:エラー|不能|失敗)|不達|エラーメール|メールエラー|エラー通知|送信エラー|配信状態|undeliverable|delivery notification|mail error|delivery delayed|delayed mail|mail could not be delivered)`)
+var reBounceSubject = lazy(`(?i)(undeliver|delivery (?:status|fail|notification|problem|report)|returned mail|return(?:ed)? to sender|failure notice|mail delivery (?:failed|failure|system)|could not be delivered|not delivered|delivery has failed|nondeliverable|non[- ]?delivery|mail system error|warning: could not send|message (?:not delivered|delayed|rejected)|delivery failure|mail rejected|returned message|unzustellbar|nicht zustellbar|zustellung fehlgeschlagen|unzustellbare|nachricht nicht zugestellt|non remis|non distribuable|échec de (?:la )?remise|rapport de remise|配信(?:エラー|不能|失敗)|不達|エラーメール|メールエラー|エラー通知|送信エラー|配信状態|undeliverable|delivery notification|mail error|delivery delayed|delayed mail|mail could not be delivered)`)
 
-var reDaemon = regexp.MustCompile(`(?i)(mailer-daemon|post_?master|mail delivery|maildelivery|mail-daemon|mailerdaemon|mdaemon|mail administrator|mail system)`)
+var reDaemon = lazy(`(?i)(mailer-daemon|post_?master|mail delivery|maildelivery|mail-daemon|mailerdaemon|mdaemon|mail administrator|mail system)`)
 
 // isBounce tells whether a message without a report part is a bounce at
 // all: written by a mailer daemon (RFC 5321 §4.5.5 null reverse path), with

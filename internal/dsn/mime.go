@@ -7,7 +7,6 @@ import (
 	"io"
 	"mime"
 	"mime/quotedprintable"
-	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -172,7 +171,7 @@ func (w *walker) walk(h header, body []byte, depth int) {
 	}
 }
 
-var reBoundary = regexp.MustCompile(`(?i)boundary\s*=\s*("[^"]+"|[^\s;]+)`)
+var reBoundary = lazy(`(?i)boundary\s*=\s*("[^"]+"|[^\s;]+)`)
 
 // splitMultipart cuts a multipart body at its boundary lines (RFC 2046 §5.1.1).
 // It is tolerant: a missing close delimiter ends the last part at the end of

@@ -29,12 +29,12 @@ var kindNotes = map[Kind]Note{
 	KindComplaint: {
 		Title: i18n.T("Complaint report (feedback loop)", "Beschwerdebericht (Feedback-Loop)"),
 		Text: i18n.T("A mailbox provider reports that one of its users marked a message from your systems as spam (RFC 5965 Abuse Reporting Format; Microsoft's JMRP, Yahoo's and others' feedback loops send these). It is no bounce: the message was delivered.",
-			"Ein Postfachanbieter meldet, dass einer seiner Nutzer eine Nachricht Ihrer Systeme als Spam markiert hat (RFC 5965 Abuse Reporting Format; Microsofts JMRP, die Feedback-Loops von Yahoo und anderen senden solche Berichte). Es ist keine Unzustellbarkeitsmeldung: die Nachricht wurde zugestellt."),
+			"Ein Postfachanbieter meldet, dass einer seiner Nutzer eine Nachricht Ihrer Systeme als Spam markiert hat (RFC 5965 Abuse Reporting Format; Microsofts JMRP, die Feedback-Loops von Yahoo und anderen senden solche Berichte). Es ist keine Unzustellbarkeitsnachricht (NDR): Die Nachricht wurde zugestellt."),
 		Advice: []i18n.Text{
 			i18n.T("Stop mailing the complaining address (unsubscribe it) and check how it got onto the list.",
-				"Die beschwerdeführende Adresse nicht mehr anschreiben (austragen) und prüfen, wie sie auf die Liste kam."),
+				"Schreiben Sie die beschwerdeführende Adresse nicht mehr an (tragen Sie sie aus) und prüfen Sie, wie sie auf die Liste kam."),
 			i18n.T("Watch the complaint rate: providers throttle or block senders above about 0.3 % complaints.",
-				"Die Beschwerderate beobachten: Anbieter drosseln oder sperren Absender ab etwa 0,3 % Beschwerden."),
+				"Beobachten Sie die Beschwerderate: Anbieter drosseln oder sperren Absender ab etwa 0,3 % Beschwerden."),
 		},
 	},
 	KindAutoReply: {
@@ -43,20 +43,20 @@ var kindNotes = map[Kind]Note{
 			"Eine automatische Antwort (Abwesenheitsnotiz; RFC 3834). Die Nachricht wurde zugestellt; nichts ist fehlgeschlagen."),
 		Advice: []i18n.Text{
 			i18n.T("Nothing to do. Bounce processing should ignore auto-replies rather than count them as failures.",
-				"Nichts zu tun. Die Verarbeitung von Rückläufern sollte automatische Antworten übergehen statt sie als Fehler zu zählen."),
+				"Nichts zu tun. Die Verarbeitung von Unzustellbarkeitsnachrichten sollte automatische Antworten übergehen, statt sie als Fehler zu zählen."),
 		},
 	},
 	KindJunkReport: {
-		Title: i18n.T("Microsoft junk-mail report (copy of a reported message)", "Junk-Meldung von Microsoft (Kopie einer gemeldeten Nachricht)"),
+		Title: i18n.T("Microsoft junk-mail report (copy of a reported message)", "Spam-Meldung von Microsoft (Kopie einer gemeldeten Nachricht)"),
 		Text: i18n.T("This is not a message to you and no bounce: it is a copy of a mail that an Outlook.com or Hotmail user marked as junk, sent by Microsoft's Junk Mail Reporting Program (JMRP) to the address registered for the sending IP (marks: X-Sender staff@hotmail.com, X-Hmxmroriginalrecipient, X-MS-Exchange-EOPDirect). It often reaches you because a customer or employee forwards mail to a Hotmail or Outlook.com address: to Microsoft your forwarding server is then the sender of everything forwarded, and every spam click on it comes back to your IP's JMRP address. The copy carries third parties' personal data (sender, recipient, content of someone else's mail): treat it as confidential, do not pass it on and delete it when it is no longer needed.",
-			"Das ist keine Nachricht an Sie und keine Unzustellbarkeitsmeldung: es ist die Kopie einer Mail, die ein Nutzer von Outlook.com oder Hotmail als Junk markiert hat, gesendet von Microsofts Junk Mail Reporting Program (JMRP) an die Adresse, die für die sendende IP eingetragen ist (Kennzeichen: X-Sender staff@hotmail.com, X-Hmxmroriginalrecipient, X-MS-Exchange-EOPDirect). Sie kommt oft, weil ein Kunde oder Mitarbeiter Mails an eine Hotmail- oder Outlook.com-Adresse weiterleitet: für Microsoft ist Ihr weiterleitender Server dann der Absender alles Weitergeleiteten, und jeder Spam-Klick darauf landet bei der JMRP-Adresse Ihrer IP. Die Kopie enthält personenbezogene Daten Dritter (Absender, Empfänger, Inhalt einer fremden Mail): vertraulich behandeln, nicht weitergeben und löschen, sobald sie nicht mehr gebraucht wird."),
+			"Das ist keine Nachricht an Sie und keine Unzustellbarkeitsnachricht (NDR): Es ist die Kopie einer Mail, die ein Nutzer von Outlook.com oder Hotmail als Spam markiert hat, gesendet von Microsofts Junk Mail Reporting Program (JMRP) an die Adresse, die für die sendende IP eingetragen ist (Kennzeichen: X-Sender staff@hotmail.com, X-Hmxmroriginalrecipient, X-MS-Exchange-EOPDirect). Sie kommt oft, weil ein Kunde oder Mitarbeiter Mails an eine Hotmail- oder Outlook.com-Adresse weiterleitet: für Microsoft ist Ihr weiterleitender Server dann der Absender alles Weitergeleiteten, und jeder Spam-Klick darauf landet bei der JMRP-Adresse Ihrer IP. Die Kopie enthält personenbezogene Daten Dritter (Absender, Empfänger, Inhalt einer fremden Mail): Behandeln Sie sie vertraulich, geben Sie sie nicht weiter und löschen Sie sie, sobald Sie sie nicht mehr brauchen."),
 		Advice: []i18n.Text{
 			i18n.T("Check which address is enrolled in JMRP for your IPs ("+urlJMRP+") and point it to a role mailbox of the mail administrators, not to sales or support.",
-				"Prüfen, welche Adresse im JMRP für Ihre IPs eingetragen ist ("+urlJMRP+"), und sie auf ein Rollenpostfach der Mail-Administratoren legen, nicht auf Vertrieb oder Support."),
+				"Prüfen Sie, welche Adresse im JMRP für Ihre IPs eingetragen ist ("+urlJMRP+"), und legen Sie sie auf ein Rollenpostfach der Mail-Administratoren, nicht auf Vertrieb oder Support."),
 			i18n.T("Find the forwarding (the original recipient in X-Hmxmroriginalrecipient, the Received lines) and ask the mailbox owner to stop forwarding to Microsoft consumer addresses, or forward with SRS (Sender Rewriting Scheme) and ARC so that the complaints and the reputation stay with the original sender.",
-				"Die Weiterleitung finden (ursprünglicher Empfänger in X-Hmxmroriginalrecipient, die Received-Zeilen) und den Postfachinhaber bitten, nicht mehr an Microsoft-Privatadressen weiterzuleiten, oder mit SRS (Sender Rewriting Scheme) und ARC weiterleiten, damit Beschwerden und Ruf beim ursprünglichen Absender bleiben."),
+				"Suchen Sie die Weiterleitung (ursprünglicher Empfänger in X-Hmxmroriginalrecipient, die Received-Zeilen) und bitten Sie den Postfachinhaber, nicht mehr an Microsoft-Privatadressen weiterzuleiten oder mit SRS („Sender Rewriting Scheme“) und ARC weiterzuleiten, damit Beschwerden und Ruf beim ursprünglichen Absender bleiben."),
 			i18n.T("Watch your IPs' reputation in SNDS ("+urlSNDS+"): forwarded spam counts against the forwarding server.",
-				"Den Ruf Ihrer IPs in SNDS beobachten ("+urlSNDS+"): weitergeleiteter Spam zählt gegen den weiterleitenden Server."),
+				"Beobachten Sie den Ruf Ihrer IPs in SNDS ("+urlSNDS+"): Weitergeleiteter Spam zählt gegen den weiterleitenden Server."),
 		},
 	},
 }

@@ -1,7 +1,6 @@
 package dsn
 
 import (
-	"regexp"
 	"strings"
 	"unicode/utf8"
 )
@@ -239,7 +238,7 @@ func (w *walker) finishText(out []Result, context string) {
 }
 
 // reInlineDSN finds RFC 3464 fields written into a text part.
-var reInlineDSN = regexp.MustCompile(`(?im)^(?:reporting-mta|final-recipient|original-recipient)\s*:\s*\S`)
+var reInlineDSN = lazy(`(?im)^(?:reporting-mta|final-recipient|original-recipient)\s*:\s*\S`)
 
 // origIDs returns the Message-ID and X-Mxprobe-Id of the returned original.
 func (w *walker) origIDs() (msgID, probeID string) {
@@ -267,8 +266,8 @@ func (w *walker) origIDs() (msgID, probeID string) {
 }
 
 var (
-	reTextMsgID   = regexp.MustCompile(`(?im)^[ \t>]*message-id:[ \t]*(<[^>\r\n]{1,998}>|\S{1,998})`)
-	reTextProbeID = regexp.MustCompile(`(?im)^[ \t>]*x-mxprobe-id:[ \t]*(\S{1,998})`)
+	reTextMsgID   = lazy(`(?im)^[ \t>]*message-id:[ \t]*(<[^>\r\n]{1,998}>|\S{1,998})`)
+	reTextProbeID = lazy(`(?im)^[ \t>]*x-mxprobe-id:[ \t]*(\S{1,998})`)
 )
 
 func idsFromText(t string) (msgID, probeID string) {
@@ -302,7 +301,7 @@ func actionFromStatus(status, diag string) string {
 	return "failed"
 }
 
-var reReplyCodeAny = regexp.MustCompile(`\b[245]\d\d\b`)
+var reReplyCodeAny = lazy(`\b[245]\d\d\b`)
 
 // namesCommand tells whether a human-readable part says which SMTP command
 // a reply answered (Postfix "in reply to RCPT TO command", Exim "after RCPT

@@ -2,7 +2,6 @@ package dsn
 
 import (
 	"bytes"
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
@@ -118,7 +117,7 @@ func (w *walker) applyDSNField(cur *Result, f field, flush func()) *Result {
 }
 
 // reEnhancedAny finds an enhanced status code (RFC 3463 §2) in free text.
-var reEnhancedAny = regexp.MustCompile(`\b[245]\.\d{1,3}\.\d{1,3}\b`)
+var reEnhancedAny = lazy(`\b[245]\.\d{1,3}\.\d{1,3}\b`)
 
 // findEnhanced returns the first enhanced status code in s that is not part
 // of a longer dotted number (an IP address such as 10.2.0.8, a version).

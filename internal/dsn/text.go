@@ -1,7 +1,6 @@
 package dsn
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -31,24 +30,24 @@ import (
 var (
 	// An address alone on a line, optionally "<…>", a trailing colon, or an
 	// Exchange 2003 date ("user@example.test am 01.02.2024 10:00", "… on 2/1/2024").
-	reRcptAlone = regexp.MustCompile(`^(?:[-*•>]\s*)?(?i:rcpt to:\s*|to:\s*|recipient:\s*|address:\s*|original-recipient:\s*(?:rfc822;)?\s*)?<?([^\s<>@"()\[\]]{1,256}@[^\s<>@"()\[\]]{1,256}?)>?[:.,]?(?:\s+(?:am|on|auf|at|le|el)\s+\S.{0,60}|\s*\([^)]{0,120}\))?$`)
+	reRcptAlone = lazy(`^(?:[-*•>]\s*)?(?i:rcpt to:\s*|to:\s*|recipient:\s*|address:\s*|original-recipient:\s*(?:rfc822;)?\s*)?<?([^\s<>@"()\[\]]{1,256}@[^\s<>@"()\[\]]{1,256}?)>?[:.,]?(?:\s+(?:am|on|auf|at|le|el)\s+\S.{0,60}|\s*\([^)]{0,120}\))?$`)
 	// Postfix-style "<addr>: text" or qmail "<addr>:" (text may be empty).
-	reRcptColon = regexp.MustCompile(`^<([^\s<>@"]{1,256}@[^\s<>@"]{1,256})>(?:\s*\([^)]*\))?:\s*(.*)$|^([^\s<>@"():]{1,256}@[^\s<>@"():]{1,256}):\s+(\S.*)$`)
+	reRcptColon = lazy(`^<([^\s<>@"]{1,256}@[^\s<>@"]{1,256})>(?:\s*\([^)]*\))?:\s*(.*)$|^([^\s<>@"():]{1,256}@[^\s<>@"():]{1,256}):\s+(\S.*)$`)
 	// "550 5.1.1 <addr>... User unknown" (sendmail), "addr... Deferred".
-	reRcptReply = regexp.MustCompile(`^(?:[245]\d\d[ -](?:[245]\.\d{1,3}\.\d{1,3}\s+)?)?<?([^\s<>@"()]{1,256}@[^\s<>@"():]{1,256}?)>?(?:\.\.\.|:)\s*(.*)$`)
+	reRcptReply = lazy(`^(?:[245]\d\d[ -](?:[245]\.\d{1,3}\.\d{1,3}\s+)?)?<?([^\s<>@"()]{1,256}@[^\s<>@"():]{1,256}?)>?(?:\.\.\.|:)\s*(.*)$`)
 	// Any address in angle brackets or bare, for the second pass.
-	reAddrAny     = regexp.MustCompile(`<?([A-Za-z0-9._%+=/'!#$&*?^{|}~-]{1,128}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+)>?`)
-	reMailto      = regexp.MustCompile(`<mailto:[^>]*>|\(mailto:[^)]*\)`)
-	reQmailHst    = regexp.MustCompile(`(?i)(?:connected to|giving up on)\s+([0-9a-f.:]+|[a-z0-9.-]+\.[a-z]{2,})|([0-9a-f.:]{7,})\s+(?:does not like recipient|failed after I sent the message)`)
-	reHashCode    = regexp.MustCompile(`\(#([245]\.\d{1,3}\.\d{1,3})\)`)
-	reOldExch     = regexp.MustCompile(`<\s*([^\s<>#]*)\s+#([245]\.\d{1,3}\.\d{1,3})(?:\s+smtp;\s*(.*?))?>(?:\s|$)`)
-	reBareHost    = regexp.MustCompile(`(?i)^[a-z0-9-]+(?:\.[a-z0-9-]+)+$`)
-	reGenServ     = regexp.MustCompile(`(?i)(?:generating server|generierender server|erstellender server|serveur de génération):\s*(\S+)`)
-	reHostSaid    = regexp.MustCompile(`(?i)^(\S+\.[a-z]{2,})\.?\s+\[([0-9a-f.:]+)\]`)
-	reReplyStart  = regexp.MustCompile(`(?:^|[\s:;'"(#])([245]\d\d)[ -]`)
-	reCodeLine    = regexp.MustCompile(`^[245]\d\d[ -]|^[245]\.\d{1,3}\.\d{1,3}\b|^#[245]\d\d`)
-	reRcptBracket = regexp.MustCompile(`^<?([^\s<>@"()\[\]]{1,256}@[^\s<>@"()\[\]]{1,256}?)>?\s+\[([^\]]{1,200})\]$`)
-	reHeaderLine  = regexp.MustCompile(`^(?:from|reply-to|return-path|sender|message-id|references|in-reply-to|received|cc|bcc|date|subject|delivered-to|x-[a-z0-9-]+):`)
+	reAddrAny     = lazy(`<?([A-Za-z0-9._%+=/'!#$&*?^{|}~-]{1,128}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+)>?`)
+	reMailto      = lazy(`<mailto:[^>]*>|\(mailto:[^)]*\)`)
+	reQmailHst    = lazy(`(?i)(?:connected to|giving up on)\s+([0-9a-f.:]+|[a-z0-9.-]+\.[a-z]{2,})|([0-9a-f.:]{7,})\s+(?:does not like recipient|failed after I sent the message)`)
+	reHashCode    = lazy(`\(#([245]\.\d{1,3}\.\d{1,3})\)`)
+	reOldExch     = lazy(`<\s*([^\s<>#]*)\s+#([245]\.\d{1,3}\.\d{1,3})(?:\s+smtp;\s*(.*?))?>(?:\s|$)`)
+	reBareHost    = lazy(`(?i)^[a-z0-9-]+(?:\.[a-z0-9-]+)+$`)
+	reGenServ     = lazy(`(?i)(?:generating server|generierender server|erstellender server|serveur de génération):\s*(\S+)`)
+	reHostSaid    = lazy(`(?i)^(\S+\.[a-z]{2,})\.?\s+\[([0-9a-f.:]+)\]`)
+	reReplyStart  = lazy(`(?:^|[\s:;'"(#])([245]\d\d)[ -]`)
+	reCodeLine    = lazy(`^[245]\d\d[ -]|^[245]\.\d{1,3}\.\d{1,3}\b|^#[245]\d\d`)
+	reRcptBracket = lazy(`^<?([^\s<>@"()\[\]]{1,256}@[^\s<>@"()\[\]]{1,256}?)>?\s+\[([^\]]{1,200})\]$`)
+	reHeaderLine  = lazy(`^(?:from|reply-to|return-path|sender|message-id|references|in-reply-to|received|cc|bcc|date|subject|delivered-to|x-[a-z0-9-]+):`)
 )
 
 type textRcpt struct {
@@ -178,13 +177,13 @@ func parseTextBounce(t string) []Result {
 // reCmdSection finds a section or field that names the SMTP command the
 // remote server answered: m-FILTER's "-------SMTP command" block below
 // "-------server message", or a "SMTP command: RCPT TO" line.
-var reCmdSection = regexp.MustCompile(`(?im)^[-=\s]*smtp command\s*:?[ \t]*\n?[ \t]*(helo|ehlo|mail\s+from|rcpt\s+to|data)\b`)
+var reCmdSection = lazy(`(?im)^[-=\s]*smtp command\s*:?[ \t]*\n?[ \t]*(helo|ehlo|mail\s+from|rcpt\s+to|data)\b`)
 
 // reReportingHost finds the host that wrote a text bounce: Postfix "This is
 // the mail system at host X.", qmail "This is the qmail-send program at X.",
 // DragonFly "This is the DragonFly Mail Agent … at X." and Exim's delay
 // warning "… hours on the queue on X.".
-var reReportingHost = regexp.MustCompile(`(?i)this is the mail system at host ([a-z0-9.-]+)|this is the (?:qmail-send program|dragonfly mail agent[^\n]*?) at ([a-z0-9.-]+)|hours on the queue on ([a-z0-9.-]+)`)
+var reReportingHost = lazy(`(?i)this is the mail system at host ([a-z0-9.-]+)|this is the (?:qmail-send program|dragonfly mail agent[^\n]*?) at ([a-z0-9.-]+)|hours on the queue on ([a-z0-9.-]+)`)
 
 // scanRecipients finds recipient anchors and their describing lines. loose
 // also takes addresses inside sentences.
@@ -505,7 +504,7 @@ func fallbackRecipients(h header, w *walker) []Result {
 		}
 	}
 	if len(addrs) == 0 && orig != "" {
-		if m := regexp.MustCompile(`(?im)^to:\s*(.+)$`).FindStringSubmatch(orig); m != nil {
+		if m := reToLine.FindStringSubmatch(orig); m != nil {
 			if a := cleanAddr(m[1]); strings.Contains(a, "@") {
 				addrs = append(addrs, a)
 			}
@@ -557,3 +556,5 @@ func hasReply(lines []string) bool {
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+var reToLine = lazy(`(?im)^to:\s*(.+)$`)

@@ -409,7 +409,7 @@ var (
 	msgUnregDetail      = i18n.T("Detail code not in the IANA registry", "Detail-Code nicht im IANA-Register")
 	msgUnregDetailDesc  = i18n.T("This code is syntactically valid (RFC 3463) but not registered. Its meaning follows from the class and subject, and from the provider that uses it, if known.", "Dieser Code ist syntaktisch gültig (RFC 3463), aber nicht registriert. Seine Bedeutung ergibt sich aus Klasse und Themenbereich sowie, falls bekannt, aus dem Anbieter, der ihn verwendet.")
 	msgUnlistedBasic    = i18n.T("Reply code not listed in RFC 5321", "In RFC 5321 nicht aufgeführter Antwortcode")
-	msgSoft             = i18n.T("This is a temporary failure (soft bounce): your server keeps retrying on its own; act only if it persists or the message finally bounces.", "Dies ist ein vorübergehender Fehler (Soft Bounce): Ihr Server versucht es selbstständig weiter; handeln Sie nur, wenn es anhält oder die Nachricht endgültig zurückkommt.")
+	msgSoft             = i18n.T("This is a temporary failure (soft bounce): your server keeps retrying on its own; act only if it persists or the message finally bounces.", "Dies ist eine Zurückstellung (ein vorübergehender Fehler): Ihr Server versucht es selbstständig weiter; handeln Sie nur, wenn es anhält oder die Nachricht endgültig zurückkommt.")
 	msgASTags           = i18n.T("The AS(…) tag is Microsoft's internal anti-spam rule number (not an autonomous system); quote it in support requests.", "Die Kennung AS(…) ist Microsofts interne Anti-Spam-Regelnummer (kein autonomes System); nennen Sie sie in Supportanfragen.")
 )
 

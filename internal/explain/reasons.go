@@ -87,7 +87,7 @@ var delayedDef = reasonDef{
 	Responsible: RespNobody, Actionable: ActLow, By: "retry", Retrying: true,
 	Advice: []i18n.Text{
 		i18n.T("Wait: nothing is lost yet, and the sending server reports again if it finally gives up.", "Warten Sie: Noch ist nichts verloren, und der sendende Server meldet sich erneut, falls er endgültig aufgibt."),
-		i18n.T("If the delay lasts for hours, check whether the destination's MX hosts are reachable (mxprobe check <domain>) and whether your own outbound port 25 is open.", "Hält die Verzögerung Stunden an, prüfen Sie, ob die MX-Hosts des Ziels erreichbar sind (mxprobe check <domain>) und ob Ihr eigener ausgehender Port 25 offen ist."),
+		i18n.T("If the delay lasts for hours, check whether the destination's MX hosts are reachable (mxprobe check <domain>) and whether your own outbound port 25 is open.", "Hält die Zurückstellung Stunden an, prüfen Sie, ob die MX-Hosts des Ziels erreichbar sind (mxprobe check <domain>) und ob Ihr eigener ausgehender Port 25 offen ist."),
 	},
 }
 
@@ -174,7 +174,7 @@ var reasonDefs = map[Reason]reasonDef{
 		Responsible: RespSenderAdmin, Actionable: ActLow, By: "receiver_contact",
 		Advice: []i18n.Text{
 			i18n.T("Find out which block list is meant (the reply often names it or links a lookup page) and check the sending IP there.", "Finden Sie heraus, welche Sperrliste gemeint ist (die Antwort nennt sie oft oder verlinkt eine Abfrageseite), und prüfen Sie dort die sendende IP."),
-			i18n.T("Fix the cause first (compromised account, open relay, bad list), then request delisting.", "Beheben Sie zuerst die Ursache (gekapertes Konto, offenes Relay, schlechte Liste) und beantragen Sie dann die Entfernung."),
+			i18n.T("Fix the cause first (compromised account, open relay, bad list), then request delisting.", "Beheben Sie zuerst die Ursache (gekapertes Konto, offenes Relay, schlechte Liste) und beantragen Sie dann die Austragung."),
 			i18n.T("In the request give the sending IP, the full reply line, the time with time zone, and what you changed.", "Geben Sie im Antrag die sendende IP, die vollständige Antwortzeile, die Uhrzeit mit Zeitzone und Ihre Änderungen an."),
 		}},
 	BadReputation: {
@@ -256,7 +256,7 @@ var reasonDefs = map[Reason]reasonDef{
 		Description: i18n.T("The receiver refused the envelope sender (MAIL FROM): its domain does not exist or does not accept replies, or the address is not allowed.", "Der Empfänger hat den Umschlagabsender (MAIL FROM) abgelehnt: Seine Domain existiert nicht oder nimmt keine Antworten an, oder die Adresse ist nicht zugelassen."),
 		Responsible: RespSenderAdmin, Actionable: ActHigh, By: "sender_config",
 		Advice: []i18n.Text{
-			i18n.T("Use an envelope sender whose domain exists and has a working MX (bounces must be deliverable).", "Verwenden Sie einen Umschlagabsender, dessen Domain existiert und einen funktionierenden MX hat (Rückläufer müssen zustellbar sein)."),
+			i18n.T("Use an envelope sender whose domain exists and has a working MX (bounces must be deliverable).", "Verwenden Sie einen Umschlagabsender, dessen Domain existiert und einen funktionierenden MX hat (Unzustellbarkeitsnachrichten müssen zustellbar sein)."),
 			i18n.T("Check that the sending application does not use a placeholder such as root@localhost.", "Prüfen Sie, dass die sendende Anwendung keinen Platzhalter wie root@localhost verwendet."),
 		}},
 	NoRelaying: {
@@ -353,7 +353,7 @@ var reasonDefs = map[Reason]reasonDef{
 		Description: i18n.T("The reply carries too little information to say why delivery failed.", "Die Antwort enthält zu wenig Information, um zu sagen, warum die Zustellung scheiterte."),
 		Responsible: RespReceiverAdmin, Actionable: ActLow, By: "receiver_contact",
 		Advice: []i18n.Text{
-			i18n.T("Look at the full bounce or log entry for more context (the SMTP command, the remote host).", "Sehen Sie sich den vollständigen Rückläufer oder Logeintrag an, um mehr Zusammenhang zu finden (SMTP-Befehl, entfernter Host)."),
+			i18n.T("Look at the full bounce or log entry for more context (the SMTP command, the remote host).", "Sehen Sie sich die vollständige Unzustellbarkeitsnachricht oder den Logeintrag an, um mehr Zusammenhang zu finden (SMTP-Befehl, entfernter Host)."),
 			i18n.T("If it repeats, ask the receiver's postmaster, quoting the full reply and time.", "Wiederholt es sich, fragen Sie den Postmaster des Empfängers unter Angabe der vollständigen Antwort und Uhrzeit."),
 		}},
 	Undefined: {
@@ -365,32 +365,32 @@ var reasonDefs = map[Reason]reasonDef{
 		}},
 	Accepted: {
 		Title:       i18n.T("The server accepted the message", "Der Server hat die Nachricht angenommen"),
-		Description: i18n.T("The server accepted the command or the message. Acceptance is not delivery: the receiver may still file the message as junk, quarantine it or discard it.", "Der Server hat den Befehl oder die Nachricht angenommen. Annahme ist keine Zustellung: Der Empfänger kann die Nachricht noch als Junk einordnen, in Quarantäne stellen oder verwerfen."),
+		Description: i18n.T("The server accepted the command or the message. Acceptance is not delivery: the receiver may still file the message as junk, quarantine it or discard it.", "Der Server hat den Befehl oder die Nachricht angenommen. Annahme ist keine Zustellung: Der Empfänger kann die Nachricht noch in den Spam-Ordner legen, in Quarantäne stellen oder verwerfen."),
 		Responsible: RespNobody, Actionable: ActNone, By: "none",
 		Advice: []i18n.Text{
 			i18n.T("Nothing to fix. To prove inbox placement, send a test message to a mailbox you own with mxprobe probe send.", "Nichts zu beheben. Um die Zustellung in den Posteingang nachzuweisen, senden Sie mit mxprobe probe send eine Testmail an ein eigenes Postfach."),
 		}},
 	Delivered: {
 		Title:       i18n.T("The message was delivered", "Die Nachricht wurde zugestellt"),
-		Description: i18n.T("A delivery status notification reports the message as delivered, relayed or expanded (RFC 3464). Whether it reached the inbox or the junk folder, it does not say.", "Eine Zustellbenachrichtigung meldet die Nachricht als zugestellt, weitergeleitet oder verteilt (RFC 3464). Ob sie im Posteingang oder im Junk-Ordner liegt, sagt sie nicht."),
+		Description: i18n.T("A delivery status notification reports the message as delivered, relayed or expanded (RFC 3464). Whether it reached the inbox or the junk folder, it does not say.", "Eine Zustellbenachrichtigung meldet die Nachricht als zugestellt, weitergeleitet oder verteilt (RFC 3464). Ob sie im Posteingang oder im Spam-Ordner liegt, sagt sie nicht."),
 		Responsible: RespNobody, Actionable: ActNone, By: "none",
 		Advice: []i18n.Text{
 			i18n.T("Nothing to fix.", "Nichts zu beheben."),
 		}},
 	Greylisted: {
 		Title:       i18n.T("Greylisting: the receiver defers the first attempt on purpose", "Greylisting: Der Empfänger weist den ersten Versuch absichtlich vorübergehend ab"),
-		Description: i18n.T("The receiver defers mail from a sender it does not know yet and accepts it when the sending server tries again after some minutes (RFC 6647). This is not a judgement of the sender.", "Der Empfänger weist E-Mails eines ihm noch unbekannten Absenders vorübergehend ab und nimmt sie an, wenn der sendende Server es nach einigen Minuten erneut versucht (RFC 6647). Das ist kein Urteil über den Absender."),
+		Description: i18n.T("The receiver defers mail from a sender it does not know yet and accepts it when the sending server tries again after some minutes (RFC 6647). This is not a judgement of the sender.", "Der Empfänger weist E-Mails eines ihm noch unbekannten Absenders vorübergehend ab und nimmt sie an, wenn der sendende Server es nach einigen Minuten erneut versucht (RFC 6647). Das ist keine Bewertung des Absenders."),
 		Responsible: RespNobody, Actionable: ActNone, By: "retry", Retrying: true,
 		Advice: []i18n.Text{
 			i18n.T("Nothing to do: your server retries on its own, and most greylisting lets the retry through after 5 to 15 minutes.", "Nichts zu tun: Ihr Server versucht es selbstständig erneut, und meist lässt Greylisting den neuen Versuch nach 5 bis 15 Minuten durch."),
 			i18n.T("Act only if it lasts for hours: then make sure the retries come from the same IP address and the same sender address (a pool of changing IPs starts greylisting anew each time), and ask the receiver's postmaster.", "Handeln Sie erst, wenn es Stunden anhält: Sorgen Sie dann dafür, dass die Wiederholungen von derselben IP-Adresse und mit derselben Absenderadresse kommen (bei wechselnden IPs beginnt das Greylisting jedes Mal neu), und fragen Sie den Postmaster des Empfängers."),
 		}},
 	Vacation: {
-		Title:       i18n.T("This is an automatic reply, not a bounce", "Dies ist eine automatische Antwort, kein Rückläufer"),
+		Title:       i18n.T("This is an automatic reply, not a bounce", "Dies ist eine automatische Antwort, keine Unzustellbarkeitsnachricht"),
 		Description: i18n.T("The recipient's mailbox answered with an out-of-office or auto-reply message; the original was delivered.", "Das Postfach des Empfängers hat mit einer Abwesenheitsnotiz oder automatischen Antwort reagiert; die ursprüngliche Nachricht wurde zugestellt."),
 		Responsible: RespNobody, Actionable: ActNone, By: "none",
 		Advice: []i18n.Text{
-			i18n.T("Nothing to fix; do not count this as a bounce.", "Nichts zu beheben; zählen Sie dies nicht als Rückläufer."),
+			i18n.T("Nothing to fix; do not count this as a bounce.", "Nichts zu beheben; zählen Sie dies nicht als Unzustellbarkeitsnachricht."),
 		}},
 }
 

@@ -143,7 +143,7 @@ func extraScenarios(next func() netip.Addr) []Scenario {
 	// Sending domains with broken SPF (use them with --from).
 	out = append(out, Scenario{Domain: "spf-loop.lab.test", Expect: "fail",
 		Title: i18n.T("sending domain whose SPF includes itself through a second record (use with --from)",
-			"Absenderdomain, deren SPF sich über einen zweiten Eintrag selbst einbindet (mit --from verwenden)"),
+			"Absenderdomain, deren SPF sich über einen zweiten Eintrag selbst einbindet (verwenden Sie sie mit --from)"),
 		Records: []string{
 			"spf-loop.lab.test. 300 IN MX 10 mx.ok.lab.test.",
 			"spf-loop.lab.test. 300 IN TXT \"v=spf1 include:loop.spf-loop.lab.test -all\"",
@@ -160,7 +160,7 @@ func extraScenarios(next func() netip.Addr) []Scenario {
 		recs = append(recs, fmt.Sprintf("%s. 300 IN TXT \"%s -all\"", d, spf))
 		out = append(out, Scenario{Domain: d, Expect: "fail",
 			Title: i18n.T("sending domain whose SPF record has 30 includes (use with --from)",
-				"Absenderdomain, deren SPF-Eintrag 30 Includes hat (mit --from verwenden)"),
+				"Absenderdomain, deren SPF-Eintrag 30 include-Verweise hat (verwenden Sie sie mit --from)"),
 			Records: recs})
 	}
 	return out

@@ -62,7 +62,7 @@ func RulesSenders() []RulesSender {
 		{SenderNoContact, "mx.nocontact.test", i18n.T("website without contact details", "Website ohne Kontaktangaben")},
 		{SenderGeneric, "127-0-1-4.dyn.labnet.test", i18n.T("generic PTR name of an access range", "generischer PTR-Name eines Zugangsnetzes")},
 		{SenderUnconfirmed, "mx.unconfirmed.test", i18n.T("PTR name does not resolve back", "PTR-Name löst nicht zurück auf")},
-		{SenderListed, "mx.listed.test", i18n.T("on the lab block list and in a UCEPROTECT level 2 range", "auf der Lab-Sperrliste und in einem Bereich von UCEPROTECT Stufe 2")},
+		{SenderListed, "mx.listed.test", i18n.T("on the lab block list and in a UCEPROTECT level 2 range", "auf der Sperrliste des Labors und in einem Bereich von UCEPROTECT Stufe 2")},
 	}
 }
 

@@ -202,7 +202,7 @@ func TestUnmeasured(t *testing.T) {
 
 func TestTextViews(t *testing.T) {
 	bad := Score(badFacts(t), []Book{mustBook(t, Microsoft)}, Options{})
-	en, de := FailedLines(bad, i18n.EN), FailedLines(bad, i18n.DE)
+	en, de := failedLines(bad, i18n.EN), failedLines(bad, i18n.DE)
 	if len(en) != len(bad) || len(de) != len(bad) {
 		t.Fatalf("lines: %d/%d for %d failed rules", len(en), len(de), len(bad))
 	}
@@ -249,4 +249,15 @@ func TestAlignmentWithoutMessage(t *testing.T) {
 	if o := measureAlignment(&f); o.status != StatusFail {
 		t.Errorf("SPF pass for an unaligned MAIL FROM domain: %+v", o)
 	}
+}
+
+// failedLines: one line per failed rule, "<rule>: <text> (<evidence>)".
+func failedLines(rs []Requirement, lang i18n.Lang) []string {
+	var out []string
+	for _, r := range rs {
+		if r.Status == StatusFail {
+			out = append(out, r.Rule+": "+r.Text.In(lang)+" ("+r.Evidence.In(lang)+")")
+		}
+	}
+	return out
 }

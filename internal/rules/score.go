@@ -85,7 +85,7 @@ func init() {
 	report.Register(report.Def{ID: IDFailed, Severity: report.Warn,
 		Title: i18n.T("A receiver's published sender requirement is not met", "Eine veröffentlichte Absender-Anforderung eines Empfängers ist nicht erfüllt"),
 		Advice: i18n.T("Fix what the rule names; receivers enforce these rules with rejections or the junk folder.",
-			"Beheben Sie, was die Regel nennt; Empfänger setzen diese Regeln mit Ablehnungen oder dem Junk-Ordner durch.")})
+			"Beheben Sie, was die Regel nennt; Empfänger setzen diese Regeln mit Ablehnungen oder dem Spam-Ordner durch.")})
 	report.Register(report.Def{ID: IDBulkFailed, Severity: report.Info,
 		Title: i18n.T("A bulk-sender requirement of a receiver is not met", "Eine Anforderung eines Empfängers an Massenversender ist nicht erfüllt"),
 		Advice: i18n.T("It matters once you send bulk mail (e.g. over 5,000 messages a day to one provider); give --bulk to weigh it as a warning.",

@@ -8,19 +8,6 @@ import (
 	"github.com/mxprobe/mxprobe/internal/i18n"
 )
 
-// FailedLines renders one line per failed rule for the default text view
-// (the answer-first budget): "<rule>: <text> (<evidence>)". Unknown and
-// passed rules are left to the full table.
-func FailedLines(rs []Requirement, lang i18n.Lang) []string {
-	var out []string
-	for _, r := range rs {
-		if r.Status == StatusFail {
-			out = append(out, fmt.Sprintf("%s: %s (%s)", r.Rule, r.Text.In(lang), r.Evidence.In(lang)))
-		}
-	}
-	return out
-}
-
 // statusWords are the table's status column.
 var statusWords = map[string]i18n.Text{
 	StatusPass:    i18n.T("pass", "erfüllt"),

@@ -33,6 +33,19 @@ var GlossaryViolations = map[string]string{
 	"Probe": "Testmail", "Probe-Nachricht": "Testmail", "Probe-Nachrichten": "Testmails", "Seed-Postfach": "Testpostfach",
 	"Unzustellbarkeitsmeldung": "Unzustellbarkeitsnachricht", "Konfidenz": "Aussagekraft", "Blockliste": "Sperrliste",
 	"Blocklisten": "Sperrlisten", "Blacklist": "Sperrliste", "Greylisting-Verzögerung": "Zurückstellung",
+	// The glossary's "nicht" column, all of it: the test message, the seed
+	// mailbox, the spam folder, confidence, delisting, block lists.
+	"Proben": "Testmails", "Kontrollprobe": "Kontroll-Testmail", "Kontrollproben": "Kontroll-Testmails",
+	"Testnachricht": "Testmail", "Testnachrichten": "Testmails",
+	"Seed": "Testpostfach", "Seeds": "Testpostfächer", "Seed-Postfachs": "Testpostfachs", "Seed-Postfächer": "Testpostfächer",
+	"Seed-Adresse": "Adresse des Testpostfachs", "Junk-Ordner": "Spam-Ordner", "Junk-Ordners": "Spam-Ordners",
+	"Junk-Meldung": "Spam-Meldung", "Konfidenzen": "Aussagekraft", "Delisting": "Austragung",
+	"Delisting-Formulare": "Formulare zur Austragung", "Delisting-Formular": "Formular zur Austragung",
+	"Blacklists": "Sperrlisten", "Unzustellbarkeitsmeldungen": "Unzustellbarkeitsnachrichten",
+	"Sicherheit": "Aussagekraft", "Urteil": "Ergebnis", "Urteile": "Ergebnisse", "Verdikt": "Ergebnis",
+	"Deferral": "Zurückstellung", "Bounce": "Unzustellbarkeitsnachricht (NDR)", "Bounces": "Unzustellbarkeitsnachrichten",
+	"Silent": "stilles Verwerfen", "Drop": "stilles Verwerfen", "Mailbox-Provider": "Postfachanbieter",
+	"Rezipient": "Empfänger", "Evidenz": "Belege", "Beweise": "Belege", "inkomplett": "unvollständig",
 }
 
 func ProseWords(s string) []string {
@@ -72,7 +85,8 @@ func wordSet(s string) map[string]bool {
 var notProse = []*regexp.Regexp{
 	regexp.MustCompile(`\b[245]\d\d[ -][0-9.]*.*$`),         // a server reply, to the end of the line
 	regexp.MustCompile(`\[[a-z0-9_.]+\]`),                   // finding ids
-	regexp.MustCompile(`\bmxprobe [a-z]+`),                  // command lines
+	regexp.MustCompile(`\bmxprobe (probe |lab )?[a-z]+`),    // command lines
+	regexp.MustCompile(`\b(DSN|Action:?) [a-z]+\b`),         // a DSN's action (RFC 3464 §2.3.3), a protocol value
 	regexp.MustCompile(`--[a-z0-9-]+`),                      // flags
 	regexp.MustCompile(`\S+…`),                              // a word cut short (shortened reply)
 	regexp.MustCompile(`„[^“]*“|"[^"]*"|«[^»]*»`),           // quotations
@@ -118,6 +132,44 @@ func Uniq(xs []string) []string {
 	for i, x := range xs {
 		if i == 0 || x != xs[i-1] {
 			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// instructionVerbs are verbs an instruction ends with when it is written
+// as an infinitive ("Den Ruf der IP prüfen.") instead of addressing the
+// reader ("Prüfen Sie den Ruf der IP.").
+var instructionVerbs = wordSet(`prüfen senden angeben beantragen kontaktieren eintragen beobachten aufbewahren
+beheben lesen durchsuchen bitten finden verwenden veröffentlichen einrichten setzen entfernen anlegen ausfüllen
+registrieren beilegen anschreiben austragen weiterleiten legen behandeln weitergeben löschen ändern korrigieren
+erneuern aktivieren deaktivieren ergänzen hinzufügen abwarten warten wiederholen nutzen melden reduzieren senken`)
+
+// modal words make an infinitive at the clause's end part of a statement
+// ("… kann die Austragung beantragen.", "… um Ruf und Spamrate zu sehen.").
+var modalWords = wordSet(`Sie Ihnen kann können muss müssen sollte sollten soll sollen darf dürfen lässt lassen
+wird werden will wollen zu um bittet möchte möchten`)
+
+// subordinate are the lower-case words a subordinate clause starts with.
+var subordinate = wordSet(`die der das deren dessen denen wenn weil dass ob wie sobald bevor damit falls solange während nachdem wo womit`)
+
+// InfinitiveInstructions returns the clauses of a German advice text that
+// give an instruction as a bare infinitive at the clause's end instead of
+// addressing the reader with "Sie" (docs/glossary.md: „Prüfen Sie …“, not
+// „… prüfen.“).
+func InfinitiveInstructions(text string) []string {
+	var out []string
+	for _, clause := range regexp.MustCompile(`[.;:!?,]\s|[.;:!?]$|\n`).Split(text, -1) {
+		words := ProseWords(clause)
+		if len(words) < 2 || !instructionVerbs[words[len(words)-1]] || subordinate[words[0]] {
+			continue // a subordinate clause ends with its verb: "…, die diese Liste nutzen"
+		}
+		modal := false
+		for _, w := range words {
+			modal = modal || modalWords[w]
+		}
+		if !modal {
+			out = append(out, strings.TrimSpace(clause))
 		}
 	}
 	return out
