@@ -85,6 +85,9 @@ type Sender struct {
 	Network *asn.Result        `json:"network,omitempty"`
 	Website *webcontact.Result `json:"website,omitempty"`
 
+	// network is the AS and range listings of IP, looked up with the
+	// sender checks when the rulebook step will show them (rules.go).
+	network *asn.Result
 	// spfHELO is the EHLO name SPF was evaluated with.
 	spfHELO string
 }
@@ -137,6 +140,11 @@ func Run(ctx context.Context, o Options) *Report {
 	if o.IP.IsValid() {
 		r.senders.start(o.IP, o.HELO)
 	}
+	// The message's facts (--message) need nothing else: read them now.
+	var pre *prefetched
+	if scoresSender(o.RulesOptions, o.IP, o.MailFrom, o.FromDomain) {
+		pre = prefetch(ctx, &r.g, o.Resolver, o.RulesOptions, netip.Addr{}, false)
+	}
 	daneCh := r.startDANE()
 	r.resolveTarget()
 	r.attachDANE(<-daneCh)
@@ -145,7 +153,7 @@ func Run(ctx context.Context, o Options) *Report {
 	r.phases.enter(PhasePolicies)
 	r.g.Wait()
 	r.collect()
-	r.c.add(scoreRules(ctx, o, r.rep)...)
+	r.c.add(scoreRules(ctx, o, r.rep, pre)...)
 	return r.verdict()
 }
 

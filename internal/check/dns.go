@@ -82,12 +82,15 @@ func RunDNS(ctx context.Context, o DNSOptions) *DNSReport {
 	}
 	var mxres mx.Result
 	var daneRes map[string]*dane.Result
+	var nx *nxProbe
 	g.Go(func() {
 		mxres = mx.Resolve(ctx, o.Resolver, dom)
 		c.add(mx.Findings(mxres)...)
 		rep.MX = hostsFrom(mxres)
-		// rDNS of every MX address, concurrently.
+		// rDNS of every MX address (and the TLD of an NXDOMAIN target),
+		// concurrently.
 		var ig group
+		nx = startNXProbe(ctx, &ig, o.Resolver, mxres, dom)
 		rdnsAll(ctx, &ig, o.Resolver, rep.MX)
 		ig.Wait()
 	})
@@ -134,6 +137,11 @@ func RunDNS(ctx context.Context, o DNSOptions) *DNSReport {
 		c.addFor(dom, tlsrpt.Findings(res)...)
 	})
 	startMTASTS(ctx, &g, o.Resolver, dom, o.Policy, &rep.Policy)
+	// The rulebook facts that need no rulebook run with the first wave.
+	var pre *prefetched
+	if scoresSender(o.RulesOptions, o.IP, o.MailFrom, o.FromDomain) {
+		pre = prefetch(ctx, &g, o.Resolver, o.RulesOptions, o.IP, true)
+	}
 	g.Wait()
 	finishMTASTS(&c, dom, &rep.Policy, rep.MX)
 
@@ -153,8 +161,8 @@ func RunDNS(ctx context.Context, o DNSOptions) *DNSReport {
 		}
 	}
 	c.add(daneFindings(rep.MX)...)
-	c.add(scoreDNSRules(ctx, o, rep)...)
-	judgeNXDomain(ctx, &c, o.Resolver, mxres, dom)
+	c.add(scoreDNSRules(ctx, o, rep, pre)...)
+	judgeNXDomain(&c, mxres, dom, nx)
 	if ctx.Err() != nil {
 		c.setIncomplete()
 	}

@@ -61,17 +61,34 @@ func resolverBroken(ctx context.Context, r resolver.Lookuper, domain string) (bo
 // broken resolver the NXDOMAIN itself is dropped, and so is every record
 // check of any domain (they all went through that resolver); the run is
 // incomplete.
-func judgeNXDomain(ctx context.Context, c *collector, r resolver.Lookuper, res mx.Result, domain string) {
+func judgeNXDomain(c *collector, res mx.Result, domain string, p *nxProbe) {
 	if res.Status != mx.StatusNXDomain {
 		return
 	}
 	c.dropDomain(domain)
-	if broken, f := resolverBroken(ctx, r, domain); broken {
+	if p != nil && p.broken {
 		c.dropID(mx.FindingNXDomain)
 		c.drop(func(_ report.Finding, d string) bool { return d != "" })
-		c.add(f)
+		c.add(p.finding)
 		c.setIncomplete()
 	}
+}
+
+// nxProbe is the TLD lookup of resolverBroken for a target whose MX lookup
+// said NXDOMAIN. It starts on g as soon as that answer is in, beside the
+// other lookups, instead of after them; judgeNXDomain reads it once g is
+// done.
+type nxProbe struct {
+	broken  bool
+	finding report.Finding
+}
+
+func startNXProbe(ctx context.Context, g *group, r resolver.Lookuper, res mx.Result, domain string) *nxProbe {
+	p := &nxProbe{}
+	if res.Status == mx.StatusNXDomain {
+		g.Go(func() { p.broken, p.finding = resolverBroken(ctx, r, domain) })
+	}
+	return p
 }
 
 // Phases of a run, as named in Deadline.Phase.

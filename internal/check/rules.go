@@ -3,6 +3,7 @@ package check
 import (
 	"context"
 	"fmt"
+	"net/netip"
 	"strings"
 	"sync"
 
@@ -93,18 +94,9 @@ func senderExtras(ctx context.Context, r resolver.Lookuper, o RulesOptions, book
 		wg.Add(1)
 		go func() { defer wg.Done(); fn() }()
 	}
-	if f.IP.IsValid() {
+	if f.IP.IsValid() && f.Network == nil {
 		run(func() {
-			z := asn.CymruZones
-			if o.ASNZones != nil {
-				z = *o.ASNZones
-			}
-			n := asn.Lookup(ctx, r, z, f.IP)
-			zones := o.RangeZones
-			if zones == nil {
-				zones = asn.UCEPROTECTZones
-			}
-			n.RangeListings = asn.CheckRanges(ctx, r, f.IP, zones)
+			n := senderNetwork(ctx, r, o, f.IP)
 			f.Network = &n
 		})
 	}
@@ -117,10 +109,71 @@ func senderExtras(ctx context.Context, r resolver.Lookuper, o RulesOptions, book
 			f.Website = &w
 		})
 	}
-	if o.Message != nil {
+	if o.Message != nil && f.Message == nil {
 		run(func() { f.Message = rules.ReadMessage(ctx, r, o.Message) })
 	}
 	wg.Wait()
+}
+
+// senderNetwork looks up the AS of ip (origin, then the AS's name) and its
+// range listings (UCEPROTECT levels 2/3) concurrently: the range zones need
+// only the IP, not the AS.
+func senderNetwork(ctx context.Context, r resolver.Lookuper, o RulesOptions, ip netip.Addr) asn.Result {
+	z := asn.CymruZones
+	if o.ASNZones != nil {
+		z = *o.ASNZones
+	}
+	zones := o.RangeZones
+	if zones == nil {
+		zones = asn.UCEPROTECTZones
+	}
+	var ranges []asn.RangeListing
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		ranges = asn.CheckRanges(ctx, r, ip, zones)
+	}()
+	n := asn.Lookup(ctx, r, z, ip)
+	<-done
+	n.RangeListings = ranges
+	return n
+}
+
+// scoresSender: the rulebook step runs (a sender is known and --rules is
+// not "none"), so its network lookups are worth starting early.
+func scoresSender(o RulesOptions, ip netip.Addr, mailFrom, fromDomain string) bool {
+	return o.Rules != RulesNone && (ip.IsValid() || mailFrom != "" || fromDomain != "")
+}
+
+// prefetched are the rulebook facts that need no rulebook — the sender's
+// PTR and network (with a known IP) and the message's facts — started with
+// the first lookups and joined before scoring.
+type prefetched struct {
+	ptr     *iprev.Result
+	network *asn.Result
+	message *rules.MessageFacts
+}
+
+// prefetch starts them on g (under ctx, the run's deadline); ptr only when
+// withPTR (dns: `check` has it from the sender checks).
+func prefetch(ctx context.Context, g *group, r resolver.Lookuper, o RulesOptions, ip netip.Addr, withPTR bool) *prefetched {
+	p := &prefetched{}
+	if ip.IsValid() {
+		if withPTR {
+			g.Go(func() {
+				res := iprev.Check(ctx, r, ip)
+				p.ptr = &res
+			})
+		}
+		g.Go(func() {
+			n := senderNetwork(ctx, r, o, ip)
+			p.network = &n
+		})
+	}
+	if o.Message != nil {
+		g.Go(func() { p.message = rules.ReadMessage(ctx, r, o.Message) })
+	}
+	return p
 }
 
 // ptrName is the name the website check starts from: the confirmed PTR
@@ -175,7 +228,7 @@ func webOptions(o RulesOptions, r resolver.Lookuper, p PolicyOptions) webcontact
 // up the sender's network, holds the sender's facts against the selected
 // rulebooks (none when the operator has no book), fills rep.Requirements and
 // returns the findings of the failed rules.
-func scoreRules(ctx context.Context, o Options, rep *Report) []report.Finding {
+func scoreRules(ctx context.Context, o Options, rep *Report, pre *prefetched) []report.Finding {
 	if o.MailFrom == "" && !o.IP.IsValid() && o.FromDomain == "" {
 		return nil
 	}
@@ -188,6 +241,11 @@ func scoreRules(ctx context.Context, o Options, rep *Report) []report.Finding {
 	s := &rep.Sender
 	f := rules.Facts{IP: s.IP, PTR: s.PTR, HELO: s.HELO, HELOMatchesPTR: s.HELOMatchesPTR, MailFrom: o.MailFrom,
 		FromDomain: o.FromDomain, SPF: s.SPF, DKIM: s.DKIM, DMARC: s.DMARC, DNSBL: s.DNSBL, DestinationTLS: destinationTLS(rep)}
+	// The sender checks looked up the network of the settled IP already.
+	f.Network = s.network
+	if pre != nil {
+		f.Message = pre.message
+	}
 	senderExtras(ctx, o.Resolver, o.RulesOptions, books, &f, webOptions(o.RulesOptions, o.Resolver, o.Policy))
 	s.Network, s.Website = f.Network, f.Website
 	rep.Message = f.Message
@@ -272,7 +330,7 @@ func (r *Report) RawRequirements() []rules.Requirement { return r.requirements }
 
 // scoreDNSRules is the rulebook step of `dns`: the sender is known from
 // --ip or --from; DNS facts only (no dialogue, no block lists).
-func scoreDNSRules(ctx context.Context, o DNSOptions, rep *DNSReport) []report.Finding {
+func scoreDNSRules(ctx context.Context, o DNSOptions, rep *DNSReport, pre *prefetched) []report.Finding {
 	if !o.IP.IsValid() && o.MailFrom == "" && o.FromDomain == "" {
 		return nil
 	}
@@ -292,10 +350,15 @@ func scoreDNSRules(ctx context.Context, o DNSOptions, rep *DNSReport) []report.F
 		fromDom = rep.Target.Domain
 	}
 	f := rules.Facts{IP: o.IP, HELO: o.HELO, MailFrom: o.MailFrom, FromDomain: fromDom, SPF: rep.SPF, DKIM: rep.DKIM, DMARC: rep.DMARC}
+	if pre != nil {
+		f.PTR, f.Network, f.Message = pre.ptr, pre.network, pre.message
+	}
 	if o.IP.IsValid() {
-		res := iprev.Check(ctx, o.Resolver, o.IP)
-		f.PTR = &res
-		f.HELOMatchesPTR = heloMatches(o.HELO, &res)
+		if f.PTR == nil {
+			res := iprev.Check(ctx, o.Resolver, o.IP)
+			f.PTR = &res
+		}
+		f.HELOMatchesPTR = heloMatches(o.HELO, f.PTR)
 	}
 	senderExtras(ctx, o.Resolver, o.RulesOptions, books, &f, webOptions(o.RulesOptions, o.Resolver, o.Policy))
 	rep.Network = f.Network

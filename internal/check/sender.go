@@ -98,6 +98,13 @@ func senderChecks(ctx context.Context, o Options, s *Sender, helo string) {
 		res := spf.Check(ctx, o.Resolver, s.IP, o.MailFrom, h)
 		s.SPF, s.spfHELO = &res, h
 	})
+	if scoresSender(o.RulesOptions, o.IP, o.MailFrom, o.FromDomain) {
+		// The rulebook step's network line and AS rules (rules.go).
+		g.Go(func() {
+			n := senderNetwork(ctx, o.Resolver, o.RulesOptions, s.IP)
+			s.network = &n
+		})
+	}
 	g.Wait()
 	s.HELO = helo
 }

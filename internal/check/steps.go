@@ -32,6 +32,7 @@ type run struct {
 	dkimRes  *dkim.Result
 	dmarcRes *dmarc.Result
 	mxres    mx.Result
+	nx       *nxProbe
 	// targets are the MX addresses in the order a sender tries them; mains
 	// the RCPT dialogues held with them.
 	targets []addrTarget
@@ -97,6 +98,7 @@ func (r *run) startDANE() <-chan map[string]*dane.Result {
 func (r *run) resolveTarget() {
 	r.mxres = mx.Resolve(r.ctx, r.o.Resolver, r.dom)
 	mxres := r.mxres
+	r.nx = startNXProbe(r.ctx, &r.g, r.o.Resolver, mxres, r.dom)
 	r.c.add(mxFindingsForDelivery(mxres)...)
 	r.rep.MX = hostsFrom(mxres)
 	r.rep.MXLookup = MXLookup{Status: mxres.Status, DNSStatus: mxres.DNSStatus, Authentic: mxres.Authentic, NullMixed: mxres.NullMixed, Error: mxres.Error}
@@ -283,7 +285,7 @@ func (r *run) collect() {
 	r.c.add(senderFindings(rep.Sender)...)
 	rep.Provider = identifyProvider(rep, r.o)
 	r.c.add(providerFindings(rep, r.o)...)
-	judgeNXDomain(r.ctx, &r.c, r.o.Resolver, r.mxres, r.dom)
+	judgeNXDomain(&r.c, r.mxres, r.dom, r.nx)
 }
 
 // noFamily: -4/-6 left no address although the MX hosts have some of the
