@@ -107,11 +107,11 @@ bad line. Input without any target exits 2.`,
 func (o *checkOptions) validate() (bulk bool, err error) {
 	switch {
 	case o.only4 && o.only6:
-		return false, usageErr("-6", i18n.T("-4 and -6 exclude each other: give one of them", "-4 und -6 schließen sich aus: eines davon angeben"))
+		return false, usageErr("-6", i18n.T("-4 and -6 exclude each other: give one of them", "-4 und -6 schließen sich aus: Geben Sie nur eine der beiden Optionen an"))
 	case o.port < 0 || o.port > 65535:
-		return false, usageErr("--port", i18n.T("invalid --port %d: use 1 to 65535", "ungültiger --port %d: 1 bis 65535 angeben"), fmt.Sprint(o.port))
+		return false, usageErr("--port", i18n.T("invalid --port %d: use 1 to 65535", "ungültiger --port %d: Geben Sie 1 bis 65535 an"), fmt.Sprint(o.port))
 	case o.concurrency < 1 || o.concurrency > 1000:
-		return false, usageErr("--concurrency", i18n.T("invalid --concurrency %d: use 1 to 1000", "ungültige --concurrency %d: 1 bis 1000 angeben"), fmt.Sprint(o.concurrency))
+		return false, usageErr("--concurrency", i18n.T("invalid --concurrency %d: use 1 to 1000", "ungültige --concurrency %d: Geben Sie 1 bis 1000 an"), fmt.Sprint(o.concurrency))
 	case o.targetsFile != "" && len(o.args) > 0:
 		return false, usageErr("--targets", i18n.T("--targets %s and the argument %q exclude each other: put every target into the file, or drop --targets",
 			"--targets %s und das Argument %q schließen sich aus: alle Ziele in die Datei schreiben oder --targets weglassen"), o.targetsFile, o.args[0])
@@ -122,13 +122,13 @@ func (o *checkOptions) validate() (bulk bool, err error) {
 		return false, usageErr("DOMAIN", i18n.T("check needs a DOMAIN, an ADDRESS, - (targets on stdin) or --targets FILE", "check braucht eine DOMAIN, eine ADRESSE, - (Ziele auf stdin) oder --targets DATEI"))
 	case o.delivery.mx != "" && o.delivery.deliverTo == "":
 		return false, usageErr("--mx", i18n.T("--mx names the host the --deliver-to probe goes to: add --deliver-to ADDRESS, or drop --mx",
-			"--mx nennt den Host, an den die Probe von --deliver-to geht: --deliver-to ADRESSE angeben oder --mx weglassen"))
+			"--mx nennt den Host, an den die Testmail von --deliver-to geht: Geben Sie --deliver-to ADRESSE an oder lassen Sie --mx weg"))
 	case bulk && o.rules.message == "-" && (o.targetsFile == "" || o.targetsFile == "-"):
 		return false, usageErr("--message", i18n.T("--message - and check - both read standard input: give the message as a file, or the targets with --targets FILE",
-			"--message - und check - lesen beide die Standardeingabe: die Nachricht als Datei oder die Ziele mit --targets DATEI angeben"))
+			"--message - und check - lesen beide die Standardeingabe: Geben Sie die Nachricht als Datei oder die Ziele mit --targets DATEI an"))
 	case bulk && o.delivery.deliverTo != "":
 		return false, usageErr("--deliver-to", i18n.T("--deliver-to proves delivery for one target, not in bulk mode: give one DOMAIN instead of - or --targets",
-			"--deliver-to weist die Zustellung für ein Ziel nach, nicht im Massenmodus: eine DOMAIN statt - oder --targets angeben"))
+			"--deliver-to weist die Zustellung für ein Ziel nach, nicht im Massenmodus: Geben Sie eine DOMAIN statt - oder --targets an"))
 	}
 	return bulk, checkHELO(o.helo)
 }
@@ -146,7 +146,7 @@ func (o *checkOptions) baseOptions(env *runEnv) (check.Options, error) {
 	if o.ip != "" {
 		ip, err := netip.ParseAddr(o.ip)
 		if err != nil {
-			return base, usageErr("--ip", i18n.T("invalid --ip %q: give an IPv4 or IPv6 address such as 192.0.2.1", "ungültige --ip %q: eine IPv4- oder IPv6-Adresse wie 192.0.2.1 angeben"), o.ip)
+			return base, usageErr("--ip", i18n.T("invalid --ip %q: give an IPv4 or IPv6 address such as 192.0.2.1", "ungültige --ip %q: Geben Sie eine IPv4- oder IPv6-Adresse wie 192.0.2.1 an"), o.ip)
 		}
 		base.IP = ip.Unmap()
 	}
@@ -168,7 +168,7 @@ func (o *checkOptions) baseOptions(env *runEnv) (check.Options, error) {
 	base.Resolver, base.RootCAs, base.DNSBLZones = env.Resolver, env.RootCAs, env.DNSBLZones
 	for _, z := range o.dnsbl {
 		if err = resolver.ValidateDomain(z); err != nil {
-			return base, usageErr("--dnsbl", i18n.T("invalid --dnsbl zone %q: %v; give a zone such as zen.spamhaus.org", "ungültige --dnsbl-Zone %q: %v; eine Zone wie zen.spamhaus.org angeben"), z, err)
+			return base, usageErr("--dnsbl", i18n.T("invalid --dnsbl zone %q: %v; give a zone such as zen.spamhaus.org", "ungültige --dnsbl-Zone %q: %v; geben Sie eine Zone wie zen.spamhaus.org an"), z, err)
 		}
 		base.DNSBLZones = append(base.DNSBLZones, dnsbl.ZoneFor(z))
 	}
@@ -337,7 +337,7 @@ func (o *checkOptions) readTargets() ([]string, error) {
 	switch {
 	case errors.Is(err, check.ErrNoTargets):
 		return nil, usageErr("--targets", i18n.T("no targets in %s: give one domain or address per line (# starts a comment)",
-			"keine Ziele in %s: eine Domain oder Adresse pro Zeile angeben (# leitet einen Kommentar ein)"), name)
+			"keine Ziele in %s: Geben Sie eine Domain oder Adresse pro Zeile an (# leitet einen Kommentar ein)"), name)
 	case errors.Is(err, check.ErrTooManyTargets):
 		return nil, usageErr("--targets", i18n.T("too many targets in %s: at most %d per run; split the list", "zu viele Ziele in %s: höchstens %d pro Lauf; die Liste aufteilen"), name, fmt.Sprint(check.MaxTargets))
 	case err != nil:

@@ -125,16 +125,16 @@ func (o *checkOptions) proveOptions(base check.Options, env *runEnv) (prove.Opti
 		return prove.Options{}, err
 	}
 	if base.MailFrom == "" {
-		return prove.Options{}, usageErr("--from", i18n.T("--deliver-to needs --from ADDRESS (the probe's sender)", "--deliver-to braucht --from ADRESSE (den Absender der Probe)"))
+		return prove.Options{}, usageErr("--from", i18n.T("--deliver-to needs --from ADDRESS (the probe's sender)", "--deliver-to braucht --from ADRESSE (den Absender der Testmail)"))
 	}
 	if !d.ownMailbox && !seedConfigured(g, seedAddr) && !g.Lab {
 		return prove.Options{}, usageErr("--i-own-this-mailbox", i18n.T(
 			"--deliver-to only sends to a seed mailbox you own: add --i-own-this-mailbox, or list the address in MXPROBE_SEEDS or $XDG_CONFIG_HOME/mxprobe/seeds",
-			"--deliver-to sendet nur an ein Seed-Postfach, das Ihnen gehört: --i-own-this-mailbox angeben oder die Adresse in MXPROBE_SEEDS oder $XDG_CONFIG_HOME/mxprobe/seeds eintragen"))
+			"--deliver-to sendet nur an ein Testpostfach, das Ihnen gehört: Geben Sie --i-own-this-mailbox an oder tragen Sie die Adresse in MXPROBE_SEEDS oder $XDG_CONFIG_HOME/mxprobe/seeds ein"))
 	}
 	if i := strings.LastIndexByte(seedAddr, '@'); !strings.EqualFold(seedAddr[i+1:], base.Target.Domain) {
 		return prove.Options{}, usageErr("--deliver-to", i18n.T("--deliver-to %s is not at the checked domain %s: give a seed address @%s",
-			"--deliver-to %s liegt nicht bei der geprüften Domain %s: eine Seed-Adresse @%s angeben"), seedAddr, base.Target.Domain, base.Target.Domain)
+			"--deliver-to %s liegt nicht bei der geprüften Domain %s: Geben Sie eine Adresse @%s an"), seedAddr, base.Target.Domain, base.Target.Domain)
 	}
 	win, err := d.probe.resolve(g.Lab)
 	if err != nil {
@@ -163,7 +163,7 @@ func (o *checkOptions) proveOptions(base check.Options, env *runEnv) (prove.Opti
 		}
 	}
 	if po.Seed == nil {
-		return po, usageErr("--imap", i18n.T("--deliver-to needs --imap URL (the seed mailbox to look in)", "--deliver-to braucht --imap URL (das Seed-Postfach, in dem gesucht wird)"))
+		return po, usageErr("--imap", i18n.T("--deliver-to needs --imap URL (the seed mailbox to look in)", "--deliver-to braucht --imap URL (das Testpostfach, in dem gesucht wird)"))
 	}
 	if d.control.via != "" {
 		c, err := d.control.sendOpts(g, "control-", po.Send, env)

@@ -83,7 +83,7 @@ func dnsRun(o *dnsOptions) error {
 	if o.ip != "" {
 		ip, err := netip.ParseAddr(o.ip)
 		if err != nil {
-			return usageErr("--ip", i18n.T("invalid --ip %q: give an IPv4 or IPv6 address such as 192.0.2.1", "ungültige --ip %q: eine IPv4- oder IPv6-Adresse wie 192.0.2.1 angeben"), o.ip)
+			return usageErr("--ip", i18n.T("invalid --ip %q: give an IPv4 or IPv6 address such as 192.0.2.1", "ungültige --ip %q: Geben Sie eine IPv4- oder IPv6-Adresse wie 192.0.2.1 an"), o.ip)
 		}
 		opts.IP = ip.Unmap()
 	}

@@ -90,15 +90,15 @@ func explainRun(o *explainOptions) error {
 	opt := explain.Options{MXHost: strings.TrimSpace(o.MX)}
 	switch {
 	case o.Lines != "" && o.Message != "":
-		return usageErr("--message", i18n.T("--lines and --message cannot be combined: give one of them", "--lines und --message lassen sich nicht kombinieren: eines davon angeben"))
+		return usageErr("--message", i18n.T("--lines and --message cannot be combined: give one of them", "--lines und --message lassen sich nicht kombinieren: Geben Sie nur eine der beiden Optionen an"))
 	case (o.Lines != "" || o.Message != "") && len(args) > 0:
-		return usageErr("--lines", i18n.T("give either arguments or --lines/--message, not both", "entweder Argumente oder --lines/--message angeben, nicht beides"))
+		return usageErr("--lines", i18n.T("give either arguments or --lines/--message, not both", "Geben Sie entweder Argumente oder --lines/--message an, nicht beides"))
 	case o.Lines != "":
 		return explainLines(ctx, g, o.Lines, opt)
 	case o.Message != "":
 		return explainMessage(ctx, g, o.Message, opt)
 	case len(args) == 0:
-		return usageErr("CODE", i18n.T("nothing to explain: give a code or reply, --lines FILE or --message FILE", "nichts zu erklären: einen Code oder eine Antwort, --lines DATEI oder --message DATEI angeben"))
+		return usageErr("CODE", i18n.T("nothing to explain: give a code or reply, --lines FILE or --message FILE", "nichts zu erklären: Geben Sie einen Code, eine Antwort, --lines DATEI oder --message DATEI an"))
 	}
 	inputs, err := explainInputs(args)
 	if err != nil {
@@ -167,7 +167,7 @@ func explainValidationMsg(in string, err error) error {
 			"ungültiger Antwortcode %q: ein Antwortcode hat drei Ziffern, die erste 2 bis 5, die zweite 0 bis 5 (RFC 5321 §4.2)"), view.Clip(in, 40))
 	case errors.Is(err, statuscode.ErrSyntax):
 		return usageErr("CODE", i18n.T("invalid enhanced status code %q: use class.subject.detail with class 2, 4 or 5 and 1–3 digit numbers, e.g. 5.7.1 (RFC 3463)",
-			"ungültiger erweiterter Statuscode %q: Klasse.Betreff.Detail mit Klasse 2, 4 oder 5 und ein- bis dreistelligen Zahlen angeben, z. B. 5.7.1 (RFC 3463)"), view.Clip(in, 40))
+			"ungültiger erweiterter Statuscode %q: erwartet wird Klasse.Betreff.Detail mit Klasse 2, 4 oder 5 und ein- bis dreistelligen Zahlen, z. B. 5.7.1 (RFC 3463)"), view.Clip(in, 40))
 	}
 	return usageErr("CODE", i18n.T("%v", "%v"), err)
 }

@@ -86,9 +86,9 @@ func explainMessage(ctx context.Context, g *Globals, name string, opt explain.Op
 	case r.n == 0 && single && items <= 1 && notMail:
 		return usageErr("--message", i18n.T("--message: %s is not a mail message (no RFC 5322 header)", "--message: %s ist keine E-Mail-Nachricht (kein RFC-5322-Kopf)"), explainInputName(name))
 	case r.n == 0 && single && items <= 1:
-		return usageErr("--message", i18n.T("--message: %s is not a bounce: no delivery status, complaint report or auto-reply found", "--message: %s ist keine Unzustellbarkeitsmeldung: kein Zustellstatus, keine Beschwerde und keine automatische Antwort gefunden"), explainInputName(name))
+		return usageErr("--message", i18n.T("--message: %s is not a bounce: no delivery status, complaint report or auto-reply found", "--message: %s ist keine Unzustellbarkeitsnachricht: kein Zustellstatus, keine Beschwerde und keine automatische Antwort gefunden"), explainInputName(name))
 	case r.n == 0:
-		return usageErr("--message", i18n.T("--message: none of the %d messages in %s is a bounce, complaint report or auto-reply", "--message: keine der %d Nachrichten in %s ist eine Unzustellbarkeitsmeldung, Beschwerde oder automatische Antwort"), items, explainInputName(name))
+		return usageErr("--message", i18n.T("--message: none of the %d messages in %s is a bounce, complaint report or auto-reply", "--message: keine der %d Nachrichten in %s ist eine Unzustellbarkeitsnachricht, Beschwerde oder automatische Antwort"), items, explainInputName(name))
 	}
 	if skipped > 0 && !g.Quiet {
 		fmt.Fprintf(g.IO.ErrOut, "%s\n", explainT(g, fmt.Sprintf("mxprobe: %d of %d messages were no report and were skipped", skipped, items),
@@ -189,7 +189,7 @@ func messageLine(t *explainWriter, res explainMessageResult) string {
 	case dsn.KindAutoReply:
 		what = t.tr("auto-reply", "Auto-Antwort")
 	case dsn.KindJunkReport:
-		what = t.tr("junk report", "Junk-Meldung")
+		what = t.tr("junk report", "Spam-Meldung")
 	}
 	parts := []string{res.Source, t.st.Bold(what), orDashStr(r.Recipient)}
 	if r.Status != "" {

@@ -113,7 +113,7 @@ func TestExplainMessageMbox(t *testing.T) {
 	if code != 0 || errOut != "" {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	for _, want := range []string{"bounces.mbox#1 ", "bounces.mbox#2 ", "bounces.mbox#3 Beschwerde someone@hotmail.test", "bounces.mbox#4 Junk-Meldung kunde@outlook.test",
+	for _, want := range []string{"bounces.mbox#1 ", "bounces.mbox#2 ", "bounces.mbox#3 Beschwerde someone@hotmail.test", "bounces.mbox#4 Spam-Meldung kunde@outlook.test",
 		"bounces.mbox#5 Auto-Antwort petra@firma.test", "Spam-Meldung von Microsoft", "Daten Dritter", "SRS", "JMRP"} {
 		// Words of a wrapped paragraph may stand on two lines.
 		if !strings.Contains(strings.Join(strings.Fields(out), " "), want) {

@@ -40,7 +40,8 @@ func TestLabServesUntilCancelled(t *testing.T) {
 	reDNS := regexp.MustCompile(`(?m)^  DNS\s+(\S+)`)
 	rePort := regexp.MustCompile(`(?m)^  SMTP .* Port (\d+)`)
 	deadline := time.Now().Add(20 * time.Second)
-	for !strings.Contains(out.String(), "Ausprobieren") {
+	// The listing ends with the "Strg-C" paragraph: wait for all of it.
+	for !strings.Contains(out.String(), "Strg-C") {
 		if time.Now().After(deadline) {
 			t.Fatalf("lab did not start: %q %q", out.String(), errb.String())
 		}

@@ -76,7 +76,7 @@ func (po *probeOptions) openLedger(g *Globals) (*delivery.Ledger, error) {
 	if path == "" {
 		p, err := delivery.DefaultLedgerPath(g.IO.Getenv)
 		if err != nil {
-			return nil, usageErr("--ledger", i18n.T("no ledger path: %v; give --ledger FILE", "kein Ledger-Pfad: %v; --ledger DATEI angeben"), err)
+			return nil, usageErr("--ledger", i18n.T("no ledger path: %v; give --ledger FILE", "kein Ledger-Pfad: %v; geben Sie --ledger DATEI an"), err)
 		}
 		path = p
 	}
@@ -253,7 +253,7 @@ func (f *imapFlags) options(g *Globals, flagPrefix, envVar string, pool *x509.Ce
 	}
 	o := &delivery.IMAPOptions{URL: f.url, User: f.user, RootCAs: pool}
 	if err := o.Validate(); err != nil {
-		return nil, usageErr("--"+flagPrefix, i18n.T("--%s: %v; give imaps://HOST[:PORT] or imap://HOST[:PORT]", "--%s: %v; imaps://HOST[:PORT] oder imap://HOST[:PORT] angeben"), flagPrefix, err)
+		return nil, usageErr("--"+flagPrefix, i18n.T("--%s: %v; give imaps://HOST[:PORT] or imap://HOST[:PORT]", "--%s: %v; geben Sie imaps://HOST[:PORT] oder imap://HOST[:PORT] an"), flagPrefix, err)
 	}
 	if o.User == "" {
 		return nil, usageErr("--"+flagPrefix+"-user", i18n.T("--%s needs --%s-user NAME", "--%s braucht --%s-user NAME"), flagPrefix, flagPrefix)

@@ -65,7 +65,7 @@ func probeListRun(o *listOptions) error {
 		return render.JSON(g.IO.Out, out)
 	}
 	if len(res.Probes) == 0 {
-		fmt.Fprintln(g.IO.Out, i18n.T("No probes in the ledger ", "Keine Proben im Ledger ").In(g.Lang)+l.Path())
+		fmt.Fprintln(g.IO.Out, i18n.T("No probes in the ledger ", "Keine Testmails im Ledger ").In(g.Lang)+l.Path())
 		return nil
 	}
 	printProbeList(g, res.Probes)

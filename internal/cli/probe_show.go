@@ -66,7 +66,7 @@ func probeShowRun(o *showOptions) error {
 	res := delivery.VerdictWith(evs, now, delivery.VerdictOptions{Windows: win, Override: o.windowsGiven})
 	v, ok := res.Get(o.token)
 	if !ok {
-		return usageErr("TOKEN", i18n.T("no probe %s in the ledger %s: probe list shows the tokens", "keine Probe %s im Ledger %s: probe list zeigt die Tokens"), o.token, l.Path())
+		return usageErr("TOKEN", i18n.T("no probe %s in the ledger %s: probe list shows the tokens", "keine Testmail %s im Ledger %s: probe list zeigt die Tokens"), o.token, l.Path())
 	}
 	pack := delivery.Evidence(evs, v)
 	if g.JSON() {

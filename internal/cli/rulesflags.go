@@ -33,7 +33,7 @@ func addRulesFlags(cmd *cobra.Command, r *rulesFlags) {
 func (r *rulesFlags) options(stdin io.Reader) (check.RulesOptions, error) {
 	o := check.RulesOptions{Rules: r.rules, Bulk: r.bulk}
 	if !check.ValidRules(r.rules) {
-		return o, usageErr("--rules", i18n.T("invalid --rules %q: use default, all or none", "ungültige --rules %q: default, all oder none angeben"), r.rules)
+		return o, usageErr("--rules", i18n.T("invalid --rules %q: use default, all or none", "ungültige --rules %q: Geben Sie default, all oder none an"), r.rules)
 	}
 	if r.message == "" {
 		return o, nil

@@ -47,7 +47,7 @@ func TestRulesFlagUsage(t *testing.T) {
 		want string
 	}{
 		{[]string{"check", "--lab", "drop.lab.test", "--rules", "some"}, "invalid --rules \"some\": use default, all or none"},
-		{[]string{"--lang", "de", "check", "--lab", "drop.lab.test", "--rules", "some"}, "ungültige --rules \"some\": default, all oder none angeben"},
+		{[]string{"--lang", "de", "check", "--lab", "drop.lab.test", "--rules", "some"}, "ungültige --rules \"some\": Geben Sie default, all oder none an"},
 		{[]string{"dns", "--lab", "drop.lab.test", "--rules", "every"}, "invalid --rules \"every\""},
 		{[]string{"--lang", "de", "dns", "--lab", "drop.lab.test", "--rules", "every"}, "ungültige --rules \"every\""},
 		{[]string{"check", "--lab", "drop.lab.test", "--message", "/nonexistent/msg.eml"}, "cannot read --message /nonexistent/msg.eml"},

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"runtime/debug"
+	"sync"
 
 	"github.com/spf13/cobra"
 )
@@ -25,7 +26,14 @@ type VersionInfo struct {
 
 // Version returns the build's version facts: ldflags first, else the module
 // build info (VCS revision and time from a plain `go build` in a checkout).
-func Version() VersionInfo {
+// They cannot change while the process runs, so they are computed once:
+// every NDJSON line's envelope names the version (logscan, explain --lines).
+func Version() VersionInfo { return versionOnce() }
+
+var versionOnce = sync.OnceValue(buildVersion)
+
+// buildVersion computes Version's facts.
+func buildVersion() VersionInfo {
 	v := VersionInfo{Version: version, Commit: commit, Date: date}
 	bi, ok := debug.ReadBuildInfo()
 	if ok {

@@ -87,6 +87,7 @@ type Stats struct {
 type Scanner struct {
 	opts  Options
 	queue map[string]string
+	times map[string]string // resolveTime's memo: raw stamp → RFC 3339
 	stats Stats
 }
 
@@ -104,7 +105,7 @@ func NewScanner(o Options) *Scanner {
 	if o.Location == nil {
 		o.Location = time.Local
 	}
-	return &Scanner{opts: o, queue: make(map[string]string)}
+	return &Scanner{opts: o, queue: make(map[string]string), times: make(map[string]string)}
 }
 
 // Stats returns the counters so far.

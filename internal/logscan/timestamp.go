@@ -71,6 +71,21 @@ func inferYear(t, now time.Time, loc *time.Location) (time.Time, bool) {
 	return time.Time{}, false
 }
 
+// maxTimeMemo bounds resolveTime's memo; when full it starts afresh.
+const maxTimeMemo = 4096
+
+// resolveTime is ResolveTime memoised per distinct raw stamp: many lines
+// share one second, and parsing (trying every layout) per line was the
+// scan's biggest cost. The year inference uses the clock of the stamp's
+// first sighting.
 func (s *Scanner) resolveTime(raw string) string {
-	return ResolveTime(raw, s.opts.Now(), s.opts.Location)
+	if t, ok := s.times[raw]; ok {
+		return t
+	}
+	t := ResolveTime(raw, s.opts.Now(), s.opts.Location)
+	if len(s.times) >= maxTimeMemo {
+		clear(s.times)
+	}
+	s.times[raw] = t
+	return t
 }

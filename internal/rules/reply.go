@@ -1,6 +1,12 @@
 package rules
 
-import "strings"
+import (
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/mxprobe/mxprobe/internal/provider/acmatch"
+)
 
 // replyRule joins a marker in a receiver's reply (or bounce) to the rules
 // it names. All needles are lower case; a marker matches when any needle
@@ -10,6 +16,7 @@ type replyRule struct {
 	needles []string
 	also    []string
 	rules   []string
+	marks   uint64 // bits of needles in needleMatcher (set when it is built)
 }
 
 // replyRules: the documented reply texts of each provider (Microsoft:
@@ -46,15 +53,17 @@ func ForReply(reply string) []string {
 		reply = reply[:maxReply]
 	}
 	l := strings.ToLower(reply)
+	found := needlesIn(l)
+	if found == 0 {
+		return nil
+	}
 	var out []string
-	seen := map[string]bool{}
 	for _, rr := range replyRules {
-		if !anyMarker(l, rr.needles) || !allWords(l, rr.also) {
+		if rr.marks&found == 0 || !allWords(l, rr.also) {
 			continue
 		}
 		for _, id := range rr.rules {
-			if !seen[id] {
-				seen[id] = true
+			if !slices.Contains(out, id) {
 				out = append(out, id)
 			}
 		}
@@ -62,13 +71,40 @@ func ForReply(reply string) []string {
 	return out
 }
 
-func anyMarker(l string, needles []string) bool {
-	for _, n := range needles {
-		if containsWhole(l, n) {
-			return true
+// needleMatcher finds every needle of replyRules in one pass over a reply
+// (the explainer asks for each line of a log, so one strings.Index per
+// needle cost more than the rest of the lookup); it also sets each rule's
+// marks, the bit of every needle it names.
+var needleMatcher = sync.OnceValue(func() *acmatch.Matcher {
+	var pats []string
+	for i := range replyRules {
+		rr := &replyRules[i]
+		for _, n := range rr.needles {
+			k := slices.Index(pats, n)
+			if k < 0 {
+				k = len(pats)
+				pats = append(pats, n)
+			}
+			rr.marks |= 1 << k
 		}
 	}
-	return false
+	if len(pats) > 64 {
+		panic("rules: more than 64 reply needles; widen replyRule.marks")
+	}
+	return acmatch.Build(pats)
+})
+
+// needlesIn returns the bits of the needles that occur in l as whole codes
+// (wholeAt).
+func needlesIn(l string) uint64 {
+	m := needleMatcher()
+	var found uint64
+	m.Scan(l, func(p int32, end int) {
+		if wholeAt(l, end-m.Len(p), end) {
+			found |= 1 << p
+		}
+	})
+	return found
 }
 
 func allWords(l string, words []string) bool {
@@ -80,24 +116,12 @@ func allWords(l string, words []string) bool {
 	return true
 }
 
-// containsWhole finds n in l not directly followed or preceded by a digit
-// or dot-digit (so "5.7.26" does not match "5.7.260" or "15.7.26").
-func containsWhole(l, n string) bool {
-	for from := 0; from <= len(l)-len(n); {
-		i := strings.Index(l[from:], n)
-		if i < 0 {
-			return false
-		}
-		i += from
-		end := i + len(n)
-		before := i == 0 || !isDigit(l[i-1]) && l[i-1] != '.'
-		after := end == len(l) || !isDigit(l[end]) && !(l[end] == '.' && end+1 < len(l) && isDigit(l[end+1]))
-		if before && after {
-			return true
-		}
-		from = i + 1
-	}
-	return false
+// wholeAt reports whether l[i:end] is not directly preceded or followed by
+// a digit or dot-digit (so "5.7.26" does not match "5.7.260" or "15.7.26").
+func wholeAt(l string, i, end int) bool {
+	before := i == 0 || !isDigit(l[i-1]) && l[i-1] != '.'
+	after := end == len(l) || !isDigit(l[end]) && !(l[end] == '.' && end+1 < len(l) && isDigit(l[end+1]))
+	return before && after
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }

@@ -73,9 +73,9 @@ var explainRespText = map[string]i18n.Text{
 
 var explainBounceText = map[string]i18n.Text{
 	"hard":    i18n.T("Hard bounce (permanent failure)", "Hard Bounce (dauerhafter Fehler)"),
-	"soft":    i18n.T("Soft bounce (temporary failure)", "Soft Bounce (vorübergehender Fehler)"),
-	"none":    i18n.T("Not a bounce (accepted)", "Kein Rückläufer (angenommen)"),
-	"unknown": i18n.T("Bounce type unknown (no code)", "Art des Rückläufers unbekannt (kein Code)"),
+	"soft":    i18n.T("Soft bounce (temporary failure)", "Zurückstellung (vorübergehender Fehler)"),
+	"none":    i18n.T("Not a bounce (accepted)", "Keine Unzustellbarkeit (angenommen)"),
+	"unknown": i18n.T("Bounce type unknown (no code)", "Art der Unzustellbarkeit unbekannt (kein Code)"),
 }
 
 var explainLevelText = map[string]i18n.Text{

@@ -14,7 +14,7 @@ func noDialogue(rep *check.Report) Problem {
 	p := Problem{Rule: "why-incomplete", Severity: report.Warn,
 		Title: i18n.T("No SMTP dialogue took place", "Es kam kein SMTP-Dialog zustande"),
 		Advice: []i18n.Text{i18n.T("Without a dialogue there is no verdict on delivery; run again later or from another network.",
-			"Ohne Dialog gibt es kein Urteil über die Zustellung; prüfen Sie später oder aus einem anderen Netz erneut.")}}
+			"Ohne Dialog gibt es keine Aussage über die Zustellung; prüfen Sie später oder aus einem anderen Netz erneut.")}}
 	for _, h := range sortedHosts(rep.MX) {
 		for _, a := range h.Addresses {
 			if a.SMTP != nil && a.SMTP.Error != nil {

@@ -201,7 +201,7 @@ var reasonText = map[delivery.Reason]i18n.Text{
 	delivery.ReasonSeedNotWatched:    i18n.T("the seed mailbox was not scanned", "das Testpostfach wurde nicht durchsucht"),
 	delivery.ReasonSeedUnreadable:    i18n.T("the seed mailbox could not be read", "das Testpostfach war nicht lesbar"),
 	delivery.ReasonTooFewScans:       i18n.T("too few complete scans", "zu wenige vollständige Durchsuchungen"),
-	delivery.ReasonControlMissing:    i18n.T("the control probe is missing too", "die Kontrollprobe fehlt ebenfalls"),
+	delivery.ReasonControlMissing:    i18n.T("the control probe is missing too", "die Kontroll-Testmail fehlt ebenfalls"),
 	delivery.ReasonDeliveredNotFound: i18n.T("reported delivered, but in no folder", "als zugestellt gemeldet, aber in keinem Ordner"),
 }
 

@@ -20,7 +20,7 @@ func SentText(w io.Writer, probes []*delivery.Probe, l i18n.Lang, st render.Styl
 	for _, p := range probes {
 		role := i18n.T("probe", "Testmail")
 		if p.Role == delivery.RoleControl {
-			role = i18n.T("control probe", "Kontrollprobe")
+			role = i18n.T("control probe", "Kontroll-Testmail")
 		}
 		sev := OutcomeSeverity(p.Outcome)
 		if p.Outcome == delivery.OutcomeFailed {
