@@ -32,7 +32,7 @@ func TestLowerNeedleTextFindsWhatToLowerFinds(t *testing.T) {
 		"553 5.7.1 [BL21] Connections will not be accepted",
 		"421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred",
 		"550 5.7.9 UNAUTHENT\u0130CATED – İstanbul", // U+0130 lower-cases to i
-		"550 5.7.515 Access denied, \u212aelvin",   // U+212A lower-cases to k
+		"550 5.7.515 Access denied, \u212aelvin",    // U+212A lower-cases to k
 		"550 5.7.26\xff DMARC \xc4 \xe2\x84 broken UTF-8",
 		"",
 	} {
