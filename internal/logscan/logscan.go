@@ -87,7 +87,8 @@ type Stats struct {
 type Scanner struct {
 	opts  Options
 	queue map[string]string
-	times map[string]string // resolveTime's memo: raw stamp → RFC 3339
+	times map[string]string    // resolveTime's memo: raw stamp → RFC 3339
+	dests map[[2]string]string // destClass's memo: relay, domain → class
 	stats Stats
 }
 
@@ -105,7 +106,7 @@ func NewScanner(o Options) *Scanner {
 	if o.Location == nil {
 		o.Location = time.Local
 	}
-	return &Scanner{opts: o, queue: make(map[string]string), times: make(map[string]string)}
+	return &Scanner{opts: o, queue: make(map[string]string), times: make(map[string]string), dests: make(map[[2]string]string)}
 }
 
 // Stats returns the counters so far.
@@ -401,7 +402,7 @@ func (s *Scanner) finish(rec *Record) {
 	}
 	rec.Relay = strings.ToLower(rec.Relay)
 	rec.MessageID = s.queue[rec.QueueID]
-	rec.Provider = provider.DestinationClass(rec.Relay, rec.Domain)
+	rec.Provider = s.destClass(rec.Relay, rec.Domain)
 	if len(rec.Reply) >= 3 && isDigits(rec.Reply[:3]) {
 		rec.Code = int(rec.Reply[0]-'0')*100 + int(rec.Reply[1]-'0')*10 + int(rec.Reply[2]-'0')
 		rest := rec.Reply[3:]
@@ -415,6 +416,22 @@ func (s *Scanner) finish(rec *Record) {
 		rec.Acceptance = &a
 	}
 	rec.ProbeToken = probeToken(rec.MessageID)
+}
+
+// destClass is provider.DestinationClass memoised per relay and domain: a
+// log names few of them, and classifying each line anew was a tenth of a
+// scan. Bounded like resolveTime's memo.
+func (s *Scanner) destClass(relay, domain string) string {
+	k := [2]string{relay, domain}
+	if c, ok := s.dests[k]; ok {
+		return c
+	}
+	c := provider.DestinationClass(relay, domain)
+	if len(s.dests) >= maxMemo {
+		clear(s.dests)
+	}
+	s.dests[k] = c
+	return c
 }
 
 // probeToken returns the token of an mxprobe Message-ID

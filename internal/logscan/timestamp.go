@@ -71,8 +71,9 @@ func inferYear(t, now time.Time, loc *time.Location) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// maxTimeMemo bounds resolveTime's memo; when full it starts afresh.
-const maxTimeMemo = 4096
+// maxMemo bounds the scanner's memos (resolveTime, destClass); a full
+// one starts afresh.
+const maxMemo = 4096
 
 // resolveTime is ResolveTime memoised per distinct raw stamp: many lines
 // share one second, and parsing (trying every layout) per line was the
@@ -83,7 +84,7 @@ func (s *Scanner) resolveTime(raw string) string {
 		return t
 	}
 	t := ResolveTime(raw, s.opts.Now(), s.opts.Location)
-	if len(s.times) >= maxTimeMemo {
+	if len(s.times) >= maxMemo {
 		clear(s.times)
 	}
 	s.times[raw] = t
