@@ -448,7 +448,19 @@ mxp() { # mxp NAME ARGS... : run mxprobe bounded; output in $WORK/out/NAME.{out,
 	local name=$1
 	shift
 	RC=0
-	timeout 60 "$MXP" --resolver "$DNS" "$@" >"$WORK/out/$name.out" 2>"$WORK/out/$name.err" || RC=$?
+	# --resolver exists only on the commands that look up DNS (docs/cli.md):
+	# check, dns and probe send.
+	local res=() prev="" a
+	for a in "$@"; do
+		case "$a" in
+		check | dns) res=(--resolver "$DNS"); break ;;
+		send) [ "$prev" = probe ] && res=(--resolver "$DNS"); break ;;
+		probe) ;;
+		explain | logscan | confirm | watch | show | list | lab | version) break ;;
+		esac
+		prev=$a
+	done
+	timeout 60 "$MXP" "$@" "${res[@]}" >"$WORK/out/$name.out" 2>"$WORK/out/$name.err" || RC=$?
 }
 
 test_mxprobe() {
@@ -610,6 +622,8 @@ test_mxprobe_probe() {
 	printf '%s\n' "$SEED_PASS" >"$WORK/secrets/seed.pass"
 	printf '%s\n' "$PROBE_PASS" >"$WORK/secrets/probe.pass"
 	local L=(--ledger "$WORK/ledger/ledger.jsonl" --ca-file "$WORK/tls/ca.crt" "${WINDOWS[@]}")
+	# probe show reads only the ledger: no --ca-file (docs/cli.md).
+	local LS=(--ledger "$WORK/ledger/ledger.jsonl" "${WINDOWS[@]}")
 	local send=("${L[@]}" probe send -o json --from probe@sender.it.test --i-own-this-mailbox --helo client.it.test)
 	local dkim=(--dkim-key "$WORK/dkim/sel.key" --dkim-sign-selector sel)
 	local imap=(--imap "imap://$IMAP:143" --imap-user seed --dsn-imap "imap://$IMAP:143" --dsn-imap-user probe --dsn-imap-password-file "$WORK/secrets/probe.pass")
@@ -723,18 +737,18 @@ test_mxprobe_probe() {
 	expect_state confirm-2 "$t_subdrop" silent_drop_suspected/low "Postfix DISCARD via submission, no control"
 	expect_state confirm-2 "$t_inbox" delivered_inbox "still in INBOX"
 
-	mxp show-drop "${L[@]}" probe show -o json "$t_drop"
+	mxp show-drop "${LS[@]}" probe show -o json "$t_drop"
 	local dsn_env
 	dsn_env=$("$PY" "$HELPER" jget "$WORK/out/show-drop.out" verdict.controls.0.state 2>&1)
 	if [ "$RC" = 4 ] && [ "$dsn_env" = delivered_inbox ] && grep -q '"kind": *"sent"' "$WORK/out/show-drop.out"; then
 		pass "show-drop: exit 4, evidence pack with events, control delivered"
 	else fail "show-drop" "exit $RC, control state $dsn_env"; fi
-	mxp show-reject "${L[@]}" probe show -o json "$t_rej"
+	mxp show-reject "${LS[@]}" probe show -o json "$t_rej"
 	expect_state show-reject "$t_rej" rejected "550 5.7.1 at RCPT"
-	mxp show-grey "${L[@]}" probe show -o json "$t_grey"
+	mxp show-grey "${LS[@]}" probe show -o json "$t_grey"
 	expect_state show-grey "$t_grey" deferred "450 4.7.1 at RCPT"
 	# Postfix's success DSN (NOTIFY=SUCCESS, ENVID=token) reached the DSN mailbox.
-	mxp show-inbox "${L[@]}" probe show -o json "$t_inbox"
+	mxp show-inbox "${LS[@]}" probe show -o json "$t_inbox"
 	if grep -q '"kind": *"dsn"' "$WORK/out/show-inbox.out" && grep -q '"matched_by": *"envid"' "$WORK/out/show-inbox.out"; then
 		pass "show-inbox: Postfix's success DSN matched by ENVID"
 	else fail "show-inbox: Postfix's success DSN matched by ENVID" "no dsn event"; fi
