@@ -71,6 +71,33 @@ an OAuth2 token (--imap-token-file, XOAUTH2). They are never stored or printed.`
 
 // --- shared helpers ----------------------------------------------------------
 
+// judgedLedger is the ledger read once and judged at the factory's clock:
+// what probe list and probe show print.
+type judgedLedger struct {
+	path   string
+	events []delivery.Event
+	now    time.Time
+	res    delivery.VerdictResult
+}
+
+// judge opens the ledger, reads every event (its warnings go to stderr) and
+// recomputes the verdicts with the given windows.
+func (po *probeOptions) judge(g *Globals, win delivery.Windows, override bool) (*judgedLedger, error) {
+	l, err := po.openLedger(g)
+	if err != nil {
+		return nil, err
+	}
+	defer l.Close()
+	evs, st, err := l.Events()
+	if err != nil {
+		return nil, err
+	}
+	ledgerWarnings(g, st, false)
+	now := g.F.Clock.Now()
+	res := delivery.VerdictWith(evs, now, delivery.VerdictOptions{Windows: win, Override: override})
+	return &judgedLedger{path: l.Path(), events: evs, now: now, res: res}, nil
+}
+
 func (po *probeOptions) openLedger(g *Globals) (*delivery.Ledger, error) {
 	path := po.ledger
 	if path == "" {

@@ -40,32 +40,25 @@ func probeListRun(o *listOptions) error {
 	if err != nil {
 		return err
 	}
-	l, err := o.po.openLedger(g)
+	j, err := o.po.judge(g, win, o.windowsGiven)
 	if err != nil {
 		return err
 	}
-	defer l.Close()
-	evs, st, err := l.Events()
-	if err != nil {
-		return err
-	}
-	ledgerWarnings(g, st, false)
-	now := g.F.Clock.Now()
-	res := delivery.VerdictWith(evs, now, delivery.VerdictOptions{Windows: win, Override: o.windowsGiven})
+	now, res := j.now, j.res
 	sort.SliceStable(res.Probes, func(i, j int) bool { return res.Probes[i].SentAt.Before(res.Probes[j].SentAt) })
 	if g.JSON() {
 		out := struct {
 			probeJSON
 			Ledger string        `json:"ledger"`
 			Probes []verdictJSON `json:"probes"`
-		}{newProbeJSON("probe list", now), l.Path(), []verdictJSON{}}
+		}{newProbeJSON("probe list", now), j.path, []verdictJSON{}}
 		for _, v := range res.Probes {
 			out.Probes = append(out.Probes, localizeVerdict(v, g.Lang))
 		}
 		return render.JSON(g.IO.Out, out)
 	}
 	if len(res.Probes) == 0 {
-		fmt.Fprintln(g.IO.Out, i18n.T("No probes in the ledger ", "Keine Testmails im Ledger ").In(g.Lang)+l.Path())
+		fmt.Fprintln(g.IO.Out, i18n.T("No probes in the ledger ", "Keine Testmails im Ledger ").In(g.Lang)+j.path)
 		return nil
 	}
 	printProbeList(g, res.Probes)

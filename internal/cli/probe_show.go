@@ -52,21 +52,14 @@ func probeShowRun(o *showOptions) error {
 		return usageErr("TOKEN", i18n.T("invalid token %q: a token is the 20 characters probe send printed (see probe list)",
 			"ungültiges Token %q: ein Token sind die 20 Zeichen, die probe send ausgegeben hat (siehe probe list)"), o.token)
 	}
-	l, err := o.po.openLedger(g)
+	j, err := o.po.judge(g, win, o.windowsGiven)
 	if err != nil {
 		return err
 	}
-	defer l.Close()
-	evs, st, err := l.Events()
-	if err != nil {
-		return err
-	}
-	ledgerWarnings(g, st, false)
-	now := g.F.Clock.Now()
-	res := delivery.VerdictWith(evs, now, delivery.VerdictOptions{Windows: win, Override: o.windowsGiven})
+	evs, now, res := j.events, j.now, j.res
 	v, ok := res.Get(o.token)
 	if !ok {
-		return usageErr("TOKEN", i18n.T("no probe %s in the ledger %s: probe list shows the tokens", "keine Testmail %s im Ledger %s: probe list zeigt die Tokens"), o.token, l.Path())
+		return usageErr("TOKEN", i18n.T("no probe %s in the ledger %s: probe list shows the tokens", "keine Testmail %s im Ledger %s: probe list zeigt die Tokens"), o.token, j.path)
 	}
 	pack := delivery.Evidence(evs, v)
 	if g.JSON() {
