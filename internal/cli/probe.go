@@ -71,6 +71,26 @@ an OAuth2 token (--imap-token-file, XOAUTH2). They are never stored or printed.`
 
 // --- shared helpers ----------------------------------------------------------
 
+// windowsAndFailOn parses the verdict windows and --fail-on shared by the
+// probe subcommands that judge.
+func (po *probeOptions) windowsAndFailOn() (delivery.Windows, report.Severity, error) {
+	win, err := po.windows()
+	if err != nil {
+		return win, "", err
+	}
+	failOn, err := parseFailOn(po.failOn)
+	return win, failOn, err
+}
+
+// checkToken refuses a malformed probe token with the usage error.
+func checkToken(tok string) error {
+	if delivery.ValidToken(tok) {
+		return nil
+	}
+	return usageErr("TOKEN", i18n.T("invalid token %q: a token is the 20 characters probe send printed (see probe list)",
+		"ungültiges Token %q: ein Token sind die 20 Zeichen, die probe send ausgegeben hat (siehe probe list)"), tok)
+}
+
 // judgedLedger is the ledger read once and judged at the factory's clock:
 // what probe list and probe show print.
 type judgedLedger struct {

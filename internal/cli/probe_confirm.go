@@ -104,18 +104,13 @@ func (o *confirmOptions) mailboxes(env *runEnv) (seed, dsn *delivery.IMAPOptions
 // final) and reports the verdicts.
 func probeConfirmRun(o *confirmOptions) error {
 	g, po := o.g, o.po
-	win, err := po.windows()
-	if err != nil {
-		return err
-	}
-	failOn, err := parseFailOn(po.failOn)
+	win, failOn, err := po.windowsAndFailOn()
 	if err != nil {
 		return err
 	}
 	for _, a := range o.tokens {
-		if !delivery.ValidToken(a) {
-			return usageErr("TOKEN", i18n.T("invalid token %q: a token is the 20 characters probe send printed (see probe list)",
-				"ungültiges Token %q: ein Token sind die 20 Zeichen, die probe send ausgegeben hat (siehe probe list)"), a)
+		if err := checkToken(a); err != nil {
+			return err
 		}
 	}
 	env := &runEnv{}

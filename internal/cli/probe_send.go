@@ -206,11 +206,7 @@ func (r *routeFlags) sendOpts(g *Globals, prefix string, base delivery.SendOptio
 // probeSendRun sends the probe (and its control) and reports the hand-over.
 func probeSendRun(o *sendOptions) error {
 	g, po := o.g, o.po
-	win, err := po.windows()
-	if err != nil {
-		return err
-	}
-	failOn, err := parseFailOn(po.failOn)
+	win, failOn, err := po.windowsAndFailOn()
 	if err != nil {
 		return err
 	}

@@ -40,17 +40,12 @@ to attach to a provider support request.`,
 // probeShowRun prints one probe's evidence pack and verdict.
 func probeShowRun(o *showOptions) error {
 	g := o.g
-	win, err := o.po.windows()
+	win, failOn, err := o.po.windowsAndFailOn()
 	if err != nil {
 		return err
 	}
-	failOn, err := parseFailOn(o.po.failOn)
-	if err != nil {
+	if err := checkToken(o.token); err != nil {
 		return err
-	}
-	if !delivery.ValidToken(o.token) {
-		return usageErr("TOKEN", i18n.T("invalid token %q: a token is the 20 characters probe send printed (see probe list)",
-			"ungültiges Token %q: ein Token sind die 20 Zeichen, die probe send ausgegeben hat (siehe probe list)"), o.token)
 	}
 	j, err := o.po.judge(g, win, o.windowsGiven)
 	if err != nil {
