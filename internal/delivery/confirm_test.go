@@ -313,14 +313,25 @@ func TestDSNMaildirAndVERP(t *testing.T) {
 	plain := imaplab.BounceReport(imaplab.BounceOptions{Plain: true, ReportingMTA: "mx.dest.test", ReturnPath: p.EnvelopeFrom,
 		Recipient: seedAddr, Diagnostic: "host mx.dest.test said: 550 5.1.1 user unknown", Original: orig, Date: t0})
 	os.WriteFile(filepath.Join(dir, "cur", "1700000000.1.host:2,S"), plain, 0o600)
-	// An auto-reply quoting the subject is no bounce.
+	// An auto-reply quoting the subject is no bounce: it is recorded as
+	// what it is, and the bounce decides the verdict.
 	os.WriteFile(filepath.Join(dir, "new", "1700000001.2.host"), []byte("From: seed@dest.test\r\nSubject: Out of office: mxprobe delivery test "+p.Token+"\r\nAuto-Submitted: auto-replied\r\n\r\nI am away.\r\n"), 0o600)
 	w.clock.Advance(5 * time.Second)
 	res := w.confirm(t, func(o *ConfirmOptions) { o.Seed, o.DSNIMAP, o.DSNMaildir = nil, nil, dir })
-	if len(res.NewDSNs) != 1 || res.NewDSNs[0].Token != p.Token {
+	if len(res.NewDSNs) != 2 || res.NewDSNs[0].Token != p.Token || res.NewDSNs[1].Token != p.Token {
 		t.Fatalf("%+v", res.NewDSNs)
 	}
-	d := res.NewDSNs[0].DSN
+	var d, auto DSNMatch
+	for _, m := range res.NewDSNs {
+		if m.DSN.Format == "autoreply" {
+			auto = m.DSN
+		} else {
+			d = m.DSN
+		}
+	}
+	if auto.Source != "maildir:1700000001.2.host" || auto.Action != "" || auto.Reason != "vacation" {
+		t.Fatalf("auto-reply recorded as %+v", auto)
+	}
 	if d.Format != "bounce" || d.Source != "maildir:1700000000.1.host" || d.Action != "failed" {
 		t.Fatalf("%+v", d)
 	}

@@ -26,7 +26,9 @@ const (
 // this order: the Original-Envelope-Id (our ENVID, RFC 3461 §4.4), the
 // returned original headers (X-Mxprobe-Id, Message-ID), the VERP return path
 // the report is addressed to, or the token in the text. Auto-replies (RFC
-// 3834) and messages that are no report never match.
+// 3834) match like reports and record format "autoreply": the recipient's
+// mailbox answered, so the probe reached it. Messages that are none of
+// these never match.
 func MatchBounce(msg []byte, probes map[string]*Probe) []TokenMatch {
 	if len(probes) == 0 {
 		return nil
@@ -46,12 +48,7 @@ func MatchBounce(msg []byte, probes map[string]*Probe) []TokenMatch {
 	if err != nil || m == nil {
 		return nil
 	}
-	var recips []dsn.Result
-	for _, r := range m.Results {
-		if r.Kind != dsn.KindAutoReply {
-			recips = append(recips, r)
-		}
-	}
+	recips := reportsOrAutoReplies(m.Results)
 	if len(recips) == 0 {
 		return nil
 	}
@@ -115,12 +112,33 @@ func MatchBounce(msg []byte, probes map[string]*Probe) []TokenMatch {
 	return out
 }
 
+// reportsOrAutoReplies picks what a message from the DSN mailbox can say
+// about a probe: its delivery and complaint reports or, when it is an
+// automatic reply (RFC 3834), that reply. A report wins over an auto-reply
+// in the same message (an auto-reply quoting a bounce is still a bounce).
+func reportsOrAutoReplies(results []dsn.Result) []dsn.Result {
+	var reports, autos []dsn.Result
+	for _, r := range results {
+		if r.Kind == dsn.KindAutoReply {
+			autos = append(autos, r)
+		} else {
+			reports = append(reports, r)
+		}
+	}
+	if len(reports) > 0 {
+		return reports
+	}
+	return autos
+}
+
 // dsnMatchOf turns a dsn result into the ledger's record of it.
 func dsnMatchOf(r dsn.Result, by string, arrived time.Time, subject string) DSNMatch {
 	format := "bounce"
 	switch r.Kind {
 	case dsn.KindComplaint, dsn.KindJunkReport:
 		format = "complaint"
+	case dsn.KindAutoReply:
+		format = "autoreply"
 	default:
 		if r.Format == dsn.FormatDSN {
 			format = "dsn"

@@ -15,9 +15,10 @@ func TestDSNMailboxChangesVerdict(t *testing.T) {
 	w := newWorld(t, worldOpts{rules: map[string]imaplab.Behavior{
 		"bounce@dest.test": imaplab.Bounce, "slow@dest.test": imaplab.Discard,
 		"quiet@dest.test": imaplab.Discard, "angry@dest.test": imaplab.DeliverInbox,
+		"away@dest.test": imaplab.AutoReply,
 	}})
 	tok := map[string]string{}
-	for _, name := range []string{"bounce", "slow", "quiet", "angry"} {
+	for _, name := range []string{"bounce", "slow", "quiet", "angry", "away"} {
 		p := w.send(t, name+"@dest.test")
 		tok[name] = p.Token
 		if p.Outcome != OutcomeAccepted {
@@ -46,8 +47,8 @@ func TestDSNMailboxChangesVerdict(t *testing.T) {
 	w.clock.Advance(5 * time.Second)
 	res := w.confirm(t)
 
-	want := map[string]State{"bounce": StateBouncedLate, "slow": StateDelayed, "quiet": StateDeliveryConfirmed, "angry": StateComplaint}
-	wantFormat := map[string]string{"bounce": "dsn", "slow": "dsn", "quiet": "dsn", "angry": "complaint"}
+	want := map[string]State{"bounce": StateBouncedLate, "slow": StateDelayed, "quiet": StateDeliveryConfirmed, "angry": StateComplaint, "away": StateDeliveryConfirmed}
+	wantFormat := map[string]string{"bounce": "dsn", "slow": "dsn", "quiet": "dsn", "angry": "complaint", "away": "autoreply"}
 	for name, st := range want {
 		v, ok := res.Verdict.Get(tok[name])
 		if !ok {

@@ -223,9 +223,10 @@ type DSNMatch struct {
 	MatchedBy string `json:"matched_by"`
 	// Format: "dsn" for multipart/report delivery-status, "bounce" for a
 	// plain-text non-delivery report, "complaint" for a complaint report
-	// (RFC 5965 ARF, Microsoft JMRP, a junk-report forward).
+	// (RFC 5965 ARF, Microsoft JMRP, a junk-report forward), "autoreply" for
+	// an automatic reply of the recipient's mailbox (RFC 3834).
 	Format string `json:"format"`
-	// Kind is internal/dsn's result kind: recipient, complaint or junkreport.
+	// Kind is internal/dsn's result kind: recipient, complaint, junkreport or autoreply.
 	Kind string `json:"kind,omitempty"`
 	// Reason is the cause in mxprobe explain's vocabulary; FeedbackType the
 	// ARF feedback type (abuse, fraud, …); Command the SMTP command the

@@ -29,7 +29,7 @@ const (
 	StateBouncedLate        State = "bounced_late"          // accepted with 250, then a bounce/DSN "failed"
 	StateSilentDrop         State = "silent_drop_suspected" // accepted, never found, no bounce
 	StateDelayed            State = "delayed"               // accepted, not found yet, a delay DSN arrived (RFC 3464 action delayed)
-	StateDeliveryConfirmed  State = "delivery_confirmed"    // not found in the seed (yet), but a success DSN confirms delivery
+	StateDeliveryConfirmed  State = "delivery_confirmed"    // not found in the seed (yet), but a success DSN or an auto-reply confirms delivery
 	StateComplaint          State = "complaint"             // a complaint report (ARF, JMRP) about the probe arrived
 	StateInconclusive       State = "inconclusive"          // the evidence does not allow a verdict
 )
@@ -74,7 +74,7 @@ const (
 	ReasonSeedUnreadable    Reason = "seed_unreadable"         // every scan of the seed failed
 	ReasonTooFewScans       Reason = "too_few_scans"           // fewer than two complete scans, or none after the drop-after deadline
 	ReasonControlMissing    Reason = "control_missing"         // the control probe is missing too
-	ReasonDeliveredNotFound Reason = "dsn_delivered_not_found" // a success DSN, but the message is in no folder
+	ReasonDeliveredNotFound Reason = "dsn_delivered_not_found" // a success DSN or an auto-reply, but the message is in no folder
 )
 
 // HighConfidenceSeries is how many probes (in separate windows, all missing
@@ -479,35 +479,11 @@ func judge(f *facts, now time.Time, w Windows) ProbeVerdict {
 	}
 
 	// Not found (yet).
-	for _, d := range f.dsns {
-		if d.Action == "failed" || strings.HasPrefix(d.Status, "5") {
-			v.State, v.Final, v.Settled, v.DSN = StateBouncedLate, true, true, d
-			v.Reasons = append(v.Reasons, tr("A bounce arrived after the 250 acceptance (%s %s): %s",
-				"Nach der Annahme mit 250 kam eine Unzustellbarkeitsnachricht (NDR) (%s %s): %s", orDash(d.Action), orDash(d.Status), orDash(d.DiagnosticCode)))
-			return v
-		}
-	}
-	var delivered, delayed *DSNMatch
-	for _, d := range f.dsns {
-		switch d.Action {
-		case "delivered", "relayed", "expanded":
-			delivered = d
-		case "delayed":
-			delayed = d
-		}
-	}
-	if delayed != nil {
-		v.DSN = delayed
-		v.Reasons = append(v.Reasons, tr("A delay notification arrived (%s): %s", "Eine Verzögerungsmeldung (DSN, Action: delayed) ist eingegangen (%s): %s", orDash(delayed.Status), orDash(delayed.DiagnosticCode)))
-	}
-	if delivered != nil && delivered.Action == "delivered" && (now.Before(v.DropAt) || v.ScansComplete == 0 && v.ScansFailed == 0) {
-		// RFC 3464 §2.3.3 "delivered": the receiving MTA put it into the
-		// recipient's mailbox. The seed scan may still find where.
-		v.State, v.Settled, v.DSN = StateDeliveryConfirmed, true, delivered
-		v.Reasons = append(v.Reasons, tr("The receiver confirmed delivery with a success DSN (%s %s).",
-			"Der Empfänger bestätigte die Zustellung mit einer Erfolgsmeldung (DSN %s %s).", delivered.Action, orDash(delivered.Status)))
+	v, confirmed, done := judgeReports(v, f, now)
+	if done {
 		return v
 	}
+	delayed := v.DSN
 	if now.Before(v.DropAt) {
 		v.State = StatePending
 		if delayed != nil {
@@ -550,10 +526,15 @@ func judge(f *facts, now time.Time, w Windows) ProbeVerdict {
 		v.Missing = append(v.Missing, tr("Another complete scan of the seed mailbox now (probe confirm).",
 			"Eine weitere vollständige Durchsuchung des Testpostfachs, jetzt (probe confirm)."))
 		return v
-	case delivered != nil:
-		v.State, v.Reason, v.DSN = StateInconclusive, ReasonDeliveredNotFound, delivered
-		v.Reasons = append(v.Reasons, tr("The receiver reported delivery (DSN %s), but the probe is in no folder of the seed mailbox.",
-			"Der Empfänger meldete die Zustellung (DSN %s), aber die Testmail liegt in keinem Ordner des Testpostfachs.", delivered.Action))
+	case confirmed != nil:
+		v.State, v.Reason, v.DSN = StateInconclusive, ReasonDeliveredNotFound, confirmed
+		if confirmed.Format == "autoreply" {
+			v.Reasons = append(v.Reasons, tr("The recipient's mailbox sent an automatic reply, but the probe is in no folder of the seed mailbox.",
+				"Das Postfach des Empfängers hat automatisch geantwortet, aber die Testmail liegt in keinem Ordner des Testpostfachs."))
+		} else {
+			v.Reasons = append(v.Reasons, tr("The receiver reported delivery (DSN %s), but the probe is in no folder of the seed mailbox.",
+				"Der Empfänger meldete die Zustellung (DSN %s), aber die Testmail liegt in keinem Ordner des Testpostfachs.", confirmed.Action))
+		}
 		v.Missing = append(v.Missing, tr("Check the quarantine and mail rules of the seed mailbox; ask its admin for a message trace.",
 			"Prüfen Sie Quarantäne und Regeln des Testpostfachs und bitten Sie dessen Administrator um eine Nachrichtenverfolgung."))
 		return v
@@ -772,4 +753,61 @@ func domainOf(addr string) string {
 		return strings.ToLower(strings.TrimSuffix(addr[i+1:], ">"))
 	}
 	return ""
+}
+
+// judgeReports weighs the reports that arrived about a probe not found in
+// the seed: a bounce settles it (bounced_late); a success DSN (RFC 3464
+// §2.3.3 "delivered": the receiving MTA put it into the mailbox) or an
+// automatic reply of the recipient's mailbox (RFC 3834) confirms delivery
+// while the seed has not been searched to the end; a delay notice is kept
+// in v.DSN. confirmed is the report that speaks for delivery (a success,
+// relay or expansion DSN, else an auto-reply), for the later judgement
+// when the seed scans end without the probe. done says v is the verdict.
+func judgeReports(v ProbeVerdict, f *facts, now time.Time) (out ProbeVerdict, confirmed *DSNMatch, done bool) {
+	for _, d := range f.dsns {
+		if d.Action == "failed" || strings.HasPrefix(d.Status, "5") {
+			v.State, v.Final, v.Settled, v.DSN = StateBouncedLate, true, true, d
+			v.Reasons = append(v.Reasons, tr("A bounce arrived after the 250 acceptance (%s %s): %s",
+				"Nach der Annahme mit 250 kam eine Unzustellbarkeitsnachricht (NDR) (%s %s): %s", orDash(d.Action), orDash(d.Status), orDash(d.DiagnosticCode)))
+			return v, nil, true
+		}
+	}
+	var delivered, delayed, autoReply *DSNMatch
+	for _, d := range f.dsns {
+		switch {
+		case d.Format == "autoreply":
+			autoReply = d
+		case d.Action == "delivered" || d.Action == "relayed" || d.Action == "expanded":
+			delivered = d
+		case d.Action == "delayed":
+			delayed = d
+		}
+	}
+	confirmed = delivered
+	if confirmed == nil {
+		confirmed = autoReply
+	}
+	v.DSN = nil
+	if delayed != nil {
+		v.DSN = delayed
+		v.Reasons = append(v.Reasons, tr("A delay notification arrived (%s): %s", "Eine Verzögerungsmeldung (DSN, Action: delayed) ist eingegangen (%s): %s", orDash(delayed.Status), orDash(delayed.DiagnosticCode)))
+	}
+	open := now.Before(v.DropAt) || v.ScansComplete == 0 && v.ScansFailed == 0
+	switch {
+	case !open:
+	case delivered != nil && delivered.Action == "delivered":
+		v.State, v.Settled, v.DSN = StateDeliveryConfirmed, true, delivered
+		v.Reasons = append(v.Reasons, tr("The receiver confirmed delivery with a success DSN (%s %s).",
+			"Der Empfänger bestätigte die Zustellung mit einer Erfolgsmeldung (DSN %s %s).", delivered.Action, orDash(delivered.Status)))
+		return v, confirmed, true
+	case autoReply != nil:
+		// An out-of-office reply comes from the recipient's mailbox (its
+		// rules or the server's responder): the probe got there. It tells
+		// no folder, and responders may stay quiet for mail filed as junk.
+		v.State, v.Settled, v.DSN = StateDeliveryConfirmed, true, autoReply
+		v.Reasons = append(v.Reasons, tr("The recipient's mailbox sent an automatic reply (RFC 3834) from %s: the probe reached it; in which folder, the reply does not say.",
+			"Das Postfach des Empfängers hat automatisch geantwortet (RFC 3834, von %s): Die Testmail ist dort angekommen; in welchem Ordner, sagt die Antwort nicht.", orDash(autoReply.FinalRecipient)))
+		return v, confirmed, true
+	}
+	return v, confirmed, false
 }

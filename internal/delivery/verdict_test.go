@@ -48,6 +48,12 @@ func (b *evb) dsn(tok string, at time.Time, action, status string) *evb {
 	return b
 }
 
+// autoReply records an RFC 3834 automatic reply of the recipient's mailbox.
+func (b *evb) autoReply(tok string, at time.Time) *evb {
+	b.evs = append(b.evs, Event{Kind: KindDSN, At: at, Token: tok, DSN: &DSNMatch{Source: "y", MatchedBy: "header", Format: "autoreply", Kind: "autoreply", FinalRecipient: "away@dest.test"}})
+	return b
+}
+
 func seen(tok, folder, role string, arrived time.Time) Sighting {
 	return Sighting{Token: tok, Folder: folder, Role: role, UID: 1, Arrived: arrived, MatchedBy: "x-mxprobe-id"}
 }
@@ -100,6 +106,10 @@ func TestVerdictStates(t *testing.T) {
 		{"one complete scan only", new(evb).send(A, t0, OutcomeAccepted).scan(at(61), true, all).scan(at(62), false, all), at(63), StateInconclusive, "", ReasonTooFewScans, false},
 		{"two scans, none after the deadline", new(evb).send(A, t0, OutcomeAccepted).scan(at(20), true, all).scan(at(30), true, all), at(63), StateInconclusive, "", ReasonTooFewScans, false},
 		{"scan before send does not count", new(evb).scan(at(-5), true, all).send(A, t0, OutcomeAccepted).scan(at(61), true, all), at(63), StateInconclusive, "", ReasonTooFewScans, false},
+		{"auto-reply confirms", new(evb).send(A, t0, OutcomeAccepted).autoReply(A, at(3)), at(4), StateDeliveryConfirmed, "", "", true},
+		{"auto-reply, seed never scanned", new(evb).send(A, t0, OutcomeAccepted).autoReply(A, at(3)), at(70), StateDeliveryConfirmed, "", "", true},
+		{"auto-reply but not found", new(evb).send(A, t0, OutcomeAccepted).autoReply(A, at(3)).scan(at(20), true, all).scan(at(61), true, all), at(62), StateInconclusive, "", ReasonDeliveredNotFound, false},
+		{"bounce beats auto-reply", new(evb).send(A, t0, OutcomeAccepted).autoReply(A, at(3)).dsn(A, at(30), "failed", "5.1.1"), at(31), StateBouncedLate, "", "", true},
 		{"success DSN but not found", new(evb).send(A, t0, OutcomeAccepted).dsn(A, at(3), "delivered", "2.0.0").scan(at(20), true, all).scan(at(61), true, all), at(62), StateInconclusive, "", ReasonDeliveredNotFound, false},
 		{"delay DSN: delayed", new(evb).send(A, t0, OutcomeAccepted).dsn(A, at(3), "delayed", "4.4.7"), at(30), StateDelayed, "", "", false},
 		{"success DSN before the drop window: confirmed", new(evb).send(A, t0, OutcomeAccepted).dsn(A, at(3), "delivered", "2.0.0"), at(30), StateDeliveryConfirmed, "", "", true},

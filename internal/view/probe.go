@@ -108,8 +108,9 @@ func scanEntry(sc *delivery.Scan) i18n.Text {
 }
 
 // dsnEntry words a matched report by what it is: a complaint, a delay
-// notice, a delivery confirmation (the states delayed, complaint and
-// delivery_confirmed rest on them) or a bounce.
+// notice, a delivery confirmation or an automatic reply of the recipient's
+// mailbox (the states delayed, complaint and delivery_confirmed rest on
+// them) or a bounce.
 func dsnEntry(token string, d *delivery.DSNMatch) i18n.Text {
 	if d == nil {
 		return i18n.Text{}
@@ -125,6 +126,12 @@ func dsnEntry(token string, d *delivery.DSNMatch) i18n.Text {
 			}
 			return s + " — " + tr(l, "a recipient or the provider's filter reported the probe as spam",
 				"ein Empfänger oder der Filter des Anbieters hat die Testmail als Spam gemeldet") + by
+		case d.Format == "autoreply":
+			s := tr(l, "automatic reply to ", "automatische Antwort auf ") + token
+			if d.FinalRecipient != "" {
+				s += " " + tr(l, "from", "von") + " " + d.FinalRecipient
+			}
+			return s + " — " + tr(l, "the recipient's mailbox received the probe", "das Postfach des Empfängers hat die Testmail erhalten") + by
 		case strings.EqualFold(d.Action, "delayed"):
 			s := tr(l, "delay notice for ", "Meldung über verzögerte Zustellung zu ") + token
 			if code != "" {

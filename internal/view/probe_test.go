@@ -25,8 +25,8 @@ func probeEvents(d delivery.DSNMatch) ([]delivery.Event, time.Time) {
 	}, t0.Add(30 * time.Minute)
 }
 
-// TestTimelineDeliveryStates: a delay notice, a delivery confirmation and a
-// complaint are worded as what they are, in English and German, and the
+// TestTimelineDeliveryStates: a delay notice, a delivery confirmation, a
+// complaint and an auto-reply are worded as what they are, in English and German, and the
 // verdict that rests on them carries its own title.
 func TestTimelineDeliveryStates(t *testing.T) {
 	cases := []struct {
@@ -40,6 +40,9 @@ func TestTimelineDeliveryStates(t *testing.T) {
 			delivery.StateDeliveryConfirmed, "delivery confirmation for " + tok + ": delivered 2.0.0", "Zustellbestätigung zu " + tok + ": delivered 2.0.0"},
 		{delivery.DSNMatch{Format: "complaint", Kind: "complaint", FeedbackType: "abuse"},
 			delivery.StateComplaint, "complaint report about " + tok + ": feedback type abuse", "Beschwerde über " + tok + ": Art abuse"},
+		{delivery.DSNMatch{Format: "autoreply", Kind: "autoreply", FinalRecipient: "away@dest.test", Reason: "vacation", MatchedBy: "header"},
+			delivery.StateDeliveryConfirmed, "automatic reply to " + tok + " from away@dest.test — the recipient's mailbox received the probe",
+			"automatische Antwort auf " + tok + " von away@dest.test — das Postfach des Empfängers hat die Testmail erhalten"},
 	}
 	for _, c := range cases {
 		evs, now := probeEvents(c.dsn)

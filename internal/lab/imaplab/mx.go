@@ -31,6 +31,10 @@ const (
 	BouncePlain  Behavior = "bounce-plain"
 	RejectRcpt   Behavior = "reject" // 550 5.7.1 at RCPT (Microsoft S3150 text)
 	DeferRcpt    Behavior = "defer"  // 451 4.7.500 at RCPT
+	// AutoReply answers 250, keeps the message out of the seed (the
+	// recipient's mailbox is not ours) and puts an RFC 3834 out-of-office
+	// reply to the envelope sender into the DSN sink.
+	AutoReply Behavior = "autoreply"
 )
 
 // MXOptions configure a seed MX.
@@ -262,6 +266,13 @@ func (s *mxSession) Data(r io.Reader) error {
 			s.m.mu.Lock()
 			s.m.held = append(s.m.held, rec)
 			s.m.mu.Unlock()
+		case AutoReply:
+			if s.m.opts.DSNSink != nil {
+				reply := AutoReplyMessage(AutoReplyOptions{From: rcpt, To: s.from, Original: data, Date: now})
+				if _, err := s.m.opts.DSNSink.Append("INBOX", reply, now); err != nil {
+					return err
+				}
+			}
 		case Bounce, BouncePlain:
 			if s.m.opts.DSNSink != nil {
 				report := BounceReport(BounceOptions{
