@@ -21,9 +21,9 @@ type expectRow struct {
 	code           string
 }
 
-func readExpected(t testing.TB) (files []string, rows map[string][]expectRow) {
+func readExpected(t testing.TB, dir string) (files []string, rows map[string][]expectRow) {
 	t.Helper()
-	f, err := os.Open(filepath.Join(corpusDir, "expected.tsv"))
+	f, err := os.Open(filepath.Join(dir, "expected.tsv"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,24 +114,32 @@ var knownErrors = map[string]string{
 
 var reMTA = regexp.MustCompile(`-\d+\.eml$`)
 
-// TestCorpus measures, over the development set, how many expected
-// recipients are found and how many get the expected reason, per MTA and in
-// total, and fails below the floors of issue 13.
-func TestCorpus(t *testing.T) {
-	files, rows := readExpected(t)
-	type tally struct{ n, found, raw, deliberate int }
-	per := map[string]*tally{}
-	var all tally
-	seen := map[string]bool{}
+// tally counts one MTA's (or all) recipients.
+type tally struct{ n, found, raw, deliberate int }
+
+// corpusScore is the agreement of mxprobe's reading of a corpus (a
+// directory with expected.tsv and mails/) with its expected results.
+type corpusScore struct {
+	per  map[string]*tally
+	all  tally
+	seen map[string]bool // deliberate rows that gave their listed reason
+}
+
+// scoreCorpus reads every mail of dir and compares each recipient's reason
+// with the expected one; deliberate (file#index → reason) rows are counted
+// apart. Rows that disagree are logged with -v.
+func scoreCorpus(t *testing.T, dir string, deliberate, knownErrors map[string]string) corpusScore {
+	files, rows := readExpected(t, dir)
+	sc := corpusScore{per: map[string]*tally{}, seen: map[string]bool{}}
 	for _, name := range files {
 		want := rows[name]
 		mta := reMTA.ReplaceAllString(name, "")
-		tl := per[mta]
+		tl := sc.per[mta]
 		if tl == nil {
 			tl = &tally{}
-			per[mta] = tl
+			sc.per[mta] = tl
 		}
-		data, err := os.ReadFile(filepath.Join(corpusDir, "mails", name))
+		data, err := os.ReadFile(filepath.Join(dir, "mails", name))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -142,7 +150,7 @@ func TestCorpus(t *testing.T) {
 		}
 		for i, w := range want {
 			tl.n++
-			all.n++
+			sc.all.n++
 			if i >= len(got) {
 				if testing.Verbose() {
 					t.Logf("MISSING %s#%d: want %s %s (got %d results, err %v)", name, i+1, w.status, w.reason, len(got), err)
@@ -150,19 +158,19 @@ func TestCorpus(t *testing.T) {
 				continue
 			}
 			tl.found++
-			all.found++
+			sc.all.found++
 			key := fmt.Sprintf("%s#%d", name, i+1)
 			switch d, ok := deliberate[key]; {
 			case sameReason(got[i].Reason, w.reason):
 				tl.raw++
-				all.raw++
+				sc.all.raw++
 				if ok {
 					t.Errorf("%s agrees now (%s): remove it from the deliberate list and the README", key, got[i].Reason)
 				}
 			case ok && d == got[i].Reason:
-				seen[key] = true
+				sc.seen[key] = true
 				tl.deliberate++
-				all.deliberate++
+				sc.all.deliberate++
 			default:
 				if ok {
 					t.Errorf("%s: deliberate %s, got %s", key, d, got[i].Reason)
@@ -173,27 +181,53 @@ func TestCorpus(t *testing.T) {
 			}
 		}
 	}
-	mtas := make([]string, 0, len(per))
-	for k := range per {
+	mtas := make([]string, 0, len(sc.per))
+	for k := range sc.per {
 		mtas = append(mtas, k)
 	}
 	sort.Strings(mtas)
-	pc := func(a, b int) float64 { return 100 * float64(a) / float64(max(b, 1)) }
 	for _, k := range mtas {
-		tl := per[k]
+		tl := sc.per[k]
 		t.Logf("%-24s recipients %3d found %3d (%5.1f%%) reason %3d (%5.1f%%) deliberate %d", k, tl.n, tl.found, pc(tl.found, tl.n), tl.raw, pc(tl.raw, tl.n), tl.deliberate)
 	}
+	a := sc.all
 	t.Logf("TOTAL %d recipients: found %d (%.1f%%), reason agrees %d (%.1f%%); deliberate disagreements %d (%.1f%%, README); other disagreements %d",
-		all.n, all.found, pc(all.found, all.n), all.raw, pc(all.raw, all.n), all.deliberate, pc(all.deliberate, all.n), all.found-all.raw-all.deliberate)
-	if len(seen) != len(deliberate) {
-		t.Errorf("%d deliberate rows listed, %d seen", len(deliberate), len(seen))
+		a.n, a.found, pc(a.found, a.n), a.raw, pc(a.raw, a.n), a.deliberate, pc(a.deliberate, a.n), a.found-a.raw-a.deliberate)
+	return sc
+}
+
+func pc(a, b int) float64 { return 100 * float64(a) / float64(max(b, 1)) }
+
+// TestCorpus measures, over the development set, how many expected
+// recipients are found and how many get the expected reason, per MTA and in
+// total, and fails below the floors of issue 13.
+func TestCorpus(t *testing.T) {
+	sc := scoreCorpus(t, corpusDir, deliberate, knownErrors)
+	if len(sc.seen) != len(deliberate) {
+		t.Errorf("%d deliberate rows listed, %d seen", len(deliberate), len(sc.seen))
 	}
-	if got := pc(all.found, all.n); got < minFound {
+	if got := pc(sc.all.found, sc.all.n); got < minFound {
 		t.Errorf("recipients found %.1f%% < floor %.1f%%", got, minFound)
 	}
-	if got := pc(all.raw, all.n); got < minAgree {
+	if got := pc(sc.all.raw, sc.all.n); got < minAgree {
 		t.Errorf("reason agreement %.1f%% < floor %.1f%%", got, minAgree)
 	}
+}
+
+// TestOtherCorpus scores another set of real bounces laid out like the
+// development set (expected.tsv and mails/), named by MXPROBE_BOUNCE_CORPUS:
+// the way to measure how the parsing does on mails it was not written
+// against, e.g.
+//
+//	MXPROBE_BOUNCE_CORPUS=/path/to/set go test ./internal/dsn -run TestOtherCorpus -v
+//
+// It has no floors of its own; it fails when the set cannot be read.
+func TestOtherCorpus(t *testing.T) {
+	dir := os.Getenv("MXPROBE_BOUNCE_CORPUS")
+	if dir == "" {
+		t.Skip("MXPROBE_BOUNCE_CORPUS names no corpus")
+	}
+	scoreCorpus(t, dir, nil, nil)
 }
 
 // Floors (also run by .ci/run through go test). minFound is issue 13's;
