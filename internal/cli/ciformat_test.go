@@ -188,6 +188,26 @@ func TestCIFormatsBulk(t *testing.T) {
 	}
 }
 
+// TestCIFormatsInvalidTarget: a target that does not parse is an error case
+// in JUnit and an ::error line for GitHub, for check and dns alike, and
+// the exit is 2.
+func TestCIFormatsInvalidTarget(t *testing.T) {
+	for _, cmd := range []string{"check", "dns"} {
+		out, errOut, code := runCLI(t, nil, cmd, "--lab", "bad..domain", "--format", "junit")
+		if code != exitcode.Usage || !strings.Contains(errOut, "bad..domain") {
+			t.Fatalf("%s junit: exit %d %q", cmd, code, errOut)
+		}
+		d := parseJUnitOut(t, out)
+		if len(d.Suites) != 1 || d.Errors != 1 || d.Suites[0].Name != "mxprobe "+cmd+" bad..domain" {
+			t.Errorf("%s junit:\n%s", cmd, out)
+		}
+		out, _, code = runCLI(t, nil, cmd, "--lab", "bad..domain", "--format", "github")
+		if code != exitcode.Usage || !strings.Contains(out, "::error title=mxprobe "+cmd+" bad..domain%3A") {
+			t.Errorf("%s github: exit %d\n%s", cmd, code, out)
+		}
+	}
+}
+
 // TestCIFormatsOnlyCheckAndDNS: other commands refuse the CI formats with a
 // usage error naming the flag.
 func TestCIFormatsOnlyCheckAndDNS(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mxprobe/mxprobe/internal/check"
+	"github.com/mxprobe/mxprobe/internal/cireport"
 	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/mx"
 	"github.com/mxprobe/mxprobe/internal/render"
@@ -122,10 +123,17 @@ func dnsRun(o *dnsOptions) error {
 
 // invalidTarget reports a target that does not parse as `check` does:
 // under --format json a DNS result object with verdict incomplete and the
-// error object {id, message} goes to stdout, then exit 2 with the one-line
-// message (docs/cli.md).
+// error object {id, message} goes to stdout, under junit/github an error
+// case for the target, then exit 2 with the one-line message (docs/cli.md).
 func (o *dnsOptions) invalidTarget(err error) error {
 	g := o.g
+	if g.ciFormat() {
+		t := cireport.Target{Command: "dns", Name: o.target, Verdict: report.VerdictIncomplete, StartedAt: time.Now().UTC(), Error: err.Error()}
+		if e := writeCI(g, report.Fail, t); e != nil {
+			return e
+		}
+		return err
+	}
 	if !g.JSON() {
 		return err
 	}
