@@ -109,7 +109,7 @@ func (r Reply) Quoted() bool { return r.quoted }
 // "SMTP error from remote mail server after …", qmail's QSBMF "Remote host
 // said:", Exchange's "Remote Server returned '…'" and "<host #x.y.z smtp;…>").
 var (
-	reEximAfter    = regexp.MustCompile(`(?i)SMTP error from remote (?:mail server|mailer)\s+after\s+(initial connection|end of data|pipelined [a-z ]+|[a-z]+(?: from| to)?)(?:\s*:\s*<[^>]*>)?(?:\s+[A-Z]+=\S*)*\s*:\s*(?:host\s+(\S+)\s+\[([^\]]*)\]\s*:\s*)?`)
+	reEximAfter    = regexp.MustCompile(`(?i)SMTP error from remote (?:mail server|mailer|server)\s+after\s+(initial connection|end of data|pipelined [a-z ]+|[a-z]+(?: from| to)?)(?:\s+command)?(?:\s*:\s*<[^>]*>)?(?:\s+[A-Z]+=\S*)*\s*:\s*(?:host\s+(\S+)\s+\[([^\]]*)\]\s*:\s*)?`)
 	reEximHost     = regexp.MustCompile(`(?i)\bhost\s+(\S+)\s+\[([0-9a-f.:]+)\]`)
 	reGmailSaid    = regexp.MustCompile(`(?i)the error that the other server returned was:\s*`)
 	reQmailSaid    = regexp.MustCompile(`(?i)\bremote host said:\s*`)
@@ -119,7 +119,7 @@ var (
 	reDiagPrefix   = regexp.MustCompile(`(?i)^(?:diagnostic-code:\s*)?(smtp|x-[a-z0-9-]+)\s*;\s*`)
 	reSaid         = regexp.MustCompile(`(?i)\bsaid:\s*`)
 
-	reCommand = regexp.MustCompile(`(?i)\b(?:after|in reply to)\s+(initial connection|end of data|data|rcpt to|mail from|ehlo|helo|starttls|auth)\b`)
+	reCommand = regexp.MustCompile(`(?i)\b(?:after|in reply to)\s+(initial connection|end of data|data|rcpt to|mail from|rcpt command|mail command|ehlo|helo|starttls|auth)\b`)
 )
 
 // ParseReply parses one SMTP reply as a user pastes it: a single line
