@@ -461,18 +461,8 @@ func judge(f *facts, now time.Time, w Windows) ProbeVerdict {
 			first = o
 		}
 	}
-	// A complaint report about the probe: it was delivered, and the
-	// recipient (or the provider's filter on its behalf) called it spam.
-	for _, d := range f.dsns {
-		if d.Format == "complaint" {
-			v.State, v.Final, v.Settled, v.DSN = StateComplaint, true, true, d
-			v.Reasons = append(v.Reasons, tr("A complaint report about the probe arrived (%s, feedback type %s).",
-				"Eine Beschwerde über die Testmail ist eingegangen (%s, Art %s).", orDash(d.Kind), orDash(d.FeedbackType)))
-			if first != nil {
-				v.Folder, v.FolderRole, v.FirstFolder = first.found.Folder, first.found.Role, first.found.Folder
-			}
-			return v
-		}
+	if d := complaintOf(f); d != nil {
+		return judgeComplaint(v, d, first)
 	}
 	if first != nil {
 		return judgeFound(v, f, first, w)
@@ -483,25 +473,8 @@ func judge(f *facts, now time.Time, w Windows) ProbeVerdict {
 	if done {
 		return v
 	}
-	delayed := v.DSN
 	if now.Before(v.DropAt) {
-		v.State = StatePending
-		if delayed != nil {
-			v.State = StateDelayed
-		}
-		switch {
-		case now.Before(v.ExpectBy):
-			v.Reasons = append(v.Reasons, tr("Not found yet; a delivery is expected by %s.", "Noch nicht gefunden; die Zustellung wird bis %s erwartet.", ts(v.ExpectBy)))
-		default:
-			v.Reasons = append(v.Reasons, tr("Overdue: not found by %s; a silent drop is only suspected after %s.",
-				"Überfällig: bis %s nicht gefunden; stilles Verwerfen wird erst nach %s vermutet.", ts(v.ExpectBy), ts(v.DropAt)))
-		}
-		if v.ScansComplete == 0 && v.ScansFailed > 0 {
-			v.Reasons = append(v.Reasons, tr("The seed mailbox could not be read (%d failed scans).", "Das Testpostfach konnte nicht gelesen werden (%d fehlgeschlagene Durchsuchungen).", v.ScansFailed))
-		}
-		v.Missing = append(v.Missing, tr("Scan the seed mailbox again after %s (probe confirm or probe watch).",
-			"Durchsuchen Sie das Testpostfach nach %s erneut (probe confirm oder probe watch).", ts(v.DropAt)))
-		return v
+		return judgePending(v, now)
 	}
 	v.Final = !now.Before(v.FinalAt)
 	switch {
@@ -810,4 +783,49 @@ func judgeReports(v ProbeVerdict, f *facts, now time.Time) (out ProbeVerdict, co
 		return v, confirmed, true
 	}
 	return v, confirmed, false
+}
+
+// judgePending is the verdict of a probe not found (yet) before its
+// drop-after deadline: pending, or delayed when a delay notice is in v.DSN.
+func judgePending(v ProbeVerdict, now time.Time) ProbeVerdict {
+	delayed := v.DSN
+	v.State = StatePending
+	if delayed != nil {
+		v.State = StateDelayed
+	}
+	switch {
+	case now.Before(v.ExpectBy):
+		v.Reasons = append(v.Reasons, tr("Not found yet; a delivery is expected by %s.", "Noch nicht gefunden; die Zustellung wird bis %s erwartet.", ts(v.ExpectBy)))
+	default:
+		v.Reasons = append(v.Reasons, tr("Overdue: not found by %s; a silent drop is only suspected after %s.",
+			"Überfällig: bis %s nicht gefunden; stilles Verwerfen wird erst nach %s vermutet.", ts(v.ExpectBy), ts(v.DropAt)))
+	}
+	if v.ScansComplete == 0 && v.ScansFailed > 0 {
+		v.Reasons = append(v.Reasons, tr("The seed mailbox could not be read (%d failed scans).", "Das Testpostfach konnte nicht gelesen werden (%d fehlgeschlagene Durchsuchungen).", v.ScansFailed))
+	}
+	v.Missing = append(v.Missing, tr("Scan the seed mailbox again after %s (probe confirm or probe watch).",
+		"Durchsuchen Sie das Testpostfach nach %s erneut (probe confirm oder probe watch).", ts(v.DropAt)))
+	return v
+}
+
+// complaintOf is the first complaint report about the probe, if any.
+func complaintOf(f *facts) *DSNMatch {
+	for _, d := range f.dsns {
+		if d.Format == "complaint" {
+			return d
+		}
+	}
+	return nil
+}
+
+// judgeComplaint: a complaint report about the probe says it was delivered,
+// and the recipient (or the provider's filter on its behalf) called it spam.
+func judgeComplaint(v ProbeVerdict, d *DSNMatch, first *observation) ProbeVerdict {
+	v.State, v.Final, v.Settled, v.DSN = StateComplaint, true, true, d
+	v.Reasons = append(v.Reasons, tr("A complaint report about the probe arrived (%s, feedback type %s).",
+		"Eine Beschwerde über die Testmail ist eingegangen (%s, Art %s).", orDash(d.Kind), orDash(d.FeedbackType)))
+	if first != nil {
+		v.Folder, v.FolderRole, v.FirstFolder = first.found.Folder, first.found.Role, first.found.Folder
+	}
+	return v
 }
