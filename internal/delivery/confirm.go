@@ -90,33 +90,9 @@ func Confirm(ctx context.Context, o ConfirmOptions) (*ConfirmResult, error) {
 			}
 		}
 	}
-	var tokens []string
-	if len(o.Tokens) > 0 {
-		for _, t := range o.Tokens {
-			if probes[t] == nil {
-				return nil, fmt.Errorf("%w: %s", ErrUnknownToken, t)
-			}
-			if !slices.Contains(tokens, t) {
-				tokens = append(tokens, t)
-			}
-		}
-	}
-	if len(o.Tokens) == 0 || o.Pending {
-		// Pending are the probes `probe list` shows as not final (each
-		// judged by its stored windows), and those not final under windows
-		// given for this round: windows given now never hide a probe the
-		// list shows as pending.
-		views := []VerdictOptions{{Windows: o.Windows}}
-		if vo.Override {
-			views = append(views, vo)
-		}
-		for _, view := range views {
-			for _, v := range VerdictWith(evs, o.Now(), view).Probes {
-				if !v.Final && !slices.Contains(tokens, v.Token) {
-					tokens = append(tokens, v.Token)
-				}
-			}
-		}
+	tokens, err := confirmTokens(o, vo, evs, probes)
+	if err != nil {
+		return nil, err
 	}
 	// Only accepted probes can arrive or bounce later.
 	want := map[string]*Probe{}
@@ -192,4 +168,38 @@ func Confirm(ctx context.Context, o ConfirmOptions) (*ConfirmResult, error) {
 	}
 	res.Verdict = VerdictWith(evs, o.Now(), vo)
 	return res, nil
+}
+
+// confirmTokens is the probes a Confirm round looks at: those named, and
+// with none named (or with Pending) those not final yet.
+func confirmTokens(o ConfirmOptions, vo VerdictOptions, evs []Event, probes map[string]*Probe) ([]string, error) {
+	var tokens []string
+	if len(o.Tokens) > 0 {
+		for _, t := range o.Tokens {
+			if probes[t] == nil {
+				return nil, fmt.Errorf("%w: %s", ErrUnknownToken, t)
+			}
+			if !slices.Contains(tokens, t) {
+				tokens = append(tokens, t)
+			}
+		}
+	}
+	if len(o.Tokens) == 0 || o.Pending {
+		// Pending are the probes `probe list` shows as not final (each
+		// judged by its stored windows), and those not final under windows
+		// given for this round: windows given now never hide a probe the
+		// list shows as pending.
+		views := []VerdictOptions{{Windows: o.Windows}}
+		if vo.Override {
+			views = append(views, vo)
+		}
+		for _, view := range views {
+			for _, v := range VerdictWith(evs, o.Now(), view).Probes {
+				if !v.Final && !slices.Contains(tokens, v.Token) {
+					tokens = append(tokens, v.Token)
+				}
+			}
+		}
+	}
+	return tokens, nil
 }
