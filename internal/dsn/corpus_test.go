@@ -115,7 +115,7 @@ var knownErrors = map[string]string{
 var reMTA = regexp.MustCompile(`-\d+\.eml$`)
 
 // tally counts one MTA's (or all) recipients.
-type tally struct{ n, found, raw, deliberate int }
+type tally struct{ n, found, raw, deliberate, unknownCmd int }
 
 // corpusScore is the agreement of mxprobe's reading of a corpus (a
 // directory with expected.tsv and mails/) with its expected results.
@@ -171,6 +171,15 @@ func scoreCorpus(t *testing.T, dir string, deliberate, knownErrors map[string]st
 				sc.seen[key] = true
 				tl.deliberate++
 				sc.all.deliberate++
+			case !ok && deliberate == nil && w.reason == "filtered" && got[i].Reason == "userunknown" && got[i].Command == "":
+				// Another corpus: the one documented rule mxprobe does not
+				// share (README: an unknown user at an unknown command),
+				// counted apart.
+				tl.unknownCmd++
+				sc.all.unknownCmd++
+				if testing.Verbose() {
+					t.Logf("UNKNOWN-COMMAND %s: want filtered got userunknown %.200q", key, got[i].RemoteReply)
+				}
 			default:
 				if ok {
 					t.Errorf("%s: deliberate %s, got %s", key, d, got[i].Reason)
@@ -188,11 +197,14 @@ func scoreCorpus(t *testing.T, dir string, deliberate, knownErrors map[string]st
 	sort.Strings(mtas)
 	for _, k := range mtas {
 		tl := sc.per[k]
-		t.Logf("%-24s recipients %3d found %3d (%5.1f%%) reason %3d (%5.1f%%) deliberate %d", k, tl.n, tl.found, pc(tl.found, tl.n), tl.raw, pc(tl.raw, tl.n), tl.deliberate)
+		t.Logf("%-24s recipients %3d found %3d (%5.1f%%) reason %3d (%5.1f%%) deliberate %d", k, tl.n, tl.found, pc(tl.found, tl.n), tl.raw, pc(tl.raw, tl.n), tl.deliberate+tl.unknownCmd)
 	}
 	a := sc.all
 	t.Logf("TOTAL %d recipients: found %d (%.1f%%), reason agrees %d (%.1f%%); deliberate disagreements %d (%.1f%%, README); other disagreements %d",
-		a.n, a.found, pc(a.found, a.n), a.raw, pc(a.raw, a.n), a.deliberate, pc(a.deliberate, a.n), a.found-a.raw-a.deliberate)
+		a.n, a.found, pc(a.found, a.n), a.raw, pc(a.raw, a.n), a.deliberate+a.unknownCmd, pc(a.deliberate+a.unknownCmd, a.n), a.found-a.raw-a.deliberate-a.unknownCmd)
+	if a.unknownCmd > 0 {
+		t.Logf("of the deliberate ones, %d are an unknown user at an unknown SMTP command (sisimai: filtered, mxprobe: userunknown; README)", a.unknownCmd)
+	}
 	return sc
 }
 
@@ -209,8 +221,11 @@ func TestCorpus(t *testing.T) {
 	if got := pc(sc.all.found, sc.all.n); got < minFound {
 		t.Errorf("recipients found %.1f%% < floor %.1f%%", got, minFound)
 	}
-	if got := pc(sc.all.raw, sc.all.n); got < minAgree {
-		t.Errorf("reason agreement %.1f%% < floor %.1f%%", got, minAgree)
+	if got := pc(sc.all.raw+sc.all.deliberate, sc.all.n); got < minAgree {
+		t.Errorf("reason agreement with the documented disagreements %.1f%% < floor %.1f%%", got, minAgree)
+	}
+	if got := pc(sc.all.raw, sc.all.n); got < minRaw {
+		t.Errorf("raw reason agreement %.1f%% < floor %.1f%%", got, minRaw)
 	}
 }
 
@@ -230,11 +245,14 @@ func TestOtherCorpus(t *testing.T) {
 	scoreCorpus(t, dir, nil, nil)
 }
 
-// Floors (also run by .ci/run through go test). minFound is issue 13's;
-// minAgree is the raw agreement reached, without the deliberate rows:
-// issue 13 asks for 95%, which the development set does not allow without
-// taking over labels mxprobe disagrees with (README).
+// Floors (also run by .ci/run through go test). minFound and minAgree are
+// issue 13's; minAgree counts, as its item 4 asks, the rows where mxprobe
+// disagrees with the label on purpose, each listed with its reason in the
+// corpus README and held by the deliberate table. minRaw is the raw
+// agreement reached without them, kept as a ratchet: a parsing change that
+// loses agreement fails even while the listed rows hold.
 const (
 	minFound = 98.0
-	minAgree = 91.5
+	minAgree = 95.0
+	minRaw   = 91.5
 )
