@@ -47,8 +47,9 @@ searched (INBOX, the junk folder — SPECIAL-USE \Junk, else by name — and all
 others), read-only and with BODY.PEEK, so nothing is marked as read; the token is
 confirmed in the headers, and the folder, arrival time and the receiver's spam
 verdict headers are recorded. A DSN mailbox (--dsn-imap or --dsn-maildir) is
-searched for RFC 3464 reports and bounces, matched by ENVID, VERP address or the
-returned headers. Without TOKEN (or with --pending) every probe whose verdict is
+searched for RFC 3464 reports and bounces, complaint reports (ARF) and automatic
+replies of the recipient's mailbox (RFC 3834), matched by ENVID, VERP address or
+the returned headers. Without TOKEN (or with --pending) every probe whose verdict is
 not final is looked for. A mailbox that cannot be read is recorded as an
 incomplete scan, never as "not found".`,
 		Example: `  MXPROBE_IMAP_PASSWORD=… mxprobe probe confirm --imap imaps://outlook.office365.com --imap-user me@hotmail.com
