@@ -32,6 +32,9 @@ func TestFixtures(t *testing.T) {
 			{KindRecipient, "ivan@full.test", "failed", "5.2.2", "mailboxfull", "", "192.0.2.66", "", ""},
 		}},
 		{"exim.eml", nil},
+		// Exim 4.9x's newer text names the sender first ("A message sent
+		// by <addr>") and an alias expansion under the recipient.
+		{"exim-sent-by-alias.eml", []want{{KindRecipient, "sales@partner.test", "failed", "", "expired", "retry timeout exceeded", "", "", "order-4711@shop.test"}}},
 		{"exchange-de-unzustellbar.eml", []want{
 			{KindRecipient, "juergen.mueller@kunde.test", "failed", "5.1.1", "userunknown", "", "mx.kunde.test", "", ""},
 			{KindRecipient, "ute.schaefer@kunde.test", "failed", "5.2.2", "mailboxfull", "", "mx.kunde.test", "", ""},
@@ -103,5 +106,26 @@ func TestFixtures(t *testing.T) {
 			check("command", g.Command, w.command)
 			check("original_message_id", g.OriginalMessageID, w.origMID)
 		}
+	}
+}
+
+// TestEximSenderAndAlias: Exim's newer text names the sender before the
+// failed addresses ("A message sent by <addr>"); the sender is no
+// recipient, and "(generated from …)" under a recipient is its original
+// address, not another recipient.
+func TestEximSenderAndAlias(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(fixtureDir, "exim-sent-by-alias.eml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := ParseBytes(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Results) != 1 {
+		t.Fatalf("%d results: %+v", len(m.Results), m.Results)
+	}
+	if r := m.Results[0]; r.Recipient != "sales@partner.test" || r.OriginalRecipient != "info@partner.test" {
+		t.Errorf("recipient %q, original %q", r.Recipient, r.OriginalRecipient)
 	}
 }

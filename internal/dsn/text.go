@@ -52,6 +52,7 @@ var (
 
 type textRcpt struct {
 	addr  string
+	orig  string // the address it was generated from (Exim "(ultimately generated from …)")
 	lines []string
 	pre   []string // the lines of its paragraph before it (Domino: reason, then address)
 }
@@ -166,6 +167,9 @@ func parseTextBounce(t string) []Result {
 	for _, r := range rcpts {
 		res := textResult(r, format, tone, genServer)
 		res.ReportingMTA = reporting
+		if r.orig != "" && res.OriginalRecipient == "" {
+			res.OriginalRecipient = r.orig
+		}
 		if res.Command == "" {
 			res.Command = cmd
 		}
@@ -173,6 +177,14 @@ func parseTextBounce(t string) []Result {
 	}
 	return out
 }
+
+// reGenerated is Exim's note under a recipient that an alias or forward
+// produced it; reSenderLead the line before the sender's address in
+// Exim's newer bounce text.
+var (
+	reGenerated  = lazy(`(?i)^\(?(?:ultimately )?generated from\s+<?([^\s<>()]+@[^\s<>()]+?)>?\)?$`)
+	reSenderLead = lazy(`(?i)^(?:a )?message (?:that you )?sent by:?$`)
+)
 
 // reCmdSection finds a section or field that names the SMTP command the
 // remote server answered: m-FILTER's "-------SMTP command" block below
@@ -240,6 +252,19 @@ func scanRecipients(t string, loose bool) []*textRcpt {
 			pending = append(pending[:0], trim) // the command it answers
 		case strings.HasPrefix(strings.ToLower(trim), "while talking to"):
 			pending = pending[:0]
+		}
+		if cur != nil && cur.orig == "" && len(cur.lines) == 0 {
+			if m := reGenerated.FindStringSubmatch(trim); m != nil {
+				// Exim names the address an alias or forward expanded to
+				// this recipient: the original recipient, not another one.
+				cur.orig = m[1]
+				continue
+			}
+		}
+		if reSenderLead.MatchString(prevLine) && strings.IndexByte(trim, '@') > 0 && len(rcpts) == 0 {
+			// Exim 4.9x: "A message sent by / <sender> / could not be
+			// delivered …": the sender, no recipient.
+			continue
 		}
 		addr, rest := "", ""
 		if len(trim) > 4096 {
