@@ -89,7 +89,7 @@ func TestGermanFindingCatalog(t *testing.T) {
 	if nrules == 0 {
 		t.Error("no rulebook rules to scan")
 	}
-	for _, k := range []dsn.Kind{dsn.KindComplaint, dsn.KindAutoReply, dsn.KindJunkReport} {
+	for _, k := range []dsn.Kind{dsn.KindComplaint, dsn.KindAutoReply, dsn.KindJunkReport, dsn.KindUnsubscribe} {
 		n, ok := dsn.KindNote(k)
 		if !ok {
 			t.Errorf("dsn kind %v has no note", k)

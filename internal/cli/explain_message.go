@@ -190,6 +190,8 @@ func messageLine(t *explainWriter, res explainMessageResult) string {
 		what = t.tr("auto-reply", "Auto-Antwort")
 	case dsn.KindJunkReport:
 		what = t.tr("junk report", "Spam-Meldung")
+	case dsn.KindUnsubscribe:
+		what = t.tr("unsubscribe request", "Abmeldewunsch")
 	}
 	parts := []string{res.Source, t.st.Bold(what), orDashStr(r.Recipient)}
 	if r.Status != "" {

@@ -119,6 +119,9 @@ func MatchBounce(msg []byte, probes map[string]*Probe) []TokenMatch {
 func reportsOrAutoReplies(results []dsn.Result) []dsn.Result {
 	var reports, autos []dsn.Result
 	for _, r := range results {
+		if r.Kind == dsn.KindUnsubscribe {
+			continue // about a list mail, never about a probe
+		}
 		if r.Kind == dsn.KindAutoReply {
 			autos = append(autos, r)
 		} else {

@@ -44,6 +44,10 @@ const (
 	// KindJunkReport: a Microsoft junk-mail report forwarded as a plain copy
 	// of the reported mail (X-Sender: staff@hotmail.com, X-Hmxmroriginalrecipient).
 	KindJunkReport Kind = "junkreport"
+	// KindUnsubscribe: a request to leave a mailing list that the
+	// recipient's mail program sent to the list's List-Unsubscribe mailto
+	// address (RFC 2369 §3.2; Apple Mail marks it X-Apple-Unsubscribe).
+	KindUnsubscribe Kind = "unsubscribe"
 )
 
 // Formats, in Result.Format: how the result was found.
@@ -52,6 +56,7 @@ const (
 	FormatARF       = "arf"     // message/feedback-report (RFC 5965)
 	FormatAutoReply = "rfc3834"
 	FormatJunk      = "microsoft-junk-report"
+	FormatUnsub     = "list-unsubscribe"
 	FormatQmail     = "qmail"
 	FormatExchange  = "exchange"
 	FormatSES       = "amazon-ses" // Amazon SES JSON notification

@@ -54,6 +54,9 @@ func TestFixtures(t *testing.T) {
 		{"dsn-delayed.eml", []want{{KindRecipient, "slow@receiver.test", "delayed", "4.4.1", "", "", "mx.receiver.test", "", "probe-delay-1@example.test"}}},
 		{"arf-jmrp.eml", []want{{KindComplaint, "someone@hotmail.test", "", "", "feedback", "", "", "", "probe-arf-1@example.test"}}},
 		{"autoreply-de.eml", []want{{KindAutoReply, "petra@firma.test", "", "", "vacation", "", "", "", "probe-ooo-1@example.test"}}},
+		// The mail a mail program sends to a List-Unsubscribe mailto
+		// address (RFC 2369): an unsubscribe request, no auto-reply.
+		{"unsubscribe-mailto.eml", []want{{KindUnsubscribe, "erika@kunde.test", "", "", "feedback", "", "", "", ""}}},
 		{"microsoft-junk-report.eml", []want{{KindJunkReport, "kunde@outlook.test", "", "", "feedback", "", "", "", "orig-junk-1@partner.test"}}},
 		{"forwarded-bounce.eml", []want{{KindRecipient, "gone@receiver.test", "failed", "5.1.1", "userunknown", "", "mx.receiver.test", "RCPT TO", ""}}},
 		{"exchange2007-en.eml", []want{{KindRecipient, "nobody@contoso.test", "failed", "5.1.1", "userunknown", "550 5.1.1 RESOLVER.ADR.RecipNotFound; not found", "", "", "probe-ex2007-1@example.test"}}},

@@ -30,7 +30,7 @@ func FuzzParse(f *testing.F) {
 		}
 		for _, r := range m.Results {
 			switch r.Kind {
-			case KindRecipient, KindComplaint, KindAutoReply, KindJunkReport:
+			case KindRecipient, KindComplaint, KindAutoReply, KindJunkReport, KindUnsubscribe:
 			default:
 				t.Fatalf("unknown kind %q", r.Kind)
 			}

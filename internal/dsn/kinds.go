@@ -88,6 +88,26 @@ func autoReply(h header, m *Message) (Result, bool) {
 	}, true
 }
 
+// unsubscribeRequest recognises a request to leave a mailing list: the
+// mail a mail program sends to the mailto: address of a List-Unsubscribe
+// header (RFC 2369 §3.2) when its user presses "unsubscribe". Apple Mail
+// marks it X-Apple-Unsubscribe: true; others send the subject the header's
+// mailto URL gives, by custom "unsubscribe". It is no auto-reply, although
+// it may carry Auto-Submitted.
+func unsubscribeRequest(h header, m *Message) (Result, bool) {
+	apple := strings.EqualFold(strings.TrimSpace(h.get("x-apple-unsubscribe")), "true")
+	if !apple && !strings.EqualFold(strings.TrimSpace(m.Subject), "unsubscribe") {
+		return Result{}, false
+	}
+	if reDaemon.MatchString(m.From) || strings.Contains(strings.ToLower(h.get("content-type")), "multipart/report") {
+		return Result{}, false // a bounce of such a request is a bounce
+	}
+	return Result{
+		Kind: KindUnsubscribe, Format: FormatUnsub, Recipient: cleanAddr(m.From), Subject: m.Subject,
+		OriginalMessageID: cleanAddr(firstOf(h.get("in-reply-to"), h.get("references"))),
+	}, true
+}
+
 // junkReport recognises a Microsoft junk-mail report forward: Outlook.com /
 // Hotmail sends a copy of a mail that one of its users marked as junk to
 // the address enrolled in its Junk Mail Reporting Program, sometimes as a

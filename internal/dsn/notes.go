@@ -46,6 +46,20 @@ var kindNotes = map[Kind]Note{
 				"Nichts zu tun. Die Verarbeitung von Unzustellbarkeitsnachrichten sollte automatische Antworten übergehen, statt sie als Fehler zu zählen."),
 		},
 	},
+	// The two-day limit: Google's email subscription guidelines
+	// (support.google.com/a/answer/15263077, "within 48 hours") and Yahoo's
+	// sender requirements (internal/rules/books/yahoo.yaml).
+	KindUnsubscribe: {
+		Title: i18n.T("Unsubscribe request", "Abmeldewunsch"),
+		Text: i18n.T("A recipient's mail program asks to take the address off a mailing list: it sent this message to the mailto: address of the list's List-Unsubscribe header (RFC 2369) when its user chose \"unsubscribe\" (Apple Mail marks it X-Apple-Unsubscribe). It is no bounce and no auto-reply: the list mail was delivered, and its recipient does not want it any more.",
+			"Das Mailprogramm eines Empfängers bittet darum, die Adresse aus einer Mailingliste zu nehmen: Es hat diese Nachricht an die mailto:-Adresse aus dem List-Unsubscribe-Header der Liste (RFC 2369) geschickt, als der Nutzer „Abmelden“ gewählt hat (Apple Mail kennzeichnet sie mit X-Apple-Unsubscribe). Es ist keine Unzustellbarkeitsnachricht (NDR) und keine automatische Antwort: Die Mail der Liste wurde zugestellt, und ihr Empfänger möchte sie nicht mehr erhalten."),
+		Advice: []i18n.Text{
+			i18n.T("Remove the sender of this request from the list promptly; Gmail and Yahoo require unsubscribe requests of bulk senders to be honoured within two days.",
+				"Tragen Sie den Absender dieser Anfrage umgehend aus der Liste aus; Gmail und Yahoo verlangen von Massenversendern, Abmeldungen innerhalb von zwei Tagen umzusetzen."),
+			i18n.T("Process the List-Unsubscribe address automatically, so that such requests never wait in a person's mailbox.",
+				"Verarbeiten Sie die List-Unsubscribe-Adresse automatisch, damit solche Anfragen nie in einem persönlichen Postfach liegen bleiben."),
+		},
+	},
 	KindJunkReport: {
 		Title: i18n.T("Microsoft junk-mail report (copy of a reported message)", "Spam-Meldung von Microsoft (Kopie einer gemeldeten Nachricht)"),
 		Text: i18n.T("This is not a message to you and no bounce: it is a copy of a mail that an Outlook.com or Hotmail user marked as junk, sent by Microsoft's Junk Mail Reporting Program (JMRP) to the address registered for the sending IP (marks: X-Sender staff@hotmail.com, X-Hmxmroriginalrecipient, X-MS-Exchange-EOPDirect). It often reaches you because a customer or employee forwards mail to a Hotmail or Outlook.com address: to Microsoft your forwarding server is then the sender of everything forwarded, and every spam click on it comes back to your IP's JMRP address. The copy carries third parties' personal data (sender, recipient, content of someone else's mail): treat it as confidential, do not pass it on and delete it when it is no longer needed.",

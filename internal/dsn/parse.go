@@ -41,6 +41,9 @@ func parseMessage(hdr header, body []byte, m *Message, depth int) []Result {
 	if r, ok := junkReport(hdr, m); ok {
 		return []Result{r}
 	}
+	if r, ok := unsubscribeRequest(hdr, m); ok {
+		return []Result{r}
+	}
 	w := &walker{}
 	w.walk(hdr, body, 0)
 	bounce := isBounce(hdr, m)

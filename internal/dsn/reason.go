@@ -52,7 +52,7 @@ func explainResult(r *Result, mxHost string) explain.Explanation {
 // classify names the cause of a result in the vocabulary of mxprobe explain.
 func classify(r *Result) string {
 	switch r.Kind {
-	case KindComplaint, KindJunkReport:
+	case KindComplaint, KindJunkReport, KindUnsubscribe:
 		return "feedback"
 	case KindAutoReply:
 		return string(explain.Vacation)
