@@ -11,7 +11,6 @@ import (
 	"github.com/mxprobe/mxprobe/internal/dkim"
 	"github.com/mxprobe/mxprobe/internal/dmarc"
 	"github.com/mxprobe/mxprobe/internal/dnsbl"
-	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/iprev"
 	"github.com/mxprobe/mxprobe/internal/mx"
 	"github.com/mxprobe/mxprobe/internal/mxdialog"
@@ -40,7 +39,6 @@ type Options struct {
 	// first that answers.
 	AllMX           bool
 	NoAcceptAllTest bool
-	Lang            i18n.Lang
 	Resolver        resolver.Lookuper
 	// RootCAs verifies server certificates (nil: system roots).
 	RootCAs    *x509.CertPool

@@ -13,6 +13,12 @@ import (
 func (r *Report) Localize(lang i18n.Lang) {
 	r.Findings = report.LocalizeAll(r.raw, lang)
 	r.Requirements = localizeRules(r.requirements, r.Sender.Network, lang)
+	if r.Provider != nil {
+		for i := range r.Provider.Guidance {
+			g := &r.Provider.Guidance[i]
+			g.Title, g.Text = g.TitleText.In(lang), g.TextText.In(lang)
+		}
+	}
 	for _, h := range r.MX {
 		for _, a := range h.Addresses {
 			for i := range a.Explanations {

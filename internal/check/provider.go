@@ -12,8 +12,9 @@ import (
 	"github.com/mxprobe/mxprobe/internal/spf"
 )
 
-// ProviderInfo is the operator behind the destination's MX (`provider{}`),
-// with its guidance rendered in the report's language.
+// ProviderInfo is the operator behind the destination's MX (`provider{}`);
+// its guidance carries both languages, and Report.Localize fills the JSON
+// fields in the language of the output.
 type ProviderInfo struct {
 	Name     string `json:"name"`
 	Kind     string `json:"kind,omitempty"`
@@ -81,8 +82,7 @@ func identifyProvider(rep *Report, o Options) *ProviderInfo {
 	p := &ProviderInfo{Name: info.Name, Kind: info.Kind, Display: info.Display, Evidence: info.Evidence,
 		SilentDropKnown: silentDropKnown(info)}
 	for _, g := range info.Guidance {
-		p.Guidance = append(p.Guidance, GuidanceEntry{Title: g.Title.In(o.Lang), URL: g.URL, Text: g.Text.In(o.Lang),
-			TitleText: g.Title, TextText: g.Text})
+		p.Guidance = append(p.Guidance, GuidanceEntry{URL: g.URL, TitleText: g.Title, TextText: g.Text})
 	}
 	return p
 }

@@ -40,8 +40,7 @@ func rulesLab(t testing.TB) (*lab.World, Options) {
 	}
 	base := Options{Port: int(w.SMTPPort), Resolver: r, RootCAs: w.CA.Pool, DNSBLZones: lab.DNSBLZones(),
 		HELO: lab.ClientName, NoAcceptAllTest: true, DKIMSelectors: []string{lab.DKIMSelector},
-		Timeouts: mxdialog.Timeouts{Connect: 3 * time.Second, Banner: 5 * time.Second, Command: 5 * time.Second},
-		Lang:     i18n.EN}
+		Timeouts: mxdialog.Timeouts{Connect: 3 * time.Second, Banner: 5 * time.Second, Command: 5 * time.Second}}
 	base.Policy.Fetcher = &mtasts.Fetcher{Resolver: r, RootCAs: w.CA.Pool, Dial: w.HTTPS.DialContext}
 	return w, base
 }

@@ -137,7 +137,7 @@ func (o *checkOptions) validate() (bulk bool, err error) {
 func (o *checkOptions) baseOptions(env *runEnv) (check.Options, error) {
 	g := o.g
 	base := check.Options{HELO: o.helo, DKIMSelectors: o.selectors, Port: o.port, Only4: o.only4, Only6: o.only6,
-		AllMX: o.allMX, NoAcceptAllTest: o.noAcceptAllTest, Lang: g.Lang, Version: Version().Version}
+		AllMX: o.allMX, NoAcceptAllTest: o.noAcceptAllTest, Version: Version().Version}
 	ro, err := o.rules.options(g.IO.In)
 	if err != nil {
 		return base, err

@@ -373,3 +373,24 @@ func TestCheckBulkPacing(t *testing.T) {
 		t.Fatalf("3 targets of one operator took only %s: not paced", took)
 	}
 }
+
+// TestProviderGuidanceFollowsLang: the operator's guidance in check's JSON
+// is in the language of the run (it is localised when the output is
+// written, not when the check runs).
+func TestProviderGuidanceFollowsLang(t *testing.T) {
+	want := map[string]string{"en": "Register your sending IPs", "de": "Registrieren Sie Ihre sendenden IPs"}
+	for lang, text := range want {
+		out, errOut, _ := runCLI(t, nil, "check", "--lab", "drop.lab.test", "--no-accept-all-test", "-o", "json", "--lang", lang)
+		var rep struct {
+			Provider struct {
+				Guidance []struct{ Title, Text string }
+			}
+		}
+		if err := json.Unmarshal([]byte(out), &rep); err != nil {
+			t.Fatalf("%s: %v\n%s", lang, err, errOut)
+		}
+		if len(rep.Provider.Guidance) == 0 || !strings.Contains(rep.Provider.Guidance[0].Text, text) || rep.Provider.Guidance[0].Title == "" {
+			t.Errorf("%s: guidance %+v", lang, rep.Provider.Guidance)
+		}
+	}
+}

@@ -31,7 +31,7 @@ func labOptions(t *testing.T, w *lab.World, domain string, clk delivery.Clock) O
 	}
 	from := "you@" + lab.SenderDomain
 	co := check.Options{Target: tg, MailFrom: from, FromDomain: lab.SenderDomain, HELO: lab.ClientName, Port: int(w.SMTPPort),
-		Resolver: r, RootCAs: w.CA.Pool, DNSBLZones: lab.DNSBLZones(), Lang: i18n.EN,
+		Resolver: r, RootCAs: w.CA.Pool, DNSBLZones: lab.DNSBLZones(),
 		Policy: check.PolicyOptions{Fetcher: &mtasts.Fetcher{Resolver: r, RootCAs: w.CA.Pool, Dial: w.HTTPS.DialContext}}}
 	win := delivery.Windows{Expect: time.Second, DropAfter: 2 * time.Second, Final: 4 * time.Second}
 	l, err := delivery.OpenLedger(filepath.Join(t.TempDir(), "ledger.jsonl"))
