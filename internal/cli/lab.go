@@ -12,6 +12,7 @@ import (
 	"github.com/mxprobe/mxprobe/internal/i18n"
 	"github.com/mxprobe/mxprobe/internal/lab"
 	"github.com/mxprobe/mxprobe/internal/render"
+	"github.com/mxprobe/mxprobe/internal/view"
 )
 
 // labCmdOptions are the options of `lab`.
@@ -86,7 +87,8 @@ func labRun(o *labCmdOptions) error {
 }
 
 func printLab(g *Globals, w *lab.World, caFile string) {
-	l, st, out := g.Lang, render.Styler{Color: g.Color()}, g.IO.Out
+	l, out := g.Lang, g.IO.Out
+	st := view.StylerFor(out, g.Color(), g.IO.OutTTY)
 	t := func(en, de string) string { return i18n.T(en, de).In(l) }
 	fmt.Fprintln(out, st.Bold(t("mxprobe lab — a mail world on loopback", "mxprobe-Labor – eine Mailwelt auf Loopback")))
 	fmt.Fprintf(out, "  DNS   %s\n", w.DNSAddr())
@@ -98,11 +100,11 @@ func printLab(g *Globals, w *lab.World, caFile string) {
 	fmt.Fprintf(out, "  HTTPS %s (MTA-STS)\n\n", w.HTTPS.Addr())
 	if !strings.HasSuffix(w.HTTPS.Addr(), ":443") {
 		fmt.Fprintln(out, render.Wrap(t("Note: port 443 was not available, so other processes cannot fetch the MTA-STS policies (they report mtasts.fetch_failed); --lab inside one command works.",
-			"Hinweis: Port 443 war nicht verfügbar; andere Prozesse können die MTA-STS-Richtlinien daher nicht abrufen (sie melden mtasts.fetch_failed); --lab innerhalb eines Befehls funktioniert."), render.Width, "  ")+"\n")
+			"Hinweis: Port 443 war nicht verfügbar; andere Prozesse können die MTA-STS-Richtlinien daher nicht abrufen (sie melden mtasts.fetch_failed); --lab innerhalb eines Befehls funktioniert."), st.Columns(), "  ")+"\n")
 	}
 	fmt.Fprintln(out, st.Bold(t("Scenarios", "Szenarien")))
 	for _, sc := range lab.Scenarios() {
-		fmt.Fprintln(out, render.WrapHang(sc.Title.In(l), render.Width, fmt.Sprintf("  %-25s %-11s", sc.Domain, sc.Expect), strings.Repeat(" ", 39)))
+		fmt.Fprintln(out, render.WrapHang(sc.Title.In(l), st.Columns(), fmt.Sprintf("  %-25s %-11s", sc.Domain, sc.Expect), strings.Repeat(" ", 39)))
 	}
 	fmt.Fprintln(out)
 	printRulesSenders(g, st)
@@ -114,7 +116,7 @@ func printLab(g *Globals, w *lab.World, caFile string) {
 	}
 	fmt.Fprintln(out)
 	fmt.Fprintln(out, render.Wrap(t("Or add --lab to a network command for a private lab in one go: mxprobe check --lab drop.lab.test. Stop with Ctrl-C.",
-		"Oder hängen Sie --lab an einen Netzwerkbefehl für ein privates Labor in einem Schritt: mxprobe check --lab drop.lab.test. Beenden mit Strg-C."), render.Width, ""))
+		"Oder hängen Sie --lab an einen Netzwerkbefehl für ein privates Labor in einem Schritt: mxprobe check --lab drop.lab.test. Beenden mit Strg-C."), st.Columns(), ""))
 }
 
 // labCommands are the example command lines printed for a served lab; a
@@ -138,7 +140,7 @@ func printRulesSenders(g *Globals, st render.Styler) {
 	l, out := g.Lang, g.IO.Out
 	fmt.Fprintln(out, st.Bold(i18n.T("Rulebook senders (--ip ADDRESS, with --from and --rules all)", "Absender für die Regelwerke (--ip ADRESSE, mit --from und --rules all)").In(l)))
 	for _, s := range lab.RulesSenders() {
-		fmt.Fprintln(out, render.WrapHang(s.Title.In(l), render.Width, fmt.Sprintf("  %-11s %-27s", s.IP, ptrOrNone(s.PTR, l)), strings.Repeat(" ", 41)))
+		fmt.Fprintln(out, render.WrapHang(s.Title.In(l), st.Columns(), fmt.Sprintf("  %-11s %-27s", s.IP, ptrOrNone(s.PTR, l)), strings.Repeat(" ", 41)))
 	}
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/mxprobe/mxprobe/internal/logscan"
 	"github.com/mxprobe/mxprobe/internal/render"
 	"github.com/mxprobe/mxprobe/internal/report"
+	"github.com/mxprobe/mxprobe/internal/view"
 )
 
 // logscanOptions are the options of `logscan`.
@@ -244,7 +245,7 @@ func probeStates(g *Globals, o *logscanOptions, sum *logscan.Summary) map[string
 }
 
 func printLogSummary(g *Globals, w io.Writer, sum *logscan.Summary, states map[string]string, ex *explainCache) {
-	st := render.Styler{Color: g.Color()}
+	st := view.StylerFor(w, g.Color(), g.IO.OutTTY)
 	s := sum.Stats
 	fmt.Fprintln(w, i18n.Text{
 		EN: fmt.Sprintf("%d lines, %d deliveries (Postfix %d, Exim %d), %d overlong lines skipped", s.Lines, s.Records, s.Postfix, s.Exim, s.Overlong),
@@ -276,7 +277,7 @@ func printLogSummary(g *Globals, w io.Writer, sum *logscan.Summary, states map[s
 		c := sum.ByProvider[p]
 		fmt.Fprintf(w, "  %-20s %s\n", p, i18n.Text{
 			EN: fmt.Sprintf("sent %d, deferred %d, bounced %d", c.Sent, c.Deferred, c.Bounced),
-			DE: fmt.Sprintf("zugestellt %d, verzögert %d, abgewiesen %d", c.Sent, c.Deferred, c.Bounced)}.In(g.Lang))
+			DE: fmt.Sprintf("zugestellt %d, zurückgestellt %d, abgewiesen %d", c.Sent, c.Deferred, c.Bounced)}.In(g.Lang))
 	}
 	var problems bool
 	for _, d := range sum.Destinations {
@@ -296,9 +297,9 @@ func printLogSummary(g *Globals, w io.Writer, sum *logscan.Summary, states map[s
 					sev, label = report.Fail, i18n.T("bounced", "abgewiesen")
 				}
 				fmt.Fprintf(w, "  %s %s (%s) %s ×%d\n", st.Severity(sev, g.Lang), d.Domain, d.Provider, label.In(g.Lang), p.Count)
-				fmt.Fprintln(w, render.Wrap(p.Reply, render.Width, "          "))
+				fmt.Fprintln(w, render.Wrap(p.Reply, st.Columns(), "          "))
 				if e := ex.get(p.Reply, ""); e != nil && e.ReplyCode != nil {
-					fmt.Fprintln(w, render.WrapHang(e.Title.In(g.Lang), render.Width, "          = ", "            "))
+					fmt.Fprintln(w, render.WrapHang(e.Title.In(g.Lang), st.Columns(), "          = ", "            "))
 				}
 			}
 		}
@@ -311,7 +312,7 @@ func printLogSummary(g *Globals, w io.Writer, sum *logscan.Summary, states map[s
 			if s, ok := states[r.ProbeToken]; ok {
 				line += " [" + i18n.T("verdict: ", "Ergebnis: ").In(g.Lang) + s + "]"
 			}
-			fmt.Fprintln(w, render.WrapHang(line, render.Width, "  ", "      "))
+			fmt.Fprintln(w, render.WrapHang(line, st.Columns(), "  ", "      "))
 		}
 	}
 }
