@@ -157,9 +157,13 @@ func (r *messageRenderer) result(res explainMessageResult) error {
 	}
 	t := r.w
 	t.line(messageLine(t, res))
+	// The cause is what the card explains: the kind and the reason (and a
+	// provider's own rule). The status code stays on each result's line; a
+	// second code for the same reason (5.1.1, 5.2.1 "User Unknown") gets
+	// no second card with the same meaning and advice.
 	cause := string(res.Recipient.Kind) + "|" + res.Recipient.Reason
 	if res.Explanation != nil {
-		cause += "|" + res.Recipient.Status + "|" + string(res.Explanation.Reason)
+		cause += "|" + string(res.Explanation.Reason)
 		if res.Explanation.Provider != nil {
 			cause += "|" + res.Explanation.Provider.Rule
 		}

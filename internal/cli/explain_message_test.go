@@ -91,8 +91,17 @@ func TestExplainMessageMaildir(t *testing.T) {
 // prints one line per result and each distinct cause's card once.
 func TestExplainMessageMbox(t *testing.T) {
 	var mbox strings.Builder
-	for _, f := range []string{"postfix.eml", "postfix.eml", "arf-jmrp.eml", "microsoft-junk-report.eml", "autoreply-de.eml"} {
+	// An unknown user with another status code (5.2.1), as GMX's Exim
+	// writes it.
+	gmx521 := "From: Mail Delivery System <mailer-daemon@gmx.test>\nTo: a@sender.test\nSubject: Mail delivery failed: returning message to sender\n\n" +
+		"This message was created automatically by mail delivery software.\n\nA message that you sent could not be delivered to one or more of\n" +
+		"its recipients. This is a permanent error. The following address\nfailed:\n\n\"dora@receiver.test\":\nSMTP error from remote server after RCPT command:\n" +
+		"host: mx.receiver.test\n5.2.1 <dora@receiver.test>... User Unknown\n"
+	for _, f := range []string{"postfix.eml", "postfix.eml", "arf-jmrp.eml", "microsoft-junk-report.eml", "autoreply-de.eml", "gmx521"} {
 		b, err := os.ReadFile(filepath.Join(bounceFixtures, f))
+		if f == "gmx521" {
+			b, err = []byte(gmx521), nil
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -120,7 +129,11 @@ func TestExplainMessageMbox(t *testing.T) {
 			t.Errorf("missing %q in\n%s", want, out)
 		}
 	}
-	// Two messages with the same two causes: each card once.
+	// Two messages with the same two causes, and a third unknown user with
+	// another status code (5.2.1): each card once.
+	if !strings.Contains(out, "bounces.mbox#6 failed dora@receiver.test 5.2.1 userunknown") {
+		t.Errorf("5.2.1 line missing\n%s", out)
+	}
 	if c := strings.Count(out, "Die Empfängeradresse existiert nicht"); c != 1 {
 		t.Errorf("userunknown card printed %d times\n%s", c, out)
 	}
