@@ -42,7 +42,10 @@ func TestFixtures(t *testing.T) {
 		{"exchange-de-2016-html.eml", nil},
 		{"gmx-de.eml", []want{{KindRecipient, "anna.beispiel@web.test", "failed", "5.1.1", "userunknown", "", "", "", "probe-gmx-1@example.test"}}},
 		{"tonline-de.eml", []want{{KindRecipient, "peter.muster@t-online.test", "failed", "5.7.1", "", "", "", "", ""}}},
-		{"zoho.eml", []want{{KindRecipient, "bob@zohocustomer.test", "failed", "5.2.2", "mailboxfull", "", "", "", "probe-zoho-1@example.test"}}},
+		{"zoho.eml", []want{{KindRecipient, "bob@zohocustomer.test", "failed", "5.2.2", "mailboxfull", "ERROR CODE :552 - 5.2.2 Mailbox full, quota exceeded", "", "", "probe-zoho-1@example.test"}}},
+		// Zoho's header of the returned message follows the reply after
+		// blank lines, without a marker line: it is no part of the reply.
+		{"zoho-invalid-address.eml", []want{{KindRecipient, "max@kunde.test", "failed", "", "userunknown", "Invalid Address, ERROR_CODE :550, ERROR_CODE :Requested action not taken: mailbox unavailable", "", "", "order-0815@shop.test"}}},
 		{"exchange-fr.eml", []want{{KindRecipient, "claire@exemple.test", "failed", "5.2.2", "mailboxfull", "", "", "", "probe-fr-1@example.test"}}},
 		{"japanese-iso2022jp.eml", []want{{KindRecipient, "taro@jp.test", "failed", "5.1.1", "userunknown", "", "", "", ""}}},
 		{"rfc6533-global.eml", []want{{KindRecipient, "jürgen@bücher.example", "failed", "5.1.1", "userunknown", "", "mx.bücher.example", "", "probe-global-1@example.test"}}},

@@ -100,6 +100,11 @@ func quotedOriginalStart(t string) int {
 		if best >= 0 && pos >= best {
 			break
 		}
+		if startsHeaderBlock(line) {
+			// A returned header block without a marker line (Zoho puts
+			// the original's header after a blank line).
+			return pos
+		}
 		l := strings.TrimLeft(line, "-=_* \t")
 		if len(l) >= 14 {
 			low := strings.ToLower(l[:min(len(l), 48)])
@@ -112,6 +117,17 @@ func quotedOriginalStart(t string) int {
 		pos += len(line) + 1
 	}
 	return best
+}
+
+// startsHeaderBlock tells whether a line, unindented, is a Received: or
+// Return-Path: field: in a bounce's text only a returned message's header
+// has them.
+func startsHeaderBlock(line string) bool {
+	if len(line) < 12 || line[0] == ' ' || line[0] == '\t' {
+		return false
+	}
+	low := strings.ToLower(line[:12])
+	return strings.HasPrefix(low, "received:") || strings.HasPrefix(low, "return-path:")
 }
 
 // isMarkerEnd accepts what follows "original message" in a marker line
