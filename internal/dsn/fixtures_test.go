@@ -135,3 +135,22 @@ func TestEximSenderAndAlias(t *testing.T) {
 		t.Errorf("recipient %q, original %q", r.Recipient, r.OriginalRecipient)
 	}
 }
+
+// TestStartsHeaderBlock: the first field of a returned header block ends
+// a text bounce's reply, also when the bounce is quoted in a forward; an
+// indented line or a sendmail transcript line does not.
+func TestStartsHeaderBlock(t *testing.T) {
+	for line, want := range map[string]bool{
+		"Received: from mail.example.test by mx.example.test": true,
+		"Received:from mail.zoho.test by mx.zoho.test":        true,
+		"> Return-Path: <shironeko@example.jp>":               true,
+		"> > Received: from mx.example.org ([192.0.2.10])":    true,
+		"    Received: from x by y":                           false,
+		">>> RCPT TO:<received:x@example.test>":               false,
+		"The message was received at 10:00":                   false,
+	} {
+		if got := startsHeaderBlock(line); got != want {
+			t.Errorf("startsHeaderBlock(%q) = %v, want %v", line, got, want)
+		}
+	}
+}

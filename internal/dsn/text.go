@@ -119,10 +119,14 @@ func quotedOriginalStart(t string) int {
 	return best
 }
 
-// startsHeaderBlock tells whether a line, unindented, is a Received: or
-// Return-Path: field: in a bounce's text only a returned message's header
-// has them.
+// startsHeaderBlock tells whether a line, unindented (after any "> "
+// quoting), is a Received: or Return-Path: field: in a bounce's text only
+// a returned message's header has them.
 func startsHeaderBlock(line string) bool {
+	for strings.HasPrefix(line, ">") && !strings.HasPrefix(line, ">>>") {
+		// A quoted bounce (a forward): "> Received: …".
+		line = strings.TrimPrefix(strings.TrimPrefix(line, ">"), " ")
+	}
 	if len(line) < 12 || line[0] == ' ' || line[0] == '\t' {
 		return false
 	}
