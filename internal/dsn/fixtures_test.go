@@ -46,6 +46,10 @@ func TestFixtures(t *testing.T) {
 		// Zoho's header of the returned message follows the reply after
 		// blank lines, without a marker line: it is no part of the reply.
 		{"zoho-invalid-address.eml", []want{{KindRecipient, "max@kunde.test", "failed", "", "userunknown", "Invalid Address, ERROR_CODE :550, ERROR_CODE :Requested action not taken: mailbox unavailable", "", "", "order-0815@shop.test"}}},
+		// A Postfix bounce whose delivery report is unavailable: still a
+		// bounce for the returned message's recipient, never an auto-reply
+		// (it carries Auto-Submitted: auto-replied).
+		{"postfix-report-unavailable.eml", []want{{KindRecipient, "leser@kunde.test", "failed", "", "", "", "", "", "news-2025-03@shop.test"}}},
 		{"exchange-fr.eml", []want{{KindRecipient, "claire@exemple.test", "failed", "5.2.2", "mailboxfull", "", "", "", "probe-fr-1@example.test"}}},
 		{"japanese-iso2022jp.eml", []want{{KindRecipient, "taro@jp.test", "failed", "5.1.1", "userunknown", "", "", "", ""}}},
 		{"rfc6533-global.eml", []want{{KindRecipient, "jürgen@bücher.example", "failed", "5.1.1", "userunknown", "", "mx.bücher.example", "", "probe-global-1@example.test"}}},
@@ -152,5 +156,19 @@ func TestStartsHeaderBlock(t *testing.T) {
 		if got := startsHeaderBlock(line); got != want {
 			t.Errorf("startsHeaderBlock(%q) = %v, want %v", line, got, want)
 		}
+	}
+}
+
+// TestAutoReplyWithNullReturnPath: RFC 3834 §3.3 asks auto-replies for a
+// null Return-Path; that alone does not make one a bounce.
+func TestAutoReplyWithNullReturnPath(t *testing.T) {
+	msg := "Return-Path: <>\r\nFrom: Fred <fred@firma.test>\r\nTo: joe@shop.test\r\nSubject: Out of Office: Ihre Anfrage\r\n" +
+		"Auto-Submitted: auto-replied\r\nContent-Type: text/plain\r\n\r\nI am away until Monday; please write to office@firma.test.\r\n"
+	m, err := ParseBytes([]byte(msg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Results) != 1 || m.Results[0].Kind != KindAutoReply || m.Results[0].Recipient != "fred@firma.test" {
+		t.Errorf("%+v", m.Results)
 	}
 }

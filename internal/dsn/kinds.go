@@ -136,6 +136,14 @@ var reBounceSubject = lazy(`(?i)(undeliver|delivery (?:status|fail|notification|
 
 var reDaemon = lazy(`(?i)(mailer-daemon|post_?master|mail delivery|maildelivery|mail-daemon|mailerdaemon|mdaemon|mail administrator|mail system)`)
 
+// fromMailerDaemon tells whether a message is a mailer daemon's report by
+// its author or structure: a daemon's From, failed recipients named, a
+// multipart/report.
+func fromMailerDaemon(h header, m *Message) bool {
+	return reDaemon.MatchString(m.From) || h.has("x-failed-recipients") ||
+		strings.Contains(strings.ToLower(h.get("content-type")), "multipart/report")
+}
+
 // isBounce tells whether a message without a report part is a bounce at
 // all: written by a mailer daemon (RFC 5321 §4.5.5 null reverse path), with
 // a bounce subject, or naming failed recipients.

@@ -70,7 +70,10 @@ func parseMessage(hdr header, body []byte, m *Message, depth int) []Result {
 			out = w.textResults(hdr, false)
 		}
 	}
-	if len(out) == 0 {
+	if len(out) == 0 && !fromMailerDaemon(hdr, m) {
+		// A mailer daemon's report is never an auto-reply, although they
+		// mark theirs Auto-Submitted: auto-replied. (A null Return-Path
+		// proves nothing here: RFC 3834 §3.3 asks auto-replies for one.)
 		if r, ok := autoReply(hdr, m); ok {
 			return []Result{r}
 		}
