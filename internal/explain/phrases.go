@@ -304,7 +304,7 @@ var reasonPhrases = map[Reason]phraseSet{
 	}},
 	PolicyViolation: {strong: []string{
 		"aufgrund lokaler richtlinien", "lokaler richtlinien", "lokalen richtlinien", "richtlinienverstoß", "richtlinien abgelehnt",
-		"local policy violation", "denied by policy", "not accepted for policy reasons", "for policy reasons",
+		"local policy violation", "email policy violation", "denied by policy", "not accepted for policy reasons", "for policy reasons",
 		"due to security policies", "protocol violation", "header error", "illegal attachment",
 		"content presents a potential", "host network not allowed", "message not allowed",
 		"rejected due to local policy", "policy restrictions", "prohibited attachment", "attachment type",

@@ -146,9 +146,13 @@ func TestSisimaiReplyLinesAgreement(t *testing.T) {
 	// userunknown in the 78 strings above); rows that contradict the 78
 	// strings outright; deliberate choices (provider knowledge such as
 	// Microsoft's 5.7.515 and Yahoo's TSS04, "Missing reverse DNS" as
-	// requireptr); and rows cut off before their decisive part. The floor
-	// guards against regressions; raise it when the classifier improves.
-	const minAgreement = 89.2
+	// requireptr); rows whose label sisimai itself has changed since this
+	// list was taken (rhost-zoho-02's "554 5.7.7 Email policy violation
+	// detected": securityerror here, policyviolation in go-sisimai's current
+	// fact tests, which mxprobe follows); and rows cut off before their
+	// decisive part. The floor guards against regressions; raise it when the
+	// classifier improves.
+	const minAgreement = 89.1
 	if got := pc(all.alone, all.n); got < minAgreement {
 		t.Errorf("agreement %.1f%% is below %.1f%%", got, minAgreement)
 	}
