@@ -122,6 +122,10 @@ type Result struct {
 	// context is the bounce's own text (without the returned original),
 	// classified when the remote reply alone decides nothing.
 	context string
+	// localNote: context is the local delivery program's message for this
+	// recipient (sendmail's transcript line before "<addr>... Service
+	// unavailable").
+	localNote bool
 }
 
 // Failed reports whether the recipient was not (yet) delivered.

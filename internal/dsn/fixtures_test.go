@@ -50,6 +50,9 @@ func TestFixtures(t *testing.T) {
 		// bounce for the returned message's recipient, never an auto-reply
 		// (it carries Auto-Submitted: auto-replied).
 		{"postfix-report-unavailable.eml", []want{{KindRecipient, "leser@kunde.test", "failed", "", "", "", "", "", "news-2025-03@shop.test"}}},
+		// sendmail's local delivery: the reply is sendmail's vague "Service
+		// unavailable"; the local mailer's line above it names the cause.
+		{"sendmail-local-unknown.eml", []want{{KindRecipient, "otto@kunde.test", "failed", "5.5.0", "userunknown", "", "", "", "invoice-0307@shop.test"}}},
 		{"exchange-fr.eml", []want{{KindRecipient, "claire@exemple.test", "failed", "5.2.2", "mailboxfull", "", "", "", "probe-fr-1@example.test"}}},
 		{"japanese-iso2022jp.eml", []want{{KindRecipient, "taro@jp.test", "failed", "5.1.1", "userunknown", "", "", "", ""}}},
 		{"rfc6533-global.eml", []want{{KindRecipient, "jürgen@bücher.example", "failed", "5.1.1", "userunknown", "", "mx.bücher.example", "", "probe-global-1@example.test"}}},

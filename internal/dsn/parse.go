@@ -159,6 +159,9 @@ func (w *walker) dsnResults() []Result {
 				if r.RemoteMTA == "" {
 					r.RemoteMTA = tr.RemoteMTA
 				}
+				if r.context == "" && tr.localNote {
+					r.context, r.localNote = tr.context, true
+				}
 				break
 			}
 		}
@@ -239,7 +242,9 @@ func (w *walker) finishText(out []Result, context string) {
 	}
 	for i := range out {
 		fillReply(&out[i])
-		out[i].context = context
+		if !out[i].localNote {
+			out[i].context = context
+		}
 	}
 }
 

@@ -39,11 +39,21 @@ func explainResult(r *Result, mxHost string) explain.Explanation {
 		in += " (" + r.context + ")"
 	}
 	x := explain.Explain(in, opt)
-	if (x.Reason == explain.OnHold || x.Reason == explain.Undefined) && r.context != "" {
+	switch {
+	case r.context == "":
+	case x.Reason == explain.OnHold || x.Reason == explain.Undefined:
 		// The reply decides nothing: the bounce's own words may ("No such
 		// user here" next to an address without a reply).
 		if c := explain.Explain(r.context, opt); c.Reason != explain.OnHold && c.Reason != explain.Undefined {
-			x.Reason, x.ReasonSource = c.Reason, "context"
+			x.Reason, x.ReasonSource, x.ReasonWeak = c.Reason, "context", c.ReasonWeak
+		}
+	case x.ReasonWeak && r.localNote:
+		// A vague reply ("554 … Service unavailable", sendmail's words
+		// for a local mailer's failure) beside the local mailer's own
+		// message ("mail.local: unknown user: bob"): the message names
+		// the cause, when it does so clearly.
+		if c := explain.Explain(r.context, opt); !c.ReasonWeak && c.Reason != explain.OnHold && c.Reason != explain.Undefined {
+			x.Reason, x.ReasonSource, x.ReasonWeak = c.Reason, "context", false
 		}
 	}
 	return x

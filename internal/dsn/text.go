@@ -53,6 +53,7 @@ var (
 type textRcpt struct {
 	addr  string
 	orig  string // the address it was generated from (Exim "(ultimately generated from …)")
+	note  string // the local delivery program's message (sendmail "mail.local: unknown user: bob")
 	lines []string
 	pre   []string // the lines of its paragraph before it (Domino: reason, then address)
 }
@@ -190,6 +191,9 @@ func parseTextBounce(t string) []Result {
 		if r.orig != "" && res.OriginalRecipient == "" {
 			res.OriginalRecipient = r.orig
 		}
+		if r.note != "" {
+			res.context, res.localNote = r.note, true
+		}
 		if res.Command == "" {
 			res.Command = cmd
 		}
@@ -197,6 +201,11 @@ func parseTextBounce(t string) []Result {
 	}
 	return out
 }
+
+// reLocalMailer matches the message of a local delivery program as
+// sendmail's transcript quotes it ("mail.local: unknown user: bob",
+// "procmail: Quota exceeded …").
+var reLocalMailer = lazy(`(?i)^(?:mail\.local|procmail|dovecot(?:-lda)?|deliver|maildrop|cyrus(?:-deliver)?|lmtp|local|virtual):\s+\S`)
 
 // reGenerated is Exim's note under a recipient that an alias or forward
 // produced it; reSenderLead the line before the sender's address in
@@ -316,6 +325,9 @@ func scanRecipients(t string, loose bool) []*textRcpt {
 			if cur == r {
 				// The paragraph's own recipient again (qmail's "Remote host
 				// said: 550 5.2.1 <addr>... User Unknown"): part of its text.
+				if reCodeLine.MatchString(trim) && reLocalMailer.MatchString(prevLine) {
+					cur.note = prevLine // see the transcript case below
+				}
 				cur.lines = append(cur.lines, trim)
 				continue
 			}
@@ -330,6 +342,11 @@ func scanRecipients(t string, loose bool) []*textRcpt {
 				} else if hasReply(cur.lines) {
 					cur = nil
 					continue
+				}
+				if len(pending) == 0 && reLocalMailer.MatchString(prevLine) {
+					// sendmail's local delivery: the mailer's own message
+					// stands before "554 <addr>... Service unavailable".
+					cur.note = prevLine
 				}
 				if len(pending) == 0 && strings.HasSuffix(prevLine, ":") {
 					// A lead-in ("mx.example [192.0.2.25] did not like our

@@ -27,7 +27,7 @@ func build(input string, r statuscode.Reply, hasText bool, f *features, opt Opti
 	case x.Bounce == "":
 		x.Bounce = bounceOfReason(d.reason, f.transient)
 	}
-	x.Reason, x.ReasonSource = d.reason, d.source
+	x.Reason, x.ReasonSource, x.ReasonWeak = d.reason, d.source, d.weak
 	x.Consistent, x.Inconsistency = consistency(r, r.Enhanced, f.strong, p.rule)
 	x.setProvider(p, input, hasText)
 	x.setTexts(p.rule, detail)

@@ -59,7 +59,11 @@ type Explanation struct {
 	Bounce string
 	Reason Reason
 	// ReasonSource says what decided the reason: provider, text, code, context, class or none.
-	ReasonSource  string
+	ReasonSource string
+	// ReasonWeak: only a weak hint decided the reason (a vague phrase such
+	// as "service unavailable", or a generic code); a caller with more
+	// context (a bounce's own words) may prefer that. Not in the JSON.
+	ReasonWeak    bool
 	Provider      *ProviderInfo
 	Consistent    bool
 	Inconsistency i18n.Text
