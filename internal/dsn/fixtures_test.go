@@ -3,6 +3,7 @@ package dsn
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -172,6 +173,32 @@ func TestAutoReplyWithNullReturnPath(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(m.Results) != 1 || m.Results[0].Kind != KindAutoReply || m.Results[0].Recipient != "fred@firma.test" {
+		t.Errorf("%+v", m.Results)
+	}
+}
+
+// TestLocalMailerLineInTextBounce: in a plain-text sendmail bounce (no
+// delivery-status part) the local mailer's line, too, names the cause
+// behind sendmail's vague "Service unavailable".
+func TestLocalMailerLineInTextBounce(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(fixtureDir, "sendmail-local-unknown.eml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Keep the header and the human-readable part only.
+	text := string(data)
+	text = strings.Replace(text, "multipart/report; report-type=delivery-status;\n\tboundary=\"52BAKV9x004411.1741342831/mx.kunde.test\"", "text/plain", 1)
+	i := strings.Index(text, "--52BAKV9x004411.1741342831/mx.kunde.test\n\n")
+	j := strings.Index(text, "--52BAKV9x004411.1741342831/mx.kunde.test\nContent-Type: message/delivery-status")
+	if i < 0 || j < 0 {
+		t.Fatal("fixture changed")
+	}
+	head := text[:strings.Index(text, "\n\n")+2]
+	m, err := ParseBytes([]byte(head + text[i+len("--52BAKV9x004411.1741342831/mx.kunde.test\n\n"):j]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Results) != 1 || m.Results[0].Recipient != "otto@kunde.test" || m.Results[0].Reason != "userunknown" {
 		t.Errorf("%+v", m.Results)
 	}
 }
