@@ -91,7 +91,7 @@ var genericCodes = map[int]bool{0: true, 1000: true, 2000: true, 3000: true, 400
 // reading differs (RFC 3463: x.4.1 as a transient failure means the delivery
 // is still being retried; bounce processors count it as expired).
 var transientCodeReasons = map[int]Reason{
-	3000: OnHold, // 4.3.0 "other mail system status": temporary and undecided
+	3000: SystemError, // 4.3.0 "other mail system status": the receiving system has a temporary problem
 	4001: Expired,
 	7001: Blocked, // 4.7.1 is mostly a temporary policy block or greylisting
 }

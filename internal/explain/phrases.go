@@ -375,7 +375,7 @@ var reasonPhrases = map[Reason]phraseSet{
 		"improper sequence", "command parameter not implemented", "malformed address", "invalid command",
 		"line too long", "command not implemented",
 	}, weak: []string{"bad sequence of commands", "need rcpt", "rcpt first", "out of sequence"}},
-	OnHold: {strong: []string{"upstream error"}, weak: []string{"temporary failure"}},
+	OnHold: {weak: []string{"temporary failure"}},
 	Vacation: {strong: []string{
 		"away on vacation", "i am away", "out of the office", "out of office", "will be traveling",
 		"auto-reply", "autoreply", "automatic reply", "abwesenheitsnotiz", "bin ich nicht im büro",

@@ -147,12 +147,14 @@ func TestSisimaiReplyLinesAgreement(t *testing.T) {
 	// strings outright; deliberate choices (provider knowledge such as
 	// Microsoft's 5.7.515 and Yahoo's TSS04, "Missing reverse DNS" as
 	// requireptr); rows whose label sisimai itself has changed since this
-	// list was taken (rhost-zoho-02's "554 5.7.7 Email policy violation
-	// detected": securityerror here, policyviolation in go-sisimai's current
-	// fact tests, which mxprobe follows); and rows cut off before their
-	// decisive part. The floor guards against regressions; raise it when the
-	// classifier improves.
-	const minAgreement = 89.1
+	// list was taken, where mxprobe follows go-sisimai's current fact tests
+	// (rhost-zoho-02's "554 5.7.7 Email policy violation detected":
+	// securityerror here, policyviolation now; rfc3464-43's and
+	// rhost-cloudflare-01's 4.3.0 "other mail system status": onhold here,
+	// systemerror now); and rows cut off before their decisive part. The
+	// floor guards against regressions; raise it when the classifier
+	// improves.
+	const minAgreement = 88.7
 	if got := pc(all.alone, all.n); got < minAgreement {
 		t.Errorf("agreement %.1f%% is below %.1f%%", got, minAgreement)
 	}
