@@ -1,6 +1,7 @@
 package delivery
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -88,4 +89,21 @@ func TestDSNMailboxChangesVerdict(t *testing.T) {
 
 func containsToken(data []byte, tok string) bool {
 	return len(findTokens(string(data), map[string]bool{tok: true})) > 0
+}
+
+// TestUnsubscribeRequestMatchesNoProbe: a request to leave a mailing list
+// is about a list mail, never evidence about a probe, even when it quotes
+// the probe's token.
+func TestUnsubscribeRequestMatchesNoProbe(t *testing.T) {
+	tok := "u3m7uggvm3knvvj565v2"
+	msg := "From: erika@kunde.test\r\nTo: leave@list.test\r\nSubject: unsubscribe\r\nX-Apple-Unsubscribe: true\r\n" +
+		"In-Reply-To: <mxprobe." + tok + "@sender.test>\r\n\r\nApple Mail sent this email to unsubscribe from the message \"mxprobe delivery test " + tok + "\".\r\n"
+	if ms := MatchBounce([]byte(msg), map[string]*Probe{tok: {Token: tok, To: "erika@kunde.test"}}); len(ms) != 0 {
+		t.Errorf("matched: %+v", ms)
+	}
+	// The same words as an auto-reply do match.
+	auto := strings.Replace(strings.Replace(msg, "Subject: unsubscribe", "Subject: Auto: mxprobe delivery test "+tok, 1), "X-Apple-Unsubscribe: true", "Auto-Submitted: auto-replied", 1)
+	if ms := MatchBounce([]byte(auto), map[string]*Probe{tok: {Token: tok, To: "erika@kunde.test"}}); len(ms) != 1 || ms[0].DSN.Format != "autoreply" {
+		t.Errorf("auto-reply: %+v", ms)
+	}
 }
