@@ -229,157 +229,203 @@ var reReportingHost = lazy(`(?i)this is the mail system at host ([a-z0-9.-]+)|th
 // scanRecipients finds recipient anchors and their describing lines. loose
 // also takes addresses inside sentences.
 func scanRecipients(t string, loose bool) []*textRcpt {
-	var rcpts []*textRcpt
-	byAddr := map[string]*textRcpt{}
-	var cur *textRcpt
-	var pending []string
-	var prevLine, lastLine string
-	var para, lastReply []string
-	var recap *textRcpt // a recipient just taken from a "To:" line
+	s := &rcptScanner{loose: loose, byAddr: map[string]*textRcpt{}}
 	for line := range strings.SplitSeq(t, "\n") {
-		trim := strings.TrimSpace(line)
-		for strings.HasPrefix(trim, ">") && !strings.HasPrefix(trim, ">>>") {
-			// A bounce quoted in a reply or an inline forward ("> ").
-			trim = strings.TrimSpace(trim[1:])
-		}
-		if strings.Contains(trim, "mailto:") {
-			trim = strings.TrimSpace(reMailto.ReplaceAllString(trim, ""))
-		}
-		if trim == "" {
-			if hasReply(para) {
-				lastReply = append(lastReply[:0], para...)
-			}
-			para = para[:0]
-			// A blank line ends a paragraph once it has a reply; without one
-			// the next paragraphs may still give it (Gmail's "Technical
-			// details of temporary failure" below "Message will be retried").
-			if cur != nil && len(cur.lines) > 0 && (hasReply(cur.lines) || len(cur.lines) > 12) {
-				cur = nil
-			}
-			continue
-		}
-		prevLine, lastLine = lastLine, trim
-		if recap != nil && len(recap.lines) <= 1 && strings.HasPrefix(strings.ToLower(trim), "subject:") {
-			// "To: addr" and then "Subject:": the bounce repeats the
-			// returned message's header (Exchange 2003 "Your message / To: /
-			// Subject: / Sent:"); the address is no recipient line.
-			rcpts = rcpts[:len(rcpts)-1]
-			delete(byAddr, strings.ToLower(recap.addr))
-			cur = nil
-		}
-		recap = nil
-		switch {
-		case strings.HasPrefix(trim, "<<< ") && len(pending) < 8:
-			// sendmail transcript: the remote reply, before the line that
-			// names the recipient it concerns.
-			pending = append(pending, trim)
-		case strings.HasPrefix(trim, ">>> DATA"):
-			// With PIPELINING (RFC 2920 §3.1) the replies after ">>> DATA"
-			// may still answer the pipelined RCPT TOs: no command is known.
-			pending = pending[:0]
-		case strings.HasPrefix(trim, ">>> "):
-			pending = append(pending[:0], trim) // the command it answers
-		case strings.HasPrefix(strings.ToLower(trim), "while talking to"):
-			pending = pending[:0]
-		}
-		if cur != nil && cur.orig == "" && len(cur.lines) == 0 {
-			if m := reGenerated.FindStringSubmatch(trim); m != nil {
-				// Exim names the address an alias or forward expanded to
-				// this recipient: the original recipient, not another one.
-				cur.orig = m[1]
-				continue
-			}
-		}
-		if reSenderLead.MatchString(prevLine) && strings.IndexByte(trim, '@') > 0 && len(rcpts) == 0 {
-			// Exim 4.9x: "A message sent by / <sender> / could not be
-			// delivered …": the sender, no recipient.
-			continue
-		}
-		addr, rest := "", ""
-		if len(trim) > 4096 {
-			trim = trim[:4096] // no address line or reply is that long
-		}
-		if strings.IndexByte(trim, '@') > 0 {
-			addr, rest = anchor(trim, loose)
-		}
-		if addr != "" && strings.Contains(addr[strings.IndexByte(addr, '@'):], ".") {
-			key := strings.ToLower(addr)
-			r := byAddr[key]
-			if r == nil {
-				if len(rcpts) >= maxRecipients {
-					break
-				}
-				pre := para
-				if !hasReply(pre) && len(lastReply) > 0 {
-					// The reason stands in a paragraph before the address
-					// (Apache James "Error message below:", Domino).
-					pre = lastReply
-				}
-				r = &textRcpt{addr: addr, pre: append([]string(nil), pre...)}
-				byAddr[key] = r
-				rcpts = append(rcpts, r)
-				if strings.HasPrefix(strings.ToLower(trim), "to:") {
-					recap = r
-				}
-			}
-			if cur == r {
-				// The paragraph's own recipient again (qmail's "Remote host
-				// said: 550 5.2.1 <addr>... User Unknown"): part of its text.
-				if reCodeLine.MatchString(trim) && reLocalMailer.MatchString(prevLine) {
-					cur.note = prevLine // see the transcript case below
-				}
-				cur.lines = append(cur.lines, trim)
-				continue
-			}
-			cur = r
-			if reCodeLine.MatchString(trim) && reRcptReply.MatchString(trim) {
-				// A whole transcript line: "554 <addr>... reason", with the
-				// remote reply the "<<<" lines before gave. Lines the
-				// recipient already has ("(reason: 550 …)" under sendmail's
-				// list) give way to the remote reply, or stay alone.
-				if len(pending) > 0 {
-					cur.lines = cur.lines[:0]
-				} else if hasReply(cur.lines) {
-					cur = nil
-					continue
-				}
-				if len(pending) == 0 && reLocalMailer.MatchString(prevLine) {
-					// sendmail's local delivery: the mailer's own message
-					// stands before "554 <addr>... Service unavailable".
-					cur.note = prevLine
-				}
-				if len(pending) == 0 && strings.HasSuffix(prevLine, ":") {
-					// A lead-in ("mx.example [192.0.2.25] did not like our
-					// RCPT TO:", DragonFly) names host and command.
-					cur.lines = append(cur.lines, prevLine)
-				}
-				cur.lines = append(cur.lines, pending...)
-				if len(pending) == 0 {
-					cur.lines = append(cur.lines, rest)
-				}
-				pending = pending[:0]
-				cur = nil
-				continue
-			}
-			if rest != "" {
-				cur.lines = append(cur.lines, rest)
-			}
-			continue
-		}
-		if cur != nil && len(cur.lines) < 60 {
-			cur.lines = append(cur.lines, trim)
-		} else if cur == nil && len(para) < 8 {
-			para = append(para, trim)
+		if !s.line(line) {
+			break
 		}
 	}
-	// Recipients without any describing line share the text that follows
-	// the list (Exim "The following address(es) failed" lists, Gmail).
-	out := rcpts[:0]
-	for _, r := range rcpts {
+	return s.finish()
+}
+
+// rcptScanner is the state of scanRecipients' walk over the lines of a
+// text bounce.
+type rcptScanner struct {
+	loose              bool
+	rcpts              []*textRcpt
+	byAddr             map[string]*textRcpt
+	cur                *textRcpt // the recipient the lines describe now
+	pending            []string  // sendmail transcript lines before their recipient line
+	prevLine, lastLine string
+	para, lastReply    []string
+	recap              *textRcpt // a recipient just taken from a "To:" line
+}
+
+// normLine trims a line, undoes "> " quoting (a bounce quoted in a reply or
+// an inline forward) and drops mailto: links.
+func normLine(line string) string {
+	trim := strings.TrimSpace(line)
+	for strings.HasPrefix(trim, ">") && !strings.HasPrefix(trim, ">>>") {
+		trim = strings.TrimSpace(trim[1:])
+	}
+	if strings.Contains(trim, "mailto:") {
+		trim = strings.TrimSpace(reMailto.ReplaceAllString(trim, ""))
+	}
+	return trim
+}
+
+// line takes one line; false ends the walk (too many recipients).
+func (s *rcptScanner) line(line string) bool {
+	trim := normLine(line)
+	if trim == "" {
+		s.blank()
+		return true
+	}
+	s.prevLine, s.lastLine = s.lastLine, trim
+	s.headerAndTranscript(trim)
+	if s.cur != nil && s.cur.orig == "" && len(s.cur.lines) == 0 {
+		if m := reGenerated.FindStringSubmatch(trim); m != nil {
+			// Exim names the address an alias or forward expanded to
+			// this recipient: the original recipient, not another one.
+			s.cur.orig = m[1]
+			return true
+		}
+	}
+	if reSenderLead.MatchString(s.prevLine) && strings.IndexByte(trim, '@') > 0 && len(s.rcpts) == 0 {
+		// Exim 4.9x: "A message sent by / <sender> / could not be
+		// delivered …": the sender, no recipient.
+		return true
+	}
+	addr, rest := "", ""
+	if len(trim) > 4096 {
+		trim = trim[:4096] // no address line or reply is that long
+	}
+	if strings.IndexByte(trim, '@') > 0 {
+		addr, rest = anchor(trim, s.loose)
+	}
+	if addr != "" && strings.Contains(addr[strings.IndexByte(addr, '@'):], ".") {
+		return s.addressLine(trim, addr, rest)
+	}
+	if s.cur != nil && len(s.cur.lines) < 60 {
+		s.cur.lines = append(s.cur.lines, trim)
+	} else if s.cur == nil && len(s.para) < 8 {
+		s.para = append(s.para, trim)
+	}
+	return true
+}
+
+// blank ends a paragraph.
+func (s *rcptScanner) blank() {
+	if hasReply(s.para) {
+		s.lastReply = append(s.lastReply[:0], s.para...)
+	}
+	s.para = s.para[:0]
+	// A blank line ends a recipient's paragraph once it has a reply;
+	// without one the next paragraphs may still give it (Gmail's "Technical
+	// details of temporary failure" below "Message will be retried").
+	if s.cur != nil && len(s.cur.lines) > 0 && (hasReply(s.cur.lines) || len(s.cur.lines) > 12) {
+		s.cur = nil
+	}
+}
+
+// headerAndTranscript undoes a recipient taken from a repeated header
+// ("To:" then "Subject:") and keeps sendmail's transcript lines.
+func (s *rcptScanner) headerAndTranscript(trim string) {
+	if s.recap != nil && len(s.recap.lines) <= 1 && strings.HasPrefix(strings.ToLower(trim), "subject:") {
+		// "To: addr" and then "Subject:": the bounce repeats the returned
+		// message's header (Exchange 2003 "Your message / To: / Subject: /
+		// Sent:"); the address is no recipient line.
+		s.rcpts = s.rcpts[:len(s.rcpts)-1]
+		delete(s.byAddr, strings.ToLower(s.recap.addr))
+		s.cur = nil
+	}
+	s.recap = nil
+	switch {
+	case strings.HasPrefix(trim, "<<< ") && len(s.pending) < 8:
+		// sendmail transcript: the remote reply, before the line that
+		// names the recipient it concerns.
+		s.pending = append(s.pending, trim)
+	case strings.HasPrefix(trim, ">>> DATA"):
+		// With PIPELINING (RFC 2920 §3.1) the replies after ">>> DATA" may
+		// still answer the pipelined RCPT TOs: no command is known.
+		s.pending = s.pending[:0]
+	case strings.HasPrefix(trim, ">>> "):
+		s.pending = append(s.pending[:0], trim) // the command it answers
+	case strings.HasPrefix(strings.ToLower(trim), "while talking to"):
+		s.pending = s.pending[:0]
+	}
+}
+
+// addressLine takes a line that names a recipient; false ends the walk.
+func (s *rcptScanner) addressLine(trim, addr, rest string) bool {
+	key := strings.ToLower(addr)
+	r := s.byAddr[key]
+	if r == nil {
+		if len(s.rcpts) >= maxRecipients {
+			return false
+		}
+		pre := s.para
+		if !hasReply(pre) && len(s.lastReply) > 0 {
+			// The reason stands in a paragraph before the address (Apache
+			// James "Error message below:", Domino).
+			pre = s.lastReply
+		}
+		r = &textRcpt{addr: addr, pre: append([]string(nil), pre...)}
+		s.byAddr[key] = r
+		s.rcpts = append(s.rcpts, r)
+		if strings.HasPrefix(strings.ToLower(trim), "to:") {
+			s.recap = r
+		}
+	}
+	if s.cur == r {
+		// The paragraph's own recipient again (qmail's "Remote host said:
+		// 550 5.2.1 <addr>... User Unknown"): part of its text.
+		if reCodeLine.MatchString(trim) && reLocalMailer.MatchString(s.prevLine) {
+			s.cur.note = s.prevLine // see transcriptLine
+		}
+		s.cur.lines = append(s.cur.lines, trim)
+		return true
+	}
+	s.cur = r
+	if reCodeLine.MatchString(trim) && reRcptReply.MatchString(trim) {
+		s.transcriptLine(rest)
+		return true
+	}
+	if rest != "" {
+		s.cur.lines = append(s.cur.lines, rest)
+	}
+	return true
+}
+
+// transcriptLine takes a whole transcript line of the current recipient:
+// "554 <addr>... reason", with the remote reply the "<<<" lines before
+// gave. Lines the recipient already has ("(reason: 550 …)" under
+// sendmail's list) give way to the remote reply, or stay alone.
+func (s *rcptScanner) transcriptLine(rest string) {
+	cur := s.cur
+	if len(s.pending) > 0 {
+		cur.lines = cur.lines[:0]
+	} else if hasReply(cur.lines) {
+		s.cur = nil
+		return
+	}
+	if len(s.pending) == 0 && reLocalMailer.MatchString(s.prevLine) {
+		// sendmail's local delivery: the mailer's own message stands
+		// before "554 <addr>... Service unavailable".
+		cur.note = s.prevLine
+	}
+	if len(s.pending) == 0 && strings.HasSuffix(s.prevLine, ":") {
+		// A lead-in ("mx.example [192.0.2.25] did not like our RCPT TO:",
+		// DragonFly) names host and command.
+		cur.lines = append(cur.lines, s.prevLine)
+	}
+	cur.lines = append(cur.lines, s.pending...)
+	if len(s.pending) == 0 {
+		cur.lines = append(cur.lines, rest)
+	}
+	s.pending = s.pending[:0]
+	s.cur = nil
+}
+
+// finish gives recipients without any describing line the text that
+// follows the list (Exim "The following address(es) failed" lists, Gmail).
+func (s *rcptScanner) finish() []*textRcpt {
+	out := s.rcpts[:0]
+	for _, r := range s.rcpts {
 		if len(r.pre) > 0 && (len(r.lines) == 0 || !hasReply(r.lines) && hasReply(r.pre)) {
 			r.lines = r.pre
 		}
-		if len(r.lines) > 0 || !loose {
+		if len(r.lines) > 0 || !s.loose {
 			out = append(out, r)
 		}
 	}
