@@ -66,7 +66,7 @@ var providerRules = []providerRule{
 		t("Outlook.com refuses the sending IP because it, or the network range it belongs to, is on Microsoft's internal block list (S3150).",
 			"Outlook.com lehnt die sendende IP ab, weil sie oder der Netzbereich, zu dem sie gehört, auf Microsofts interner Sperrliste steht (S3150)."),
 		t("If you do not run the server yourself, forward this reply to the operator of the sending IP (your hoster or Internet provider): only they can request the removal.",
-			"Betreiben Sie den Server nicht selbst, leiten Sie diese Antwort an den Betreiber der sendenden IP weiter (Hoster oder Internetanbieter): Nur er kann die Austragung beantragen."),
+			"Wenn Sie den Server nicht selbst betreiben, leiten Sie diese Antwort an den Betreiber der sendenden IP weiter (Hoster oder Internetanbieter): Nur er kann die Austragung beantragen."),
 		adviceMSSNDS, adviceMSSupportForm),
 	textRule("microsoft.S3140", provider.Microsoft, []string{"(s3140)"}, true, Blocked,
 		t("Outlook.com refuses the sending IP because it is on Microsoft's internal block list (S3140).",
