@@ -214,6 +214,13 @@ func dkimOutcome(f *Facts) outcome {
 	case dkim.ResultInvalid:
 		return fail("DKIM keys of %s are published but none is usable (%s)", "DKIM-Schlüssel von %s sind veröffentlicht, aber keiner ist nutzbar (%s)", d.Domain, strings.Join(d.Found, ", "))
 	}
+	if d.Guessed {
+		// Only mxprobe's list of common selectors was tried: a key under
+		// another name is not ruled out (dkim.selector_unknown says the
+		// same), so the rule is not failed on a guess.
+		return unknown("no DKIM key for %s at the %d common selectors tried; name the selector with --dkim-selector, or give a signed message with --message",
+			"kein DKIM-Schlüssel für %s unter den %d üblichen Selektoren; nennen Sie den Selektor mit --dkim-selector oder geben Sie mit --message eine signierte Nachricht an", d.Domain, len(d.Tried))
+	}
 	tried := strings.Join(d.Tried, ", ")
 	if len(d.Tried) > 4 {
 		return fail("no DKIM key for %s at the %d selectors tried", "kein DKIM-Schlüssel für %s unter den %d versuchten Selektoren", d.Domain, len(d.Tried))
@@ -330,6 +337,12 @@ func measureAlignment(f *Facts) outcome {
 				"passend nur, wenn die Mail mit dem veröffentlichten Schlüssel signiert ist: prüfen Sie eine Nachricht mit --message"))}
 		}
 		return outcome{StatusUnknown, ev}
+	}
+	if f.Message == nil && f.DKIM != nil && f.DKIM.Guessed && f.DKIM.Status != dkim.ResultOK && f.DKIM.Status != dkim.ResultInvalid {
+		// SPF does not align, and DKIM might under a selector mxprobe did
+		// not guess: not failed on a guess.
+		return outcome{StatusUnknown, join(ev, i18n.T("DKIM could align through a key under a selector not among the common ones tried: name it with --dkim-selector, or check a message with --message",
+			"DKIM könnte über einen Schlüssel unter einem Selektor passen, der nicht unter den versuchten üblichen ist: nennen Sie ihn mit --dkim-selector oder prüfen Sie eine Nachricht mit --message"))}
 	}
 	return outcome{StatusFail, ev}
 }

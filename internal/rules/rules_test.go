@@ -261,3 +261,26 @@ func failedLines(rs []Requirement, lang i18n.Lang) []string {
 	}
 	return out
 }
+
+// TestGuessedDKIMIsNoFailure: no key at mxprobe's own list of common
+// selectors proves nothing (dkim.selector_unknown is info for the same
+// reason); a selector the user named and found empty does fail.
+func TestGuessedDKIMIsNoFailure(t *testing.T) {
+	f := goodFacts(t)
+	f.Message = nil
+	f.SPF = &spf.Result{Status: spf.None, Domain: "example.test"}
+	f.DKIM = &dkim.Result{Domain: "example.test", Status: dkim.ResultMissing, Guessed: true, Tried: []string{"default", "google", "selector1"}}
+	if o := dkimOutcome(&f); o.status != StatusUnknown || !strings.Contains(o.evidence.EN, "--dkim-selector") {
+		t.Errorf("guessed: %+v", o)
+	}
+	if o := measureAlignment(&f); o.status != StatusUnknown {
+		t.Errorf("alignment with guessed DKIM: %+v", o)
+	}
+	f.DKIM = &dkim.Result{Domain: "example.test", Status: dkim.ResultMissing, Tried: []string{"mail2024"}}
+	if o := dkimOutcome(&f); o.status != StatusFail {
+		t.Errorf("named selector: %+v", o)
+	}
+	if o := measureAlignment(&f); o.status != StatusFail {
+		t.Errorf("alignment with a named, empty selector: %+v", o)
+	}
+}
