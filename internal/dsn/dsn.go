@@ -126,6 +126,9 @@ type Result struct {
 	// recipient (sendmail's transcript line before "<addr>... Service
 	// unavailable").
 	localNote bool
+	// senderDomain is the domain the bounce was sent to: the original
+	// message's sender (RFC 5321 §4.5.5 sends bounces to the reverse path).
+	senderDomain string
 }
 
 // Failed reports whether the recipient was not (yet) delivered.

@@ -54,6 +54,11 @@ func TestFixtures(t *testing.T) {
 		// sendmail's local delivery: the reply is sendmail's vague "Service
 		// unavailable"; the local mailer's line above it names the cause.
 		{"sendmail-local-unknown.eml", []want{{KindRecipient, "otto@kunde.test", "failed", "5.5.0", "userunknown", "", "", "", "invoice-0307@shop.test"}}},
+		// Exim's pipe transport: the recipient is a program, which failed.
+		{"exim-pipe-failed.eml", []want{{KindRecipient, "|/usr/local/bin/ticket-import support@kunde.test", "failed", "5.0.0", "mailererror", "", "", "", "ticket-4711@shop.test"}}},
+		// "does not exist" names the sender's domain (the bounce went to
+		// it), not the recipient's: a refused sender, no unknown host.
+		{"exim-sender-domain-unknown.eml", []want{{KindRecipient, "leser@kunde.test", "failed", "", "rejected", "553 mailing.shop.test does not exist", "mx.kunde.test", "DATA", "news-0311@mailing.shop.test"}}},
 		{"exchange-fr.eml", []want{{KindRecipient, "claire@exemple.test", "failed", "5.2.2", "mailboxfull", "", "", "", "probe-fr-1@example.test"}}},
 		{"japanese-iso2022jp.eml", []want{{KindRecipient, "taro@jp.test", "failed", "5.1.1", "userunknown", "", "", "", ""}}},
 		{"rfc6533-global.eml", []want{{KindRecipient, "jürgen@bücher.example", "failed", "5.1.1", "userunknown", "", "mx.bücher.example", "", "probe-global-1@example.test"}}},
@@ -200,5 +205,18 @@ func TestLocalMailerLineInTextBounce(t *testing.T) {
 	}
 	if len(m.Results) != 1 || m.Results[0].Recipient != "otto@kunde.test" || m.Results[0].Reason != "userunknown" {
 		t.Errorf("%+v", m.Results)
+	}
+}
+
+// TestPipeRecipientIsMailerError: a recipient that is a pipe to a program,
+// with nothing else said, failed in the local delivery program.
+func TestPipeRecipientIsMailerError(t *testing.T) {
+	r := Result{Kind: KindRecipient, Recipient: "|/usr/local/bin/neko kijitora@example.test", Action: "failed", Status: "5.0.0", Format: FormatDSN}
+	if got := classify(&r); got != "mailererror" {
+		t.Errorf("pipe recipient: %s", got)
+	}
+	r.Recipient = "kijitora@example.test"
+	if got := classify(&r); got == "mailererror" {
+		t.Errorf("mail recipient: %s", got)
 	}
 }

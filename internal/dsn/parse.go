@@ -29,6 +29,7 @@ func ParseBytes(data []byte) (*Message, error) {
 			r.Date = m.Date
 		}
 		if r.Reason == "" {
+			r.senderDomain = domainPart(cleanAddr(m.To))
 			r.Reason = classify(r)
 		}
 	}

@@ -1,6 +1,8 @@
 package dsn
 
 import (
+	"strings"
+
 	"github.com/mxprobe/mxprobe/internal/explain"
 	"github.com/mxprobe/mxprobe/internal/statuscode"
 )
@@ -56,7 +58,37 @@ func explainResult(r *Result, mxHost string) explain.Explanation {
 			x.Reason, x.ReasonSource, x.ReasonWeak = c.Reason, "context", false
 		}
 	}
+	switch {
+	case (x.Reason == explain.OnHold || x.Reason == explain.Undefined) && strings.HasPrefix(r.Recipient, "|"):
+		// The recipient is a pipe to a program (Exim "pipe to |…",
+		// sendmail "|/usr/bin/…"): the local delivery program failed.
+		x.Reason, x.ReasonSource = explain.MailerError, "context"
+	case x.Reason == explain.HostUnknown && namesSenderDomain(in, r):
+		// "553 example.com does not exist" naming the sender's own domain
+		// (the bounce went to it), not the recipient's: the receiver
+		// refused the sender.
+		x.Reason, x.ReasonSource, x.ReasonWeak = explain.Rejected, "context", false
+	}
 	return x
+}
+
+// namesSenderDomain tells whether a reply names the sender's domain and
+// not the recipient's.
+func namesSenderDomain(reply string, r *Result) bool {
+	sd, rd := strings.ToLower(r.senderDomain), strings.ToLower(domainPart(r.Recipient))
+	if sd == "" || rd == "" || sd == rd {
+		return false
+	}
+	l := strings.ToLower(reply)
+	return strings.Contains(l, sd) && !strings.Contains(l, rd)
+}
+
+// domainPart is the domain of an address, "" without one.
+func domainPart(addr string) string {
+	if i := strings.LastIndexByte(addr, '@'); i >= 0 {
+		return strings.Trim(addr[i+1:], ">. ")
+	}
+	return ""
 }
 
 // classify names the cause of a result in the vocabulary of mxprobe explain.
