@@ -220,3 +220,18 @@ func TestPipeRecipientIsMailerError(t *testing.T) {
 		t.Errorf("mail recipient: %s", got)
 	}
 }
+
+// TestExchangeQuotedReplyWrapped: Exchange Online's "Remote Server returned
+// '…'" wrapped over two lines keeps no closing quote in the reply.
+func TestExchangeQuotedReplyWrapped(t *testing.T) {
+	msg := "From: Microsoft Outlook <postmaster@outlook.test>\nTo: a@sender.test\nSubject: Undeliverable: Hello\n\n" +
+		"Diagnostic information for administrators:\n\nGenerating server: AM0PR01MB0001.eurprd01.prod.outlook.test\n\n" +
+		"bob@fabrikam.test\nRemote Server returned '550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not\nfound by SMTP address lookup'\n\nOriginal message headers:\n\nMessage-ID: <x1@sender.test>\n"
+	m, err := ParseBytes([]byte(msg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Results) != 1 || m.Results[0].RemoteReply != "550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup" || m.Results[0].Reason != "userunknown" {
+		t.Errorf("%+v", m.Results)
+	}
+}

@@ -511,6 +511,11 @@ func textResult(r *textRcpt, format string, tone textTone, genServer string) Res
 	if strings.HasSuffix(inner, ")") && strings.Count(inner, ")") > strings.Count(inner, "(") {
 		inner = strings.TrimSpace(inner[:len(inner)-1]) // "(reason: 550 …)"
 	}
+	if strings.HasSuffix(inner, "'") && strings.Count(inner, "'")%2 == 1 {
+		// Exchange's "Remote Server returned '550 …'" wrapped over lines:
+		// the closing quote is no part of the reply.
+		inner = strings.TrimSpace(inner[:len(inner)-1])
+	}
 	b.RemoteReply = inner
 	if len(b.RemoteReply) > 2000 {
 		b.RemoteReply = b.RemoteReply[:2000]
