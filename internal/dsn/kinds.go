@@ -99,7 +99,7 @@ func unsubscribeRequest(h header, m *Message) (Result, bool) {
 	if !apple && !strings.EqualFold(strings.TrimSpace(m.Subject), "unsubscribe") {
 		return Result{}, false
 	}
-	if reDaemon.MatchString(m.From) || strings.Contains(strings.ToLower(h.get("content-type")), "multipart/report") {
+	if fromMailerDaemon(h, m) {
 		return Result{}, false // a bounce of such a request is a bounce
 	}
 	return Result{
@@ -148,10 +148,6 @@ func fromMailerDaemon(h header, m *Message) bool {
 // all: written by a mailer daemon (RFC 5321 §4.5.5 null reverse path), with
 // a bounce subject, or naming failed recipients.
 func isBounce(h header, m *Message) bool {
-	if h.has("x-failed-recipients") {
-		return true
-	}
 	rp := strings.TrimSpace(h.get("return-path"))
-	return rp == "<>" || reDaemon.MatchString(m.From) || reBounceSubject.MatchString(m.Subject) ||
-		strings.Contains(strings.ToLower(h.get("content-type")), "multipart/report")
+	return fromMailerDaemon(h, m) || rp == "<>" || reBounceSubject.MatchString(m.Subject)
 }
