@@ -136,7 +136,7 @@ func BuildMessage(o MessageOptions) (*Message, error) {
 
 func bodyText(token string, lang i18n.Lang) string {
 	if lang == i18n.DE {
-		return "Dies ist eine Testnachricht, mit der der Inhaber dieses Postfachs die Zustellung prüft (mxprobe).\n" +
+		return "Dies ist eine Testmail, mit der der Inhaber dieses Postfachs die Zustellung prüft (mxprobe).\n" +
 			"Sie erfordert nichts und kann gelöscht werden.\n\nTest-Kennung: " + token + "\n"
 	}
 	return "This is a test message the owner of this mailbox sends to check delivery (mxprobe).\n" +

@@ -218,7 +218,7 @@ var reasonDefs = map[Reason]reasonDef{
 		Advice: []i18n.Text{
 			i18n.T("Check links and domains in the message against block lists (URI block lists such as Spamhaus DBL, SURBL).", "Prüfen Sie Links und Domains in der Nachricht gegen Sperrlisten (URI-Sperrlisten wie Spamhaus DBL, SURBL)."),
 			i18n.T("Make sure SPF, DKIM and DMARC pass; unauthenticated mail scores worse.", "Sorgen Sie dafür, dass SPF, DKIM und DMARC bestehen; nicht authentifizierte E-Mails werden schlechter bewertet."),
-			i18n.T("Send a plain test message; if it passes, change the content step by step.", "Senden Sie eine schlichte Testnachricht; geht sie durch, ändern Sie den Inhalt schrittweise."),
+			i18n.T("Send a plain test message; if it passes, change the content step by step.", "Senden Sie eine schlichte Testmail; geht sie durch, ändern Sie den Inhalt schrittweise."),
 		}},
 	VirusDetected: {
 		Title:       i18n.T("A virus or malicious content was detected", "Ein Virus oder schädlicher Inhalt wurde erkannt"),

@@ -72,7 +72,7 @@ var explainRespText = map[string]i18n.Text{
 }
 
 var explainBounceText = map[string]i18n.Text{
-	"hard":    i18n.T("Hard bounce (permanent failure)", "Hard Bounce (dauerhafter Fehler)"),
+	"hard":    i18n.T("Hard bounce (permanent failure)", "Endgültig unzustellbar (dauerhafter Fehler)"),
 	"soft":    i18n.T("Soft bounce (temporary failure)", "Zurückstellung (vorübergehender Fehler)"),
 	"none":    i18n.T("Not a bounce (accepted)", "Keine Unzustellbarkeit (angenommen)"),
 	"unknown": i18n.T("Bounce type unknown (no code)", "Art der Unzustellbarkeit unbekannt (kein Code)"),
