@@ -121,32 +121,7 @@ func Pad(s string, n int) string {
 // Wrap breaks text into lines of at most width runes, each prefixed with
 // indent (the first line too). Words longer than the width stay whole.
 func Wrap(text string, width int, indent string) string {
-	var b strings.Builder
-	for pi, para := range strings.Split(text, "\n") {
-		if pi > 0 {
-			b.WriteByte('\n')
-		}
-		line := indent
-		n := utf8.RuneCountInString(indent)
-		empty := true
-		for _, w := range strings.Fields(para) {
-			wl := utf8.RuneCountInString(w)
-			if !empty && n+1+wl > width {
-				b.WriteString(line)
-				b.WriteByte('\n')
-				line, n, empty = indent, utf8.RuneCountInString(indent), true
-			}
-			if !empty {
-				line += " "
-				n++
-			}
-			line += w
-			n += wl
-			empty = false
-		}
-		b.WriteString(line)
-	}
-	return b.String()
+	return WrapHang(text, width, indent, indent)
 }
 
 // JSON writes v as indented JSON followed by a newline.
